@@ -1,0 +1,281 @@
+package pdp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// BodyError is a request body a PDP would refuse: Status is 400 for text
+// that is not JSON and 422 for JSON of the wrong shape, as Permit's PDP answers.
+type BodyError struct {
+	Status int
+	Msg    string
+}
+
+func (e *BodyError) Error() string { return e.Msg }
+
+func badShape(format string, args ...any) error {
+	return &BodyError{Status: 422, Msg: fmt.Sprintf(format, args...)}
+}
+
+// wire types: what Permit's SDKs send. Every field is optional on the wire so
+// that the shape checks below can say exactly what is missing.
+type wireUser struct {
+	Key        *string         `json:"key"`
+	FirstName  string          `json:"first_name,omitempty"`
+	FirstCamel string          `json:"firstName,omitempty"`
+	LastName   string          `json:"last_name,omitempty"`
+	LastCamel  string          `json:"lastName,omitempty"`
+	Email      string          `json:"email,omitempty"`
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+}
+
+type wireResource struct {
+	Type       *string         `json:"type"`
+	Key        json.RawMessage `json:"key,omitempty"`
+	Tenant     *string         `json:"tenant,omitempty"`
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+	Context    json.RawMessage `json:"context,omitempty"`
+}
+
+type wireTenant struct {
+	Key        string          `json:"key,omitempty"`
+	Attributes json.RawMessage `json:"attributes,omitempty"`
+}
+
+type wireCheck struct {
+	User     json.RawMessage `json:"user"`
+	Action   json.RawMessage `json:"action"`
+	Resource json.RawMessage `json:"resource"`
+	Context  json.RawMessage `json:"context,omitempty"`
+	Tenant   json.RawMessage `json:"tenant,omitempty"`
+}
+
+// DecodeCheck reads one /allowed body exactly as Permit's PDP receives it:
+// no default tenant is added. It accepts every SDK's variant (Python's
+// "key": null, Node's camelCase names, a missing context, null objects) and
+// ignores unknown keys. A body the PDP would refuse is a *BodyError.
+func DecodeCheck(body []byte) (Check, error) {
+	var raw json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return Check{}, &BodyError{Status: 400, Msg: "the body is not valid JSON: " + jsonErr(body, err)}
+	}
+	return decodeCheckValue(raw)
+}
+
+// DecodeChecks reads an /allowed/bulk body: a bare JSON array of /allowed bodies.
+func DecodeChecks(body []byte) ([]Check, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) || !json.Valid(body) {
+			return nil, &BodyError{Status: 400, Msg: "the body is not valid JSON: " + jsonErr(body, err)}
+		}
+		return nil, badShape("the bulk body must be a JSON array of checks")
+	}
+	out := make([]Check, 0, len(items))
+	for i, it := range items {
+		c, err := decodeCheckValue(it)
+		if err != nil {
+			return nil, badShape("check %d: %v", i, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func decodeCheckValue(raw json.RawMessage) (Check, error) {
+	var c Check
+	var w wireCheck
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return c, badShape("the body must be a JSON object with user, action and resource")
+	}
+	if isNull(w.User) {
+		return c, badShape("user is missing: send \"user\": {\"key\": \"...\"}")
+	}
+	var u wireUser
+	if err := json.Unmarshal(w.User, &u); err != nil {
+		return c, badShape("user must be an object with a key, not %s: send \"user\": {\"key\": \"...\"}", kindOf(w.User))
+	}
+	if u.Key == nil || *u.Key == "" {
+		return c, badShape("user.key is missing")
+	}
+	c.User = User{Key: *u.Key, FirstName: first(u.FirstName, u.FirstCamel), LastName: first(u.LastName, u.LastCamel), Email: u.Email}
+	var err error
+	if c.User.Attributes, err = object(u.Attributes, "user.attributes"); err != nil {
+		return c, err
+	}
+	if isNull(w.Action) {
+		return c, badShape("action is missing")
+	}
+	if err := json.Unmarshal(w.Action, &c.Action); err != nil || c.Action == "" {
+		return c, badShape("action must be a non-empty string")
+	}
+	if isNull(w.Resource) {
+		return c, badShape("resource is missing: send \"resource\": {\"type\": \"...\"}")
+	}
+	var r wireResource
+	if err := json.Unmarshal(w.Resource, &r); err != nil {
+		return c, badShape("resource must be an object with a type, not %s", kindOf(w.Resource))
+	}
+	if r.Type == nil || *r.Type == "" {
+		return c, badShape("resource.type is missing")
+	}
+	c.Resource.Type = *r.Type
+	if !isNull(r.Key) {
+		if err := json.Unmarshal(r.Key, &c.Resource.Key); err != nil {
+			return c, badShape("resource.key must be a string or null")
+		}
+	}
+	if r.Tenant != nil {
+		c.Resource.Tenant = *r.Tenant
+	}
+	if c.Resource.Attributes, err = object(r.Attributes, "resource.attributes"); err != nil {
+		return c, err
+	}
+	if c.Resource.Context, err = object(r.Context, "resource.context"); err != nil {
+		return c, err
+	}
+	if c.Context, err = object(w.Context, "context"); err != nil {
+		return c, err
+	}
+	if !isNull(w.Tenant) {
+		var t wireTenant
+		if err := json.Unmarshal(w.Tenant, &t); err == nil {
+			if c.TenantAttributes, err = object(t.Attributes, "tenant.attributes"); err != nil {
+				return c, err
+			}
+		}
+		// A bare string tenant at the top level is ignored, as the PDP reads
+		// the tenant only from resource.tenant.
+	}
+	return c, nil
+}
+
+// Body is the check as the JSON body of an /allowed request, in the shape
+// Permit's Go and Node SDKs send (snake_case, empty parts omitted).
+func (c Check) Body() []byte {
+	b, _ := json.Marshal(c.wire())
+	return b
+}
+
+type bodyUser struct {
+	Key        string         `json:"key"`
+	FirstName  string         `json:"first_name,omitempty"`
+	LastName   string         `json:"last_name,omitempty"`
+	Email      string         `json:"email,omitempty"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+type bodyResource struct {
+	Type       string         `json:"type"`
+	Key        string         `json:"key,omitempty"`
+	Tenant     string         `json:"tenant,omitempty"`
+	Attributes map[string]any `json:"attributes"`
+	Context    map[string]any `json:"context"`
+}
+
+type bodyTenant struct {
+	Key        string         `json:"key,omitempty"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+type body struct {
+	User     bodyUser       `json:"user"`
+	Action   string         `json:"action"`
+	Resource bodyResource   `json:"resource"`
+	Context  map[string]any `json:"context"`
+	Tenant   *bodyTenant    `json:"tenant,omitempty"`
+}
+
+func (c Check) wire() body {
+	b := body{
+		User: bodyUser{Key: c.User.Key, FirstName: c.User.FirstName, LastName: c.User.LastName,
+			Email: c.User.Email, Attributes: orEmpty(c.User.Attributes)},
+		Action: c.Action,
+		Resource: bodyResource{Type: c.Resource.Type, Key: c.Resource.Key, Tenant: c.Resource.Tenant,
+			Attributes: orEmpty(c.Resource.Attributes), Context: orEmpty(c.Resource.Context)},
+		Context: orEmpty(c.Context),
+	}
+	if len(c.TenantAttributes) > 0 {
+		b.Tenant = &bodyTenant{Key: c.Resource.Tenant, Attributes: c.TenantAttributes}
+	}
+	return b
+}
+
+// BulkBody is the JSON body of an /allowed/bulk request for cs.
+func BulkBody(cs []Check) []byte {
+	ws := make([]body, len(cs))
+	for i, c := range cs {
+		ws[i] = c.wire()
+	}
+	b, _ := json.Marshal(ws)
+	return b
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || bytes.Equal(t, []byte("null"))
+}
+
+func object(raw json.RawMessage, name string) (map[string]any, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, badShape("%s must be an object, not %s", name, kindOf(raw))
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+func kindOf(raw json.RawMessage) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "invalid JSON"
+	}
+	return "a " + TypeName(v)
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// jsonErr describes a JSON syntax error with its line and column.
+func jsonErr(body []byte, err error) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		line, col := LineCol(body, int(syn.Offset))
+		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input" {
+		return "it ends too early (an unclosed brace or quote?)"
+	}
+	return err.Error()
+}
+
+// LineCol turns a byte offset into 1-based line and column numbers.
+func LineCol(b []byte, off int) (line, col int) {
+	if off > len(b) {
+		off = len(b)
+	}
+	line = 1 + bytes.Count(b[:off], []byte("\n"))
+	col = off - bytes.LastIndexByte(b[:off], '\n')
+	return line, col
+}
