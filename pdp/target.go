@@ -65,3 +65,44 @@ type ObjectRef struct {
 	Type       string         `json:"type,omitempty"`
 	Attributes map[string]any `json:"attributes"`
 }
+
+// TenantDecision is the decision of a check in one tenant (Permit's
+// /allowed/all-tenants answer lists only the allowed ones).
+type TenantDecision struct {
+	Tenant           string
+	TenantAttributes map[string]any
+	Decision         Decision
+}
+
+// AllTenantsChecker is a target that can run a check in every tenant at once.
+type AllTenantsChecker interface {
+	AllTenants(ctx context.Context, c Check) ([]TenantDecision, error)
+}
+
+// AuthorizedUsersQuery asks who may do Action on Resource (Permit's /authorized_users).
+type AuthorizedUsersQuery struct {
+	Action   string
+	Resource Resource
+	Context  map[string]any
+}
+
+// AuthorizedUsers is Permit's /authorized_users answer.
+type AuthorizedUsers struct {
+	// Resource is "type:key", or "type:*" when the query had no key.
+	Resource string                          `json:"resource"`
+	Tenant   string                          `json:"tenant"`
+	Users    map[string][]UserRoleAssignment `json:"users"`
+}
+
+// UserRoleAssignment is one assignment that lets a user do the action.
+type UserRoleAssignment struct {
+	User     string `json:"user"`
+	Tenant   string `json:"tenant"`
+	Resource string `json:"resource"`
+	Role     string `json:"role"`
+}
+
+// AuthorizedUsersLister is a target that can answer who may do an action.
+type AuthorizedUsersLister interface {
+	AuthorizedUsers(ctx context.Context, q AuthorizedUsersQuery) (AuthorizedUsers, error)
+}
