@@ -1,0 +1,318 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+)
+
+// The keys of a condition's inner nodes.
+const (
+	KeyAllOf = "allOf"
+	KeyAnyOf = "anyOf"
+	KeyNot   = "not"
+)
+
+var innerKeys = []string{KeyAllOf, KeyAnyOf, KeyNot}
+
+// PathRoots are the first segments a condition path may have: user.location,
+// resource.owner, tenant.plan, context.ip, role.level.
+var PathRoots = []string{"user", "resource", "tenant", "context", "role"}
+
+// listOperators take a list as their value; a literal of another type can
+// never match, so it is reported rather than evaluated to false forever.
+var listOperators = map[string]bool{"in": true, "array_intersect": true, "array_subset": true, "array_superset": true}
+
+// MarshalJSON writes the condition in the file's shape: {"allOf": [...]},
+// or {"user.location": {"equals": "England"}} for a leaf, with
+// {"ref": "resource.owner"} as the value of a reference.
+func (c Condition) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, 1)
+	if c.AllOf != nil {
+		m[KeyAllOf] = c.AllOf
+	}
+	if c.AnyOf != nil {
+		m[KeyAnyOf] = c.AnyOf
+	}
+	if c.Not != nil {
+		m[KeyNot] = c.Not
+	}
+	if c.Path != "" {
+		var v any = c.Value
+		if c.Ref != "" {
+			v = map[string]string{"ref": c.Ref}
+		}
+		m[c.Path] = map[string]any{c.Operator: v}
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. Numbers become float64, as
+// encoding/json makes them anywhere else. Only the shape is checked here;
+// Policy.Validate checks operators and paths.
+func (c *Condition) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("a condition must be an object: %w", err)
+	}
+	*c = Condition{}
+	if len(m) == 0 {
+		return nil
+	}
+	if len(m) > 1 {
+		return fmt.Errorf("a condition holds exactly one key, not %d (%s): put several in allOf", len(m), strings.Join(sortedKeys(m), ", "))
+	}
+	for k, raw := range m {
+		switch k {
+		case KeyAllOf, KeyAnyOf, KeyNot:
+			var list []*Condition
+			if err := json.Unmarshal(raw, &list); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			if list == nil {
+				return fmt.Errorf("%s must be a list of conditions, not null", k)
+			}
+			switch k {
+			case KeyAllOf:
+				c.AllOf = list
+			case KeyAnyOf:
+				c.AnyOf = list
+			default:
+				c.Not = list
+			}
+		default:
+			var ops map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &ops); err != nil || len(ops) != 1 {
+				return fmt.Errorf("condition on %s must be {operator: value}, like {\"equals\": \"England\"}", k)
+			}
+			c.Path = k
+			for op, val := range ops {
+				c.Operator = op
+				var ref struct {
+					Ref *string `json:"ref"`
+				}
+				var probe map[string]json.RawMessage
+				if json.Unmarshal(val, &probe) == nil && len(probe) == 1 && json.Unmarshal(val, &ref) == nil && ref.Ref != nil {
+					c.Ref = *ref.Ref
+					continue
+				}
+				if err := json.Unmarshal(val, &c.Value); err != nil {
+					return fmt.Errorf("condition on %s: %w", k, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// String renders the condition on one line for people:
+// `allOf(user.department equals "Engineering", user.location equals "England")`.
+func (c *Condition) String() string {
+	if c == nil {
+		return "<empty>"
+	}
+	list := func(name string, cs []*Condition) string {
+		parts := make([]string, len(cs))
+		for i, x := range cs {
+			parts[i] = x.String()
+		}
+		return name + "(" + strings.Join(parts, ", ") + ")"
+	}
+	switch {
+	case c.AllOf != nil:
+		return list(KeyAllOf, c.AllOf)
+	case c.AnyOf != nil:
+		return list(KeyAnyOf, c.AnyOf)
+	case c.Not != nil:
+		return list(KeyNot, c.Not)
+	case c.Path == "":
+		return "<empty>"
+	case c.Ref != "":
+		return c.Path + " " + c.Operator + " " + c.Ref
+	}
+	v, err := json.Marshal(c.Value)
+	if err != nil {
+		v = []byte(fmt.Sprint(c.Value))
+	}
+	return c.Path + " " + c.Operator + " " + string(v)
+}
+
+// Walk calls fn for c and every node below it, parents first, and stops
+// early when fn returns false for a node (its children are then skipped).
+func (c *Condition) Walk(fn func(*Condition) bool) {
+	if c == nil || !fn(c) {
+		return
+	}
+	for _, list := range [][]*Condition{c.AllOf, c.AnyOf, c.Not} {
+		for _, child := range list {
+			child.Walk(fn)
+		}
+	}
+}
+
+// SplitPath splits a condition path "user.location" into its root ("user")
+// and the attribute path below it ("location"). ok is false when the root is
+// not one of PathRoots or the attribute part is missing or has an empty
+// segment ("user..x").
+func SplitPath(path string) (root, attr string, ok bool) {
+	root, attr, found := strings.Cut(path, ".")
+	if !found || attr == "" || !contains(PathRoots, root) {
+		return root, attr, false
+	}
+	for _, seg := range strings.Split(attr, ".") {
+		if seg == "" {
+			return root, attr, false
+		}
+	}
+	return root, attr, true
+}
+
+// Positions of a leaf's parts are stored under these extra path segments
+// of the leaf's own path; "@" cannot start a YAML plain key by accident.
+const (
+	atPath  = "@path"
+	atOp    = "@op"
+	atValue = "@value"
+	atRef   = "@ref"
+)
+
+// condition decodes one node of a condition tree. It reports only what the
+// Condition type cannot hold (several keys in one node, a leaf without an
+// operator); operators and paths are checked later by the validator, which
+// also sees conditions built in Go.
+func (d *decoder) condition(n ast.Node, path []string, label string) *Condition {
+	r, _ := d.resolve(n)
+	if isNull(r) {
+		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+		return nil
+	}
+	entries, ok := d.mapping(n, path, label, nil)
+	if !ok {
+		return nil
+	}
+	if len(entries) == 0 {
+		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+		return nil
+	}
+	if len(entries) > 1 {
+		keys := make([]string, len(entries))
+		for i, e := range entries {
+			keys[i] = e.key
+		}
+		d.errorAt(posOf(entries[1].keyNode), "a condition holds exactly one key, but %s has %d (%s): list them under allOf",
+			label, len(entries), strings.Join(keys, ", "))
+	}
+	e := entries[0]
+	c := &Condition{}
+	switch e.key {
+	case KeyAllOf, KeyAnyOf, KeyNot:
+		list := d.conditionList(e.val, join(path, e.key), e.key)
+		if list == nil {
+			return nil
+		}
+		switch e.key {
+		case KeyAllOf:
+			c.AllOf = list
+		case KeyAnyOf:
+			c.AnyOf = list
+		default:
+			c.Not = list
+		}
+		return c
+	}
+	if !strings.Contains(e.key, ".") {
+		// Not a path at all: most likely a misspelled allOf/anyOf/not.
+		d.markBad(e.keyNode, path, "unknown condition key %q: a condition is allOf, anyOf, not or an attribute path like user.location%s",
+			e.key, didYouMean(e.key, innerKeys))
+		return nil
+	}
+	c.Path = e.key
+	d.src.val[pathKey(join(path, atPath))] = posOf(e.keyNode)
+	if !d.leaf(c, e, path) {
+		return nil
+	}
+	return c
+}
+
+// leaf decodes {operator: value} below a leaf's path.
+func (d *decoder) leaf(c *Condition, e entry, path []string) bool {
+	shape := fmt.Sprintf("the condition on %s must be {operator: value}, like {equals: England}", c.Path)
+	r, _ := d.resolve(e.val)
+	if _, isMap := r.(*ast.MappingNode); !isMap {
+		if _, isMV := r.(*ast.MappingValueNode); !isMV {
+			at := e.val
+			if isNull(r) {
+				at = e.keyNode
+			}
+			d.markBad(at, path, "%s, not %s", shape, d.kind(e.val))
+			return false
+		}
+	}
+	ops, _ := d.mapping(e.val, join(path, c.Path), strconv.Quote(c.Path), nil)
+	if len(ops) == 0 {
+		d.markBad(e.keyNode, path, "%s: it has no operator", shape)
+		return false
+	}
+	if len(ops) > 1 {
+		d.errorAt(posOf(ops[1].keyNode), "the condition on %s has %d operators, but a leaf takes one: write one leaf per operator under allOf",
+			c.Path, len(ops))
+	}
+	op := ops[0]
+	c.Operator = op.key
+	d.src.val[pathKey(join(path, atOp))] = posOf(op.keyNode)
+	d.src.val[pathKey(join(path, atValue))] = posOf(op.val)
+	if refNode, ok := d.refNode(op.val); ok {
+		rr, tag := d.resolve(refNode)
+		s, _ := d.scalar(rr, tag)
+		ref, isStr := s.(string)
+		if !isStr || ref == "" {
+			d.markBad(refNode, join(path, atRef), "ref must be an attribute path like user.key, not %s", d.kind(refNode))
+			return true
+		}
+		c.Ref = ref
+		d.src.val[pathKey(join(path, atRef))] = posOf(refNode)
+		return true
+	}
+	if v, ok := d.value(op.val, join(path, atValue), "the value"); ok {
+		c.Value = v
+	}
+	return true
+}
+
+// refNode returns the value of {ref: x} when n is a mapping with the single
+// key "ref". A mapping with more keys is a literal object to compare with.
+func (d *decoder) refNode(n ast.Node) (ast.Node, bool) {
+	r, _ := d.resolve(n)
+	var values []*ast.MappingValueNode
+	switch m := r.(type) {
+	case *ast.MappingNode:
+		values = m.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{m}
+	}
+	if len(values) != 1 || nodeText(values[0].Key) != "ref" {
+		return nil, false
+	}
+	return values[0].Value, true
+}
+
+// conditionList decodes the list under allOf, anyOf or not. It returns a
+// non-nil slice, empty for [], so that "allOf: []" stays an allOf node.
+func (d *decoder) conditionList(n ast.Node, path []string, key string) []*Condition {
+	r, _ := d.resolve(n)
+	seq, ok := r.(*ast.SequenceNode)
+	if !ok {
+		d.markBad(n, path, "%s takes a list of conditions, not %s: write %s: [...]", key, d.kind(n), key)
+		return nil
+	}
+	out := make([]*Condition, len(seq.Values))
+	for i, item := range seq.Values {
+		ip := join(path, strconv.Itoa(i))
+		d.src.val[pathKey(ip)] = posOf(item)
+		out[i] = d.condition(item, ip, fmt.Sprintf("item %d of %s", i+1, key))
+	}
+	return out
+}
