@@ -240,20 +240,21 @@ func (v *validator) derivation(t string, r *Resource, role string, der Derivatio
 	}
 }
 
-// permission checks a "type:action" and reports what is wrong with it.
+// permission checks a "type:action" that who (`role "admin"`, "the rule")
+// grants, and returns its type when that is known.
 func (v *validator) permission(perm string, at []string, who string) (typ string, ok bool) {
 	typ, act, ok := SplitRef(perm)
 	if !ok {
-		v.errorf(at, "%s permission %q must be \"type:action\", like \"document:read\"", who, perm)
+		v.errorf(at, "%s grants %q, which is not \"type:action\" (like \"document:read\")", who, perm)
 		return "", false
 	}
 	r, known := v.p.Resources[typ]
 	if !known {
-		v.errorf(at, "%s permission %q names unknown resource type %q%s", who, perm, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(at, "%s grants %q on unknown resource type %q%s", who, perm, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
 		return "", false
 	}
 	if !contains(r.Actions, act) {
-		v.errorf(at, "%s permission %q names unknown action %q of %s%s", who, perm, act, typ, unknownHint(act, r.Actions, typ+" actions"))
+		v.errorf(at, "%s grants %q, but %s has no action %q%s", who, perm, typ, act, unknownHint(act, r.Actions, typ+" actions"))
 		return typ, false
 	}
 	return typ, true
@@ -263,7 +264,7 @@ func (v *validator) tenantRoles() {
 	for _, role := range sortedKeys(v.p.Roles) {
 		base := []string{"roles", role}
 		for i, perm := range v.p.Roles[role].Permissions {
-			v.permission(perm, join(base, "permissions", strconv.Itoa(i)), fmt.Sprintf("role %q:", role))
+			v.permission(perm, join(base, "permissions", strconv.Itoa(i)), fmt.Sprintf("role %q", role))
 		}
 	}
 }
@@ -483,7 +484,7 @@ func (v *validator) rules() {
 		}
 		var permType string
 		if rule.Permission != "" {
-			permType, _ = v.permission(rule.Permission, join(at, "permission"), "rule")
+			permType, _ = v.permission(rule.Permission, join(at, "permission"), "the rule")
 		}
 		rsKey := rule.ResourceSet
 		if rsKey == "" {
