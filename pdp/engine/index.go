@@ -1,0 +1,377 @@
+package engine
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pdpx/pdpx/pdp/policy"
+)
+
+// permKey is a permission "type:action" as a map key that needs no string
+// concatenation to build from a check.
+type permKey struct{ typ, action string }
+
+// instKey is a resource instance "type:key" as a map key.
+type instKey struct{ typ, key string }
+
+func parseInst(s string) instKey {
+	t, k, _ := strings.Cut(s, ":")
+	return instKey{t, k}
+}
+
+func (k instKey) String() string { return k.typ + ":" + k.key }
+
+// relKey finds the subjects related to an object by one relation.
+type relKey struct {
+	obj instKey
+	rel string
+}
+
+// userIndex is one user of the policy, with everything a check reads.
+type userIndex struct {
+	key string
+	// stored is the user's stored attributes with "key" added, as Permit stores it.
+	stored map[string]any
+	// tenantRoles: tenant -> the user's tenant roles there, sorted.
+	tenantRoles map[string][]string
+	// roleTenants: the tenants where the user holds a tenant role, sorted.
+	roleTenants []string
+	// member: the tenants the user belongs to (a role there or listed).
+	member map[string]bool
+	// tenants: the keys of member, sorted.
+	tenants []string
+	// gen: tenant -> the generated layer {roles, tenants} in that tenant;
+	// genNone for tenants where the user holds no role (and no tenant).
+	gen     map[string]map[string]any
+	genNone map[string]any
+	// instRoles: instance -> the user's direct roles on it.
+	instRoles map[instKey][]instRole
+}
+
+// instRole is a direct role on an instance; tenant is the assignment's
+// tenant ("" when the assignment names none).
+type instRole struct{ role, tenant string }
+
+// roleIndex is a tenant role.
+type roleIndex struct {
+	key    string
+	grants map[permKey]struct{}
+	attrs  map[string]any
+}
+
+// typeIndex is a resource type.
+type typeIndex struct {
+	key        string
+	actions    map[string]bool
+	actionList []string
+	roles      map[string]*resRoleIndex
+	roleKeys   []string // sorted
+	// granting: action -> the resource roles whose permissions include it, sorted.
+	granting map[string][]string
+	// gen is the generated resource layer {type: key}.
+	gen map[string]any
+}
+
+// resRoleIndex is a resource role (held on an instance).
+type resRoleIndex struct {
+	key    string
+	perms  map[string]bool
+	derivs []derivation
+}
+
+// derivation: a user with role on an onType instance linked to this
+// instance by relation gets the role this derivation belongs to.
+type derivation struct {
+	role, onType, relation string
+	// noDirect is no_direct_roles_on_object from the derivation or its role.
+	noDirect bool
+}
+
+// instIndex is a declared resource instance.
+type instIndex struct {
+	tenant string
+	attrs  map[string]any
+}
+
+// setIndex is a user set or resource set, explicit or generated.
+type setIndex struct {
+	key, name string
+	// implicit marks Permit's generated sets: "has role R", "is of type T".
+	implicit bool
+	// resource is the type a resource set is over ("" for user sets).
+	resource string
+	cond     *cond
+}
+
+// ruleIndex is one condition-set rule with its sets resolved; u and r index
+// the permRules' user and resource set lists.
+type ruleIndex struct {
+	rule policy.ConditionSetRule
+	u, r int
+}
+
+// permRules are the rules for one permission and the sets they name, each
+// set once, so a check evaluates each set at most once.
+type permRules struct {
+	rules    []ruleIndex
+	userSets []*setIndex
+	resSets  []*setIndex
+}
+
+func (e *Engine) indexRoles(p *policy.Policy) {
+	e.roles = make(map[string]*roleIndex, len(p.Roles))
+	for key, r := range p.Roles {
+		ri := &roleIndex{key: key, grants: make(map[permKey]struct{}, len(r.Permissions)), attrs: normalizeMap(r.Attributes)}
+		for _, perm := range r.Permissions {
+			typ, action, _ := strings.Cut(perm, ":")
+			ri.grants[permKey{typ, action}] = struct{}{}
+		}
+		e.roles[key] = ri
+	}
+}
+
+func (e *Engine) indexTypes(p *policy.Policy) {
+	e.types = make(map[string]*typeIndex, len(p.Resources))
+	for key, r := range p.Resources {
+		t := &typeIndex{
+			key:        key,
+			actions:    make(map[string]bool, len(r.Actions)),
+			actionList: slices.Clone(r.Actions),
+			roles:      make(map[string]*resRoleIndex, len(r.Roles)),
+			granting:   map[string][]string{},
+			gen:        map[string]any{"type": key},
+		}
+		sort.Strings(t.actionList)
+		for _, a := range r.Actions {
+			t.actions[a] = true
+		}
+		for rk, rr := range r.Roles {
+			ri := &resRoleIndex{key: rk, perms: make(map[string]bool, len(rr.Permissions))}
+			for _, a := range rr.Permissions {
+				ri.perms[a] = true
+				t.granting[a] = append(t.granting[a], rk)
+			}
+			roleNoDirect := rr.When != nil && rr.When.NoDirectRolesOnObject
+			if rr.GrantedTo != nil {
+				for _, d := range rr.GrantedTo.UsersWithRole {
+					ri.derivs = append(ri.derivs, derivation{
+						role: d.Role, onType: d.OnResource, relation: d.LinkedByRelation,
+						noDirect: roleNoDirect || (d.When != nil && d.When.NoDirectRolesOnObject),
+					})
+				}
+			}
+			t.roles[rk] = ri
+			t.roleKeys = append(t.roleKeys, rk)
+		}
+		sort.Strings(t.roleKeys)
+		for _, l := range t.granting {
+			sort.Strings(l)
+		}
+		e.types[key] = t
+	}
+}
+
+func (e *Engine) indexFacts(p *policy.Policy) {
+	tenants := map[string]bool{}
+	e.tenantAttrs = make(map[string]map[string]any, len(p.Tenants))
+	for key, t := range p.Tenants {
+		tenants[key] = true
+		if t != nil {
+			e.tenantAttrs[key] = normalizeMap(t.Attributes)
+		}
+	}
+
+	e.instances = make(map[instKey]*instIndex, len(p.ResourceInstances))
+	for ref, in := range p.ResourceInstances {
+		ii := &instIndex{}
+		if in != nil {
+			ii.tenant = in.Tenant
+			ii.attrs = normalizeMap(in.Attributes)
+		}
+		if ii.tenant != "" {
+			tenants[ii.tenant] = true
+		}
+		e.instances[parseInst(ref)] = ii
+	}
+
+	e.inbound = make(map[relKey][]instKey, len(p.Relationships))
+	e.outbound = make(map[instKey][]instKey, len(p.Relationships))
+	for _, r := range p.Relationships {
+		s, o := parseInst(r.Subject), parseInst(r.Object)
+		k := relKey{o, r.Relation}
+		e.inbound[k] = append(e.inbound[k], s)
+		e.outbound[s] = append(e.outbound[s], o)
+	}
+
+	e.users = make(map[string]*userIndex, len(p.Users))
+	e.holders = map[instKey][]string{}
+	e.tenantUsers = map[string][]string{}
+	for key, u := range p.Users {
+		ui := e.indexUser(key, u)
+		for t := range ui.tenantRoles {
+			tenants[t] = true
+			e.tenantUsers[t] = append(e.tenantUsers[t], key)
+		}
+		for t := range ui.member {
+			tenants[t] = true
+		}
+		for inst := range ui.instRoles {
+			e.holders[inst] = append(e.holders[inst], key)
+			e.hasInstanceRoles = true
+		}
+		e.users[key] = ui
+	}
+	for _, l := range e.holders {
+		sort.Strings(l)
+	}
+	for _, l := range e.tenantUsers {
+		sort.Strings(l)
+	}
+	e.tenants = sortedKeys(tenants)
+	e.declaredTenants = sortedKeys(p.Tenants)
+	e.userKeys = sortedKeys(p.Users)
+}
+
+func (e *Engine) indexUser(key string, u *policy.User) *userIndex {
+	if u == nil {
+		u = &policy.User{}
+	}
+	ui := &userIndex{
+		key:         key,
+		stored:      normalizeMap(u.Attributes),
+		tenantRoles: map[string][]string{},
+		member:      map[string]bool{},
+		gen:         map[string]map[string]any{},
+	}
+	if ui.stored == nil {
+		ui.stored = map[string]any{}
+	}
+	// Permit keeps the user's key among their stored attributes.
+	ui.stored["key"] = key
+	for _, t := range u.Tenants {
+		ui.member[t] = true
+	}
+	for _, a := range u.Roles {
+		if a.Resource != "" {
+			if ui.instRoles == nil {
+				ui.instRoles = map[instKey][]instRole{}
+			}
+			k := parseInst(a.Resource)
+			ui.instRoles[k] = append(ui.instRoles[k], instRole{a.Role, a.Tenant})
+			continue
+		}
+		if !slices.Contains(ui.tenantRoles[a.Tenant], a.Role) {
+			ui.tenantRoles[a.Tenant] = append(ui.tenantRoles[a.Tenant], a.Role)
+		}
+		ui.member[a.Tenant] = true
+	}
+	ui.tenants = sortedKeys(ui.member)
+	ui.roleTenants = sortedKeys(ui.tenantRoles)
+	tenantList := strList(ui.tenants)
+	for t, roles := range ui.tenantRoles {
+		sort.Strings(roles)
+		ui.gen[t] = map[string]any{"roles": strList(roles), "tenants": tenantList}
+	}
+	ui.genNone = map[string]any{"roles": []any{}, "tenants": tenantList}
+	return ui
+}
+
+// generated is the user's generated layer in tenant t.
+func (u *userIndex) generated(t string) map[string]any {
+	if g, ok := u.gen[t]; ok && t != "" {
+		return g
+	}
+	return u.genNone
+}
+
+// hasDirect reports whether the user holds role directly on inst in tenant t.
+func (u *userIndex) hasDirect(inst instKey, role, t string) bool {
+	for _, r := range u.instRoles[inst] {
+		if r.role == role && (r.tenant == "" || r.tenant == t) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAnyDirect reports whether the user holds any direct role on inst in tenant t.
+func (u *userIndex) hasAnyDirect(inst instKey, t string) bool {
+	for _, r := range u.instRoles[inst] {
+		if r.tenant == "" || r.tenant == t {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) indexSets(p *policy.Policy) {
+	e.hasSets = len(p.UserSets) > 0 || len(p.ResourceSets) > 0
+	e.userSets = make(map[string]*setIndex, len(p.UserSets)+len(p.Roles))
+	e.resourceSets = make(map[string]*setIndex, len(p.ResourceSets)+len(p.Resources))
+	// Permit generates a user set per role and a resource set per type;
+	// explicit sets of the same key (the validator rejects them) win.
+	for key := range p.Roles {
+		e.userSets[key] = &setIndex{key: key, implicit: true, cond: leafCond("user.roles", opArrayContains, key)}
+	}
+	for key := range p.Resources {
+		e.resourceSets[key] = &setIndex{key: key, implicit: true, resource: key, cond: leafCond("resource.type", opEquals, key)}
+	}
+	for key, s := range p.UserSets {
+		si := &setIndex{key: key}
+		if s != nil {
+			si.name, si.cond = s.Name, compile(s.Conditions)
+		} else {
+			si.cond = compile(nil)
+		}
+		e.userSets[key] = si
+	}
+	for key, s := range p.ResourceSets {
+		si := &setIndex{key: key}
+		if s != nil {
+			si.name, si.resource, si.cond = s.Name, s.Resource, compile(s.Conditions)
+		} else {
+			si.cond = compile(nil)
+		}
+		e.resourceSets[key] = si
+	}
+
+	e.rules = map[permKey]*permRules{}
+	for _, r := range p.ConditionSetRules {
+		typ, action, _ := strings.Cut(r.Permission, ":")
+		k := permKey{typ, action}
+		pr := e.rules[k]
+		if pr == nil {
+			pr = &permRules{}
+			e.rules[k] = pr
+		}
+		us := e.userSets[r.UserSet]
+		if us == nil {
+			// Unknown set (the validator rejects it): a set nobody is in.
+			us = &setIndex{key: r.UserSet, cond: &cond{kind: nodeAny}}
+		}
+		rs := e.resourceSets[r.ResourceSet]
+		if rs == nil {
+			rs = &setIndex{key: r.ResourceSet, cond: &cond{kind: nodeAny}}
+		}
+		pr.rules = append(pr.rules, ruleIndex{rule: r, u: addSet(&pr.userSets, us), r: addSet(&pr.resSets, rs)})
+	}
+}
+
+func addSet(list *[]*setIndex, s *setIndex) int {
+	for i, x := range *list {
+		if x == s {
+			return i
+		}
+	}
+	*list = append(*list, s)
+	return len(*list) - 1
+}
+
+func strList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
