@@ -80,7 +80,14 @@ func (c *Client) jsonKind(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &v) != nil {
 		return "invalid JSON"
 	}
-	return "a " + pdp.TypeName(v)
+	switch n := pdp.TypeName(v); n {
+	case "array", "object":
+		return "an " + n
+	case "null":
+		return n
+	default:
+		return "a " + n
+	}
 }
 
 // decodeDebug reads the debug object leniently, block by block: a block of

@@ -144,7 +144,7 @@ func (c *Client) statusError(ex *exchange) *Error {
 		e.Msg = withDetail(fmt.Sprintf("%s does not support %s (HTTP 501)", at, endpoint))
 	case s == 404 || s == 405:
 		e.Kind = NotSupported
-		e.Msg = fmt.Sprintf("%s has no %s (HTTP %d): check that %s is a Permit PDP (no extra path), or update the PDP", at, endpoint, s, c.base)
+		e.Msg = fmt.Sprintf("%s has no %s (HTTP %d): check that %s is the base URL of a Permit PDP, or update the PDP", at, endpoint, s, c.base)
 	case s == 503:
 		e.Kind = Server
 		e.Msg = withDetail(fmt.Sprintf("%s is not ready (HTTP 503)", at)) + "; wait for it to load its policy, or check the PDP's logs"

@@ -125,7 +125,8 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Kind = Refused
 		e.Msg = fmt.Sprintf("nothing is listening at %s: start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or pass --pdp", c.base)
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		// net/http turns the TLS record error into text of its own.
 		e.Kind = Network
 		e.Msg = fmt.Sprintf("%s does not speak TLS: use %s", at, strings.Replace(c.base, "https://", "http://", 1))
 	case errors.As(err, &verErr), errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &certErr):
@@ -143,7 +144,7 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 		e.Msg = fmt.Sprintf("%s closed the connection without a complete answer: check the PDP's logs, and that %s is a PDP", at, c.base)
 	default:
 		e.Kind = Network
-		e.Msg = fmt.Sprintf("cannot reach the PDP at %s (%s): check the network and --pdp", c.base, c.clean(innermost(err).Error()))
+		e.Msg = fmt.Sprintf("cannot reach the PDP at %s (%s): check the network and --pdp", c.base, clip(c.clean(innermost(err).Error()), maxDetail))
 	}
 	e.Msg = c.redactString(e.Msg)
 	return e
