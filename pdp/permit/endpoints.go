@@ -39,7 +39,7 @@ func (c *Client) decision(req []byte, ex *exchange) pdp.Decision {
 // for HTTP 200 with a boolean allow; everything else is Error with an *Error.
 func (c *Client) Check(ctx context.Context, ch pdp.Check) pdp.Decision {
 	body := ch.Body()
-	ex, err := c.do(ctx, http.MethodPost, pathAllowed, body, true)
+	ex, err := c.do(ctx, http.MethodPost, pathAllowed, body)
 	d := c.decision(body, ex)
 	if err != nil {
 		d.Err = err
@@ -72,7 +72,7 @@ func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, erro
 		return []pdp.Decision{}, nil
 	}
 	body := pdp.BulkBody(cs)
-	ex, err := c.do(ctx, http.MethodPost, pathBulk, body, true)
+	ex, err := c.do(ctx, http.MethodPost, pathBulk, body)
 	ds := make([]pdp.Decision, len(cs))
 	for i, ch := range cs {
 		ds[i] = c.decision(ch.Body(), ex)
@@ -117,7 +117,7 @@ func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, erro
 // The error, when not nil, is an *Error.
 func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDecision, error) {
 	body := ch.Body()
-	ex, err := c.do(ctx, http.MethodPost, pathAllTenants, body, true)
+	ex, err := c.do(ctx, http.MethodPost, pathAllTenants, body)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 		// Only an attribute value JSON cannot hold (a NaN) gets here.
 		return nil, &Error{Kind: BadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), cause: err}
 	}
-	ex, err := c.do(ctx, http.MethodPost, pathUserPermissions, body, true)
+	ex, err := c.do(ctx, http.MethodPost, pathUserPermissions, body)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery
 	if err != nil {
 		return pdp.AuthorizedUsers{}, &Error{Kind: BadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), cause: err}
 	}
-	ex, err := c.do(ctx, http.MethodPost, pathAuthorizedUsers, body, true)
+	ex, err := c.do(ctx, http.MethodPost, pathAuthorizedUsers, body)
 	if err != nil {
 		return pdp.AuthorizedUsers{}, err
 	}
@@ -249,14 +249,15 @@ func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery
 }
 
 // Health asks GET /healthy, or /health on PDPs that lack it (HTTP 404), and
-// is nil when the PDP answers 200. It sends no API key, as the PDP wants none
-// there. A 503 means the PDP runs but has not loaded its policy yet.
-// The error, when not nil, is an *Error.
+// is nil when the PDP answers 200. A 503 means the PDP runs but has not
+// loaded its policy yet. The PDP wants no API key there, but the key is sent
+// anyway: a gateway in front of a PDP may want it, and it goes only to the
+// host that checks receive it. The error, when not nil, is an *Error.
 func (c *Client) Health(ctx context.Context) error {
-	_, err := c.do(ctx, http.MethodGet, pathHealthy, nil, false)
+	_, err := c.do(ctx, http.MethodGet, pathHealthy, nil)
 	var e *Error
 	if errors.As(err, &e) && e.Status == http.StatusNotFound {
-		_, err = c.do(ctx, http.MethodGet, pathHealth, nil, false)
+		_, err = c.do(ctx, http.MethodGet, pathHealth, nil)
 	}
 	return err
 }

@@ -355,8 +355,8 @@ func TestHealth(t *testing.T) {
 	if r.Method != http.MethodGet || r.Path != "/healthy" {
 		t.Errorf("sent %s %s, want GET /healthy", r.Method, r.Path)
 	}
-	if r.Header.Get("Authorization") != "" {
-		t.Error("Health sent the API key; the health endpoints want none")
+	if got := r.Header.Get("Authorization"); got != "Bearer "+testToken {
+		t.Errorf("Authorization = %q on /healthy", got)
 	}
 }
 

@@ -33,7 +33,7 @@ var errOwnTimeout = errors.New("permit: request time limit")
 // do sends one request and reads the answer. The error, when not nil, is an
 // *Error; the exchange is always returned so that a Decision can keep the
 // status and body of a failed request.
-func (c *Client) do(ctx context.Context, method, path string, body []byte, auth bool) (*exchange, error) {
+func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exchange, error) {
 	ex := &exchange{method: method, path: path, header: http.Header{}}
 	start := time.Now()
 	defer func() { ex.latency = time.Since(start) }()
@@ -54,7 +54,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, auth 
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "pdpx/"+Version)
-	if auth && c.token != "" {
+	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 
