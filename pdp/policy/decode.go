@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -164,11 +165,47 @@ func (d *decoder) resolve(n ast.Node) (ast.Node, string) {
 				tag = v.Start.Value
 			}
 			n = v.Value
+		case *ast.MappingNode:
+			if s, ok := glued(v); ok {
+				return s, tag
+			}
+			return n, tag
 		default:
 			return n, tag
 		}
 	}
 	return n, tag
+}
+
+// glued recognizes a goccy/go-yaml quirk: inside a flow list inside a flow
+// mapping, {permissions: [document:read]}, it reads document:read as the
+// mapping {document: read}. YAML says a ':' not followed by a space does not
+// separate a key from its value, so such a one-entry mapping whose key, colon
+// and value touch is turned back into the string it was written as.
+func glued(m *ast.MappingNode) (*ast.StringNode, bool) {
+	if m.IsFlowStyle || len(m.Values) != 1 {
+		return nil, false
+	}
+	mv := m.Values[0]
+	k, ok := mv.Key.(*ast.StringNode)
+	if !ok || k.Token == nil || k.Token.Type != token.StringType || mv.Start == nil || mv.Value == nil {
+		return nil, false
+	}
+	vt := mv.Value.GetToken()
+	switch mv.Value.(type) {
+	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
+	default:
+		return nil, false
+	}
+	kp, cp := k.Token.Position, mv.Start.Position
+	if vt == nil || vt.Type == token.SingleQuoteType || vt.Type == token.DoubleQuoteType ||
+		kp.Line != cp.Line || vt.Position.Line != cp.Line ||
+		cp.Column != kp.Column+utf8.RuneCountInString(k.Value) || vt.Position.Column != cp.Column+1 {
+		return nil, false
+	}
+	text := k.Value + ":" + vt.Value
+	at := *kp
+	return ast.String(token.String(text, text, &at)), true
 }
 
 // nodeText is the text of a scalar node as written.
@@ -450,6 +487,14 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label strin
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
+		if v.Type().Elem() == conditionType {
+			// A condition that could not be read stays nil rather than
+			// becoming an empty node that would be reported a second time.
+			if c := d.condition(n, path, label); c != nil {
+				v.Set(reflect.ValueOf(c))
+			}
+			return
+		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}

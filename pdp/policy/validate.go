@@ -128,7 +128,7 @@ func unknownHint(name string, candidates []string, what string) string {
 }
 
 func (v *validator) version() {
-	if v.bad("version") {
+	if v.bad("version") || v.bad() {
 		return
 	}
 	switch {
@@ -158,6 +158,7 @@ func (v *validator) resources() {
 		for i, a := range r.Actions {
 			at := join(base, "actions", strconv.Itoa(i))
 			switch {
+			case v.bad(at...):
 			case a == "" || strings.Contains(a, ":"):
 				v.errorf(at, "action %q of %s must be a non-empty name without ':'", a, t)
 			case seen[a]:
@@ -188,7 +189,7 @@ func (v *validator) resourceRole(t string, r *Resource, role string, base []stri
 	rr := r.Roles[role]
 	for i, perm := range rr.Permissions {
 		at := join(base, "permissions", strconv.Itoa(i))
-		if contains(r.Actions, perm) {
+		if contains(r.Actions, perm) || v.bad(at...) {
 			continue
 		}
 		if typ, act, ok := SplitRef(perm); ok && typ == t && contains(r.Actions, act) {
@@ -264,7 +265,9 @@ func (v *validator) tenantRoles() {
 	for _, role := range sortedKeys(v.p.Roles) {
 		base := []string{"roles", role}
 		for i, perm := range v.p.Roles[role].Permissions {
-			v.permission(perm, join(base, "permissions", strconv.Itoa(i)), fmt.Sprintf("role %q", role))
+			if at := join(base, "permissions", strconv.Itoa(i)); !v.bad(at...) {
+				v.permission(perm, at, fmt.Sprintf("role %q", role))
+			}
 		}
 	}
 }
@@ -275,7 +278,7 @@ func (v *validator) users() {
 		user := v.p.Users[u]
 		base := []string{"users", u}
 		for i, t := range user.Tenants {
-			if _, ok := v.p.Tenants[t]; !ok {
+			if _, ok := v.p.Tenants[t]; !ok && !v.bad(join(base, "tenants", strconv.Itoa(i))...) {
 				v.errorf(join(base, "tenants", strconv.Itoa(i)), "user %q is a member of unknown tenant %q%s", u, t, unknownHint(t, tenants, "tenants"))
 			}
 		}
