@@ -1,0 +1,28 @@
+// Command pdpx is a terminal explorer for Permit.io authorization decisions.
+package main
+
+import (
+	"context"
+	"os"
+	"syscall"
+
+	"charm.land/fang/v2"
+
+	"github.com/pdpx/pdpx/ui/cli"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	opts := []fang.Option{
+		fang.WithErrorHandler(cli.ErrorHandler),
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
+	}
+	if version != "" {
+		opts = append(opts, fang.WithVersion(version))
+	}
+	if err := fang.Execute(context.Background(), cli.NewRoot(version), opts...); err != nil {
+		os.Exit(cli.ExitCode(err))
+	}
+}

@@ -1,0 +1,100 @@
+// Package cli is pdpx's command tree: the explorer (no subcommand), check,
+// policy and the rest. main.go only hands it to fang.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/pdpx/pdpx/ui/targets"
+)
+
+// ExitError ends the process with Code. Silent ones (a deny is exit 1, and the
+// decision was already printed) print nothing more.
+type ExitError struct {
+	Code   int
+	Err    error
+	Silent bool
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the process exit code for an error returned by the command
+// tree: an ExitError's own code, 2 for anything else (bad input, usage), as
+// grep uses 2 for trouble.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 2
+}
+
+// ErrorHandler prints errors as fang does, except silent exits.
+func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Silent {
+		return
+	}
+	fang.DefaultErrorHandler(w, styles, err)
+}
+
+// globals are the flags every command shares: which target to ask.
+type globals struct {
+	policy  string
+	pdpURL  string
+	cloud   bool
+	token   string
+	timeout time.Duration
+}
+
+func (g *globals) spec() (targets.Spec, error) {
+	return targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout)
+}
+
+// NewRoot builds the command tree. version is printed by --version.
+func NewRoot(version string) *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "pdpx",
+		Short: "Explore Permit.io authorization decisions in the terminal",
+		Long: `pdpx sends permission checks to a Permit.io Policy Decision Point and shows
+the decision, the reasons behind it, and a history of every decision.
+
+With no flags it decides from a built-in demo policy with an embedded engine
+that decides as Permit's PDP does: no account, no network.`,
+		Example: `  pdpx                                      # the explorer on the demo policy
+  pdpx check john@smith.com create document  # one decision, exit 0 allow / 1 deny / 2 error
+  pdpx --pdp http://localhost:7766 --token "$PERMIT_API_KEY"`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExplorer(cmd, g, version)
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&g.policy, "policy", "", "decide with the embedded engine from this policy `file` (default: the demo policy)")
+	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
+	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
+	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
+	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
+
+	root.AddCommand(newCheckCmd(g), newPolicyCmd())
+	return root
+}
