@@ -39,8 +39,8 @@ func (d Decision) ErrorText() string {
 }
 
 // Debug is the object a Permit PDP returns under "debug" (with PDP_DEBUG on).
-// pdpx's engine returns it always. Unknown fields from a remote PDP are kept
-// in the blocks' Extra so nothing it said is lost.
+// pdpx's engine returns it always. Fields pdpx does not model are dropped
+// here; the exact body stays in Decision.Response.
 type Debug struct {
 	Request *DebugRequest `json:"request,omitempty"`
 	RBAC    *Reason       `json:"rbac,omitempty"`
