@@ -117,11 +117,11 @@ func fixture() *policy.Policy {
 			"globex":  {Attributes: map[string]any{"plan": "free"}},
 		},
 		Users: map[string]*policy.User{
-			"admin@x":   {Roles: []policy.RoleAssignment{tenantRole("admin", "default")}},
-			"multi":     {Roles: []policy.RoleAssignment{tenantRole("viewer", "default"), tenantRole("admin", "acme")}},
-			"elsewhere": {Roles: []policy.RoleAssignment{tenantRole("viewer", "acme")}},
-			"noroles":   {Attributes: map[string]any{"department": "Sales"}},
-			"member":    {Tenants: []string{"globex"}, Attributes: map[string]any{"department": "Engineering"}},
+			"admin@x":     {Roles: []policy.RoleAssignment{tenantRole("admin", "default")}},
+			"multi":       {Roles: []policy.RoleAssignment{tenantRole("viewer", "default"), tenantRole("admin", "acme")}},
+			"elsewhere":   {Roles: []policy.RoleAssignment{tenantRole("viewer", "acme")}},
+			"noroles":     {Attributes: map[string]any{"department": "Sales"}},
+			"member":      {Tenants: []string{"globex"}, Attributes: map[string]any{"department": "Engineering"}},
 			"ghosttenant": {Roles: []policy.RoleAssignment{tenantRole("viewer", "nowhere")}},
 			"alice": {
 				Attributes: map[string]any{
