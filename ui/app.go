@@ -1,0 +1,232 @@
+// Package ui is pdpx's explorer: a Bubble Tea v2 app to build checks, send
+// them to any target and read the decisions.
+//
+// One root Model owns the layout and routes messages to plain sub-models
+// (form, history pane, decision pane, help overlay, target switcher), which
+// draw lines and never do I/O: every check, history page and health probe
+// runs in a tea.Cmd, so a hung PDP never freezes a keystroke.
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/state"
+)
+
+// TargetSpec says which target to switch to from the ctrl+t switcher.
+type TargetSpec struct {
+	Kind pdp.Kind
+	// Policy is the policy file of an embedded target; "" is the demo policy.
+	Policy string
+	// URL is a PDP's base URL; "" means the default for Kind.
+	URL string
+	// Token is the API key typed in the switcher's masked field ("" to use
+	// the environment). The UI keeps it only until the switch is made.
+	Token string
+}
+
+// SwitchFunc builds a target from a spec. It runs in a tea.Cmd, so it may
+// load files or dial.
+type SwitchFunc func(TargetSpec) (pdp.Target, error)
+
+// Options configure the explorer.
+type Options struct {
+	// Target is the target checks go to at start. Required.
+	Target pdp.Target
+	// Switch builds targets for the ctrl+t switcher; nil disables switching.
+	Switch SwitchFunc
+	// History stores decisions; nil keeps them in memory for this run.
+	History state.History
+	// Version is shown in the help overlay.
+	Version string
+	// AskToken opens the switcher on the token field at start, for a
+	// remote target given without an API key.
+	AskToken bool
+}
+
+type focus int
+
+const (
+	focusForm focus = iota
+	focusHistory
+	focusFilter
+	focusDecision
+)
+
+type dialog int
+
+const (
+	dialogNone dialog = iota
+	dialogHelp
+	dialogSwitch
+	dialogConfirm
+)
+
+type healthState int
+
+const (
+	healthUnknown healthState = iota
+	healthOK
+	healthDown
+)
+
+const (
+	healthEvery   = 30 * time.Second
+	healthTimeout = 5 * time.Second
+)
+
+// Model is the explorer's root model.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	target pdp.Target
+	info   pdp.TargetInfo
+	pol    *policy.Policy
+	types  []string // resource types of pol; nil when the target has no policy
+	hist   state.History
+	gen    int // target generation: answers about an older target are dropped
+
+	keys          keyMap
+	styles        Styles
+	width, height int
+	lay           layout
+
+	focus  focus
+	dialog dialog
+	form   formModel
+	list   historyPane
+	dec    decisionPane
+	sw     switcher
+	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
+	confirm  pdp.Check
+	abacOK   bool // "don't ask again" for this run
+	flight   *flight
+	seq      int
+	spin     spinner.Model
+	health   healthState
+	healthEr string
+	status   string
+	statusBd bool // status is bad news
+
+	now   func() time.Time
+	ticks bool // timers on; tests turn them off for determinism
+}
+
+// flight is the check in flight. cancel is shared by every copy of the model.
+type flight struct {
+	seq    int
+	cancel context.CancelFunc
+	check  pdp.Check
+}
+
+// New builds the root model. It does no I/O; Init starts the health probe.
+func New(opts Options) Model {
+	if opts.History == nil {
+		opts.History = state.NewMemory()
+	}
+	st := NewStyles(true)
+	m := Model{
+		opts:   opts,
+		ctx:    context.Background(),
+		hist:   opts.History,
+		keys:   defaultKeyMap(),
+		styles: st,
+		form:   newForm(st.Input),
+		list:   newHistoryPane(st.Input),
+		dec:    newDecisionPane(),
+		sw:     newSwitcher(st.Input),
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		now:    time.Now,
+		ticks:  true,
+	}
+	m.setTarget(opts.Target)
+	if opts.AskToken {
+		m.sw.open(m.info, "this PDP needs an API key: type it below (it is never shown or saved)")
+		m.dialog = dialogSwitch
+	}
+	return m
+}
+
+// setTarget makes t the current target and reads its policy, if any.
+func (m *Model) setTarget(t pdp.Target) {
+	m.target = t
+	m.gen++
+	m.info = pdp.TargetInfo{Name: "no target"}
+	if t != nil {
+		m.info = t.Describe()
+	}
+	m.pol = policyOf(t)
+	m.types = nil
+	if m.pol != nil {
+		m.types = sortedKeys(m.pol.Resources)
+	}
+	m.health, m.healthEr = healthUnknown, ""
+	m.form.validate(m.types)
+}
+
+// policySource is a target that decides from a policy in process.
+type policySource interface{ Policy() *policy.Policy }
+
+func policyOf(t pdp.Target) *policy.Policy {
+	if ps, ok := t.(policySource); ok {
+		return ps.Policy()
+	}
+	return enginePolicy(t)
+}
+
+// Init asks the terminal for its background and starts the health probe.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.healthCmd(), m.healthTick(), m.candidatesCmd())
+}
+
+// Run runs the explorer until the user quits or ctx is done.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Target == nil {
+		return errors.New("ui: no target")
+	}
+	m := New(opts)
+	m.ctx = ctx
+	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if fm, ok := final.(Model); ok {
+		fm.cancelFlight()
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (m *Model) cancelFlight() {
+	if m.flight != nil {
+		m.flight.cancel()
+		m.flight = nil
+	}
+	m.dec.pending = nil
+}
+
+func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBd = s, bad }
+
+func (m *Model) setDark(dark bool) {
+	m.styles = NewStyles(dark)
+	m.form.setStyles(m.styles.Input)
+	m.list.filter.SetStyles(m.styles.Input)
+	m.sw.setStyles(m.styles.Input)
+	m.spin.Style = m.styles.Key
+	m.dec.dirty = true
+}
+
+// View draws the screen and declares the terminal modes for this frame.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "pdpx · " + oneLine(m.info.Name)
+	v.Cursor = m.cursor()
+	return v
+}

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/state"
+)
+
+// Messages from Cmds. Each carries what it needs to be matched against the
+// model's current state (a sequence number or target generation).
+type (
+	decisionMsg struct {
+		seq   int
+		check pdp.Check
+		d     pdp.Decision
+	}
+	addedMsg struct {
+		e   state.Entry
+		err error
+	}
+	pageMsg struct {
+		seq, offset, version int
+		entries              []state.Entry
+		counts, all          state.Counts
+		err                  error
+	}
+	healthMsg struct {
+		gen int
+		err error
+	}
+	healthTickMsg struct{ gen int }
+	valuesMsg     struct {
+		gen    int
+		field  field
+		values []suggestion
+	}
+	switchedMsg struct {
+		target pdp.Target
+		err    error
+	}
+)
+
+func contextWithCancel(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithCancel(parent)
+}
+
+// checkCmd asks the target. The target owns its timeout; ctx is for esc.
+func checkCmd(ctx context.Context, t pdp.Target, name string, seq int, c pdp.Check) tea.Cmd {
+	return func() tea.Msg {
+		d := t.Check(ctx, c)
+		if d.Target == "" {
+			d.Target = name
+		}
+		if d.Outcome == pdp.Error && d.Err == nil {
+			d.Err = errNoReason
+		}
+		return decisionMsg{seq: seq, check: c, d: d}
+	}
+}
+
+var errNoReason = errorString("the target returned an error without a message")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func addCmd(h state.History, e state.Entry) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out, err := h.Add(ctx, e)
+		return addedMsg{e: out, err: err}
+	}
+}
+
+// pageCmd loads the history window the pane needs, if it needs one.
+func (m *Model) pageCmd() tea.Cmd {
+	h := &m.list
+	if m.lay.tooSmall && h.loaded {
+		return nil
+	}
+	off, lim, ok := h.need()
+	if !ok {
+		return nil
+	}
+	key := pageKey{off, lim, h.version}
+	if key == h.lastReq {
+		return nil // already on its way
+	}
+	h.lastReq = key
+	h.seq++
+	seq, version, f, store := h.seq, h.version, state.Filter{Text: h.filterText()}, m.hist
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		msg := pageMsg{seq: seq, offset: off, version: version}
+		if msg.entries, msg.err = store.Page(ctx, f, off, lim); msg.err != nil {
+			return msg
+		}
+		if msg.counts, msg.err = store.Counts(ctx, f); msg.err != nil {
+			return msg
+		}
+		msg.all = msg.counts
+		if f.Text != "" {
+			msg.all, msg.err = store.Counts(ctx, state.Filter{})
+		}
+		return msg
+	}
+}
+
+func (m *Model) healthCmd() tea.Cmd {
+	if m.target == nil {
+		return nil
+	}
+	t, gen := m.target, m.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+		defer cancel()
+		return healthMsg{gen: gen, err: t.Health(ctx)}
+	}
+}
+
+func (m *Model) healthTick() tea.Cmd {
+	if !m.ticks {
+		return nil
+	}
+	gen := m.gen
+	return tea.Tick(healthEvery, func(time.Time) tea.Msg { return healthTickMsg{gen: gen} })
+}
+
+func (m *Model) spinTick() tea.Cmd {
+	if !m.ticks {
+		return nil
+	}
+	return m.spin.Tick
+}
+
+// candidatesCmd refreshes the focused field's suggestions: from the policy
+// for an embedded target (in memory, so at once), from past checks in the
+// history for a remote one (in a Cmd, as the history may be on disk).
+func (m *Model) candidatesCmd() tea.Cmd {
+	f := m.form.focus
+	if m.pol != nil {
+		typ, _ := m.form.resource()
+		m.form.setCandidates(f, policyCandidates(m.pol, f, typ))
+		return nil
+	}
+	store, gen := m.hist, m.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		vs, err := store.Values(ctx, f.historyField(), 200)
+		if err != nil {
+			return nil
+		}
+		out := make([]suggestion, len(vs))
+		for i, v := range vs {
+			out[i] = suggestion{value: v, note: "used before"}
+		}
+		return valuesMsg{gen: gen, field: f, values: out}
+	}
+}

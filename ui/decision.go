@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/state"
+)
+
+// decisionPane shows one decision, explained or raw, in a viewport. Its
+// lines are rebuilt only when what it shows changes (refresh), not on every
+// frame.
+type decisionPane struct {
+	vp      viewport.Model
+	entry   state.Entry
+	has     bool
+	raw     bool
+	pending *pdp.Check // the check in flight, drawn with the spinner
+	w, h    int
+	dirty   bool
+	// built remembers what the content was built for, to skip needless rebuilds.
+	builtW int
+	dark   bool
+}
+
+func newDecisionPane() decisionPane {
+	vp := viewport.New()
+	// The pane's keys are routed by the root; the viewport must not read
+	// letters while the form has focus.
+	vp.KeyMap = viewport.KeyMap{}
+	vp.MouseWheelDelta = 3
+	return decisionPane{vp: vp}
+}
+
+func (d *decisionPane) setSize(w, h int) {
+	if w != d.w || h != d.h {
+		d.w, d.h = w, h
+		d.vp.SetWidth(max(w, 1))
+		d.vp.SetHeight(max(h, 1))
+		d.dirty = true
+	}
+}
+
+func (d *decisionPane) show(e state.Entry) {
+	if d.has && d.entry.ID == e.ID && e.ID != 0 && !d.dirty {
+		return
+	}
+	d.entry, d.has, d.dirty = e, true, true
+	d.vp.GotoTop()
+}
+
+func (d *decisionPane) toggleRaw() {
+	d.raw = !d.raw
+	d.dirty = true
+	d.vp.GotoTop()
+}
+
+// refresh rebuilds the viewport content if anything it depends on changed.
+func (d *decisionPane) refresh(s Styles) {
+	if !d.dirty && d.builtW == d.w && d.dark == s.IsDark {
+		return
+	}
+	d.dirty, d.builtW, d.dark = false, d.w, s.IsDark
+	if !d.has {
+		d.vp.SetContentLines(welcome(s, d.w))
+		return
+	}
+	if d.raw {
+		d.vp.SetContentLines(rawLines(s, d.entry, d.w))
+		return
+	}
+	d.vp.SetContentLines(explain(s, d.entry, d.w, d.h >= 14))
+}
+
+func (d *decisionPane) view(s Styles, spin string) []string {
+	if d.pending != nil {
+		return []string{
+			" " + s.Key.Render(spin) + " " + s.Bold.Render("asking ") + s.Row.Render(oneLine(d.pending.String())),
+			" " + s.Dim.Render("the interface stays live · esc cancels"),
+		}
+	}
+	return strings.Split(d.vp.View(), "\n")
+}
+
+// scrollNote is the title's scroll position, when there is more to see.
+func (d *decisionPane) scrollNote() string {
+	if d.pending != nil || d.vp.TotalLineCount() <= d.vp.Height() {
+		return ""
+	}
+	switch {
+	case d.vp.AtTop():
+		return "more ↓"
+	case d.vp.AtBottom():
+		return "end ↑"
+	}
+	return itoa(int(d.vp.ScrollPercent()*100+0.5)) + "% ↕"
+}
+
+func welcome(s Styles, w int) []string {
+	lines := []string{"", " " + s.Bold.Render("Fill in the check and press enter.")}
+	intro := s.Muted.Render("The decision appears here: ") + s.Allow.Render("✓ ALLOW") + s.Muted.Render(", ") +
+		s.Deny.Render("✗ DENY") + s.Muted.Render(" or ") + s.Error.Render("! ERROR") + s.Muted.Render(", with the reasons.")
+	for _, l := range strings.Split(ansi.Wrap(intro, w-2, " "), "\n") {
+		lines = append(lines, " "+l)
+	}
+	for _, l := range wrap("Attribute fields take k=v pairs; a value is JSON when it parses, so tier=3 is a number and tier=\"3\" a string.", w-2, "") {
+		lines = append(lines, " "+s.Dim.Render(l))
+	}
+	return lines
+}

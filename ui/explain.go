@@ -1,0 +1,199 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/state"
+)
+
+// explain renders a decision as lines for the decision pane: the outcome
+// (large when there is room), what was asked, where and how fast, the
+// rbac/abac/rebac blocks as sentences with their codes, and the trace.
+// Everything that came from the PDP passes through pdp.Clean (via wrap and
+// oneLine) before it is drawn.
+func explain(s Styles, e state.Entry, w int, big bool) []string {
+	d := e.Decision
+	o := d.Outcome
+	var lines []string
+	if big {
+		for _, l := range bigText(o.Symbol() + " " + o.Word()) {
+			lines = append(lines, " "+s.Outcome(o).Render(l))
+		}
+		// The big letters are pictures; the word is repeated as text for
+		// screen readers, copy and paste, and NO_COLOR terminals.
+		lines = append(lines, " "+s.Outcome(o).Render(o.Word())+"  "+s.Bold.Render(oneLine(e.Check.String())))
+	} else {
+		// Short panes (80×24) get one line: the badge and the check.
+		lines = append(lines, " "+s.Badge(o).Render(o.Symbol()+" "+o.Word())+"  "+s.Bold.Render(oneLine(e.Check.String())))
+	}
+	meta := []string{oneLine(d.Target), fmtLatency(d.Latency)}
+	if d.Status != 0 {
+		meta = append(meta, "HTTP "+itoa(d.Status))
+	}
+	if !e.Time.IsZero() {
+		meta = append(meta, e.Time.Format(time.TimeOnly))
+	}
+	lines = append(lines, " "+s.Muted.Render(strings.Join(nonEmpty(meta), " · ")))
+	if attrs := jitLine(e.Check); attrs != "" {
+		lines = append(lines, wrapLabeled(s, "sent", attrs, w, s.Muted)...)
+	}
+
+	gap := func() {
+		if big {
+			lines = append(lines, "")
+		}
+	}
+	if o == pdp.Error {
+		gap()
+		lines = append(lines, wrapLabeled(s, "error", errorText(d), w, s.ErrText)...)
+		if hint := errorHint(d); hint != "" {
+			lines = append(lines, wrapLabeled(s, "", hint, w, s.Muted)...)
+		}
+	}
+	if d.Debug != nil {
+		gap()
+		for _, b := range []struct {
+			name string
+			r    *pdp.Reason
+		}{{"rbac", d.Debug.RBAC}, {"abac", d.Debug.ABAC}, {"rebac", d.Debug.ReBAC}} {
+			if b.r != nil {
+				lines = append(lines, reasonLines(s, b.name, b.r, w)...)
+			}
+		}
+	} else if o != pdp.Error {
+		lines = append(lines, "", " "+s.Dim.Render("No reasons: this PDP does not send its debug object (run it with PDP_DEBUG=true)."))
+	}
+	if d.Trace != nil {
+		lines = append(lines, "")
+		lines = append(lines, traceLines(s, d.Trace, w)...)
+	}
+	return lines
+}
+
+func nonEmpty(xs []string) []string {
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// jitLine lists the attributes the check carried, typed.
+func jitLine(c pdp.Check) string {
+	var parts []string
+	for _, p := range []struct {
+		prefix string
+		m      map[string]any
+	}{{"user.", c.User.Attributes}, {"resource.", c.Resource.Attributes}, {"tenant.", c.TenantAttributes}, {"context.", c.Context}} {
+		for _, k := range sortedKeys(p.m) {
+			parts = append(parts, p.prefix+k+"="+pdp.FormatValue(p.m[k]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// wrapLabeled draws " label  text…" with the text wrapped under itself.
+func wrapLabeled(s Styles, label, text string, w int, st interface{ Render(...string) string }) []string {
+	const lw = 7
+	pad := strings.Repeat(" ", lw)
+	lines := wrap(text, max(w-lw-1, 10), "")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		head := pad
+		if i == 0 {
+			head = " " + padRight(label, lw-1)
+		}
+		out[i] = s.Muted.Render(head) + st.Render(l)
+	}
+	return out
+}
+
+// reasonLines draws one model's verdict: "rbac ✗ no_permission" and its
+// sentence, the roles or rules that allowed, and the documentation link.
+func reasonLines(s Styles, name string, r *pdp.Reason, w int) []string {
+	mark, st := "✗", s.Deny
+	if r.Allow {
+		mark, st = "✓", s.Allow
+	}
+	code := oneLine(r.Code)
+	lines := []string{" " + s.Bold.Render(padRight(name, 6)) + st.Render(mark+" "+code)}
+	body := oneLine(r.Reason)
+	if code == "cloud_pdp_not_supporting_abac" {
+		body = strings.TrimSpace(body + " The cloud PDP does not evaluate ABAC: attribute rules never allow there. Use a local PDP (or the embedded engine) to test them.")
+	}
+	if body != "" {
+		lines = append(lines, wrapLabeled(s, "", body, w, s.Row)...)
+	}
+	var grants []string
+	for _, ar := range r.AllowingRoles {
+		g := "role " + ar.Role
+		if ar.Resource != "" {
+			g += " on " + ar.Resource
+		}
+		if ar.Reason != "" {
+			g += " (" + ar.Reason + ")"
+		}
+		for _, src := range ar.Sources {
+			g += " via " + src
+		}
+		grants = append(grants, oneLine(g))
+	}
+	for _, rule := range r.AllowingRules {
+		who := first(rule.UserSet, rule.Role)
+		what := first(rule.ResourceSet, rule.ResourceType)
+		grants = append(grants, oneLine("rule "+who+" → "+what))
+	}
+	if len(grants) > 0 {
+		lines = append(lines, wrapLabeled(s, "", "allowed by "+strings.Join(grants, "; "), w, s.Allow)...)
+	}
+	if !r.Allow && (len(r.MatchingUsersets) > 0 || len(r.MatchingResourcesets) > 0) {
+		var m []string
+		if len(r.MatchingUsersets) > 0 {
+			m = append(m, "user sets matched: "+strings.Join(r.MatchingUsersets, ", "))
+		}
+		if len(r.MatchingResourcesets) > 0 {
+			m = append(m, "resource sets matched: "+strings.Join(r.MatchingResourcesets, ", "))
+		}
+		lines = append(lines, wrapLabeled(s, "", oneLine(strings.Join(m, "; ")), w, s.Muted)...)
+	}
+	if !r.Allow && r.SupportLink != "" {
+		lines = append(lines, wrapLabeled(s, "", oneLine(r.SupportLink), w, s.Dim)...)
+	}
+	return lines
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func errorText(d pdp.Decision) string {
+	if d.Err == nil {
+		return "no decision (the target gave no reason)"
+	}
+	return d.Err.Error()
+}
+
+// errorHint says what to do about the common errors.
+func errorHint(d pdp.Decision) string {
+	switch {
+	case errors.Is(d.Err, errCancelled):
+		return "You cancelled this check."
+	case d.Status == 401 || d.Status == 403:
+		return "Check the API key: ctrl+t switches target and asks for a token."
+	case d.Status == 501:
+		return "The cloud PDP does not support this (it does not evaluate ABAC)."
+	case d.Status == 429:
+		return "The PDP is rate-limiting: wait and re-run (r in the history)."
+	}
+	return ""
+}
+
+var errCancelled = errors.New("cancelled")

@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/state"
+)
+
+// field is one input of the check form, in tab order.
+type field int
+
+const (
+	fUser field = iota
+	fUserAttrs
+	fAction
+	fType
+	fKey
+	fResAttrs
+	fTenant
+	fTenantAttrs
+	fContext
+	numFields
+)
+
+var fieldLabels = [numFields]string{"User", " attrs", "Action", "Resource", " key", " attrs", "Tenant", " attrs", "Context"}
+
+var fieldNames = [numFields]string{"user", "user attributes", "action", "resource type", "resource key",
+	"resource attributes", "tenant", "tenant attributes", "context"}
+
+var fieldPlaceholders = [numFields]string{
+	"user key, e.g. john@smith.com",
+	"k=v …  e.g. location=England",
+	"e.g. read",
+	"type, e.g. document",
+	"instance key (optional)",
+	"k=v …  e.g. hasApproval=true",
+	pdp.DefaultTenant,
+	"k=v …",
+	"k=v …",
+}
+
+// fieldHints fit the narrowest form (66 cells) on the hint line.
+var fieldHints = [numFields]string{
+	"the user's key; an unknown user has only the attributes sent",
+	"JIT attributes, k=v: 30 is a number, \"30\" a string · ctrl+e JSON",
+	"the action · ctrl+n lists the actions of the type",
+	"the resource type (type:key works too) · ctrl+n lists types",
+	"an instance key, for ReBAC and instance attributes (optional)",
+	"JIT resource attributes, k=v · ctrl+e edits them as JSON",
+	"empty sends \"default\", as Permit's SDKs do",
+	"JIT tenant attributes, k=v (sent as a top-level \"tenant\")",
+	"context, k=v: the policy reads them as context.*",
+}
+
+func (f field) isAttr() bool {
+	return f == fUserAttrs || f == fResAttrs || f == fTenantAttrs || f == fContext
+}
+
+// historyField maps a form field to the History.Values field it suggests from.
+func (f field) historyField() state.Field {
+	return [numFields]state.Field{state.FieldUser, state.FieldUserAttr, state.FieldAction,
+		state.FieldResourceType, state.FieldResourceKey, state.FieldResourceAttr,
+		state.FieldTenant, state.FieldTenantAttr, state.FieldContext}[f]
+}
+
+const labelWidth = 11 // gutter (2) + label (8) + space
+
+// suggestion is one completion candidate; note is a short aside (a type, a tenant).
+type suggestion struct{ value, note string }
+
+// formModel is the check form: nine text inputs, their errors, and the
+// suggestion popup of the focused one.
+type formModel struct {
+	inputs [numFields]textinput.Model
+	focus  field
+	errs   [numFields]string
+	// tried is set once a send was attempted, so that required-field errors
+	// appear only after the user asked to send, not while they type.
+	tried bool
+
+	cands   [numFields][]suggestion
+	matches []suggestion
+	sel     int
+	popup   bool
+}
+
+func newForm(st textinput.Styles) formModel {
+	var f formModel
+	for i := range f.inputs {
+		in := textinput.New()
+		in.Prompt = ""
+		in.Placeholder = fieldPlaceholders[i]
+		in.SetVirtualCursor(false)
+		in.SetStyles(st)
+		// The form owns tab, up/down and ctrl+n/p for fields and its popup.
+		in.KeyMap.AcceptSuggestion.SetEnabled(false)
+		in.KeyMap.NextSuggestion.SetEnabled(false)
+		in.KeyMap.PrevSuggestion.SetEnabled(false)
+		f.inputs[i] = in
+	}
+	f.inputs[fUser].Focus()
+	return f
+}
+
+func (f *formModel) setStyles(st textinput.Styles) {
+	for i := range f.inputs {
+		f.inputs[i].SetStyles(st)
+	}
+}
+
+func (f *formModel) setWidth(w int) {
+	for i := range f.inputs {
+		f.inputs[i].SetWidth(max(w-labelWidth-1, 4))
+	}
+}
+
+func (f *formModel) value(i field) string { return f.inputs[i].Value() }
+
+func (f *formModel) setValue(i field, v string) {
+	f.inputs[i].SetValue(v)
+	f.inputs[i].CursorEnd()
+}
+
+// focusField moves the focus, closing the popup of the field left behind.
+func (f *formModel) focusField(i field) tea.Cmd {
+	i = (i + numFields) % numFields
+	f.inputs[f.focus].Blur()
+	f.focus = i
+	f.popup, f.sel, f.matches = false, 0, nil
+	return f.inputs[i].Focus()
+}
+
+func (f *formModel) blur() { f.inputs[f.focus].Blur() }
+
+func (f *formModel) refocus() tea.Cmd { return f.inputs[f.focus].Focus() }
+
+// updateInput passes a key or paste to the focused input and reports whether
+// its text changed.
+func (f *formModel) updateInput(msg tea.Msg) (tea.Cmd, bool) {
+	before := f.inputs[f.focus].Value()
+	var cmd tea.Cmd
+	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	return cmd, before != f.inputs[f.focus].Value()
+}
+
+// validate recomputes every field's error. knownTypes, when not nil, are the
+// resource types of the embedded policy: another type cannot be decided.
+func (f *formModel) validate(knownTypes []string) {
+	for i := range f.errs {
+		f.errs[i] = ""
+	}
+	for i := range numFields {
+		if !i.isAttr() {
+			continue
+		}
+		if _, err := pdp.ParseAttrText(f.value(i)); err != nil {
+			f.errs[i] = err.Error()
+		}
+	}
+	typ, key := f.resource()
+	if strings.Count(f.value(fType), ":") > 1 {
+		f.errs[fType] = "write type or type:key, with at most one ':'"
+	} else if typ != "" && knownTypes != nil && !contains(knownTypes, typ) {
+		f.errs[fType] = "the policy has no resource type " + quote(typ)
+		if near := policy.Suggest(typ, knownTypes); near != "" {
+			f.errs[fType] += "; did you mean " + near + "?"
+		} else {
+			f.errs[fType] += "; it has " + list(knownTypes, 6)
+		}
+	} else if key != "" && strings.TrimSpace(f.value(fKey)) != "" && strings.Contains(f.value(fType), ":") {
+		f.errs[fKey] = "the key is given twice: in Resource (type:key) and here"
+	}
+	if f.tried {
+		if strings.TrimSpace(f.value(fUser)) == "" {
+			f.errs[fUser] = "give the user's key, e.g. john@smith.com"
+		}
+		if strings.TrimSpace(f.value(fAction)) == "" {
+			f.errs[fAction] = "give an action, e.g. read"
+		}
+		if typ == "" && f.errs[fType] == "" {
+			f.errs[fType] = "give a resource type, e.g. document"
+		}
+	}
+}
+
+// resource reads the type and key, accepting "type:key" in the type field.
+func (f *formModel) resource() (typ, key string) {
+	typ = strings.TrimSpace(f.value(fType))
+	key = strings.TrimSpace(f.value(fKey))
+	if t, k, ok := strings.Cut(typ, ":"); ok {
+		typ = t
+		if key == "" {
+			key = k
+		}
+	}
+	return typ, key
+}
+
+// firstError is the first field with an error, or -1.
+func (f *formModel) firstError() field {
+	for i, e := range f.errs {
+		if e != "" {
+			return field(i)
+		}
+	}
+	return -1
+}
+
+// check builds the check; ok is false when a field has an error (the errors
+// are then on the fields).
+func (f *formModel) check(knownTypes []string) (pdp.Check, bool) {
+	f.tried = true
+	f.validate(knownTypes)
+	if f.firstError() >= 0 {
+		return pdp.Check{}, false
+	}
+	typ, key := f.resource()
+	c, err := pdp.NewCheck(f.value(fUser), f.value(fAction), typ, f.value(fTenant), false)
+	if err != nil { // validate covers these; keep the message if it ever does not
+		f.errs[fUser] = err.Error()
+		return pdp.Check{}, false
+	}
+	c.Resource.Key = key
+	c.User.Attributes, _ = pdp.ParseAttrText(f.value(fUserAttrs))
+	c.Resource.Attributes, _ = pdp.ParseAttrText(f.value(fResAttrs))
+	c.TenantAttributes, _ = pdp.ParseAttrText(f.value(fTenantAttrs))
+	c.Context, _ = pdp.ParseAttrText(f.value(fContext))
+	return c, true
+}
+
+// load fills the form from a check (history's `e`).
+func (f *formModel) load(c pdp.Check) {
+	f.setValue(fUser, c.User.Key)
+	f.setValue(fUserAttrs, pdp.FormatAttrs(c.User.Attributes))
+	f.setValue(fAction, c.Action)
+	f.setValue(fType, c.Resource.Type)
+	f.setValue(fKey, c.Resource.Key)
+	f.setValue(fResAttrs, pdp.FormatAttrs(c.Resource.Attributes))
+	tenant := c.Resource.Tenant
+	if tenant == pdp.DefaultTenant {
+		tenant = "" // the placeholder says default; an explicit value would hide that it is the default
+	}
+	f.setValue(fTenant, tenant)
+	f.setValue(fTenantAttrs, pdp.FormatAttrs(c.TenantAttributes))
+	f.setValue(fContext, pdp.FormatAttrs(c.Context))
+	f.tried = false
+}
+
+// hasJIT reports whether the form carries JIT attributes, which the cloud
+// PDP ignores.
+func hasJIT(c pdp.Check) bool {
+	return len(c.User.Attributes) > 0 || len(c.Resource.Attributes) > 0 || len(c.TenantAttributes) > 0
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// list joins up to n items for a sentence: "a, b, c and 4 more".
+func list(xs []string, n int) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	ys := append([]string(nil), xs...)
+	sort.Strings(ys)
+	if len(ys) <= n {
+		return strings.Join(ys, ", ")
+	}
+	return strings.Join(ys[:n], ", ") + " and " + itoa(len(ys)-n) + " more"
+}

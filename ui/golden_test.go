@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/permit"
+)
+
+// screens builds each screen the issue asks to picture. Every one is driven
+// through Update with keys, as a person would get there.
+var screens = []struct {
+	name  string
+	build func(t *testing.T, w, h int, dark bool) *harness
+}{
+	{"empty", func(t *testing.T, w, h int, dark bool) *harness {
+		return newHarness(t, New(Options{Target: storyTarget()}), w, h, dark)
+	}},
+	{"allow", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: storyTarget()}), w, h, dark)
+		hs.fill("john@smith.com", "", "create", "document", "", "")
+		hs.key("enter")
+		return hs
+	}},
+	{"deny-abac", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: storyTarget()}), w, h, dark)
+		hs.fill("check@permit.io", "location=England", "publish", "document", "", "hasApproval=true")
+		hs.key("enter")
+		return hs
+	}},
+	{"error", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: refusedPDP(t)}), w, h, dark)
+		hs.fill("bob@acme.io", "", "read", "document", "2024-report", "")
+		hs.key("enter")
+		return hs
+	}},
+	{"help", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: storyTarget(), Version: "v0.1.0"}), w, h, dark)
+		hs.key("f1")
+		return hs
+	}},
+	{"history-filtered", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: storyTarget()}), w, h, dark)
+		hs.story()
+		hs.key("esc") // to the history
+		hs.key("/")
+		hs.typeText("deny")
+		hs.key("enter")
+		return hs
+	}},
+}
+
+// refusedPDP is Permit's real HTTP client pointed at a port where nothing
+// listens, with the latency pinned so that the picture is stable.
+func refusedPDP(t *testing.T) pdp.Target {
+	c, err := permit.New("http://127.0.0.1:1", "not-a-real-token", permit.WithTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixedLatency{c, 1200 * time.Microsecond}
+}
+
+// fill types a check into the form field by field.
+func (h *harness) fill(user, userAttrs, action, typ, key, resAttrs string) {
+	h.t.Helper()
+	for i, v := range []string{user, userAttrs, action, typ, key, resAttrs} {
+		if i > 0 {
+			h.key("tab")
+		}
+		h.typeText(v)
+	}
+}
+
+// story sends a mix of checks: allows, denies and the ABAC denial.
+func (h *harness) story() {
+	h.t.Helper()
+	checks := []pdp.Check{
+		mustCheck("john@smith.com", "create", "document", nil),
+		mustCheck("bob@acme.io", "delete", "document:roadmap", nil),
+		mustCheck("alice@acme.io", "read", "folder:plans", nil),
+		mustCheck("check@permit.io", "publish", "document", map[string]any{"location": "England"}),
+		mustCheck("bob@acme.io", "update", "document:roadmap", nil),
+		mustCheck("john@smith.com", "read", "folder", nil),
+		mustCheck("alice@acme.io", "read", "document:roadmap", nil),
+	}
+	for _, c := range checks {
+		h.m.form.load(c)
+		h.key("enter")
+	}
+}
+
+func mustCheck(user, action, res string, userAttrs map[string]any) pdp.Check {
+	c, err := pdp.NewCheck(user, action, res, "", false)
+	if err != nil {
+		panic(err)
+	}
+	c.User.Attributes = userAttrs
+	return c
+}
+
+func TestGoldenScreens(t *testing.T) {
+	sizes := []struct{ w, h int }{{80, 24}, {140, 40}}
+	for _, sc := range screens {
+		for _, sz := range sizes {
+			for _, dark := range []bool{true, false} {
+				theme := "light"
+				if dark {
+					theme = "dark"
+				}
+				name := sc.name + "-" + itoa(sz.w) + "x" + itoa(sz.h) + "-" + theme
+				t.Run(name, func(t *testing.T) {
+					out := sc.build(t, sz.w, sz.h, dark).view()
+					if updating() {
+						writeANSI(t, name, out)
+					}
+					golden.RequireEqual(t, out)
+				})
+			}
+		}
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// writeANSI keeps a copy of the screen as a plain .ansi file, which
+// screenshots/make.sh turns into a PNG with freeze.
+func writeANSI(t *testing.T, name, out string) {
+	dir := filepath.Join("testdata", "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".ansi"), []byte(out+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

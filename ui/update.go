@@ -1,0 +1,452 @@
+package ui
+
+import (
+	"errors"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/permit"
+	"github.com/pdpx/pdpx/state"
+)
+
+// Update routes a message. Keys go to the dialog on top, else to the focused
+// pane; answers from Cmds are matched against sequence numbers so that a
+// late answer (a cancelled check, an old history page, a previous target's
+// health) never overwrites newer state.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	add := func(c tea.Cmd) { cmds = append(cmds, c) }
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+	case tea.BackgroundColorMsg:
+		m.setDark(msg.IsDark())
+	case tea.KeyPressMsg:
+		add(m.handleKey(msg))
+	case tea.PasteMsg:
+		add(m.handlePaste(msg))
+	case tea.MouseClickMsg:
+		add(m.handleClick(msg.Mouse()))
+	case tea.MouseWheelMsg:
+		m.handleWheel(msg.Mouse())
+
+	case spinner.TickMsg:
+		if m.flight != nil {
+			var c tea.Cmd
+			m.spin, c = m.spin.Update(msg)
+			add(c)
+		}
+	case decisionMsg:
+		add(m.onDecision(msg))
+	case addedMsg:
+		if msg.err != nil {
+			m.setStatus("history: "+msg.err.Error(), true)
+			break
+		}
+		if m.dec.has && m.dec.entry.ID == 0 && m.dec.entry.Time.Equal(msg.e.Time) {
+			m.dec.entry.ID = msg.e.ID
+		}
+		m.list.version++
+	case pageMsg:
+		m.onPage(msg)
+	case healthMsg:
+		if msg.gen == m.gen {
+			m.health, m.healthEr = healthOK, ""
+			if msg.err != nil {
+				m.health, m.healthEr = healthDown, msg.err.Error()
+			}
+		}
+	case healthTickMsg:
+		if msg.gen == m.gen {
+			add(m.healthCmd())
+			add(m.healthTick())
+		}
+	case valuesMsg:
+		if msg.gen == m.gen {
+			m.form.setCandidates(msg.field, msg.values)
+		}
+	case switchedMsg:
+		add(m.onSwitched(msg))
+	case editorReadyMsg:
+		add(m.execEditor(msg))
+	case editorMsg:
+		m.onEditor(msg)
+	default:
+		// Cursor blinks and the like for the dialog's inputs.
+		if m.dialog == dialogSwitch {
+			add(m.sw.update(msg))
+		}
+	}
+	add(m.sync())
+	return m, tea.Batch(cmds...)
+}
+
+// sync brings derived state up to date after any message: the history
+// window, the selection shown in the decision pane, the decision content.
+func (m *Model) sync() tea.Cmd {
+	cmd := m.pageCmd()
+	if m.list.follow {
+		if e, ok := m.list.selected(); ok {
+			m.dec.show(e)
+			m.list.follow = false
+		}
+	}
+	m.dec.refresh(m.styles)
+	return cmd
+}
+
+func (m *Model) resize() {
+	m.lay = computeLayout(m.width, m.height)
+	if m.lay.tooSmall {
+		return
+	}
+	fw, _ := innerSize(m.lay.form, m.lay.wide)
+	m.form.setWidth(fw)
+	hw, hh := innerSize(m.lay.history, m.lay.wide)
+	m.list.setSize(hw, hh)
+	dw, dh := innerSize(m.lay.decision, m.lay.wide)
+	m.dec.setSize(dw, dh)
+	m.sw.setWidth(min(m.width-8, 64))
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Quit) {
+		m.cancelFlight()
+		return tea.Quit
+	}
+	m.status = ""
+	switch m.dialog {
+	case dialogHelp:
+		if key.Matches(msg, k.Help, k.HelpQ, k.DialogCancel, k.QuitQ) {
+			m.dialog = dialogNone
+		}
+		return nil
+	case dialogSwitch:
+		return m.switcherKey(msg)
+	case dialogConfirm:
+		return m.confirmKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Help):
+		m.dialog = dialogHelp
+		return nil
+	case key.Matches(msg, k.Target):
+		m.sw.open(m.info, "")
+		m.dialog = dialogSwitch
+		return m.sw.focusCmd()
+	case key.Matches(msg, k.Raw):
+		m.dec.toggleRaw()
+		return nil
+	case key.Matches(msg, k.DecUp):
+		m.dec.vp.PageUp()
+		return nil
+	case key.Matches(msg, k.DecDown):
+		m.dec.vp.PageDown()
+		return nil
+	}
+	// esc cancels a check in flight from anywhere, before it means anything else.
+	if m.flight != nil && key.Matches(msg, k.Cancel) && !(m.focus == focusForm && m.form.popup) {
+		m.setStatus("cancelled: "+m.flight.check.String(), false)
+		m.cancelFlight()
+		return nil
+	}
+	if m.focus != focusForm && m.focus != focusFilter {
+		switch {
+		case key.Matches(msg, k.QuitQ):
+			m.cancelFlight()
+			return tea.Quit
+		case key.Matches(msg, k.HelpQ):
+			m.dialog = dialogHelp
+			return nil
+		case key.Matches(msg, k.FocusForm):
+			return m.setFocus(focusForm)
+		}
+	}
+	switch m.focus {
+	case focusHistory:
+		return m.historyKey(msg)
+	case focusFilter:
+		return m.filterKey(msg)
+	case focusDecision:
+		return m.decisionKey(msg)
+	default:
+		return m.formKey(msg)
+	}
+}
+
+func (m *Model) setFocus(f focus) tea.Cmd {
+	if m.focus == focusForm && f != focusForm {
+		m.form.blur()
+		m.form.popup = false
+	}
+	if m.focus == focusFilter && f != focusFilter {
+		m.list.filtering = false
+		m.list.filter.Blur()
+		m.resize()
+	}
+	m.focus = f
+	switch f {
+	case focusForm:
+		return tea.Batch(m.form.refocus(), m.candidatesCmd())
+	case focusFilter:
+		m.list.filtering = true
+		m.resize()
+		return m.list.filter.Focus()
+	}
+	return nil
+}
+
+func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, f := m.keys, &m.form
+	switch {
+	case key.Matches(msg, k.Send):
+		f.popup = false
+		return m.send()
+	case key.Matches(msg, k.Complete) && f.popup:
+		f.accept()
+		m.form.validate(m.types)
+		return m.candidatesCmd()
+	case key.Matches(msg, k.Next):
+		return m.focusField(f.focus + 1)
+	case key.Matches(msg, k.Prev):
+		return m.focusField(f.focus - 1)
+	case key.Matches(msg, k.SuggestNext, k.FieldDown) && f.popup:
+		f.moveSel(1)
+		return nil
+	case key.Matches(msg, k.SuggestPrev, k.FieldUp) && f.popup:
+		f.moveSel(-1)
+		return nil
+	case key.Matches(msg, k.SuggestNext):
+		f.refreshMatches(true)
+		return nil
+	case key.Matches(msg, k.FieldDown):
+		return m.focusField(f.focus + 1)
+	case key.Matches(msg, k.FieldUp):
+		return m.focusField(f.focus - 1)
+	case key.Matches(msg, k.Leave):
+		if f.popup {
+			f.popup = false
+			return nil
+		}
+		return m.setFocus(focusHistory)
+	case key.Matches(msg, k.Editor):
+		return m.openEditor()
+	}
+	cmd, changed := f.updateInput(msg)
+	if changed {
+		f.validate(m.types)
+		f.refreshMatches(false)
+	}
+	return cmd
+}
+
+func (m *Model) focusField(i field) tea.Cmd {
+	c := m.form.focusField(i)
+	return tea.Batch(c, m.candidatesCmd())
+}
+
+func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.dialog == dialogSwitch:
+		return m.sw.update(msg)
+	case m.dialog != dialogNone:
+		return nil
+	case m.focus == focusForm:
+		cmd, changed := m.form.updateInput(msg)
+		if changed {
+			m.form.validate(m.types)
+		}
+		return cmd
+	case m.focus == focusFilter:
+		var cmd tea.Cmd
+		m.list.filter, cmd = m.list.filter.Update(msg)
+		m.list.version++
+		return cmd
+	}
+	return nil
+}
+
+func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, h := m.keys, &m.list
+	switch {
+	case key.Matches(msg, k.Up):
+		h.move(-1)
+	case key.Matches(msg, k.Down):
+		h.move(1)
+	case key.Matches(msg, k.PageUp):
+		h.move(-h.rows)
+	case key.Matches(msg, k.PageDown):
+		h.move(h.rows)
+	case key.Matches(msg, k.Top):
+		h.move(-h.counts.Total)
+	case key.Matches(msg, k.Bottom):
+		h.move(h.counts.Total)
+	case key.Matches(msg, k.Filter):
+		return m.setFocus(focusFilter)
+	case key.Matches(msg, k.FilterClear) && h.filterText() != "":
+		h.filter.SetValue("")
+		h.version++
+		h.cursor, h.top = 0, 0
+		m.resize()
+	case key.Matches(msg, k.Rerun):
+		if e, ok := h.selected(); ok {
+			return m.sendCheck(e.Check)
+		}
+	case key.Matches(msg, k.Edit):
+		if e, ok := h.selected(); ok {
+			m.form.load(e.Check)
+			m.form.validate(m.types)
+			m.setStatus("loaded into the form: "+oneLine(e.Check.String()), false)
+			cmd := m.setFocus(focusForm)
+			return tea.Batch(cmd, m.focusField(fUser))
+		}
+	case key.Matches(msg, k.Read, k.NextPane):
+		return m.setFocus(focusDecision)
+	case key.Matches(msg, k.PrevPane):
+		return m.setFocus(focusForm)
+	}
+	return nil
+}
+
+func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, h := m.keys, &m.list
+	switch {
+	case key.Matches(msg, k.FilterApply):
+		return m.setFocus(focusHistory)
+	case key.Matches(msg, k.FilterClear):
+		h.filter.SetValue("")
+		h.version++
+		h.cursor, h.top = 0, 0
+		return m.setFocus(focusHistory)
+	case key.Matches(msg, k.Up, k.Down) && msg.Text == "":
+		cmd := m.setFocus(focusHistory)
+		return tea.Batch(cmd, m.historyKey(msg))
+	}
+	before := h.filter.Value()
+	var cmd tea.Cmd
+	h.filter, cmd = h.filter.Update(msg)
+	if h.filter.Value() != before {
+		h.version++
+		h.cursor, h.top = 0, 0
+		h.follow = true
+	}
+	return cmd
+}
+
+func (m *Model) decisionKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, vp := m.keys, &m.dec.vp
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.ScrollDown):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	case key.Matches(msg, k.Top):
+		vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		vp.GotoBottom()
+	case key.Matches(msg, k.RawV):
+		m.dec.toggleRaw()
+	case key.Matches(msg, k.Back, k.PrevPane):
+		return m.setFocus(focusHistory)
+	case key.Matches(msg, k.NextPane):
+		return m.setFocus(focusForm)
+	}
+	return nil
+}
+
+// send validates the form and sends its check, or shows why it cannot.
+func (m *Model) send() tea.Cmd {
+	c, ok := m.form.check(m.types)
+	if !ok {
+		bad := m.form.firstError()
+		m.setStatus("not sent: fix "+fieldNames[bad]+" (marked ✗)", true)
+		return m.focusField(bad)
+	}
+	return m.sendCheck(c)
+}
+
+// sendCheck sends c, after the cloud-ABAC warning when it applies.
+func (m *Model) sendCheck(c pdp.Check) tea.Cmd {
+	if m.target == nil {
+		m.setStatus("no target: ctrl+t picks one", true)
+		return nil
+	}
+	if !m.info.ABAC && hasJIT(c) && !m.abacOK {
+		m.confirm = c
+		m.dialog = dialogConfirm
+		return nil
+	}
+	return m.start(c)
+}
+
+// start sends c in a Cmd with its own context; esc cancels it, and a new
+// check replaces it.
+func (m *Model) start(c pdp.Check) tea.Cmd {
+	m.cancelFlight()
+	m.seq++
+	ctx, cancel := contextWithCancel(m.ctx)
+	m.flight = &flight{seq: m.seq, cancel: cancel, check: c}
+	m.dec.pending = &m.flight.check
+	return tea.Batch(checkCmd(ctx, m.target, m.info.Name, m.seq, c), m.spinTick())
+}
+
+func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
+	if m.flight == nil || msg.seq != m.flight.seq {
+		return nil // cancelled or replaced: the user has moved on
+	}
+	m.flight.cancel()
+	m.flight = nil
+	m.dec.pending = nil
+	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d}
+	m.dec.show(e)
+	m.dec.dirty = true
+	m.list.cursor, m.list.top = 0, 0
+	var cmd tea.Cmd
+	if permit.KindOf(msg.d.Err) == permit.Auth && m.info.Kind != pdp.KindEmbedded {
+		m.sw.open(m.info, "the PDP refused the API key: type the right one (it is never shown or saved)")
+		m.dialog = dialogSwitch
+		cmd = m.sw.focusCmd()
+	}
+	if errors.Is(msg.d.Err, errCancelled) {
+		return cmd
+	}
+	return tea.Batch(cmd, addCmd(m.hist, e))
+}
+
+func (m *Model) onPage(msg pageMsg) {
+	h := &m.list
+	if msg.seq != h.seq {
+		return
+	}
+	if msg.err != nil {
+		h.err = msg.err.Error()
+		return
+	}
+	h.err = ""
+	h.win, h.winOff = msg.entries, msg.offset
+	h.counts, h.all = msg.counts, msg.all
+	h.loadedVersion, h.loaded = msg.version, true
+	h.clamp()
+}
+
+func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
+	m.sw.busy = false
+	if msg.err != nil {
+		m.sw.err = msg.err.Error()
+		return nil
+	}
+	m.cancelFlight()
+	m.setTarget(msg.target)
+	m.sw.close()
+	m.dialog = dialogNone
+	m.setStatus("now checking against "+oneLine(m.info.Name), false)
+	return tea.Batch(m.healthCmd(), m.healthTick(), m.candidatesCmd())
+}

@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// render draws the whole screen: header, panes, footer, then any popup or
+// dialog composited on top.
+func (m Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	l := m.lay
+	if l.tooSmall {
+		msg := m.styles.Muted.Render("pdpx needs at least " + itoa(minWidth) + "×" + itoa(minHeight) +
+			" (this terminal is " + itoa(m.width) + "×" + itoa(m.height) + ")")
+		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+	}
+	s := m.styles
+	boxed := l.wide
+
+	fw, _ := innerSize(l.form, boxed)
+	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", m.formNote(),
+		m.form.view(s, m.focus == focusForm && m.dialog == dialogNone, fw))
+
+	dw, _ := innerSize(l.decision, boxed)
+	decTitle := "Decision"
+	if m.dec.raw {
+		decTitle = "Decision · raw JSON"
+	}
+	dec := paneFrame(s, l.decision, boxed, m.focus == focusDecision, decTitle, m.dec.scrollNote(),
+		m.dec.view(s, m.spin.View()))
+	_ = dw
+
+	hw, _ := innerSize(l.history, boxed)
+	hist := paneFrame(s, l.history, boxed, m.focus == focusHistory || m.focus == focusFilter, "History", m.list.title(),
+		m.list.view(s, m.focus == focusHistory, hw))
+
+	var body string
+	if l.wide {
+		body = lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.JoinVertical(lipgloss.Left, form, dec), hist)
+	} else {
+		body = lipgloss.JoinVertical(lipgloss.Left, form, dec, hist)
+	}
+	screen := m.header() + "\n" + body + "\n" + m.footer()
+
+	var layers []*lipgloss.Layer
+	if pop, x, y := m.popupLayer(); pop != "" {
+		layers = append(layers, lipgloss.NewLayer(pop).X(x).Y(y).Z(1))
+	}
+	if d := m.dialogView(); d != "" {
+		x := max((m.width-lipgloss.Width(d))/2, 0)
+		y := max((m.height-lipgloss.Height(d))/2, 0)
+		layers = append(layers, lipgloss.NewLayer(d).X(x).Y(y).Z(2))
+	}
+	if len(layers) == 0 {
+		return screen
+	}
+	base := lipgloss.NewLayer(screen)
+	return lipgloss.NewCompositor(append([]*lipgloss.Layer{base}, layers...)...).Render()
+}
+
+// formNote is the form title's aside: the target's ABAC caveat.
+func (m Model) formNote() string {
+	if m.target != nil && !m.info.ABAC {
+		return "no ABAC on this target"
+	}
+	return ""
+}
+
+func (m Model) header() string {
+	s := m.styles
+	hs := s.Health[m.health]
+	var health string
+	switch m.health {
+	case healthOK:
+		health = hs.Render("● ready")
+	case healthDown:
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.healthEr))
+	default:
+		health = hs.Render("◌ checking")
+	}
+	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.info.Name)) + s.Dim.Render(" · ") + health
+	right := s.Key.Render("F1") + s.Dim.Render(" help ")
+	if m.flight != nil {
+		right = s.Key.Render(m.spin.View()) + s.Muted.Render(" in flight · esc cancels ") + right
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return fitLine(left, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m Model) footer() string {
+	s := m.styles
+	if m.status != "" {
+		st := s.Muted
+		if m.statusBd {
+			st = s.ErrText
+		}
+		return fitLine(" "+st.Render(oneLine(m.status)), m.width)
+	}
+	h := help.New()
+	h.Styles = s.Help
+	h.SetWidth(m.width - 1)
+	h.ShortSeparator = " · "
+	return fitLine(" "+h.ShortHelpView(m.keys.forFocus(m.focus).ShortHelp()), m.width)
+}
+
+// popupLayer places the suggestion popup under the focused field, or above
+// it when there is no room below.
+func (m Model) popupLayer() (string, int, int) {
+	if m.focus != focusForm || m.dialog != dialogNone || !m.form.popup {
+		return "", 0, 0
+	}
+	bx, by := bodyOrigin(m.lay.form, m.lay.wide)
+	fy := by + int(m.form.focus)
+	below := m.height - 1 - (fy + 1)
+	above := fy - 1
+	rows := min(6, max(below, above))
+	pop := m.form.popupView(m.styles, rows, m.width-bx-labelWidth)
+	if pop == "" {
+		return "", 0, 0
+	}
+	h := lipgloss.Height(pop)
+	y := fy + 1
+	if h > below {
+		y = fy - h
+	}
+	return pop, bx + labelWidth, max(y, 0)
+}
+
+// cursor places the real terminal cursor in the focused text input.
+func (m Model) cursor() *tea.Cursor {
+	if m.lay.tooSmall || m.dialog != dialogNone {
+		return nil
+	}
+	switch m.focus {
+	case focusForm:
+		c := m.form.inputs[m.form.focus].Cursor()
+		if c == nil {
+			return nil
+		}
+		bx, by := bodyOrigin(m.lay.form, m.lay.wide)
+		c.X += bx + labelWidth
+		c.Y += by + int(m.form.focus)
+		return c
+	case focusFilter:
+		c := m.list.filter.Cursor()
+		if c == nil {
+			return nil
+		}
+		bx, by := bodyOrigin(m.lay.history, m.lay.wide)
+		c.X += bx
+		c.Y += by
+		return c
+	}
+	return nil
+}
