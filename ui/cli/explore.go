@@ -1,14 +1,41 @@
 package cli
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
+
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/ui"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
+// runExplorer opens the explorer on the target the flags name. A remote
+// target without an API key opens on the demo policy with the switcher
+// asking for the key in a masked field, rather than failing.
 func runExplorer(cmd *cobra.Command, g *globals, version string) error {
-	_ = version
-	_, err := g.spec()
+	spec, err := g.spec()
 	if err != nil {
 		return err
 	}
-	return cmd.Help()
+	opts := ui.Options{
+		Version: version,
+		Switch: func(s ui.TargetSpec) (pdp.Target, error) {
+			ts, err := targets.FromFlags("", "", false, s.Token, spec.Timeout)
+			if err != nil {
+				return nil, err
+			}
+			ts.Kind, ts.Policy, ts.URL = s.Kind, s.Policy, s.URL
+			return targets.Build(ts)
+		},
+	}
+	opts.Target, err = targets.Build(spec)
+	if errors.Is(err, targets.ErrNoToken) {
+		opts.AskToken = true
+		opts.Target, err = targets.Embedded("")
+	}
+	if err != nil {
+		return err
+	}
+	return ui.Run(cmd.Context(), opts)
 }
