@@ -184,6 +184,11 @@ const (
 // operator); operators and paths are checked later by the validator, which
 // also sees conditions built in Go.
 func (d *decoder) condition(n ast.Node, path []string, label string) *Condition {
+	ok := d.enter(n)
+	defer d.leave()
+	if !ok {
+		return nil
+	}
 	r, _ := d.resolve(n)
 	if isNull(r) {
 		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)

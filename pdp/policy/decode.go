@@ -59,7 +59,125 @@ type decoder struct {
 	src     *sourceMap
 	probs   Problems
 	anchors map[string]ast.Node
+
+	// depth bounds the recursion: YAML can nest as deep as it likes.
+	depth  int
+	tooBig bool
+	// sizes memoizes how many nodes each anchor expands to.
+	sizes map[string]int
 }
+
+const (
+	maxDepth = 200
+	// maxExpansion bounds the nodes aliases add to a file, so that a few
+	// nested aliases cannot expand to billions of values. Nodes written out
+	// in the file are not counted: their number is bounded by its size.
+	maxExpansion = 100_000
+)
+
+// enter counts a level of nesting and reports whether to go on. The caller
+// must defer leave whatever enter answers.
+func (d *decoder) enter(n ast.Node) bool {
+	d.depth++
+	if d.depth <= maxDepth {
+		return true
+	}
+	if !d.tooBig {
+		d.tooBig = true
+		d.errorAt(posOf(n), "the policy nests more than %d levels deep", maxDepth)
+	}
+	return false
+}
+
+// checkAliases walks the document before it is decoded and reports an alias
+// inside its own anchor (which would expand forever) or aliases that expand
+// to more than maxExpansion nodes in all.
+func (d *decoder) checkAliases(n ast.Node) {
+	d.sizes = map[string]int{}
+	extra := 0
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		if d.tooBig {
+			return
+		}
+		switch v := n.(type) {
+		case *ast.AliasNode:
+			size := d.expandedSize(v, map[string]bool{})
+			if size > maxExpansion {
+				d.tooBig = true
+				d.errorAt(posOf(v), "alias *%s expands without end or to too many values: is it inside its own anchor?", nodeText(v.Value))
+				return
+			}
+			if extra += size; extra > maxExpansion {
+				d.tooBig = true
+				d.errorAt(posOf(v), "the aliases of this file expand to more than %d values", maxExpansion)
+			}
+		case *ast.AnchorNode:
+			walk(v.Value)
+		case *ast.TagNode:
+			walk(v.Value)
+		case *ast.MappingNode:
+			for _, mv := range v.Values {
+				walk(mv.Key)
+				walk(mv.Value)
+			}
+		case *ast.MappingValueNode:
+			walk(v.Key)
+			walk(v.Value)
+		case *ast.SequenceNode:
+			for _, item := range v.Values {
+				walk(item)
+			}
+		}
+	}
+	walk(n)
+}
+
+// expandedSize counts the nodes n stands for once its aliases are expanded,
+// capped just above maxExpansion; a cycle counts as too many.
+func (d *decoder) expandedSize(n ast.Node, visiting map[string]bool) int {
+	sum := func(nodes ...ast.Node) int {
+		total := 1
+		for _, c := range nodes {
+			total = min(total+d.expandedSize(c, visiting), maxExpansion+1)
+		}
+		return total
+	}
+	switch v := n.(type) {
+	case nil:
+		return 0
+	case *ast.AliasNode:
+		name := nodeText(v.Value)
+		if size, ok := d.sizes[name]; ok {
+			return size
+		}
+		if visiting[name] {
+			return maxExpansion + 1
+		}
+		visiting[name] = true
+		size := d.expandedSize(d.anchors[name], visiting)
+		delete(visiting, name)
+		d.sizes[name] = size
+		return size
+	case *ast.AnchorNode:
+		return d.expandedSize(v.Value, visiting)
+	case *ast.TagNode:
+		return d.expandedSize(v.Value, visiting)
+	case *ast.MappingNode:
+		var nodes []ast.Node
+		for _, mv := range v.Values {
+			nodes = append(nodes, mv.Key, mv.Value)
+		}
+		return sum(nodes...)
+	case *ast.MappingValueNode:
+		return sum(v.Key, v.Value)
+	case *ast.SequenceNode:
+		return sum(v.Values...)
+	}
+	return 1
+}
+
+func (d *decoder) leave() { d.depth-- }
 
 func (d *decoder) errorAt(p pos, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)})
@@ -101,7 +219,15 @@ func parse(file string, data []byte) (*Policy, *sourceMap, Problems) {
 	}
 	d.src.val[pathKey(nil)] = posOf(bodies[0])
 	d.collectAnchors(bodies[0])
+	d.checkAliases(bodies[0])
+	if d.tooBig {
+		return nil, d.src, d.probs
+	}
 	d.decode(bodies[0], reflect.ValueOf(p).Elem(), nil, "the policy")
+	if d.tooBig {
+		// What was decoded is a fragment; checking it would only add noise.
+		return nil, d.src, d.probs
+	}
 	return p, d.src, d.probs
 }
 
@@ -479,6 +605,11 @@ func fieldIndex(t reflect.Type, key string) int {
 // decode fills v from node n. label names the value in messages ("the
 // policy", `"actions"`, `item 2 of "roles"`).
 func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label string) {
+	ok := d.enter(n)
+	defer d.leave()
+	if !ok {
+		return
+	}
 	r, tag := d.resolve(n)
 	if isNull(r) && tag == "" {
 		// null is "not given": the zero value. Map entries are allocated by
@@ -591,6 +722,11 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path []string, label
 // value converts any node to the value encoding/json would produce for the
 // same JSON: map[string]any, []any, string, float64, bool or nil.
 func (d *decoder) value(n ast.Node, path []string, label string) (any, bool) {
+	ok := d.enter(n)
+	defer d.leave()
+	if !ok {
+		return nil, false
+	}
 	r, tag := d.resolve(n)
 	if n != nil && r == nil && !isNull(n) {
 		d.markBad(n, path, "%s uses an alias whose anchor is not defined", label)

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -400,5 +401,44 @@ func TestProblemsFormat(t *testing.T) {
 	}
 	if got := (Problem{Msg: "x"}).String(); got != "policy: x" {
 		t.Errorf("no file, no position: %q", got)
+	}
+}
+
+// TestSpecExample: the example in policy-format.md loads (with the tenant
+// it forgot to declare).
+func TestSpecExample(t *testing.T) {
+	p := mustLoad(t, "testdata/spec-example.yaml")
+	if got := p.Users["alice"].Roles; len(got) != 2 || got[1].Resource != "folder:f1" {
+		t.Errorf("alice's roles = %+v", got)
+	}
+	w := p.Resources["document"].Roles["editor"]
+	if d := w.GrantedTo.UsersWithRole[0]; d.When == nil || d.When.NoDirectRolesOnObject || w.When == nil {
+		t.Errorf("when settings = %+v, %+v", w.GrantedTo.UsersWithRole[0].When, w.When)
+	}
+}
+
+// TestRunawayAliases: an alias inside its own anchor, or aliases that expand
+// exponentially, end with a problem rather than a hang or a crash.
+func TestRunawayAliases(t *testing.T) {
+	bomb := "version: 1\ntenants:\n  t:\n    attributes:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 1; i <= 8; i++ {
+		bomb += fmt.Sprintf("      a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	want := map[string]string{
+		"self":  "alias *a expands without end or to too many values",
+		"bomb":  "the aliases of this file expand to more than 100000 values",
+		"nests": "the policy nests more than 200 levels deep",
+	}
+	for name, src := range map[string]string{
+		"self":  "version: 1\ntenants:\n  t:\n    attributes: &a {x: *a}\n",
+		"bomb":  bomb,
+		"nests": "version: 1\ntenants:\n  t:\n    attributes: {x: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			probs := problemsOf(t, "r.yaml", []byte(src))
+			if len(probs) != 1 || !strings.Contains(probs[0].Msg, want[name]) {
+				t.Errorf("got %v", probs)
+			}
+		})
 	}
 }
