@@ -442,3 +442,54 @@ func TestRunawayAliases(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLForms: the YAML spellings a person may use read as the JSON they
+// stand for.
+func TestYAMLForms(t *testing.T) {
+	src := `version: 1.0
+resources:
+  document:
+    actions: [read]
+    attributes: {created: time, size: number}
+    roles: {editor: {permissions: [read]}}
+tenants:
+  base: &base {attributes: {plan: free, seats: 1}}
+  2024:
+    <<: [*base, {name: ignored, attributes: {x: 1}}]
+    name: |
+      Twenty
+      Twenty-Four
+  true: {name: !!str 3}
+resource_instances:
+  "document:d1": {attributes: {created: "2024-01-01T00:00:00Z", size: 1e2}}
+`
+	p, err := Parse("forms.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != 1 {
+		t.Errorf("version 1.0 = %d", p.Version)
+	}
+	if got := p.TenantKeys(); !reflect.DeepEqual(got, []string{"2024", "base", "true"}) {
+		t.Errorf("keys = %v", got)
+	}
+	if got := p.Tenants["2024"]; got.Name != "Twenty\nTwenty-Four\n" || !reflect.DeepEqual(got.Attributes, map[string]any{"plan": "free", "seats": 1.0}) {
+		t.Errorf("merged tenant = %+v", got)
+	}
+	if got := p.Tenants["true"].Name; got != "3" {
+		t.Errorf("!!str 3 = %q", got)
+	}
+	if got := p.ResourceInstances["document:d1"].Attributes["size"]; got != 100.0 {
+		t.Errorf("1e2 = %#v", got)
+	}
+	// A time attribute holds a string; a number there is a mistake.
+	bad := strings.Replace(src, `created: "2024-01-01T00:00:00Z"`, `created: 2024`, 1)
+	checkProblems(t, problemsOf(t, "forms.yaml", []byte(bad)), []string{
+		`forms.yaml:16:41: attribute "created" of document:d1 is a number, but document's schema declares it a time`,
+	})
+	// A resource role assigned as a tenant role gets told how to hold it.
+	bad = src + "users:\n  u: {roles: [{role: editor, tenant: base}]}\n"
+	checkProblems(t, problemsOf(t, "forms.yaml", []byte(bad)), []string{
+		`forms.yaml:18:22: role assignment names unknown role "editor": "editor" is a role of document, held on an instance: write resource: "document:<key>" instead of a tenant`,
+	})
+}

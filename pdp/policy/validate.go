@@ -306,7 +306,7 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 		}
 		if ra.Role != "" {
 			if _, ok := v.p.Roles[ra.Role]; !ok {
-				v.errorf(join(at, "role"), "role assignment names unknown role %q%s", ra.Role, unknownHint(ra.Role, sortedKeys(v.p.Roles), "roles"))
+				v.errorf(join(at, "role"), "role assignment names unknown role %q%s", ra.Role, v.tenantRoleHint(ra.Role))
 			}
 		}
 		return
@@ -331,6 +331,22 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 	if inst, ok := v.p.ResourceInstances[ra.Resource]; ok && ra.Tenant != "" && inst.Tenant != "" && inst.Tenant != ra.Tenant {
 		v.errorf(join(at, "tenant"), "role assignment puts %s in tenant %q, but the instance is in tenant %q", ra.Resource, ra.Tenant, inst.Tenant)
 	}
+}
+
+// tenantRoleHint explains an unknown tenant role, which is most often a
+// resource role assigned as if it were a tenant role.
+func (v *validator) tenantRoleHint(role string) string {
+	var types []string
+	for _, t := range v.resourceTypes() {
+		if _, ok := v.p.Resources[t].Roles[role]; ok {
+			types = append(types, t)
+		}
+	}
+	if len(types) > 0 {
+		return fmt.Sprintf(": %q is a role of %s, held on an instance: write resource: \"%s:<key>\" instead of a tenant",
+			role, strings.Join(types, " and "), types[0])
+	}
+	return unknownHint(role, sortedKeys(v.p.Roles), "roles")
 }
 
 func (v *validator) instances() {
