@@ -194,6 +194,10 @@ func (d *decoder) condition(n ast.Node, path []string, label string) *Condition 
 		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
 		return nil
 	}
+	if _, isList := r.(*ast.SequenceNode); isList {
+		d.markBad(n, path, "%s must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)", label)
+		return nil
+	}
 	entries, ok := d.mapping(n, path, label, nil)
 	if !ok {
 		return nil

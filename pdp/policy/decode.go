@@ -191,12 +191,13 @@ func (d *decoder) markBad(n ast.Node, path []string, format string, args ...any)
 
 // parse reads data into a Policy and its source map. It returns the
 // structural problems (syntax, unknown keys, wrong types); the cross-reference
-// checks run on the result afterwards. The Policy is nil only when the text
-// is not YAML at all.
+// checks run on the result afterwards. The Policy is nil when the text is
+// not YAML at all or its aliases run away; checking a fragment would only
+// add noise.
 func parse(file string, data []byte) (*Policy, *sourceMap, Problems) {
 	d := &decoder{file: file, src: newSourceMap(), anchors: map[string]ast.Node{}}
 	// Duplicate keys are allowed by the parser only so that it goes on: the
-	// decoder reports each of them itself, with both positions.
+	// decoder reports each of them itself, naming the line of the first.
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		d.syntaxError(err)
@@ -239,15 +240,17 @@ func (d *decoder) syntaxError(err error) {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			at = pos{tk.Position.Line, tk.Position.Column}
 		}
-		d.errorAt(at, "YAML syntax error: %s", ye.GetMessage())
+		// A tab in the message would print as blank space.
+		d.errorAt(at, "YAML syntax error: %s", strings.ReplaceAll(ye.GetMessage(), "\t", `\t`))
 		return
 	}
 	d.errorAt(pos{1, 1}, "YAML syntax error: %v", err)
 }
 
 // collectAnchors records every &anchor so that *aliases can be resolved.
-// Anchors are recorded in document order, and a later anchor of the same
-// name replaces an earlier one, as YAML says.
+// When a file reuses an anchor name, the last one wins for every alias
+// (YAML would take the nearest one before each alias); such files are rare
+// enough not to need a position-aware lookup.
 func (d *decoder) collectAnchors(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.AnchorNode:

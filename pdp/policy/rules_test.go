@@ -168,6 +168,8 @@ var ruleCases = []ruleCase{
 		msg: `the condition on user.x has 2 operators, but a leaf takes one: write one leaf per operator under allOf`},
 	{name: "empty condition in a list", src: "user_sets:\n  s:\n    conditions:\n      allOf:\n        - {}\n", line: 5, col: 11,
 		msg: `item 1 of allOf is an empty condition: write allOf, anyOf, not or {path: {operator: value}}`},
+	{name: "conditions as a list", src: "user_sets:\n  s:\n    conditions:\n      - user.x: {equals: 1}\n", line: 4, col: 7,
+		msg: `"conditions" must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)`},
 	{name: "in without a list", src: "user_sets:\n  s:\n    conditions: {user.x: {in: England}}\n", line: 3, col: 31,
 		msg: `operator "in" takes a list, not a string`},
 	{name: "contains without a string", src: "user_sets:\n  s:\n    conditions: {user.x: {contains: 3}}\n", line: 3, col: 37,
