@@ -146,6 +146,7 @@ func New(opts Options) Model {
 		ticks:  true,
 	}
 	m.setTarget(opts.Target)
+	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
 	if opts.AskToken {
 		m.sw.open(m.info, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = dialogSwitch

@@ -82,7 +82,7 @@ func addCmd(h state.History, e state.Entry) tea.Cmd {
 // pageCmd loads the history window the pane needs, if it needs one.
 func (m *Model) pageCmd() tea.Cmd {
 	h := &m.list
-	if m.lay.tooSmall && h.loaded {
+	if m.width == 0 || (m.lay.tooSmall && h.loaded) { // no size yet: no idea how many rows to ask for
 		return nil
 	}
 	off, lim, ok := h.need()

@@ -19,6 +19,7 @@ type decisionPane struct {
 	raw     bool
 	pending *pdp.Check // the check in flight, drawn with the spinner
 	w, h    int
+	lines   []string // the content, fitted to w
 	dirty   bool
 	// built remembers what the content was built for, to skip needless rebuilds.
 	builtW int
@@ -63,15 +64,21 @@ func (d *decisionPane) refresh(s Styles) {
 		return
 	}
 	d.dirty, d.builtW, d.dark = false, d.w, s.IsDark
-	if !d.has {
-		d.vp.SetContentLines(welcome(s, d.w))
-		return
+	var lines []string
+	switch {
+	case !d.has:
+		lines = welcome(s, d.w)
+	case d.raw:
+		lines = rawLines(s, d.entry, d.w)
+	default:
+		lines = explain(s, d.entry, d.w, d.h >= 14)
 	}
-	if d.raw {
-		d.vp.SetContentLines(rawLines(s, d.entry, d.w))
-		return
+	// Fit once here, so that drawing a frame is only slicing.
+	for i, l := range lines {
+		lines[i] = fitLine(l, d.w)
 	}
-	d.vp.SetContentLines(explain(s, d.entry, d.w, d.h >= 14))
+	d.vp.SetContentLines(lines)
+	d.lines = lines
 }
 
 func (d *decisionPane) view(s Styles, spin string) []string {
@@ -81,7 +88,10 @@ func (d *decisionPane) view(s Styles, spin string) []string {
 			" " + s.Dim.Render("the interface stays live · esc cancels"),
 		}
 	}
-	return strings.Split(d.vp.View(), "\n")
+	// The viewport keeps the scroll position; the lines are already fitted,
+	// so the visible ones are a slice (viewport.View would measure them all).
+	off := min(d.vp.YOffset(), max(len(d.lines)-1, 0))
+	return d.lines[off:min(off+d.h, len(d.lines))]
 }
 
 // scrollNote is the title's scroll position, when there is more to see.

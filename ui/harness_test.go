@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"image/color"
+	"os"
 )
 
 // harness drives the root model the way a tea.Program would, but
@@ -130,3 +131,7 @@ func keyPress(name string) tea.KeyPressMsg {
 	r := []rune(name)[0]
 	return tea.KeyPressMsg{Code: r, Text: name}
 }
+
+var colorBlack = color.Black
+
+func readFile(p string) ([]byte, error) { return os.ReadFile(p) }

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
-	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -136,18 +135,18 @@ func (h *historyPane) view(s Styles, focused bool, w int) []string {
 	}
 	switch {
 	case h.err != "":
-		lines = append(lines, s.ErrText.Render(" history: "+pdp.Clean(h.err)))
+		lines = append(lines, fitLine(s.ErrText.Render(" history: "+oneLine(h.err)), w))
 	case !h.loaded && h.counts.Total == 0:
 	case h.counts.Total == 0 && h.filterText() != "":
-		lines = append(lines, s.Dim.Render(" Nothing matches “"+pdp.Clean(h.filterText())+"”. esc clears the filter."))
+		lines = append(lines, fitLine(s.Dim.Render(" Nothing matches “"+oneLine(h.filterText())+"”. esc clears the filter."), w))
 	case h.counts.Total == 0:
-		lines = append(lines, s.Dim.Render(" No decisions yet: fill in the check and press enter."))
+		lines = append(lines, fitLine(s.Dim.Render(" No decisions yet: fill in the check and press enter."), w))
 	}
 	cols := historyColumns(w)
 	for i := h.top; i < min(h.top+h.rows, h.counts.Total); i++ {
 		e, ok := h.entry(i)
 		if !ok {
-			lines = append(lines, s.Dim.Render(" …"))
+			lines = append(lines, fitLine(s.Dim.Render(" …"), w))
 			continue
 		}
 		lines = append(lines, historyRow(s, cols, e, i == h.cursor, focused))
@@ -199,26 +198,27 @@ func historyColumns(w int) historyCols {
 // every part is cleaned of escape sequences before it is drawn.
 func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool) string {
 	o := e.Decision.Outcome
-	cell := func(txt string, w int) string {
+	// Each column keeps one blank cell before the next.
+	col := func(txt string, w int) string {
 		if w <= 0 {
 			return ""
 		}
-		return padRight(truncate(oneLine(txt), w-1), w)
+		return cell(oneLine(txt), w-1) + " "
 	}
 	tenant := e.Check.Resource.Tenant
 	if tenant != "" {
 		tenant = "@" + tenant
 	}
-	mid := cell(e.Check.User.Key, c.user) + cell(e.Check.Action, c.action) +
-		cell(e.Check.Resource.Ref(), c.resource) + cell(tenant, c.tenant) + cell(e.Decision.Target, c.target)
+	mid := col(e.Check.User.Key, c.user) + col(e.Check.Action, c.action) +
+		col(e.Check.Resource.Ref(), c.resource) + col(tenant, c.tenant) + col(e.Decision.Target, c.target)
 	lat := padLeft(fmtLatency(e.Decision.Latency), 7) + " "
 	mark := " " + o.Symbol() + " " + padRight(o.Word(), 6)
 	if selected {
-		st := s.RowSelBl
+		st := s.inkSelBl
 		if focused {
-			st = s.RowSel
+			st = s.inkSel
 		}
 		return st.Render(mark + mid + lat)
 	}
-	return s.Outcome(o).Render(mark) + s.Row.Render(mid) + s.Dim.Render(lat)
+	return s.inkOutcome[o].Render(mark) + s.inkRow.Render(mid) + s.inkDim.Render(lat)
 }

@@ -57,8 +57,10 @@ func computeLayout(w, h int) layout {
 }
 
 // paneFrame draws a pane around body lines: a rounded box in the wide
-// layout, a title rule in the narrow one. It returns exactly r.w × r.h cells.
-func paneFrame(s Styles, r rect, boxed, focused bool, title, right string, body []string) string {
+// layout, a title rule in the narrow one. It returns r.h lines of exactly
+// r.w cells. Body lines are fitted to the width unless exact says they
+// already are (measuring is most of the cost of a frame).
+func paneFrame(s Styles, r rect, boxed, focused bool, title, right string, body []string, exact bool) []string {
 	bs := s.PaneBorder
 	ts := s.PaneTitle
 	if focused {
@@ -90,7 +92,9 @@ func paneFrame(s Styles, r rect, boxed, focused bool, title, right string, body 
 		if i < len(body) {
 			ln = body[i]
 		}
-		ln = fitLine(ln, inner)
+		if !exact || ln == "" {
+			ln = fitLine(ln, inner)
+		}
 		if boxed {
 			ln = side + ln + side
 		}
@@ -99,7 +103,7 @@ func paneFrame(s Styles, r rect, boxed, focused bool, title, right string, body 
 	if boxed {
 		lines = append(lines, bs.Render("╰"+strings.Repeat("─", max(inner, 0))+"╯"))
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // fitLine truncates or pads a styled line to exactly w cells.
@@ -107,7 +111,7 @@ func fitLine(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := lipgloss.Width(s)
+	n := width(s)
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
 		n = lipgloss.Width(s)
@@ -132,4 +136,26 @@ func bodyOrigin(r rect, boxed bool) (x, y int) {
 		return r.x + 1, r.y + 1
 	}
 	return r.x, r.y + 1
+}
+
+// width is lipgloss.Width with a fast path for plain ASCII, the usual case
+// for keys, actions and types.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s)
+}
+
+// cell fits plain text to exactly w cells, ending it with "…" when cut.
+func cell(txt string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if n := width(txt); n <= w {
+		return txt + strings.Repeat(" ", w-n)
+	}
+	return padRight(ansi.Truncate(txt, w, "…"), w)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
@@ -58,7 +59,30 @@ type Styles struct {
 
 	Help  help.Styles
 	Input textinput.Styles
+
+	// Inks of the styles the history draws per row (see ink).
+	inkRow, inkDim, inkSel, inkSelBl ink
+	inkOutcome                       [3]ink
 }
+
+// ink is a one-line style reduced to its escape codes. Style.Render costs
+// microseconds (it checks borders, margins, widths); the history draws
+// hundreds of cells per frame, so it paints with inks instead.
+type ink struct{ pre, post string }
+
+const inkMark = "\ue000"
+
+func inkOf(st lipgloss.Style) ink {
+	r := st.Render(inkMark)
+	i := strings.Index(r, inkMark)
+	if i < 0 {
+		return ink{}
+	}
+	return ink{r[:i], r[i+len(inkMark):]}
+}
+
+// Render paints s, which must be one line.
+func (k ink) Render(s string) string { return k.pre + s + k.post }
 
 // NewStyles builds the styles for a dark (isDark) or light terminal.
 func NewStyles(isDark bool) Styles {
@@ -135,6 +159,10 @@ func NewStyles(isDark bool) Styles {
 			healthOK:      ns().Foreground(green),
 			healthDown:    ns().Foreground(red),
 		},
+	}
+	s.inkRow, s.inkDim, s.inkSel, s.inkSelBl = inkOf(s.Row), inkOf(s.Dim), inkOf(s.RowSel), inkOf(s.RowSelBl)
+	for _, o := range []pdp.Outcome{pdp.Error, pdp.Allow, pdp.Deny} {
+		s.inkOutcome[o] = inkOf(s.Outcome(o))
 	}
 	s.Help = help.DefaultStyles(isDark)
 	s.Help.ShortKey = s.Key

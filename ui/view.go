@@ -25,28 +25,40 @@ func (m Model) render() string {
 
 	fw, _ := innerSize(l.form, boxed)
 	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", m.formNote(),
-		m.form.view(s, m.focus == focusForm && m.dialog == dialogNone, fw))
+		m.form.view(s, m.focus == focusForm && m.dialog == dialogNone, fw), true)
 
-	dw, _ := innerSize(l.decision, boxed)
 	decTitle := "Decision"
 	if m.dec.raw {
 		decTitle = "Decision · raw JSON"
 	}
 	dec := paneFrame(s, l.decision, boxed, m.focus == focusDecision, decTitle, m.dec.scrollNote(),
-		m.dec.view(s, m.spin.View()))
-	_ = dw
+		m.dec.view(s, m.spin.View()), m.dec.pending == nil)
 
 	hw, _ := innerSize(l.history, boxed)
 	hist := paneFrame(s, l.history, boxed, m.focus == focusHistory || m.focus == focusFilter, "History", m.list.title(),
-		m.list.view(s, m.focus == focusHistory, hw))
+		m.list.view(s, m.focus == focusHistory, hw), true)
 
-	var body string
+	// Every pane line is exactly its pane's width, so the panes are joined
+	// by concatenation rather than by lipgloss.Join*, which would measure
+	// every line again.
+	rows := make([]string, 0, m.height)
+	rows = append(rows, m.header())
 	if l.wide {
-		body = lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.JoinVertical(lipgloss.Left, form, dec), hist)
+		left := append(form, dec...)
+		for i := range hist {
+			var ln string
+			if i < len(left) {
+				ln = left[i]
+			}
+			rows = append(rows, ln+hist[i])
+		}
 	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, form, dec, hist)
+		rows = append(rows, form...)
+		rows = append(rows, dec...)
+		rows = append(rows, hist...)
 	}
-	screen := m.header() + "\n" + body + "\n" + m.footer()
+	rows = append(rows, m.footer())
+	screen := strings.Join(rows, "\n")
 
 	var layers []*lipgloss.Layer
 	if pop, x, y := m.popupLayer(); pop != "" {

@@ -1,0 +1,623 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/permit"
+	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/state"
+)
+
+var sgr = regexp.MustCompile(`\x1b\[[0-9;:]*m`)
+
+// plain is the screen without colours, for assertions on text.
+func plain(s string) string { return sgr.ReplaceAllString(s, "") }
+
+func demoTarget() pdp.Target {
+	return engine.NewTarget(engine.New(policy.Demo()), "demo policy", "")
+}
+
+func TestStartsOnUserAndTabsThroughFieldsInOrder(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	if h.m.focus != focusForm || h.m.form.focus != fUser {
+		t.Fatalf("focus = %v/%v, want the User field", h.m.focus, h.m.form.focus)
+	}
+	want := []field{fUserAttrs, fAction, fType, fKey, fResAttrs, fTenant, fTenantAttrs, fContext, fUser}
+	for _, w := range want {
+		h.key("tab")
+		if h.m.form.focus != w {
+			t.Fatalf("after tab focus = %s, want %s", fieldNames[h.m.form.focus], fieldNames[w])
+		}
+	}
+	h.key("shift+tab")
+	if h.m.form.focus != fContext {
+		t.Fatalf("shift+tab from User = %s, want context", fieldNames[h.m.form.focus])
+	}
+}
+
+func TestEnterSendsFromAnyFieldWithDefaultTenant(t *testing.T) {
+	tg := storyTarget()
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("john@smith.com", "", "create", "document", "", "")
+	for range 3 {
+		h.key("tab") // to Context, the last field
+	}
+	if h.m.form.focus != fContext {
+		t.Fatalf("focus = %s", fieldNames[h.m.form.focus])
+	}
+	if !strings.Contains(plain(h.view()), "Tenant   default") {
+		t.Errorf("the empty tenant does not show default:\n%s", plain(h.view()))
+	}
+	h.key("enter")
+	sent := tg.sent()
+	if len(sent) != 1 || sent[0].Resource.Tenant != "default" || sent[0].Action != "create" {
+		t.Fatalf("sent = %+v", sent)
+	}
+	v := plain(h.view())
+	for _, w := range []string{"✓ ALLOW", "john@smith.com create document @default", "41µs", "History 1"} {
+		if !strings.Contains(v, w) {
+			t.Errorf("view lacks %q:\n%s", w, v)
+		}
+	}
+}
+
+func TestAttributeValuesKeepTheirJSONType(t *testing.T) {
+	tg := storyTarget()
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("bob@acme.io", `flag="true" on=true n=3 city="New York"`, "read", "document", "", "")
+	h.key("shift+tab")
+	h.key("shift+tab")
+	h.key("shift+tab")
+	h.key("shift+tab") // back on User attrs: the hint reads the pairs
+	v := plain(h.view())
+	for _, w := range []string{`flag "true" string`, "on true bool", "n 3 number", `city "New York" string`} {
+		if !strings.Contains(v, w) {
+			t.Errorf("hint lacks %q:\n%s", w, v)
+		}
+	}
+	h.key("enter")
+	got := tg.sent()[0].User.Attributes
+	if got["flag"] != "true" || got["on"] != true || got["n"] != 3.0 || got["city"] != "New York" {
+		t.Fatalf("attributes = %#v", got)
+	}
+}
+
+func TestFieldErrorsBlockSending(t *testing.T) {
+	tg := storyTarget()
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("bob@acme.io", "", "read", "document", "", "broken")
+	h.key("tab")
+	h.key("enter")
+	if n := len(tg.sent()); n != 0 {
+		t.Fatalf("sent %d checks with a bad field", n)
+	}
+	if h.m.form.focus != fResAttrs {
+		t.Errorf("focus = %s, want the bad field", fieldNames[h.m.form.focus])
+	}
+	v := plain(h.view())
+	if !strings.Contains(v, "✗  attrs") || !strings.Contains(v, `"broken" is not a k=v pair`) || !strings.Contains(v, "not sent") {
+		t.Errorf("the error is not at the field:\n%s", v)
+	}
+
+	// Required fields complain only after a send was tried.
+	h2 := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	if h2.m.form.firstError() >= 0 || strings.Contains(plain(h2.view()), "✗ User") {
+		t.Errorf("a fresh form shows errors: %q", h2.m.form.errs)
+	}
+	h2.key("enter")
+	if h2.m.form.errs[fUser] == "" || h2.m.form.errs[fAction] == "" || h2.m.form.errs[fType] == "" {
+		t.Errorf("errs = %q", h2.m.form.errs)
+	}
+}
+
+func TestUnknownTypeIsAnErrorOnTheEmbeddedTarget(t *testing.T) {
+	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
+	h.fill("bob@acme.io", "", "read", "docment", "", "")
+	h.key("enter")
+	if e := h.m.form.errs[fType]; !strings.Contains(e, "did you mean document?") {
+		t.Fatalf("type error = %q", e)
+	}
+	if h.m.dec.has {
+		t.Errorf("a check with an unknown type was sent")
+	}
+}
+
+func TestRealEngineDecisionFlipsWithAnAttribute(t *testing.T) {
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
+	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", `hasApproval=true`)
+	h.key("enter")
+	if o := h.m.dec.entry.Decision.Outcome; o != pdp.Deny {
+		t.Fatalf("bool true: outcome %v, want deny", o)
+	}
+	if v := plain(h.m.dec.vp.GetContent()); !strings.Contains(v, "resource.hasApproval equals") || !strings.Contains(v, "approved documents") {
+		t.Errorf("no ABAC trace:\n%s", v)
+	}
+	// Make it the string "true": the answer flips.
+	h.m.form.setValue(fResAttrs, `hasApproval="true"`)
+	h.key("enter")
+	if o := h.m.dec.entry.Decision.Outcome; o != pdp.Allow {
+		t.Fatalf(`string "true": outcome %v, want allow`, o)
+	}
+	if c := h.m.list.counts; c.Total != 2 || c.Denied != 1 {
+		t.Errorf("history counts = %+v", c)
+	}
+}
+
+func TestSuggestionsFromThePolicy(t *testing.T) {
+	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
+	h.typeText("jo")
+	if !h.m.form.popup || len(h.m.form.matches) != 2 {
+		t.Fatalf("popup=%v matches=%v", h.m.form.popup, h.m.form.matches)
+	}
+	if v := plain(h.view()); !strings.Contains(v, "john@permit.io") || !strings.Contains(v, "john@smith.com") {
+		t.Errorf("popup not drawn:\n%s", v)
+	}
+	h.key("down")
+	h.key("tab") // accepts, does not move
+	if got := h.m.form.value(fUser); got != "john@smith.com" || h.m.form.focus != fUser {
+		t.Fatalf("accepted %q, focus %s", got, fieldNames[h.m.form.focus])
+	}
+	h.key("tab") // now it moves
+	h.typeText("loc")
+	h.key("tab")
+	if got := h.m.form.value(fUserAttrs); got != "location=" {
+		t.Fatalf("attribute name completion = %q", got)
+	}
+	h.typeText("England")
+	h.key("tab")
+	h.key("tab")
+	h.typeText("document")
+	h.key("shift+tab") // back to Action: its suggestions follow the type
+	h.key("ctrl+n")
+	var actions []string
+	for _, m := range h.m.form.matches {
+		actions = append(actions, m.value)
+	}
+	if got := strings.Join(actions, " "); got != "read create update delete publish" {
+		t.Errorf("actions of document = %q", got)
+	}
+	h.key("esc")
+	if h.m.form.popup || h.m.focus != focusForm {
+		t.Errorf("esc should close the popup and stay in the form")
+	}
+}
+
+func TestSuggestionsFromHistoryForRemoteTargets(t *testing.T) {
+	tg := storyTarget()
+	tg.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", ABAC: true}
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("bob@acme.io", "", "delete", "document", "", "")
+	h.key("enter")
+	h.m.form.setValue(fUser, "")
+	for h.m.form.focus != fUser { // back to User: suggestions load from the history
+		h.key("tab")
+	}
+	h.typeText("b")
+	if !h.m.form.popup || h.m.form.matches[0].value != "bob@acme.io" {
+		t.Fatalf("matches = %v", h.m.form.matches)
+	}
+}
+
+func TestHistoryPaneSelectRerunEditFilter(t *testing.T) {
+	tg := storyTarget()
+	h := newHarness(t, New(Options{Target: tg}), 140, 40, true)
+	h.story()
+	h.key("esc")
+	if h.m.focus != focusHistory {
+		t.Fatalf("esc from the form: focus %v", h.m.focus)
+	}
+	v := plain(h.view())
+	if !strings.Contains(v, "History 7 · 3 denied") {
+		t.Errorf("title:\n%s", v)
+	}
+	// Newest first: the last check of the story is on top.
+	if e, _ := h.m.list.selected(); e.Check.User.Key != "alice@acme.io" || e.Check.Resource.Key != "roadmap" {
+		t.Fatalf("top row = %v", e.Check)
+	}
+	h.key("j")
+	h.key("j")
+	sel, _ := h.m.list.selected()
+	if h.m.dec.entry.ID != sel.ID || sel.Check.Action != "update" {
+		t.Fatalf("decision shows %d (%v), selection %d", h.m.dec.entry.ID, h.m.dec.entry.Check, sel.ID)
+	}
+	h.key("r")
+	if n := len(tg.sent()); n != 8 {
+		t.Fatalf("re-run sent %d checks in all, want 8", n)
+	}
+	if c := h.m.list.counts; c.Total != 8 {
+		t.Fatalf("after re-run counts = %+v", c)
+	}
+	if e, _ := h.m.list.selected(); e.Check.User.Key != "bob@acme.io" || e.Check.Action != "update" {
+		t.Errorf("the re-run is not the selected newest row: %v", e.Check)
+	}
+	h.key("j")
+	h.key("e")
+	if h.m.focus != focusForm || h.m.form.value(fUser) != "alice@acme.io" || h.m.form.value(fKey) != "roadmap" {
+		t.Fatalf("e did not load the form: focus %v user %q", h.m.focus, h.m.form.value(fUser))
+	}
+	h.key("esc")
+	h.key("/")
+	h.typeText("bob deny")
+	if c := h.m.list.counts; c.Total != 3 {
+		t.Errorf("filter 'bob deny' counts = %+v", c)
+	}
+	h.key("enter")
+	if v := plain(h.view()); !strings.Contains(v, "History 3 of 8 · 3 denied") || !strings.Contains(v, "/ bob deny") {
+		t.Errorf("filtered title:\n%s", v)
+	}
+	h.key("esc") // clears the filter
+	if c := h.m.list.counts; c.Total != 8 || h.m.list.filterText() != "" {
+		t.Errorf("after esc counts = %+v filter %q", c, h.m.list.filterText())
+	}
+}
+
+// countingHistory records every page request.
+type countingHistory struct {
+	state.History
+	pages []string
+}
+
+func (c *countingHistory) Page(ctx context.Context, f state.Filter, off, lim int) ([]state.Entry, error) {
+	c.pages = append(c.pages, fmt.Sprintf("%d+%d", off, lim))
+	return c.History.Page(ctx, f, off, lim)
+}
+
+func TestHistoryAsksOnlyForTheRowsItShows(t *testing.T) {
+	mem := state.NewMemory()
+	for i := range 10_000 {
+		c := mustCheck(fmt.Sprintf("user%05d", i), "read", "document", nil)
+		mem.Add(context.Background(), state.Entry{Check: c, Decision: pdp.Decision{Outcome: pdp.Outcome(i % 3), Target: "t"}})
+	}
+	ch := &countingHistory{History: mem}
+	h := newHarness(t, New(Options{Target: storyTarget(), History: ch}), 80, 24, true)
+	h.key("esc")
+	h.key("G")
+	if e, ok := h.m.list.selected(); !ok || e.Check.User.Key != "user00000" {
+		t.Fatalf("G: selected %v %v", e.Check.User.Key, ok)
+	}
+	for _, p := range ch.pages {
+		var off, lim int
+		fmt.Sscanf(p, "%d+%d", &off, &lim)
+		if lim > 3*h.m.list.rows {
+			t.Errorf("page %s asks for more than three screens", p)
+		}
+	}
+	if len(ch.pages) > 3 {
+		t.Errorf("pages = %v", ch.pages)
+	}
+	if !strings.Contains(plain(h.view()), "user00000") {
+		t.Errorf("the oldest row is not drawn")
+	}
+}
+
+func TestMouseFocusesFieldsAndSelectsRows(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.story()
+	_, by := bodyOrigin(h.m.lay.form, h.m.lay.wide)
+	h.send(tea.MouseClickMsg{X: 20, Y: by + int(fAction), Button: tea.MouseLeft})
+	if h.m.form.focus != fAction {
+		t.Fatalf("click on Action: focus %s", fieldNames[h.m.form.focus])
+	}
+	_, hy := bodyOrigin(h.m.lay.history, h.m.lay.wide)
+	h.send(tea.MouseClickMsg{X: 10, Y: hy + 2, Button: tea.MouseLeft})
+	if h.m.focus != focusHistory || h.m.list.cursor != 2 {
+		t.Fatalf("click on row 2: focus %v cursor %d", h.m.focus, h.m.list.cursor)
+	}
+	sel, _ := h.m.list.selected()
+	if h.m.dec.entry.ID != sel.ID {
+		t.Errorf("the clicked row is not in the decision pane")
+	}
+	h.send(tea.MouseWheelMsg{X: 10, Y: hy + 1, Button: tea.MouseWheelDown})
+	if h.m.list.top == 0 {
+		t.Errorf("wheel did not scroll the history")
+	}
+}
+
+func TestHelpQuestionMarkTypesInFieldsAndF1AlwaysWorks(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.typeText("?")
+	if h.m.dialog != dialogNone || h.m.form.value(fUser) != "?" {
+		t.Fatalf("? in a field: dialog %v value %q", h.m.dialog, h.m.form.value(fUser))
+	}
+	h.key("f1")
+	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the check form") {
+		t.Fatalf("F1 did not open the help")
+	}
+	for _, b := range h.m.keys.forFocus(focusForm).FullHelp() {
+		for _, k := range b {
+			if !strings.Contains(plain(h.view()), k.Help().Desc) {
+				t.Errorf("help lacks %q", k.Help().Desc)
+			}
+		}
+	}
+	h.key("esc")
+	h.key("esc") // to the history
+	h.key("?")
+	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the history") {
+		t.Fatalf("? outside a field did not open the history's help")
+	}
+	h.key("?")
+	if h.m.dialog != dialogNone {
+		t.Errorf("? did not close the help")
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.typeText("q")
+	if h.quit || h.m.form.value(fUser) != "q" {
+		t.Fatalf("q in a field quit (or was lost)")
+	}
+	h.key("esc")
+	h.key("q")
+	if !h.quit {
+		t.Fatalf("q in the history did not quit")
+	}
+	h2 := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h2.key("ctrl+c")
+	if !h2.quit {
+		t.Fatalf("ctrl+c did not quit")
+	}
+}
+
+func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
+	tg := storyTarget()
+	tg.info = pdp.TargetInfo{Kind: pdp.KindCloud, Name: "cloud PDP", ABAC: false}
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("bob@acme.io", "location=England", "read", "document", "", "")
+	h.key("enter")
+	if h.m.dialog != dialogConfirm || len(tg.sent()) != 0 {
+		t.Fatalf("no warning: dialog %v sent %d", h.m.dialog, len(tg.sent()))
+	}
+	if v := plain(h.view()); !strings.Contains(v, "does not evaluate ABAC") || !strings.Contains(v, "user.location") {
+		t.Errorf("warning text:\n%s", v)
+	}
+	h.key("esc")
+	if len(tg.sent()) != 0 || h.m.dialog != dialogNone {
+		t.Fatalf("esc sent the check anyway")
+	}
+	h.key("enter")
+	h.key("enter")
+	if len(tg.sent()) != 1 {
+		t.Fatalf("enter on the warning did not send")
+	}
+	// Without attributes there is nothing to warn about.
+	h.m.form.setValue(fUserAttrs, "")
+	h.key("enter")
+	if h.m.dialog != dialogNone || len(tg.sent()) != 2 {
+		t.Errorf("warned about a check without attributes")
+	}
+}
+
+func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
+	var got TargetSpec
+	remote := storyTarget()
+	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	sw := func(s TargetSpec) (pdp.Target, error) {
+		got = s
+		if s.Token == "" {
+			return nil, errors.New("no token")
+		}
+		return remote, nil
+	}
+	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
+	h.key("ctrl+t")
+	if h.m.dialog != dialogSwitch {
+		t.Fatal("ctrl+t did not open the switcher")
+	}
+	h.key("3")
+	h.key("tab") // URL (default shown as placeholder)
+	h.key("tab") // token
+	h.typeText("s3cr3t-token")
+	v := h.view()
+	if strings.Contains(v, "s3cr3t") {
+		t.Fatalf("the token is drawn:\n%s", plain(v))
+	}
+	if !strings.Contains(plain(v), "••••") {
+		t.Errorf("no mask drawn:\n%s", plain(v))
+	}
+	h.key("enter")
+	if got.Kind != pdp.KindPDP || got.URL != defaultLocalURL || got.Token != "s3cr3t-token" {
+		t.Fatalf("spec = %+v", got)
+	}
+	if h.m.dialog != dialogNone || h.m.info.Name != "pdp: localhost:7766" {
+		t.Fatalf("not switched: dialog %v target %q", h.m.dialog, h.m.info.Name)
+	}
+	if h.m.sw.inputs[inToken].Value() != "" {
+		t.Errorf("the token is kept after the switch")
+	}
+	if !strings.Contains(plain(h.view()), "pdp: localhost:7766") {
+		t.Errorf("header does not show the new target")
+	}
+}
+
+func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
+	remote := storyTarget()
+	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	h := newHarness(t, New(Options{Target: remote, AskToken: true}), 80, 24, true)
+	if h.m.dialog != dialogSwitch || h.m.sw.sel != 2 || h.m.sw.at != 2 {
+		t.Fatalf("AskToken: dialog %v sel %d at %d", h.m.dialog, h.m.sw.sel, h.m.sw.at)
+	}
+	h.key("esc")
+	remote.decide = func(pdp.Check) pdp.Decision {
+		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &permit.Error{Kind: permit.Auth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
+	}
+	h.fill("bob@acme.io", "", "read", "document", "", "")
+	h.key("enter")
+	if h.m.dialog != dialogSwitch || !strings.Contains(plain(h.view()), "refused the API key") {
+		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
+	}
+}
+
+func TestHostileTextIsCleaned(t *testing.T) {
+	evil := "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u009b31m"
+	tg := storyTarget()
+	tg.info.Name = "embedded" + evil
+	tg.decide = func(pdp.Check) pdp.Decision {
+		return pdp.Decision{Outcome: pdp.Deny, Target: "t" + evil, Status: 200,
+			Response: []byte(`{"allow":false,"x":"` + "\u009b2J" + `"}` + evil),
+			Debug: &pdp.Debug{RBAC: &pdp.Reason{Code: "no" + evil, Reason: "because" + evil, SupportLink: "l" + evil,
+				AllowingRoles: []pdp.AllowingRole{{Role: "r" + evil}}}},
+			Trace: &pdp.Trace{Roles: []string{"x" + evil}, UserSets: []pdp.SetTrace{{Key: "k" + evil, Condition: &pdp.CondTrace{Kind: "leaf", Path: "p" + evil, Operator: "equals" + evil, Expected: "e" + evil, Actual: "a" + evil}}}}}
+	}
+	h := newHarness(t, New(Options{Target: tg}), 140, 40, true)
+	h.fill("bob"+evil, "", "read", "document", "", "")
+	h.key("enter")
+	for _, raw := range []bool{false, true} {
+		if raw {
+			h.key("ctrl+o")
+		}
+		v := sgr.ReplaceAllString(h.view(), "")
+		if strings.ContainsAny(v, "\x1b\x07\u009b") {
+			t.Errorf("raw=%v: an escape reached the screen: %q", raw, v)
+		}
+	}
+	if tt := h.m.View().WindowTitle; strings.ContainsAny(tt, "\x1b\x07") {
+		t.Errorf("window title = %q", tt)
+	}
+}
+
+func TestRawToggleShowsPrettyJSON(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
+	h.fill("john@smith.com", "", "create", "document", "", "")
+	h.key("enter")
+	h.key("ctrl+o")
+	v := plain(h.view())
+	for _, w := range []string{"Decision · raw JSON", "Request", `"user": {`, `"key": "john@smith.com"`, "Response", `"allow": true`} {
+		if !strings.Contains(v, w) {
+			t.Errorf("raw view lacks %q:\n%s", w, v)
+		}
+	}
+	if !strings.Contains(h.view(), h.m.styles.JSONKey.Render(`"allow"`)) {
+		t.Errorf("keys are not highlighted")
+	}
+	h.key("ctrl+o")
+	if strings.Contains(plain(h.view()), "raw JSON") {
+		t.Errorf("ctrl+o did not toggle back")
+	}
+}
+
+func TestLayoutFollowsTheTerminal(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	if h.m.lay.wide {
+		t.Errorf("80×24 should stack")
+	}
+	checkSize := func(w, ht int) {
+		t.Helper()
+		lines := strings.Split(plain(h.view()), "\n")
+		if len(lines) != ht {
+			t.Errorf("%d×%d: %d lines", w, ht, len(lines))
+		}
+		for i, l := range lines {
+			if n := len([]rune(l)); n > w {
+				t.Errorf("%d×%d: line %d is %d wide", w, ht, i, n)
+			}
+		}
+	}
+	checkSize(80, 24)
+	h.send(tea.WindowSizeMsg{Width: 140, Height: 40})
+	if !h.m.lay.wide {
+		t.Errorf("140×40 should go side by side")
+	}
+	checkSize(140, 40)
+	h.send(tea.WindowSizeMsg{Width: 50, Height: 10})
+	if !strings.Contains(plain(h.view()), "pdpx needs at least") {
+		t.Errorf("a tiny terminal gets no message")
+	}
+}
+
+func TestLightAndDarkFollowTheTerminal(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, false)
+	if h.m.styles.IsDark {
+		t.Fatal("a white background gave dark styles")
+	}
+	light := h.view()
+	h.send(tea.BackgroundColorMsg{Color: colorBlack})
+	if !h.m.styles.IsDark || h.view() == light {
+		t.Fatal("a black background did not switch to dark styles")
+	}
+}
+
+func TestWindowTitleAndModes(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	v := h.m.View()
+	if !v.AltScreen || v.MouseMode != tea.MouseModeCellMotion || v.WindowTitle != "pdpx · embedded: demo policy" {
+		t.Errorf("view modes: alt %v mouse %v title %q", v.AltScreen, v.MouseMode, v.WindowTitle)
+	}
+	if v.Cursor == nil || v.Cursor.Y != 2 || v.Cursor.X != labelWidth {
+		t.Errorf("cursor = %+v, want in the User field", v.Cursor)
+	}
+}
+
+func TestHealthShowsInTheHeader(t *testing.T) {
+	tg := storyTarget()
+	tg.health = errors.New("connection refused")
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	if v := plain(h.view()); !strings.Contains(v, "● unreachable connection refused") {
+		t.Errorf("header:\n%s", v)
+	}
+	tg.health = nil
+	h.send(healthTickMsg{gen: h.m.gen})
+	if v := plain(h.view()); !strings.Contains(v, "● ready") {
+		t.Errorf("after the tick:\n%s", v)
+	}
+	h.send(healthMsg{gen: h.m.gen - 1, err: errors.New("old")})
+	if h.m.health != healthOK {
+		t.Errorf("an old target's health overwrote the current one")
+	}
+}
+
+func TestDecisionPaneScrolls(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.fill("check@permit.io", "location=England", "publish", "document", "", "hasApproval=true")
+	h.key("enter")
+	before := h.m.dec.vp.YOffset()
+	h.key("pgdown")
+	if h.m.dec.vp.YOffset() == before {
+		t.Fatal("pgdown did not scroll the decision")
+	}
+	if !strings.Contains(plain(h.view()), "%") && !strings.Contains(plain(h.view()), "end ↑") {
+		t.Errorf("no scroll position in the title")
+	}
+}
+
+func TestEditorRoundTrip(t *testing.T) {
+	text, err := jsonToPairs([]byte("{\n  \"location\": \"England\",\n  \"age\": 30,\n  \"flag\": \"true\"\n}\n"))
+	if err != nil || text != `age=30 flag="true" location=England` {
+		t.Fatalf("jsonToPairs = %q, %v", text, err)
+	}
+	if _, err := jsonToPairs([]byte(`[1]`)); err == nil {
+		t.Errorf("an array was accepted")
+	}
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", "sed -i s/England/France/")
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.key("tab")
+	h.typeText("location=England")
+	cmd := h.sendAsync(keyPress("ctrl+e"))
+	ready, ok := cmd().(editorReadyMsg)
+	if !ok || ready.err != nil {
+		t.Fatalf("ctrl+e: %#v", ready)
+	}
+	// tea.ExecProcess needs a running program; run the same command here.
+	if err := editorCommand(ready.path).Run(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := readFile(ready.path)
+	text, err = jsonToPairs(b)
+	h.send(editorMsg{field: ready.field, text: text, err: err})
+	if got := h.m.form.value(fUserAttrs); got != "location=France" {
+		t.Fatalf("after the editor: %q", got)
+	}
+}
+
+var _ = time.Second
