@@ -48,6 +48,9 @@ type Options struct {
 	// AskToken opens the switcher on the token field at start, for a
 	// remote target given without an API key.
 	AskToken bool
+	// AskTokenFor is the remote target the token is for (Kind and URL);
+	// when empty, the switcher opens on Target's kind.
+	AskTokenFor TargetSpec
 }
 
 type focus int
@@ -148,7 +151,11 @@ func New(opts Options) Model {
 	m.setTarget(opts.Target)
 	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
 	if opts.AskToken {
-		m.sw.open(m.info, "this PDP needs an API key: type it below (it is never shown or saved)")
+		info := m.info
+		if want := opts.AskTokenFor; want.Kind != "" {
+			info = pdp.TargetInfo{Kind: want.Kind, URL: want.URL}
+		}
+		m.sw.open(info, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = dialogSwitch
 	}
 	return m

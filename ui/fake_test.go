@@ -9,31 +9,21 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 )
 
-// fakeTarget answers checks with canned decisions, or blocks until the
-// context is done (a hung PDP).
+// fakeTarget answers checks with canned decisions. (The hung PDP is a real
+// HTTP server and the real client: see hung_test.go.)
 type fakeTarget struct {
 	info   pdp.TargetInfo
 	decide func(pdp.Check) pdp.Decision
-	block  bool
 	health error
 
-	mu      sync.Mutex
-	checks  []pdp.Check
-	started chan struct{} // closed-over signal for block mode
+	mu     sync.Mutex
+	checks []pdp.Check
 }
 
-func (f *fakeTarget) Check(ctx context.Context, c pdp.Check) pdp.Decision {
+func (f *fakeTarget) Check(_ context.Context, c pdp.Check) pdp.Decision {
 	f.mu.Lock()
 	f.checks = append(f.checks, c)
-	started := f.started
 	f.mu.Unlock()
-	if started != nil {
-		started <- struct{}{}
-	}
-	if f.block {
-		<-ctx.Done()
-		return pdp.Decision{Outcome: pdp.Error, Err: ctx.Err(), Target: f.info.Name}
-	}
 	d := f.decide(c)
 	d.Request = c.Body()
 	if d.Target == "" {

@@ -448,6 +448,13 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 		t.Fatalf("AskToken: dialog %v sel %d at %d", h.m.dialog, h.m.sw.sel, h.m.sw.at)
 	}
 	h.key("esc")
+	// The CLI starts on the demo policy when the key is missing, and says
+	// which PDP the key is for.
+	h2 := newHarness(t, New(Options{Target: storyTarget(), AskToken: true,
+		AskTokenFor: TargetSpec{Kind: pdp.KindCloud}}), 80, 24, true)
+	if h2.m.sw.sel != 3 || !h2.m.sw.inputs[inToken].Focused() {
+		t.Errorf("AskTokenFor cloud: sel %d, token focused %v", h2.m.sw.sel, h2.m.sw.inputs[inToken].Focused())
+	}
 	remote.decide = func(pdp.Check) pdp.Decision {
 		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &permit.Error{Kind: permit.Auth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
 	}

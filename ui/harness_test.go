@@ -15,10 +15,9 @@ import (
 // a Cmd that does not return within cmdTimeout is a bug (or, in the hung
 // PDP test, the point) and is reported.
 type harness struct {
-	t       *testing.T
-	m       Model
-	quit    bool
-	blocked []tea.Cmd // Cmds that did not return in time
+	t    *testing.T
+	m    Model
+	quit bool
 }
 
 const cmdTimeout = 2 * time.Second
