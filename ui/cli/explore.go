@@ -32,6 +32,7 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	opts.Target, err = targets.Build(spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
+		opts.AskTokenFor = ui.TargetSpec{Kind: spec.Kind, URL: spec.URL}
 		opts.Target, err = targets.Embedded("")
 	}
 	if err != nil {
