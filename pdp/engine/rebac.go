@@ -109,37 +109,62 @@ type chainWalk struct {
 	u      *userIndex
 	t      string
 	onPath map[roleAt]bool
+	// memo holds the chains of nodes whose walk met no cycle cut: those do
+	// not depend on the path that reached the node, so a DAG with many
+	// paths to the same node (or to the same dead end) is walked once. In a
+	// cyclic graph a memoized chain may then pass a node twice; it is still a
+	// valid derivation.
+	memo   map[roleAt][]string
+	cuts   int
 	budget int
+}
+
+func newChainWalk(e *Engine, u *userIndex, t string, start roleAt) *chainWalk {
+	return &chainWalk{e: e, u: u, t: t, onPath: map[roleAt]bool{start: true}, memo: map[roleAt][]string{}, budget: chainBudget}
 }
 
 func nodeName(role string, at instKey) string { return at.String() + "#" + role }
 
 // chains lists the chains ending at role on at, at most maxChains.
 func (w *chainWalk) chains(role string, at instKey) []string {
-	if w.budget <= 0 || !w.e.inTenant(at, w.t) {
+	if !w.e.inTenant(at, w.t) {
+		return nil
+	}
+	k := roleAt{role, at}
+	if w.onPath[k] {
+		w.cuts++
+		return nil // a cycle: the path through here is not simple
+	}
+	if out, ok := w.memo[k]; ok {
+		return out
+	}
+	if w.budget <= 0 {
 		return nil
 	}
 	w.budget--
-	k := roleAt{role, at}
-	if w.onPath[k] {
-		return nil // a cycle: the path through here is not simple
-	}
+	cuts := w.cuts
 	var out []string
 	node := nodeName(role, at)
 	if w.u.hasDirect(at, role, w.t) {
 		out = append(out, node)
 	}
 	w.onPath[k] = true
-	defer delete(w.onPath, k)
 	anyDirect := w.u.hasAnyDirect(at, w.t)
 	for _, d := range w.derivs(role, at) {
+		if len(out) >= maxChains {
+			break
+		}
 		if d.noDirect && anyDirect {
 			continue
 		}
 		out = w.extend(out, d, at, node)
-		if len(out) >= maxChains {
-			return out[:maxChains]
-		}
+	}
+	delete(w.onPath, k)
+	if len(out) > maxChains {
+		out = out[:maxChains]
+	}
+	if w.cuts == cuts && w.budget > 0 {
+		w.memo[k] = out
 	}
 	return out
 }
@@ -193,7 +218,7 @@ func (e *Engine) instanceRoles(c *pdp.Check, u *userIndex) []pdp.RoleTrace {
 	var out []pdp.RoleTrace
 	for _, role := range ti.roleKeys {
 		rr := ti.roles[role]
-		w := &chainWalk{e: e, u: u, t: t, onPath: map[roleAt]bool{{role, obj}: true}, budget: chainBudget}
+		w := newChainWalk(e, u, t, roleAt{role, obj})
 		node := nodeName(role, obj)
 		rt := pdp.RoleTrace{Role: role, Resource: obj.String(), Direct: u.hasDirect(obj, role, t), Grants: rr.perms[c.Action]}
 		if rt.Direct {

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/policy"
@@ -190,4 +192,55 @@ func slicesDeleteInstanceRoles(rs []policy.RoleAssignment) []policy.RoleAssignme
 		}
 	}
 	return out
+}
+
+// A lattice of folders has 2^depth paths to its bottom; the chain walk
+// must not enumerate them (dead ends and shared ancestors are memoized).
+func TestReBACLatticeIsNotExponential(t *testing.T) {
+	p := fixture()
+	const depth = 40
+	name := func(layer int, side string) string { return fmt.Sprintf("folder:l%02d%s", layer, side) }
+	for i := 0; i < depth; i++ {
+		for _, s := range []string{"a", "b"} {
+			p.ResourceInstances[name(i, s)] = &policy.Instance{Tenant: "default"}
+			if i > 0 {
+				p.Relationships = append(p.Relationships, rel(name(i, s), "parent", name(i-1, "a")), rel(name(i, s), "parent", name(i-1, "b")))
+			}
+		}
+	}
+	p.Relationships = append(p.Relationships, rel(name(0, "a"), "parent", "document:roadmap"), rel("folder:top", "parent", "document:roadmap"))
+	p.ResourceInstances["folder:top"] = &policy.Instance{Tenant: "default"}
+	p.Users["lat"] = &policy.User{Roles: []policy.RoleAssignment{instRoleOn("editor", "folder:top")}}
+	e := New(p)
+	start := time.Now()
+	d := decide(t, e, chk("lat", "update", "document:roadmap", "default"))
+	if !d.Allowed() || !reflect.DeepEqual(d.Debug.ReBAC.AllowingRoles[0].Sources, []string{"folder:top#editor --parent--> document:roadmap#editor"}) {
+		t.Fatalf("got %v %+v", d.Outcome, d.Debug.ReBAC)
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("took %v", el)
+	}
+	// Holding the lattice's top gives many paths; at most maxChains are shown.
+	p.Users["lat2"] = &policy.User{Roles: []policy.RoleAssignment{instRoleOn("editor", name(depth-1, "a"))}}
+	d = decide(t, New(p), chk("lat2", "update", "document:roadmap", "default"))
+	if !d.Allowed() || len(d.Debug.ReBAC.AllowingRoles[0].Sources) != maxChains {
+		t.Errorf("sources %d", len(d.Debug.ReBAC.AllowingRoles[0].Sources))
+	}
+}
+
+// When the bounded chain walk gives up, the role is still reported held
+// (the decision comes from the unbounded search).
+func TestReBACChainBudget(t *testing.T) {
+	p := fixture()
+	for i := 0; i <= chainBudget; i++ {
+		f := fmt.Sprintf("folder:dead%05d", i)
+		p.ResourceInstances[f] = &policy.Instance{Tenant: "default"}
+		p.Relationships = append(p.Relationships, rel(f, "parent", "document:roadmap"))
+	}
+	p.Relationships = append(p.Relationships, rel("folder:live", "parent", "document:roadmap"))
+	p.Users["far"] = &policy.User{Roles: []policy.RoleAssignment{instRoleOn("editor", "folder:live")}}
+	d := decide(t, New(p), chk("far", "update", "document:roadmap", "default"))
+	if !d.Allowed() || !reflect.DeepEqual(d.Debug.ReBAC.AllowingRoles[0].Sources, []string{tooManyChains}) {
+		t.Errorf("got %v %+v", d.Outcome, d.Debug.ReBAC)
+	}
 }
