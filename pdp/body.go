@@ -93,19 +93,8 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return c, badShape("the body must be a JSON object with user, action and resource")
 	}
-	if isNull(w.User) {
-		return c, badShape("user is missing: send \"user\": {\"key\": \"...\"}")
-	}
-	var u wireUser
-	if err := json.Unmarshal(w.User, &u); err != nil {
-		return c, badShape("user must be an object with a key, not %s: send \"user\": {\"key\": \"...\"}", kindOf(w.User))
-	}
-	if u.Key == nil || *u.Key == "" {
-		return c, badShape("user.key is missing")
-	}
-	c.User = User{Key: *u.Key, FirstName: first(u.FirstName, u.FirstCamel), LastName: first(u.LastName, u.LastCamel), Email: u.Email}
 	var err error
-	if c.User.Attributes, err = object(u.Attributes, "user.attributes"); err != nil {
+	if c.User, err = decodeUser(w.User); err != nil {
 		return c, err
 	}
 	if isNull(w.Action) {
@@ -114,29 +103,7 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	if err := json.Unmarshal(w.Action, &c.Action); err != nil || c.Action == "" {
 		return c, badShape("action must be a non-empty string")
 	}
-	if isNull(w.Resource) {
-		return c, badShape("resource is missing: send \"resource\": {\"type\": \"...\"}")
-	}
-	var r wireResource
-	if err := json.Unmarshal(w.Resource, &r); err != nil {
-		return c, badShape("resource must be an object with a type, not %s", kindOf(w.Resource))
-	}
-	if r.Type == nil || *r.Type == "" {
-		return c, badShape("resource.type is missing")
-	}
-	c.Resource.Type = *r.Type
-	if !isNull(r.Key) {
-		if err := json.Unmarshal(r.Key, &c.Resource.Key); err != nil {
-			return c, badShape("resource.key must be a string or null")
-		}
-	}
-	if r.Tenant != nil {
-		c.Resource.Tenant = *r.Tenant
-	}
-	if c.Resource.Attributes, err = object(r.Attributes, "resource.attributes"); err != nil {
-		return c, err
-	}
-	if c.Resource.Context, err = object(r.Context, "resource.context"); err != nil {
+	if c.Resource, err = decodeResource(w.Resource); err != nil {
 		return c, err
 	}
 	if c.Context, err = object(w.Context, "context"); err != nil {
@@ -153,6 +120,60 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 		// the tenant only from resource.tenant.
 	}
 	return c, nil
+}
+
+// decodeUser reads a user object as the PDP does: an object with a non-empty
+// key; a bare string or a missing key is the wrong shape.
+func decodeUser(raw json.RawMessage) (User, error) {
+	if isNull(raw) {
+		return User{}, badShape("user is missing: send \"user\": {\"key\": \"...\"}")
+	}
+	var u wireUser
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return User{}, badShape("user must be an object with a key, not %s: send \"user\": {\"key\": \"...\"}", kindOf(raw))
+	}
+	if u.Key == nil || *u.Key == "" {
+		return User{}, badShape("user.key is missing")
+	}
+	out := User{Key: *u.Key, FirstName: first(u.FirstName, u.FirstCamel), LastName: first(u.LastName, u.LastCamel), Email: u.Email}
+	var err error
+	if out.Attributes, err = object(u.Attributes, "user.attributes"); err != nil {
+		return User{}, err
+	}
+	return out, nil
+}
+
+// decodeResource reads a resource object: a non-empty type, a key that is a
+// string or null, and optional tenant, attributes and context.
+func decodeResource(raw json.RawMessage) (Resource, error) {
+	var out Resource
+	if isNull(raw) {
+		return out, badShape("resource is missing: send \"resource\": {\"type\": \"...\"}")
+	}
+	var r wireResource
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return out, badShape("resource must be an object with a type, not %s", kindOf(raw))
+	}
+	if r.Type == nil || *r.Type == "" {
+		return out, badShape("resource.type is missing")
+	}
+	out.Type = *r.Type
+	if !isNull(r.Key) {
+		if err := json.Unmarshal(r.Key, &out.Key); err != nil {
+			return out, badShape("resource.key must be a string or null")
+		}
+	}
+	if r.Tenant != nil {
+		out.Tenant = *r.Tenant
+	}
+	var err error
+	if out.Attributes, err = object(r.Attributes, "resource.attributes"); err != nil {
+		return out, err
+	}
+	if out.Context, err = object(r.Context, "resource.context"); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 // Body is the check as the JSON body of an /allowed request, in the shape
