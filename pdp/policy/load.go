@@ -21,6 +21,14 @@ func Load(path string) (*Policy, error) {
 // error is Problems listing every one found, with positions, sorted, and
 // the Policy is nil: a half-read policy would decide checks wrongly.
 func Parse(filename string, data []byte) (*Policy, error) {
+	if p := parseJSONFast(data); p != nil {
+		return p, nil
+	}
+	return parseSlow(filename, data)
+}
+
+// parseSlow walks the YAML AST so that every problem has a line and column.
+func parseSlow(filename string, data []byte) (*Policy, error) {
 	p, src, probs := parse(filename, data)
 	if p != nil {
 		// The cross-reference checks run even after structural problems so

@@ -291,13 +291,12 @@ func (v *validator) users() {
 // assignment checks a role assignment: a tenant role in a tenant, or a role of
 // a resource type on one of its instances.
 func (v *validator) assignment(ra RoleAssignment, at []string) {
-	tenants := sortedKeys(v.p.Tenants)
 	if v.missing(ra.Role, at, "role") {
 		v.errorf(at, "role assignment has no role")
 	}
 	if ra.Tenant != "" {
 		if _, ok := v.p.Tenants[ra.Tenant]; !ok {
-			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, unknownHint(ra.Tenant, tenants, "tenants"))
+			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, unknownHint(ra.Tenant, sortedKeys(v.p.Tenants), "tenants"))
 		}
 	}
 	if ra.Resource == "" {
