@@ -1,0 +1,196 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/pdpx/pdpx/pdp"
+)
+
+// The /allowed bodies without a debug object (--no-debug), made once: the
+// fast path decides with Engine.Allowed and copies nothing.
+var (
+	allowBody = []byte(`{"allow":true,"result":true}`)
+	denyBody  = []byte(`{"allow":false,"result":false}`)
+)
+
+// decide answers one check: whether it allows and its /allowed response
+// body, with Permit's debug object unless NoDebug.
+func (s *Server) decide(l *loaded, c pdp.Check) (bool, []byte) {
+	if s.cfg.NoDebug {
+		if l.eng.Allowed(&c) {
+			return true, allowBody
+		}
+		return false, denyBody
+	}
+	d := l.eng.Decide(c)
+	return d.Outcome == pdp.Allow, d.Response
+}
+
+func outcomeWord(allowed bool) string {
+	if allowed {
+		return "allow"
+	}
+	return "deny"
+}
+
+func (info *reqInfo) check(c pdp.Check) {
+	info.user, info.action, info.resource, info.tenant = c.User.Key, c.Action, c.Resource.Ref(), c.Resource.Tenant
+}
+
+// allowed answers POST /allowed: {"allow", "result", "debug"?}. A deny is
+// HTTP 200 like an allow.
+func (s *Server) allowed(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	c, err := pdp.DecodeCheck(body)
+	if err != nil {
+		return bodyError(info, err)
+	}
+	info.check(c)
+	ok, out := s.decide(l, c)
+	info.outcome = outcomeWord(ok)
+	return http.StatusOK, out
+}
+
+// bulk answers POST /allowed/bulk: {"allow": [one /allowed answer per
+// check, in order]}; an empty list gives {"allow": []}.
+func (s *Server) bulk(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	cs, err := pdp.DecodeChecks(body)
+	if err != nil {
+		return bodyError(info, err)
+	}
+	out := make([]byte, 0, 16+len(cs)*32)
+	out = append(out, `{"allow":[`...)
+	allowed := 0
+	for i, c := range cs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		ok, b := s.decide(l, c)
+		if ok {
+			allowed++
+		}
+		out = append(out, b...)
+	}
+	out = append(out, "]}"...)
+	if len(cs) == 1 {
+		info.check(cs[0])
+	}
+	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(cs)-allowed) + " deny"
+	return http.StatusOK, out
+}
+
+// tenantAnswer is one element of /allowed/all-tenants: the decision in that
+// tenant with the tenant it was made in.
+type tenantAnswer struct {
+	Allow  bool            `json:"allow"`
+	Result bool            `json:"result"`
+	Debug  json.RawMessage `json:"debug,omitempty"`
+	Tenant tenantRef       `json:"tenant"`
+}
+
+type tenantRef struct {
+	Key        string         `json:"key"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// allTenants answers POST /allowed/all-tenants: the check (its tenant
+// ignored) in every tenant, listing the tenants where it is allowed.
+func (s *Server) allTenants(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	c, err := pdp.DecodeCheck(body)
+	if err != nil {
+		return bodyError(info, err)
+	}
+	info.check(c)
+	info.tenant = ""
+	tds := l.eng.AllTenants(c)
+	answers := make([]tenantAnswer, 0, len(tds))
+	for _, td := range tds {
+		a := tenantAnswer{Allow: true, Result: true, Tenant: tenantRef{Key: td.Tenant, Attributes: td.TenantAttributes}}
+		if a.Tenant.Attributes == nil {
+			a.Tenant.Attributes = map[string]any{}
+		}
+		if !s.cfg.NoDebug {
+			var resp struct {
+				Debug json.RawMessage `json:"debug"`
+			}
+			_ = json.Unmarshal(td.Decision.Response, &resp)
+			a.Debug = resp.Debug
+		}
+		answers = append(answers, a)
+	}
+	info.outcome = "allowed in " + strconv.Itoa(len(answers)) + " tenant(s)"
+	return marshal(info, struct {
+		AllowedTenants []tenantAnswer `json:"allowed_tenants"`
+	}{answers})
+}
+
+// userPermissions answers POST /user-permissions.
+func (s *Server) userPermissions(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	q, err := pdp.DecodePermissionsQuery(body)
+	if err != nil {
+		return bodyError(info, err)
+	}
+	info.user = q.User.Key
+	perms := l.eng.UserPermissions(q)
+	info.outcome = strconv.Itoa(len(perms)) + " entries"
+	return marshal(info, perms)
+}
+
+// authorizedUsers answers POST /authorized_users.
+func (s *Server) authorizedUsers(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	q, err := pdp.DecodeAuthorizedUsersQuery(body)
+	if err != nil {
+		return bodyError(info, err)
+	}
+	info.action, info.resource, info.tenant = q.Action, q.Resource.Ref(), q.Resource.Tenant
+	au := l.eng.AuthorizedUsers(q)
+	info.outcome = strconv.Itoa(len(au.Users)) + " users"
+	return marshal(info, au)
+}
+
+// health answers GET /health and /healthy: the policy is in memory, so a
+// running server is a healthy one.
+func (s *Server) health(*loaded, *http.Request, []byte, *reqInfo) (int, []byte) {
+	return http.StatusOK, []byte(`{"status":"ok"}`)
+}
+
+// ready answers GET /ready: 200 while serving, 503 once shutdown started.
+func (s *Server) ready(_ *loaded, _ *http.Request, _ []byte, info *reqInfo) (int, []byte) {
+	if s.draining.Load() {
+		info.outcome = "shutting down"
+		return http.StatusServiceUnavailable, []byte(`{"status":"error","detail":"shutting down"}`)
+	}
+	return http.StatusOK, []byte(`{"status":"ok"}`)
+}
+
+// wellKnown answers GET /.well-known/authzen-configuration with the
+// endpoints' URLs built from the Host header, so they are right behind a
+// port mapping. Only the endpoints pdpx serves are listed.
+func (s *Server) wellKnown(_ *loaded, r *http.Request, _ []byte, info *reqInfo) (int, []byte) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = DefaultAddr
+	}
+	base := scheme + "://" + host
+	return marshal(info, struct {
+		PDP         string `json:"policy_decision_point"`
+		Evaluation  string `json:"access_evaluation_endpoint"`
+		Evaluations string `json:"access_evaluations_endpoint"`
+	}{base, base + "/access/v1/evaluation", base + "/access/v1/evaluations"})
+}
+
+// marshal answers 200 with v as JSON. Values hold only what JSON decoding
+// produced, so failing is a bug; it is still answered, as Permit's PDP
+// answers an engine failure: 502 {"detail": ...}.
+func marshal(info *reqInfo, v any) (int, []byte) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return refuse(info, http.StatusBadGateway, "the answer could not be encoded: "+err.Error())
+	}
+	return http.StatusOK, b
+}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pdpx/pdpx/pdp"
+)
+
+// route is one endpoint: its method, whether it needs the key and a JSON
+// body, and what answers it.
+type route struct {
+	method string
+	public bool // no API key needed (health)
+	body   bool // a JSON body is read and handed to h
+	h      func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
+}
+
+var routes = map[string]route{
+	"/allowed":                           {method: http.MethodPost, body: true, h: (*Server).allowed},
+	"/allowed/bulk":                      {method: http.MethodPost, body: true, h: (*Server).bulk},
+	"/allowed/all-tenants":               {method: http.MethodPost, body: true, h: (*Server).allTenants},
+	"/user-permissions":                  {method: http.MethodPost, body: true, h: (*Server).userPermissions},
+	"/authorized_users":                  {method: http.MethodPost, body: true, h: (*Server).authorizedUsers},
+	"/access/v1/evaluation":              {method: http.MethodPost, body: true, h: (*Server).evaluation},
+	"/access/v1/evaluations":             {method: http.MethodPost, body: true, h: (*Server).evaluations},
+	"/.well-known/authzen-configuration": {method: http.MethodGet, h: (*Server).wellKnown},
+	"/health":                            {method: http.MethodGet, public: true, h: (*Server).health},
+	"/healthy":                           {method: http.MethodGet, public: true, h: (*Server).health},
+	"/ready":                             {method: http.MethodGet, public: true, h: (*Server).ready},
+}
+
+// reqInfo is what the access log says about a request beyond method, path,
+// status and latency. Handlers fill it as they learn it.
+type reqInfo struct {
+	user, action, resource, tenant string
+	outcome                        string
+	detail                         string // why a request was refused
+}
+
+// ServeHTTP answers one request and writes its access log line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	var info reqInfo
+	status, body := s.answer(r, &info)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if status == http.StatusMethodNotAllowed {
+		h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+	s.logRequest(r, status, &info, time.Since(start))
+}
+
+// answer runs the checks every request goes through, in the Rust front's
+// order, and then the endpoint.
+func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
+	path := cleanPath(r.URL.Path)
+	rt, known := routes[path]
+	if !known || !rt.public {
+		if status, msg := s.authorize(r); status != 0 {
+			return refuse(info, status, msg)
+		}
+	}
+	if !known {
+		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /authorized_users, /access/v1/evaluation(s))")
+	}
+	if r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead) {
+		return refuse(info, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+path+": use "+rt.method)
+	}
+	var body []byte
+	if rt.body {
+		if !isJSON(r.Header.Get("Content-Type")) {
+			return refuse(info, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+		}
+		var err error
+		if body, err = readBody(r); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return refuse(info, http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB")
+			}
+			return refuse(info, http.StatusBadRequest, "the body could not be read: "+err.Error())
+		}
+	}
+	l := s.cur.Load()
+	status, out := rt.h(s, l, r, body, info)
+	if status != http.StatusOK && info.detail == "" {
+		info.outcome = "error"
+	}
+	return status, out
+}
+
+// authorize checks the API key as Permit's Rust front does: no header is
+// 401; anything but "Bearer <token>" (scheme in any case) is 403. The
+// comparison takes the same time whatever the presented key shares with
+// the real one.
+func (s *Server) authorize(r *http.Request) (int, string) {
+	if s.cfg.Token == "" {
+		return 0, ""
+	}
+	vals, ok := r.Header["Authorization"]
+	if !ok || len(vals) == 0 {
+		return http.StatusUnauthorized, "Missing Authorization header: send Authorization: Bearer <API key>"
+	}
+	const scheme = "bearer "
+	h := vals[0]
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return http.StatusForbidden, "You are not authorized to access this resource, please check your API key (send Authorization: Bearer <API key>)."
+	}
+	if subtle.ConstantTimeCompare([]byte(h[len(scheme):]), []byte(s.cfg.Token)) != 1 {
+		return http.StatusForbidden, "You are not authorized to access this resource, please check your API key."
+	}
+	return 0, ""
+}
+
+// refuse is an error answer: {"detail": msg}, with the outcome logged.
+func refuse(info *reqInfo, status int, msg string) (int, []byte) {
+	info.outcome, info.detail = "error", msg
+	return status, detail(msg)
+}
+
+func detail(msg string) []byte {
+	b, _ := json.Marshal(struct {
+		Detail string `json:"detail"`
+	}{msg})
+	return b
+}
+
+// bodyError answers a body that pdp's decoders refused (400 or 422).
+func bodyError(info *reqInfo, err error) (int, []byte) {
+	var be *pdp.BodyError
+	if errors.As(err, &be) {
+		return refuse(info, be.Status, be.Msg)
+	}
+	return refuse(info, http.StatusUnprocessableEntity, err.Error())
+}
+
+// isJSON accepts application/json and any application/*+json, with
+// parameters (charset), as axum's Json extractor in Permit's front does.
+func isJSON(ct string) bool {
+	if ct == "application/json" {
+		return true // the common case, without parsing
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+}
+
+// readBody reads at most MaxBody bytes; a declared or actual larger body is
+// an *http.MaxBytesError.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBody {
+		return nil, &http.MaxBytesError{Limit: MaxBody}
+	}
+	// One byte past the limit tells "exactly the limit" from "more".
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBody {
+		return nil, &http.MaxBytesError{Limit: MaxBody}
+	}
+	return data, nil
+}
+
+// cleanPath collapses doubled slashes, so "//allowed" is "/allowed".
+func cleanPath(p string) string {
+	if !strings.Contains(p, "//") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && i > 0 && p[i-1] == '/' {
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+// logRequest writes the access log line. It never includes a header: the
+// API key travels only in Authorization.
+func (s *Server) logRequest(r *http.Request, status int, info *reqInfo, latency time.Duration) {
+	attrs := make([]any, 0, 20)
+	attrs = append(attrs, "method", r.Method, "path", r.URL.Path, "status", status)
+	for _, kv := range [...][2]string{
+		{"user", info.user}, {"action", info.action}, {"resource", info.resource},
+		{"tenant", info.tenant}, {"outcome", info.outcome}, {"detail", info.detail},
+	} {
+		if kv[1] != "" {
+			attrs = append(attrs, kv[0], kv[1])
+		}
+	}
+	attrs = append(attrs, "latency", latency)
+	s.log.Info("request", attrs...)
+}

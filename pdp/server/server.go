@@ -1,0 +1,170 @@
+// Package server serves pdpx's embedded engine over HTTP with the API of
+// Permit's Policy Decision Point (shared/permit-pdp.md §1), so that Permit's
+// own SDKs, pdpx's permit client and AuthZEN clients use it unchanged:
+// /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
+// /authorized_users, the health endpoints and AuthZEN's evaluation API.
+//
+// It is for development, demos, tests and CI: the policy file is the source
+// of truth, read again whenever it changes on disk. It knows no terminal.
+//
+// Decisions taken where the spec is silent, after Permit's Rust front:
+//
+//   - Requests are refused in this order: a missing Authorization header
+//     (401), a wrong key or scheme (403), an unknown path (404), a wrong
+//     method (405), a wrong content type (415), a body over the limit (413),
+//     text that is not JSON (400), JSON of the wrong shape (422). The key is
+//     checked first, as the Rust front's middleware wraps every route.
+//   - Without a token every request is accepted, with or without a key.
+//   - Health endpoints never ask for a key; the AuthZEN metadata does, as in
+//     the Rust front.
+//   - A path with doubled slashes ("//allowed", what an SDK sends when its PDP
+//     URL ends in '/') is served as the clean path instead of redirected:
+//     a redirect would turn the SDK's POST into a GET.
+//   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/policy"
+)
+
+// Defaults for a Config.
+const (
+	// DefaultAddr is where Permit's PDP container is usually published
+	// (docker run -p 7766:7000), so SDKs find pdpx serve without a setting.
+	DefaultAddr = "127.0.0.1:7766"
+	// MaxBody is the largest request body accepted; larger ones get 413.
+	MaxBody = 1 << 20
+	// DefaultPoll is how often the policy file is looked at for changes.
+	DefaultPoll = 500 * time.Millisecond
+	// ShutdownTimeout bounds how long in-flight requests may take to finish
+	// once shutdown starts.
+	ShutdownTimeout = 10 * time.Second
+)
+
+// Config says what to serve and how.
+type Config struct {
+	// Policy is the policy file; "" serves the built-in demo policy.
+	Policy string
+	// Token is the API key requests must carry as "Authorization: Bearer
+	// <token>". Empty accepts every request.
+	Token string
+	// NoDebug leaves Permit's debug object out of decisions.
+	NoDebug bool
+	// Log receives the access log (one line per request) and reload reports.
+	// nil discards them.
+	Log *slog.Logger
+	// Poll is how often the policy file is checked for changes; 0 means
+	// DefaultPoll and a negative value turns reloading off.
+	Poll time.Duration
+}
+
+// Server answers Permit's PDP API from the embedded engine. Build it with
+// New; it is safe for concurrent use.
+type Server struct {
+	cfg  Config
+	name string
+	log  *slog.Logger
+
+	// cur is the policy being served. A reload swaps it whole, so a request
+	// decides with one engine from start to end.
+	cur atomic.Pointer[loaded]
+	// draining is set once shutdown starts: /ready then answers 503 so that
+	// a load balancer stops sending before the connections close.
+	draining atomic.Bool
+
+	// watcher state, touched only by the goroutine running Watch (and by
+	// Reload, which the watcher calls).
+	seen fileStamp
+	// tried is the hash of the last content read, loaded or refused, so that a
+	// broken file is reported once rather than every poll.
+	tried [32]byte
+}
+
+// loaded is one policy and its engine.
+type loaded struct {
+	eng  *engine.Engine
+	hash [32]byte
+}
+
+// New loads the policy and returns a server for it. A policy file with
+// problems is an error (policy.Problems, every problem with its position):
+// there is nothing good to serve yet.
+func New(cfg Config) (*Server, error) {
+	s := &Server{cfg: cfg, log: cfg.Log, name: policy.DemoName}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Policy == "" {
+		s.cur.Store(&loaded{eng: engine.New(policy.Demo())})
+		return s, nil
+	}
+	s.name = cfg.Policy
+	stamp, data, err := readPolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.Parse(cfg.Policy, data)
+	if err != nil {
+		return nil, err
+	}
+	s.seen, s.tried = stamp, hashOf(data)
+	s.cur.Store(&loaded{eng: engine.New(p), hash: s.tried})
+	return s, nil
+}
+
+// Engine is the engine answering requests now.
+func (s *Server) Engine() *engine.Engine { return s.cur.Load().eng }
+
+// PolicyName is how the served policy is named in logs: its path, or
+// "demo policy".
+func (s *Server) PolicyName() string { return s.name }
+
+// Serve answers requests on ln until ctx is done, reloading the policy file
+// as it changes, then shuts down gracefully: the listener closes at once,
+// requests in flight finish (for up to ShutdownTimeout) and Serve returns
+// nil. Requests are not cancelled by ctx: a check that started is answered.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	if s.cfg.Policy != "" && s.cfg.Poll >= 0 {
+		go s.Watch(watchCtx)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+
+	s.draining.Store(true)
+	s.log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}

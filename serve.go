@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pdpx/pdpx/pdp/server"
+)
+
+// tokenEnv holds the API key pdpx serve demands when --token is not given.
+// It is not PERMIT_API_KEY on purpose: that one is the key pdpx and the
+// SDKs send, and a shell that sets it for a client should not lock the
+// server by accident.
+const tokenEnv = "PDPX_TOKEN"
+
+// newServeCmd is `pdpx serve`: flags to a server.Config, then serve until
+// fang cancels the command's context on SIGINT or SIGTERM.
+func newServeCmd() *cobra.Command {
+	var (
+		addr, token, logFormat string
+		noDebug                bool
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a policy file as a Permit-compatible PDP (for development, tests and CI)",
+		Long: `Serve the embedded engine over HTTP with the API of Permit's PDP, so that
+Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
+/allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
+/authorized_users, /health, /healthy, /ready, /access/v1/evaluation(s) and
+/.well-known/authzen-configuration.
+
+The policy file (--policy; default the demo policy) is the source of truth.
+It is reloaded when it changes; a file that no longer validates is reported
+and the last good policy keeps serving.
+
+pdpx serve is for development, demos, tests and CI. Production traffic
+belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
+		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
+  pdpx serve --policy env.yaml --token dev-key
+  PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, f := range []string{"pdp", "cloud"} {
+				if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
+					return fmt.Errorf("--%s does not apply to pdpx serve: it serves a policy file (--policy FILE, default the demo policy)", f)
+				}
+			}
+			policyPath, err := cmd.Flags().GetString("policy")
+			if err != nil {
+				return err
+			}
+			if token == "" {
+				token = os.Getenv(tokenEnv)
+			}
+			log, err := newLogger(cmd.ErrOrStderr(), logFormat)
+			if err != nil {
+				return err
+			}
+			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log})
+			if err != nil {
+				return fmt.Errorf("%s:\n%w", policyPath, err)
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("cannot listen on %s: %w (is another PDP running there? pass --addr)", addr, err)
+			}
+			log.Info("pdpx serve: a Permit-compatible PDP for development and tests",
+				"url", "http://"+ln.Addr().String(), "policy", srv.PolicyName(), "debug", !noDebug)
+			if token == "" {
+				log.Warn("no --token or " + tokenEnv + ": accepting any API key, or none")
+			}
+			return srv.Serve(cmd.Context(), ln)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", server.DefaultAddr, "listen on this `host:port`")
+	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
+	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
+	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
+	return cmd
+}
+
+// newLogger is the access log and the server's reports, on w.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, errors.New("--log-format " + format + ": want text or json")
+}
