@@ -22,7 +22,9 @@ func main() {
 	if version != "" {
 		opts = append(opts, fang.WithVersion(version))
 	}
-	if err := fang.Execute(context.Background(), cli.NewRoot(version), opts...); err != nil {
+	root := cli.NewRoot(version)
+	root.AddCommand(newServeCmd())
+	if err := fang.Execute(context.Background(), root, opts...); err != nil {
 		os.Exit(cli.ExitCode(err))
 	}
 }
