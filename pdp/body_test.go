@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -157,5 +158,20 @@ func TestAllowingRoleDecodesBothShapes(t *testing.T) {
 	}
 	if len(r.AllowingRoles) != 2 || r.AllowingRoles[0].Role != "admin" || r.AllowingRoles[1].Resource != "document:d1" {
 		t.Fatalf("got %+v", r.AllowingRoles)
+	}
+}
+
+func TestAllowingRoleRoundTrip(t *testing.T) {
+	in := Reason{Allow: true, Code: "allow", AllowingRoles: []AllowingRole{{Role: "admin"}, {Role: "editor", Resource: "document:d1", Sources: []string{"folder:f#editor --parent--> document:d1#editor"}}}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"allowing_roles":["admin",{"role":"editor"`; !strings.Contains(string(b), want) {
+		t.Fatalf("got %s, want it to contain %s", b, want)
+	}
+	var out Reason
+	if err := json.Unmarshal(b, &out); err != nil || !reflect.DeepEqual(in, out) {
+		t.Fatalf("round trip: %+v %v", out, err)
 	}
 }

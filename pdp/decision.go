@@ -121,6 +121,16 @@ func (r *AllowingRole) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes a bare role key when the role has nothing else to say
+// (RBAC, as Permit writes it) and an object otherwise (ReBAC).
+func (r AllowingRole) MarshalJSON() ([]byte, error) {
+	if r.Resource == "" && r.Reason == "" && len(r.Sources) == 0 {
+		return json.Marshal(r.Role)
+	}
+	type plain AllowingRole
+	return json.Marshal(plain(r))
+}
+
 // AllowingRule is an ABAC (user set, resource set) pair that granted the
 // action. A role stands in for the user set and a resource type for the
 // resource set when Permit generated the set.
