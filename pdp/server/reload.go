@@ -37,6 +37,10 @@ func hashOf(b []byte) [32]byte { return sha256.Sum256(b) }
 // and sees every way an editor saves (in place, or a rename over the file);
 // the stamp keeps the cost to a stat per poll, and the content hash keeps a
 // touch without a change from reloading.
+//
+// A changed file is read only once its stamp has held for a whole poll: a
+// save in place truncates the file and then writes it, and reading between
+// the two would report a half-written file as broken.
 func (s *Server) Watch(ctx context.Context) {
 	every := s.cfg.Poll
 	if every <= 0 {
@@ -44,16 +48,27 @@ func (s *Server) Watch(ctx context.Context) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var pending fileStamp
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			fi, err := os.Stat(s.cfg.Policy)
-			if err == nil && (fileStamp{mod: fi.ModTime(), size: fi.Size()}) == s.seen {
+			if err != nil {
+				_, _ = s.Reload() // reports the unreadable file, once
 				continue
 			}
-			_, _ = s.Reload()
+			st := fileStamp{mod: fi.ModTime(), size: fi.Size()}
+			switch {
+			case st == s.seen:
+				pending = fileStamp{}
+			case st != pending:
+				pending = st // changed since the last look: let it settle
+			default:
+				pending = fileStamp{}
+				_, _ = s.Reload()
+			}
 		}
 	}
 }
