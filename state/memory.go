@@ -2,39 +2,36 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Memory is a History kept in memory for one run. Unfiltered pages are
-// slices of one array; a filtered view is indexed once and then extended as
-// entries arrive, so scrolling a filtered list does not rescan it.
+// Memory is a History kept in memory for one run: the explorer's history in
+// tests, and its fallback when the history file cannot be written. A filtered
+// view is indexed once and then extended as entries arrive, so scrolling a
+// filtered list does not rescan it.
 type Memory struct {
 	mu      sync.Mutex
-	entries []Entry // oldest first
-	counts  Counts
+	entries []Entry // oldest first, so IDs ascend
 	nextID  int64
 	now     func() time.Time
 
 	// The last filter's matches (indices into entries, oldest first), and
-	// how many entries have been scanned for it.
+	// how many entries have been scanned for it. Any change other than an
+	// append (pin, delete, clear) drops it.
 	cacheKey     string
 	cacheIdx     []int
 	cacheCounts  Counts
 	cacheScanned int
-
-	values [numFields]map[string]int64 // value -> ID of the last entry that used it
 }
 
 // NewMemory returns an empty in-memory history.
 func NewMemory() *Memory {
-	m := &Memory{now: time.Now}
-	for i := range m.values {
-		m.values[i] = map[string]int64{}
-	}
-	return m
+	return &Memory{now: time.Now}
 }
 
 var _ History = (*Memory)(nil)
@@ -49,33 +46,48 @@ func (m *Memory) Add(_ context.Context, e Entry) (Entry, error) {
 		e.Time = m.now()
 	}
 	m.entries = append(m.entries, e)
-	m.counts.add(e.Decision.Outcome)
-	m.remember(e)
 	return e, nil
 }
 
 // Page implements History.
-func (m *Memory) Page(_ context.Context, f Filter, offset, limit int) ([]Entry, error) {
+func (m *Memory) Page(_ context.Context, q Query) ([]Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if offset < 0 {
-		offset = 0
-	}
-	if limit <= 0 {
+	if q.Limit <= 0 {
 		return nil, nil
 	}
-	if key := filterKey(f); key != "" {
-		idx := m.matches(key)
-		out := make([]Entry, 0, min(limit, max(0, len(idx)-offset)))
-		for j := offset; j < len(idx) && len(out) < limit; j++ {
-			out = append(out, m.entries[idx[len(idx)-1-j]])
-		}
-		return out, nil
-	}
+	idx := m.matches(q.Filter) // nil means every entry
 	n := len(m.entries)
-	out := make([]Entry, 0, min(limit, max(0, n-offset)))
-	for j := offset; j < n && len(out) < limit; j++ {
-		out = append(out, m.entries[n-1-j])
+	if idx != nil {
+		n = len(idx)
+	}
+	at := func(j int) Entry { // j-th match, oldest first
+		if idx != nil {
+			return m.entries[idx[j]]
+		}
+		return m.entries[j]
+	}
+	// pos is the number of matches with an ID below id.
+	pos := func(id int64) int { return sort.Search(n, func(j int) bool { return at(j).ID >= id }) }
+	var lo, hi int // the page is matches [lo, hi), oldest first
+	if q.Up {
+		lo = 0
+		if q.Anchor > 0 {
+			lo = pos(q.Anchor + 1)
+		}
+		lo = min(lo+max(q.Skip, 0), n)
+		hi = min(lo+q.Limit, n)
+	} else {
+		hi = n
+		if q.Anchor > 0 {
+			hi = pos(q.Anchor)
+		}
+		hi = max(hi-max(q.Skip, 0), 0)
+		lo = max(hi-q.Limit, 0)
+	}
+	out := make([]Entry, 0, hi-lo)
+	for j := hi - 1; j >= lo; j-- {
+		out = append(out, at(j))
 	}
 	return out, nil
 }
@@ -84,48 +96,101 @@ func (m *Memory) Page(_ context.Context, f Filter, offset, limit int) ([]Entry, 
 func (m *Memory) Counts(_ context.Context, f Filter) (Counts, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if key := filterKey(f); key != "" {
-		m.matches(key)
+	if idx := m.matches(f); idx != nil {
 		return m.cacheCounts, nil
 	}
-	return m.counts, nil
+	var c Counts
+	for _, e := range m.entries {
+		c.add(e.Decision.Outcome, 1)
+	}
+	return c, nil
 }
 
 // Values implements History.
 func (m *Memory) Values(_ context.Context, field Field, limit int) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if field < 0 || field >= numFields {
-		return nil, nil
-	}
-	seen := m.values[field]
-	out := make([]string, 0, len(seen))
-	for v := range seen {
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		if seen[a] != seen[b] {
-			return int(seen[b] - seen[a])
+	var out []string
+	seen := map[string]bool{}
+	for i := len(m.entries) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		for _, v := range fieldValues(m.entries[i].Check, field) {
+			if !seen[v] && (limit <= 0 || len(out) < limit) {
+				seen[v] = true
+				out = append(out, v)
+			}
 		}
-		return strings.Compare(a, b)
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out, nil
 }
 
-// matches returns the indices matching the filter key, indexing the entries
-// added since the last call. It must be called with mu held.
-func (m *Memory) matches(key string) []int {
-	if key != m.cacheKey {
-		m.cacheKey, m.cacheIdx, m.cacheCounts, m.cacheScanned = key, nil, Counts{}, 0
+// Get implements History.
+func (m *Memory) Get(_ context.Context, id int64) (Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if i, ok := m.find(id); ok {
+		return m.entries[i], nil
 	}
-	words := strings.Fields(key)
+	return Entry{}, fmt.Errorf("%w: %d", ErrNotFound, id)
+}
+
+// SetPinned implements History.
+func (m *Memory) SetPinned(_ context.Context, id int64, pinned bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := m.find(id)
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	m.entries[i].Pinned = pinned
+	m.cacheKey = ""
+	return nil
+}
+
+// Delete implements History.
+func (m *Memory) Delete(_ context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := m.find(id)
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	m.entries = slices.Delete(m.entries, i, i+1)
+	m.cacheKey = ""
+	return nil
+}
+
+// Clear implements History.
+func (m *Memory) Clear(_ context.Context, keepPinned bool) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	before := len(m.entries)
+	if keepPinned {
+		m.entries = slices.DeleteFunc(m.entries, func(e Entry) bool { return !e.Pinned })
+	} else {
+		m.entries = nil
+	}
+	m.cacheKey = ""
+	return before - len(m.entries), nil
+}
+
+func (m *Memory) find(id int64) (int, bool) {
+	return slices.BinarySearchFunc(m.entries, id, func(e Entry, id int64) int { return int(e.ID - id) })
+}
+
+// matches returns the indices matching f, indexing the entries added since
+// the last call, or nil when f selects everything. mu must be held.
+func (m *Memory) matches(f Filter) []int {
+	if f.IsZero() {
+		return nil
+	}
+	key := filterKey(f)
+	if key != m.cacheKey {
+		m.cacheKey, m.cacheIdx, m.cacheCounts, m.cacheScanned = key, []int{}, Counts{}, 0
+	}
 	for i := m.cacheScanned; i < len(m.entries); i++ {
-		if matchWords(strings.ToLower(m.entries[i].Text()), words) {
+		if f.Match(m.entries[i]) {
 			m.cacheIdx = append(m.cacheIdx, i)
-			m.cacheCounts.add(m.entries[i].Decision.Outcome)
+			m.cacheCounts.add(m.entries[i].Decision.Outcome, 1)
 		}
 	}
 	m.cacheScanned = len(m.entries)
@@ -133,28 +198,6 @@ func (m *Memory) matches(key string) []int {
 }
 
 func filterKey(f Filter) string {
-	return strings.Join(strings.Fields(strings.ToLower(f.Text)), " ")
-}
-
-// remember records the values of e's fields for Values. mu must be held.
-func (m *Memory) remember(e Entry) {
-	put := func(f Field, v string) {
-		if v = strings.TrimSpace(v); v != "" {
-			m.values[f][v] = e.ID
-		}
-	}
-	c := e.Check
-	put(FieldUser, c.User.Key)
-	put(FieldAction, c.Action)
-	put(FieldResourceType, c.Resource.Type)
-	put(FieldResourceKey, c.Resource.Key)
-	put(FieldTenant, c.Resource.Tenant)
-	for f, attrs := range map[Field]map[string]any{
-		FieldUserAttr: c.User.Attributes, FieldResourceAttr: c.Resource.Attributes,
-		FieldTenantAttr: c.TenantAttributes, FieldContext: c.Context,
-	} {
-		for k := range attrs {
-			put(f, k)
-		}
-	}
+	f.Text = strings.Join(strings.Fields(strings.ToLower(f.Text)), " ")
+	return fmt.Sprintf("%#v", f)
 }

@@ -27,17 +27,17 @@ func TestMemoryPagesNewestFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page, _ := h.Page(ctx, Filter{}, 2, 3)
+	page, _ := h.Page(ctx, Query{Skip: 2, Limit: 3})
 	if len(page) != 3 || page[0].Check.User.Key != "u7" || page[2].Check.User.Key != "u5" {
 		t.Fatalf("page = %+v", page)
 	}
 	if page[0].ID != 8 || page[0].Time.IsZero() {
 		t.Errorf("ID/Time not assigned: %d %v", page[0].ID, page[0].Time)
 	}
-	if tail, _ := h.Page(ctx, Filter{}, 9, 5); len(tail) != 1 {
+	if tail, _ := h.Page(ctx, Query{Skip: 9, Limit: 5}); len(tail) != 1 {
 		t.Errorf("tail = %d entries, want 1", len(tail))
 	}
-	if none, _ := h.Page(ctx, Filter{}, 20, 5); len(none) != 0 {
+	if none, _ := h.Page(ctx, Query{Skip: 20, Limit: 5}); len(none) != 0 {
 		t.Errorf("past the end = %d entries", len(none))
 	}
 }
@@ -59,14 +59,14 @@ func TestMemoryFilterAndCounts(t *testing.T) {
 	}
 	// The cached index grows with new entries.
 	h.Add(ctx, entry("bob", "write", pdp.Allow))
-	page, _ := h.Page(ctx, f, 0, 10)
+	page, _ := h.Page(ctx, Query{Filter: f, Limit: 10})
 	if len(page) != 3 || page[0].Check.Action != "write" {
 		t.Fatalf("bob page = %+v", page)
 	}
-	if p, _ := h.Page(ctx, Filter{Text: "deny bob"}, 0, 10); len(p) != 1 || p[0].Check.Action != "delete" {
+	if p, _ := h.Page(ctx, Query{Filter: Filter{Text: "deny bob"}, Limit: 10}); len(p) != 1 || p[0].Check.Action != "delete" {
 		t.Errorf("words are ANDed: %+v", p)
 	}
-	if p, _ := h.Page(ctx, Filter{Text: "refused"}, 0, 10); len(p) != 1 {
+	if p, _ := h.Page(ctx, Query{Filter: Filter{Text: "refused"}, Limit: 10}); len(p) != 1 {
 		t.Errorf("error text is searchable: %+v", p)
 	}
 }
@@ -98,7 +98,7 @@ func TestMemoryConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for j := range 50 {
 				h.Add(ctx, entry(fmt.Sprint(i), "read", pdp.Outcome(j%3)))
-				h.Page(ctx, Filter{Text: "read"}, 0, 5)
+				h.Page(ctx, Query{Filter: Filter{Text: "read"}, Limit: 5})
 				h.Counts(ctx, Filter{})
 			}
 		})
@@ -113,10 +113,12 @@ func BenchmarkMemoryPageMillion(b *testing.B) {
 	ctx := context.Background()
 	h := NewMemory()
 	for i := range 1_000_000 {
-		h.entries = append(h.entries, entry(fmt.Sprint(i), "read", pdp.Allow))
+		e := entry(fmt.Sprint(i), "read", pdp.Allow)
+		e.ID = int64(i + 1)
+		h.entries = append(h.entries, e)
 	}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		h.Page(ctx, Filter{}, i%999_000, 60)
+		h.Page(ctx, Query{Anchor: int64(1_000_000 - i%999_000), Limit: 60})
 	}
 }

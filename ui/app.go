@@ -43,6 +43,9 @@ type Options struct {
 	Switch SwitchFunc
 	// History stores decisions; nil keeps them in memory for this run.
 	History state.History
+	// HistoryNote is shown in the header when the history is not what the
+	// user would expect, such as "history in memory: … is read-only".
+	HistoryNote string
 	// Version is shown in the help overlay.
 	Version string
 	// AskToken opens the switcher on the token field at start, for a
@@ -69,6 +72,7 @@ const (
 	dialogHelp
 	dialogSwitch
 	dialogConfirm
+	dialogClear
 )
 
 type healthState int
@@ -106,6 +110,10 @@ type Model struct {
 	list   historyPane
 	dec    decisionPane
 	sw     switcher
+	// cmp is the compare view, over the panes while it is open.
+	cmp *compareView
+	// pendingCompare is the entry to compare with the decision in flight (c).
+	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
 	confirm  pdp.Check
 	abacOK   bool // "don't ask again" for this run

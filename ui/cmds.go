@@ -23,9 +23,14 @@ type (
 	}
 	pageMsg struct {
 		seq, offset, version int
+		top                  bool // the page starts at the newest match
 		entries              []state.Entry
 		counts, all          state.Counts
 		err                  error
+	}
+	changedMsg struct {
+		status string
+		err    error
 	}
 	healthMsg struct {
 		gen int
@@ -85,32 +90,48 @@ func (m *Model) pageCmd() tea.Cmd {
 	if m.width == 0 || (m.lay.tooSmall && h.loaded) { // no size yet: no idea how many rows to ask for
 		return nil
 	}
-	off, lim, ok := h.need()
+	q, off, ok := h.need()
 	if !ok {
 		return nil
 	}
-	key := pageKey{off, lim, h.version}
+	key := pageKey{off, q.Limit, q.Skip, q.Anchor, q.Up, h.version}
 	if key == h.lastReq {
 		return nil // already on its way
 	}
 	h.lastReq = key
 	h.seq++
-	seq, version, f, store := h.seq, h.version, state.Filter{Text: h.filterText()}, m.hist
+	seq, version, store := h.seq, h.version, m.hist
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		msg := pageMsg{seq: seq, offset: off, version: version}
-		if msg.entries, msg.err = store.Page(ctx, f, off, lim); msg.err != nil {
+		msg := pageMsg{seq: seq, offset: off, version: version, top: q.Anchor == 0 && !q.Up && q.Skip == 0}
+		if msg.counts, msg.err = store.Counts(ctx, q.Filter); msg.err != nil {
 			return msg
 		}
-		if msg.counts, msg.err = store.Counts(ctx, f); msg.err != nil {
+		if q.Up && q.Anchor == 0 {
+			// From the oldest end: the page's place depends on the count
+			// just taken, not the one the request was planned with.
+			q.Skip = max(msg.counts.Total-(off+q.Limit), 0)
+			q.Limit = max(min(q.Limit, msg.counts.Total-off), 0)
+		}
+		if msg.entries, msg.err = store.Page(ctx, q); msg.err != nil {
 			return msg
 		}
 		msg.all = msg.counts
-		if f.Text != "" {
+		if !q.Filter.IsZero() {
 			msg.all, msg.err = store.Counts(ctx, state.Filter{})
 		}
 		return msg
+	}
+}
+
+// historyCmd runs a change to the history (pin, delete, clear) and reports
+// it with a status line; the list reloads when it arrives.
+func historyCmd(store state.History, done string, f func(context.Context, state.History) error) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return changedMsg{status: done, err: f(ctx, store)}
 	}
 }
 

@@ -18,6 +18,8 @@ func (m Model) dialogView() string {
 		return m.sw.view(m.styles, w-6)
 	case dialogConfirm:
 		return m.confirmView(w)
+	case dialogClear:
+		return m.clearView(w)
 	}
 	return ""
 }

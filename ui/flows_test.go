@@ -266,9 +266,9 @@ type countingHistory struct {
 	pages []string
 }
 
-func (c *countingHistory) Page(ctx context.Context, f state.Filter, off, lim int) ([]state.Entry, error) {
-	c.pages = append(c.pages, fmt.Sprintf("%d+%d", off, lim))
-	return c.History.Page(ctx, f, off, lim)
+func (c *countingHistory) Page(ctx context.Context, q state.Query) ([]state.Entry, error) {
+	c.pages = append(c.pages, fmt.Sprintf("%d+%d", q.Skip, q.Limit))
+	return c.History.Page(ctx, q)
 }
 
 func TestHistoryAsksOnlyForTheRowsItShows(t *testing.T) {

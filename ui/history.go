@@ -2,18 +2,25 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/textinput"
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
 )
 
 // historyPane lists decisions newest first. It holds only a window of rows
 // around what is visible; the root asks the state.History for a new window
 // (in a Cmd) whenever the visible rows leave it, so a million-row history
-// costs the same to draw as a ten-row one.
+// costs the same to draw as a ten-row one. Windows are asked for by keyset:
+// next to an entry already loaded, so that scrolling deep into the history
+// never makes the store count its way down from the top.
 type historyPane struct {
 	filter    textinput.Model
 	filtering bool // the filter input has the keyboard
+	// outcomes and pinsOnly are the d, x and P toggles.
+	outcomes []pdp.Outcome
+	pinsOnly bool
 
 	counts state.Counts // matching the filter
 	all    state.Counts // everything
@@ -32,6 +39,12 @@ type historyPane struct {
 	err                    string
 	// follow makes the selection show in the decision pane once its row arrives.
 	follow bool
+
+	// mark is the entry marked with m, to compare with another.
+	mark state.Entry
+	// earlierID is the newest ID when the explorer opened: entries up to it
+	// are from earlier runs and show their date. -1 until the first page.
+	earlierID int64
 }
 
 func newHistoryPane(st textinput.Styles) historyPane {
@@ -40,10 +53,39 @@ func newHistoryPane(st textinput.Styles) historyPane {
 	in.Placeholder = "filter: words that every line must contain"
 	in.SetVirtualCursor(false)
 	in.SetStyles(st)
-	return historyPane{filter: in, version: 1}
+	return historyPane{filter: in, version: 1, earlierID: -1}
 }
 
 func (h *historyPane) filterText() string { return strings.TrimSpace(h.filter.Value()) }
+
+// stateFilter is what the pane shows: the filter line (free words and
+// field:value terms) with the outcome and pins toggles.
+func (h *historyPane) stateFilter() state.Filter {
+	f := state.ParseFilter(h.filterText())
+	f.Outcomes = h.outcomes
+	f.Pinned = h.pinsOnly
+	return f
+}
+
+// filtered reports whether the pane shows a subset of the history.
+func (h *historyPane) filtered() bool { return !h.stateFilter().IsZero() }
+
+// refilter starts the list over after the filter changed.
+func (h *historyPane) refilter() {
+	h.version++
+	h.cursor, h.top = 0, 0
+	h.follow = true
+}
+
+// toggleOutcome shows only o, or everything again when only o is shown.
+func (h *historyPane) toggleOutcome(o pdp.Outcome) {
+	if len(h.outcomes) == 1 && h.outcomes[0] == o {
+		h.outcomes = nil
+	} else {
+		h.outcomes = []pdp.Outcome{o}
+	}
+	h.refilter()
+}
 
 // showFilter reports whether the filter line takes the first body row.
 func (h *historyPane) showFilter() bool { return h.filtering || h.filterText() != "" }
@@ -105,23 +147,58 @@ func (h *historyPane) selected() (state.Entry, bool) {
 	return h.entry(h.cursor)
 }
 
-// need reports the page to load, if the visible rows are not all loaded.
-func (h *historyPane) need() (offset, limit int, ok bool) {
+// need reports the page to load, if the visible rows are not all loaded:
+// the query, and the index among the matches of the first entry it returns.
+func (h *historyPane) need() (q state.Query, off int, ok bool) {
 	visible := h.rows
-	if h.loaded && h.loadedVersion == h.version {
+	fresh := h.loaded && h.loadedVersion == h.version
+	if fresh {
 		end := min(h.top+visible, h.counts.Total)
 		if h.top >= h.winOff && end <= h.winOff+len(h.win) {
-			return 0, 0, false
+			return q, 0, false
 		}
 	}
 	// One screen above and below, so that scrolling a little does not
 	// wait for the store.
-	offset = max(h.top-visible, 0)
-	return offset, visible * 3, true
+	off, limit := max(h.top-visible, 0), visible*3
+	q = state.Query{Filter: h.stateFilter(), Limit: limit}
+	last := h.winOff + len(h.win) - 1 // index of the last loaded entry
+	// The skips below are bounded, so a window is always cheap to fetch;
+	// beyond them (a jump far from what is loaded) the request starts from
+	// the nearer end of the list.
+	const maxSkip = 1000
+	switch {
+	case fresh && len(h.win) > 0 && off > h.winOff && off-min(off-1, last)-1 <= maxSkip:
+		// Scrolling down: older than the last loaded entry before off.
+		a := min(off-1, last)
+		q.Anchor, q.Skip = h.win[a-h.winOff].ID, off-a-1
+	case fresh && len(h.win) > 0 && off < h.winOff && max(off+limit, h.winOff)-(off+limit) <= maxSkip:
+		// Scrolling up: newer than the first loaded entry after the window.
+		b := max(off+limit, h.winOff)
+		if b > last {
+			b = last
+			limit = b - off
+			q.Limit = limit
+		}
+		q.Anchor, q.Up, q.Skip = h.win[b-h.winOff].ID, true, b-(off+limit)
+	case off > 0 && h.counts.Total-off < off:
+		// Near the oldest end (G): walk up from the oldest entry.
+		q.Up = true
+		q.Skip = max(h.counts.Total-(off+limit), 0)
+		q.Limit = min(limit, h.counts.Total-off)
+	default:
+		q.Skip = off
+	}
+	return q, off, true
 }
 
 // pageKey identifies a page request, so that the same one is not sent twice.
-type pageKey struct{ offset, limit, version int }
+type pageKey struct {
+	off, limit, skip int
+	anchor           int64
+	up               bool
+	version          int
+}
 
 // view draws the pane's body lines.
 func (h *historyPane) view(s Styles, focused bool, w int) []string {
@@ -137,8 +214,8 @@ func (h *historyPane) view(s Styles, focused bool, w int) []string {
 	case h.err != "":
 		lines = append(lines, fitLine(s.ErrText.Render(" history: "+oneLine(h.err)), w))
 	case !h.loaded && h.counts.Total == 0:
-	case h.counts.Total == 0 && h.filterText() != "":
-		lines = append(lines, fitLine(s.Dim.Render(" Nothing matches “"+oneLine(h.filterText())+"”. esc clears the filter."), w))
+	case h.counts.Total == 0 && h.filtered():
+		lines = append(lines, fitLine(s.Dim.Render(" Nothing matches "+h.filterDesc()+"."+h.clearHint()), w))
 	case h.counts.Total == 0:
 		lines = append(lines, fitLine(s.Dim.Render(" No decisions yet: fill in the check and press enter."), w))
 	}
@@ -149,7 +226,7 @@ func (h *historyPane) view(s Styles, focused bool, w int) []string {
 			lines = append(lines, fitLine(s.Dim.Render(" …"), w))
 			continue
 		}
-		lines = append(lines, historyRow(s, cols, e, i == h.cursor, focused))
+		lines = append(lines, historyRow(s, cols, e, i == h.cursor, focused, h.rowMark(e), h.earlier(e)))
 	}
 	return lines
 }
@@ -159,8 +236,14 @@ func (h *historyPane) title() string {
 	c := h.counts
 	var b strings.Builder
 	b.WriteString(itoa(c.Total))
-	if h.filterText() != "" {
+	if h.filtered() {
 		b.WriteString(" of " + itoa(h.all.Total))
+	}
+	if len(h.outcomes) == 1 {
+		b.WriteString(" · " + map[pdp.Outcome]string{pdp.Deny: "denied only", pdp.Error: "errors only", pdp.Allow: "allowed only"}[h.outcomes[0]])
+	}
+	if h.pinsOnly {
+		b.WriteString(" · pins only")
 	}
 	if c.Denied > 0 {
 		b.WriteString(" · " + itoa(c.Denied) + " denied")
@@ -196,7 +279,7 @@ func historyColumns(w int) historyCols {
 // historyRow draws one decision on one line: outcome, user, action,
 // resource, tenant, target, latency. A stored row may come from any PDP, so
 // every part is cleaned of escape sequences before it is drawn.
-func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool) string {
+func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, markCh string, earlier bool) string {
 	o := e.Decision.Outcome
 	// Each column keeps one blank cell before the next.
 	col := func(txt string, w int) string {
@@ -211,8 +294,12 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool) 
 	}
 	mid := col(e.Check.User.Key, c.user) + col(e.Check.Action, c.action) +
 		col(e.Check.Resource.Ref(), c.resource) + col(tenant, c.tenant) + col(e.Decision.Target, c.target)
-	lat := padLeft(fmtLatency(e.Decision.Latency), 7) + " "
-	mark := " " + o.Symbol() + " " + padRight(o.Word(), 6)
+	when := fmtLatency(e.Decision.Latency)
+	if earlier {
+		when = fmtDate(e.Time)
+	}
+	lat := padLeft(when, 7) + " "
+	mark := markCh + o.Symbol() + " " + padRight(o.Word(), 6)
 	if selected {
 		st := s.inkSelBl
 		if focused {
@@ -221,4 +308,51 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool) 
 		return st.Render(mark + mid + lat)
 	}
 	return s.inkOutcome[o].Render(mark) + s.inkRow.Render(mid) + s.inkDim.Render(lat)
+}
+
+// rowMark is the cell before the outcome: ">" for the entry marked to
+// compare, "*" for a pinned one.
+func (h *historyPane) rowMark(e state.Entry) string {
+	switch {
+	case h.mark.ID != 0 && e.ID == h.mark.ID:
+		return ">"
+	case e.Pinned:
+		return "*"
+	}
+	return " "
+}
+
+// earlier reports whether e was recorded before the explorer opened.
+func (h *historyPane) earlier(e state.Entry) bool { return e.ID != 0 && e.ID <= h.earlierID }
+
+// fmtDate is an earlier run's date in the latency column: "Mar 14", or
+// "2024-03" for another year, in the zone the time was read in (local for
+// the SQLite store).
+func fmtDate(t time.Time) string {
+	if t.Year() != time.Now().Year() {
+		return t.Format("2006-01")
+	}
+	return t.Format("Jan 02")
+}
+
+// filterDesc says what the filter is, for "Nothing matches …".
+func (h *historyPane) filterDesc() string {
+	var parts []string
+	if t := h.filterText(); t != "" {
+		parts = append(parts, "“"+oneLine(t)+"”")
+	}
+	if len(h.outcomes) == 1 {
+		parts = append(parts, h.outcomes[0].String()+" only")
+	}
+	if h.pinsOnly {
+		parts = append(parts, "pins only")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (h *historyPane) clearHint() string {
+	if h.filterText() != "" {
+		return " esc clears the filter."
+	}
+	return ""
 }

@@ -16,6 +16,7 @@ type keyMap struct {
 
 	// History.
 	Up, Down, PageUp, PageDown, Top, Bottom, Rerun, Edit, Filter, Read, NextPane, PrevPane key.Binding
+	DeniedOnly, ErrorsOnly, Pin, PinsOnly, Delete, ClearAll, Mark, Compare                 key.Binding
 	// History filter input.
 	FilterApply, FilterClear key.Binding
 
@@ -68,6 +69,15 @@ func defaultKeyMap() keyMap {
 		NextPane: b(ks("tab"), "tab", "next pane"),
 		PrevPane: b(ks("shift+tab"), "shift+tab", "previous pane"),
 
+		DeniedOnly: b(ks("d"), "d", "denied only (again: all)"),
+		ErrorsOnly: b(ks("x"), "x", "errors only (again: all)"),
+		Pin:        b(ks("p"), "p", "pin / unpin"),
+		PinsOnly:   b(ks("P"), "P", "pins only (again: all)"),
+		Delete:     b(ks("delete"), "delete", "delete the entry"),
+		ClearAll:   b(ks("C"), "C", "clear the history…"),
+		Mark:       b(ks("m"), "m", "mark, then m on another: compare"),
+		Compare:    b(ks("c"), "c", "compare with a fresh re-run"),
+
 		FilterApply: b(ks("enter"), "enter", "keep filter"),
 		FilterClear: b(ks("esc"), "esc", "clear filter"),
 
@@ -107,6 +117,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
+				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare},
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 
 	"charm.land/bubbles/v2/key"
@@ -52,6 +53,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.version++
 	case pageMsg:
 		m.onPage(msg)
+	case changedMsg:
+		if msg.err != nil {
+			m.setStatus("history: "+msg.err.Error(), true)
+		} else {
+			m.setStatus(msg.status, false)
+		}
+		m.list.version++
 	case healthMsg:
 		if msg.gen == m.gen {
 			m.health, m.healthEr = healthOK, ""
@@ -129,6 +137,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.switcherKey(msg)
 	case dialogConfirm:
 		return m.confirmKey(msg)
+	case dialogClear:
+		return m.clearKey(msg)
+	}
+	if m.cmp != nil {
+		return m.compareKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Help):
@@ -152,6 +165,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.flight != nil && key.Matches(msg, k.Cancel) && !(m.focus == focusForm && m.form.popup) {
 		m.setStatus("cancelled: "+m.flight.check.String(), false)
 		m.cancelFlight()
+		m.pendingCompare = nil
 		return nil
 	}
 	if m.focus != focusForm && m.focus != focusFilter {
@@ -289,11 +303,62 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setFocus(focusFilter)
 	case key.Matches(msg, k.FilterClear) && h.filterText() != "":
 		h.filter.SetValue("")
-		h.version++
-		h.cursor, h.top = 0, 0
+		h.refilter()
 		m.resize()
+	case key.Matches(msg, k.DeniedOnly):
+		h.toggleOutcome(pdp.Deny)
+	case key.Matches(msg, k.ErrorsOnly):
+		h.toggleOutcome(pdp.Error)
+	case key.Matches(msg, k.PinsOnly):
+		h.pinsOnly = !h.pinsOnly
+		h.refilter()
+	case key.Matches(msg, k.Pin):
+		if e, ok := h.selected(); ok && e.ID != 0 {
+			word := "pinned"
+			if e.Pinned {
+				word = "unpinned"
+			}
+			return historyCmd(m.hist, word+": "+oneLine(e.Check.String()), func(ctx context.Context, st state.History) error {
+				return st.SetPinned(ctx, e.ID, !e.Pinned)
+			})
+		}
+	case key.Matches(msg, k.Delete):
+		if e, ok := h.selected(); ok && e.ID != 0 {
+			if h.mark.ID == e.ID {
+				h.mark = state.Entry{}
+			}
+			return historyCmd(m.hist, "deleted: "+oneLine(e.Check.String()), func(ctx context.Context, st state.History) error {
+				return st.Delete(ctx, e.ID)
+			})
+		}
+	case key.Matches(msg, k.ClearAll):
+		if h.all.Total > 0 {
+			m.dialog = dialogClear
+		}
+	case key.Matches(msg, k.Mark):
+		e, ok := h.selected()
+		switch {
+		case !ok:
+		case h.mark.ID == 0:
+			h.mark = e
+			m.setStatus("marked: select another entry and press m to compare", false)
+		case h.mark.ID == e.ID:
+			h.mark = state.Entry{}
+		default:
+			m.openCompare(h.mark, e, "")
+			h.mark = state.Entry{}
+		}
+	case key.Matches(msg, k.Compare):
+		if e, ok := h.selected(); ok {
+			cmd := m.sendCheck(e.Check)
+			if m.flight != nil || m.dialog == dialogConfirm {
+				m.pendingCompare = &e
+			}
+			return cmd
+		}
 	case key.Matches(msg, k.Rerun):
 		if e, ok := h.selected(); ok {
+			m.pendingCompare = nil
 			return m.sendCheck(e.Check)
 		}
 	case key.Matches(msg, k.Edit):
@@ -319,8 +384,7 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.setFocus(focusHistory)
 	case key.Matches(msg, k.FilterClear):
 		h.filter.SetValue("")
-		h.version++
-		h.cursor, h.top = 0, 0
+		h.refilter()
 		return m.setFocus(focusHistory)
 	case key.Matches(msg, k.Up, k.Down) && msg.Text == "":
 		cmd := m.setFocus(focusHistory)
@@ -330,9 +394,7 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	h.filter, cmd = h.filter.Update(msg)
 	if h.filter.Value() != before {
-		h.version++
-		h.cursor, h.top = 0, 0
-		h.follow = true
+		h.refilter()
 	}
 	return cmd
 }
@@ -364,6 +426,7 @@ func (m *Model) decisionKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // send validates the form and sends its check, or shows why it cannot.
 func (m *Model) send() tea.Cmd {
+	m.pendingCompare = nil
 	c, ok := m.form.check(m.types)
 	if !ok {
 		bad := m.form.firstError()
@@ -405,8 +468,12 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.flight.cancel()
 	m.flight = nil
 	m.dec.pending = nil
-	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d}
+	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.info.Kind, TargetURL: m.info.URL}
 	m.dec.show(e)
+	if pc := m.pendingCompare; pc != nil {
+		m.pendingCompare = nil
+		m.openCompare(*pc, e, "re-run now")
+	}
 	m.dec.dirty = true
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
@@ -431,6 +498,13 @@ func (m *Model) onPage(msg pageMsg) {
 		return
 	}
 	h.err = ""
+	if h.earlierID < 0 && msg.top {
+		// The first page from the top: what is there now came before this run.
+		h.earlierID = 0
+		if len(msg.entries) > 0 {
+			h.earlierID = msg.entries[0].ID
+		}
+	}
 	h.win, h.winOff = msg.entries, msg.offset
 	h.counts, h.all = msg.counts, msg.all
 	h.loadedVersion, h.loaded = msg.version, true

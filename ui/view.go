@@ -21,6 +21,13 @@ func (m Model) render() string {
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 	}
 	s := m.styles
+	if m.cmp != nil {
+		// The compare view takes the whole body: two requests side by side
+		// need the width, and it is read, not typed into.
+		rows := append([]string{m.header()}, m.cmp.view(s, m.width, m.height-2)...)
+		rows = append(rows, m.footer())
+		return strings.Join(rows, "\n")
+	}
 	boxed := l.wide
 
 	fw, _ := innerSize(l.form, boxed)
@@ -97,6 +104,9 @@ func (m Model) header() string {
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.info.Name)) + s.Dim.Render(" · ") + health
+	if m.opts.HistoryNote != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
+	}
 	right := s.Key.Render("F1") + s.Dim.Render(" help ")
 	if m.flight != nil {
 		right = s.Key.Render(m.spin.View()) + s.Muted.Render(" in flight · esc cancels ") + right
@@ -121,7 +131,11 @@ func (m Model) footer() string {
 	h.Styles = s.Help
 	h.SetWidth(m.width - 1)
 	h.ShortSeparator = " · "
-	return fitLine(" "+h.ShortHelpView(m.keys.forFocus(m.focus).ShortHelp()), m.width)
+	keys := m.keys.forFocus(m.focus).ShortHelp()
+	if m.cmp != nil {
+		keys = m.keys.compareKeys().ShortHelp()
+	}
+	return fitLine(" "+h.ShortHelpView(keys), m.width)
 }
 
 // popupLayer places the suggestion popup under the focused field, or above
@@ -149,7 +163,7 @@ func (m Model) popupLayer() (string, int, int) {
 
 // cursor places the real terminal cursor in the focused text input.
 func (m Model) cursor() *tea.Cursor {
-	if m.lay.tooSmall || m.dialog != dialogNone {
+	if m.lay.tooSmall || m.dialog != dialogNone || m.cmp != nil {
 		return nil
 	}
 	switch m.focus {

@@ -1,0 +1,213 @@
+package state
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pdpx/pdpx/pdp"
+)
+
+// entryCols are the columns scanEntries reads, in its order.
+const entryCols = `d.id, d.t, d.target_kind, d.target_name, d.target_url, d.outcome, d.error,
+	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note`
+
+// encode is e as the values of insertSQL.
+func encode(e Entry) []any {
+	c, d := e.Check, e.Decision
+	body := c.Body()
+	var request any // NULL when it is the check body, which is the usual case
+	if len(d.Request) > 0 && !bytes.Equal(d.Request, body) {
+		request = d.Request
+	}
+	var response any
+	if d.Response != nil {
+		response = d.Response
+	}
+	errText := d.ErrorText()
+	if d.Outcome == pdp.Error && errText == "" {
+		// An error is stored as an error, never as a blank that could read as a deny.
+		errText = "the target returned an error without a message"
+	}
+	return []any{
+		e.Time.UnixNano(), string(e.TargetKind), d.Target, SafeURL(e.TargetURL),
+		c.User.Key, c.Action, c.Resource.Type, c.Resource.Key, c.Resource.Tenant,
+		int(d.Outcome), errText, int64(d.Latency), d.Status,
+		string(body), request, response, jsonOrNil(d.Debug), jsonOrNil(d.Trace), e.Pinned, e.Note,
+	}
+}
+
+func jsonOrNil[T any](v *T) any {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return string(b)
+}
+
+// SafeURL is u without credentials, query or fragment: a target's URL as
+// history may keep it. A token someone put in the URL never reaches the file.
+func SafeURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" {
+		// A policy file path, or something unparseable: keep what is before
+		// any '?' or '#'.
+		if i := bytes.IndexAny([]byte(u), "?#"); i >= 0 {
+			return u[:i]
+		}
+		return u
+	}
+	p.User, p.RawQuery, p.Fragment, p.ForceQuery = nil, "", "", false
+	return p.String()
+}
+
+func scanEntries(rows *sql.Rows) ([]Entry, error) {
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var (
+			e                 Entry
+			t, latency        int64
+			kind, errText     string
+			outcome           int
+			body              string
+			request, response []byte
+			debug, trace      sql.NullString
+		)
+		if err := rows.Scan(&e.ID, &t, &kind, &e.Decision.Target, &e.TargetURL, &outcome, &errText,
+			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note); err != nil {
+			return nil, err
+		}
+		e.Time = time.Unix(0, t)
+		e.TargetKind = pdp.Kind(kind)
+		d := &e.Decision
+		d.Outcome = outcomeOf(outcome)
+		if d.Outcome == pdp.Error {
+			d.Err = errors.New(errText)
+		}
+		d.Latency = time.Duration(latency)
+		d.Request = request
+		if len(d.Request) == 0 {
+			d.Request = []byte(body)
+		}
+		d.Response = response
+		if debug.Valid {
+			var v pdp.Debug
+			if json.Unmarshal([]byte(debug.String), &v) == nil {
+				capDebug(&v)
+				d.Debug = &v
+			}
+		}
+		if trace.Valid {
+			var v pdp.Trace
+			if json.Unmarshal([]byte(trace.String), &v) == nil {
+				d.Trace = &v
+			}
+		}
+		if c, err := decodeCheck([]byte(body)); err == nil {
+			e.Check = c
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// decodeCheck reads a stored check body. It is the body pdpx built, so it
+// decodes; a row written by hand that does not is shown with an empty check.
+func decodeCheck(body []byte) (pdp.Check, error) { return pdp.DecodeCheck(body) }
+
+// maxReason caps a stored reason as it is read back. No PDP explains a
+// decision in more than a few hundred characters; a megabyte of "reason"
+// is a hostile or broken PDP, and the exact body is still in Response.
+const maxReason = 4096
+
+func capDebug(d *pdp.Debug) {
+	for _, r := range []*pdp.Reason{d.RBAC, d.ABAC, d.ReBAC} {
+		if r != nil {
+			r.Reason = capText(r.Reason, maxReason)
+			r.Code = capText(r.Code, 256)
+		}
+	}
+}
+
+// capText shortens s to at most n bytes (on a rune boundary), saying so.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "… (" + strconv.Itoa(len(s)-cut) + " more bytes not shown)"
+}
+
+// outcomeIndex is the totals row of o.
+func outcomeIndex(o pdp.Outcome) int {
+	switch o {
+	case pdp.Allow, pdp.Deny:
+		return int(o)
+	}
+	return int(pdp.Error)
+}
+
+func outcomeOf(i int) pdp.Outcome {
+	switch pdp.Outcome(i) {
+	case pdp.Allow:
+		return pdp.Allow
+	case pdp.Deny:
+		return pdp.Deny
+	}
+	return pdp.Error
+}
+
+// fieldValues are the values of field in c, for History.Values.
+func fieldValues(c pdp.Check, field Field) []string {
+	one := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	keys := func(m map[string]any) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	switch field {
+	case FieldUser:
+		return one(c.User.Key)
+	case FieldAction:
+		return one(c.Action)
+	case FieldResourceType:
+		return one(c.Resource.Type)
+	case FieldResourceKey:
+		return one(c.Resource.Key)
+	case FieldTenant:
+		return one(c.Resource.Tenant)
+	case FieldUserAttr:
+		return keys(c.User.Attributes)
+	case FieldResourceAttr:
+		return keys(c.Resource.Attributes)
+	case FieldTenantAttr:
+		return keys(c.TenantAttributes)
+	case FieldContext:
+		return keys(c.Context)
+	}
+	return nil
+}
+
+func isROFS(err error) bool { return errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES) }

@@ -1,0 +1,98 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations bring a history database from schema version i to i+1. They
+// only ever move forward and are never edited once released: a new column
+// or index is a new migration, so that a database written by any earlier
+// pdpx opens in a later one.
+var migrations = []string{
+	// 1: the decisions, one row each, and the indexes for the filters the
+	// explorer and `pdpx history` offer. Every index implicitly ends with the
+	// rowid, so "WHERE user = ? AND id < ? ORDER BY id DESC" is a range scan.
+	`CREATE TABLE decisions (
+		id            INTEGER PRIMARY KEY AUTOINCREMENT,
+		t             INTEGER NOT NULL,            -- unix nanoseconds
+		target_kind   TEXT    NOT NULL DEFAULT '',
+		target_name   TEXT    NOT NULL DEFAULT '',
+		target_url    TEXT    NOT NULL DEFAULT '',   -- never with credentials
+		user          TEXT    NOT NULL DEFAULT '',
+		action        TEXT    NOT NULL DEFAULT '',
+		resource_type TEXT    NOT NULL DEFAULT '',
+		resource_key  TEXT    NOT NULL DEFAULT '',
+		tenant        TEXT    NOT NULL DEFAULT '',
+		outcome       INTEGER NOT NULL,            -- pdp.Outcome: 0 error, 1 allow, 2 deny
+		error         TEXT    NOT NULL DEFAULT '',
+		latency_ns    INTEGER NOT NULL DEFAULT 0,
+		status        INTEGER NOT NULL DEFAULT 0,
+		check_body    TEXT    NOT NULL,            -- the check as an /allowed body (pdp.Check.Body)
+		request       BLOB,                        -- the exact body sent, when it differs from check_body
+		response      BLOB,                        -- the exact body received
+		debug         TEXT,                        -- pdp.Debug as JSON
+		trace         TEXT,                        -- pdp.Trace as JSON
+		pinned        INTEGER NOT NULL DEFAULT 0,
+		note          TEXT    NOT NULL DEFAULT ''
+	);
+	CREATE INDEX decisions_outcome  ON decisions(outcome);
+	CREATE INDEX decisions_user     ON decisions(user);
+	CREATE INDEX decisions_action   ON decisions(action);
+	CREATE INDEX decisions_resource ON decisions(resource_type, resource_key);
+	CREATE INDEX decisions_tenant   ON decisions(tenant);
+	CREATE INDEX decisions_target   ON decisions(target_name);
+	CREATE INDEX decisions_time     ON decisions(t);
+	CREATE INDEX decisions_pinned   ON decisions(pinned) WHERE pinned;
+	-- totals keeps the count per outcome, so that the title of an unfiltered
+	-- (or outcome-filtered) million-row history is one read, not a scan.
+	CREATE TABLE totals (outcome INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+	INSERT INTO totals VALUES (0, 0), (1, 0), (2, 0);
+	-- Free text: a trigram index finds substrings, as the in-memory history
+	-- does ("smith" finds john@smith.com), without scanning a million rows.
+	CREATE VIRTUAL TABLE decisions_fts USING fts5(text, tokenize = 'trigram');`,
+}
+
+// migrate applies the migrations the database has not seen, each in its own
+// transaction with its version, so that a crash between two leaves a
+// database at a known version.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	for {
+		done, err := migrateOne(ctx, db)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see the DSN): two processes do not both migrate
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return false, err
+	}
+	switch {
+	case v > len(migrations):
+		return false, fmt.Errorf("%w: it has schema version %d and this pdpx knows %d; use a newer pdpx or another --history file", ErrNewerSchema, v, len(migrations))
+	case v == len(migrations):
+		return true, tx.Commit()
+	}
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return false, fmt.Errorf("schema migration %d: %w", v+1, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version VALUES (?)`, v+1); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
+}
