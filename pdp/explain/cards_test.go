@@ -1,0 +1,140 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pdpx/pdpx/pdp"
+)
+
+// Every debug code the embedded engine gives on the demo policy becomes a
+// card that names the user, the tenant, the action and the type, and
+// offers the next step where there is one.
+func TestEmbeddedCards(t *testing.T) {
+	abacBool := check(t, "check@permit.io", "publish", "document", "")
+	abacBool.User.Attributes = map[string]any{"location": "England", "department": "Engineering"}
+	abacBool.Resource.Attributes = map[string]any{"hasApproval": true}
+	abacFrance := abacBool
+	abacFrance.User.Attributes = map[string]any{"location": "France", "department": "Engineering"}
+
+	cases := []struct {
+		name     string
+		c        pdp.Check
+		code     string
+		models   []string
+		sentence string // the whole sentence, or a part of it after "…"
+		action   *Action
+	}{
+		{"no_role_in_tenant", check(t, "john@permit.io", "read", "document", ""), "no_role_in_tenant", []string{"rbac"},
+			"john@permit.io has no role in default; they have roles in awesome_inc",
+			&Action{Kind: RetryInTenant, Field: "tenant", Value: "awesome_inc", Label: "retry in awesome_inc"}},
+		{"rbac no_permission", check(t, "bob@acme.io", "delete", "document", ""), "no_permission", []string{"rbac"},
+			"bob@acme.io has viewer in default, which does not grant delete on document", nil},
+		{"no_user_roles", check(t, "jane@permit.io", "delete", "document:roadmap", ""), "no_user_roles", []string{"rbac"},
+			"jane@permit.io has no role in any tenant", nil},
+		{"user_not_synced with a near key", check(t, "jonh@permit.io", "read", "document", "awesome_inc"), "user_not_synced", []string{"rbac"},
+			"jonh@permit.io is unknown to the environment: only the check's JIT attributes were used; did you mean `john@permit.io`?",
+			&Action{Kind: UseName, Field: "user.key", Value: "john@permit.io", Label: "use john@permit.io"}},
+		{"user_not_synced shared by rbac and rebac", check(t, "nobody@x.io", "read", "document:roadmap", ""), "user_not_synced", []string{"rbac", "rebac"},
+			"nobody@x.io is unknown to the environment: only the check's JIT attributes were used", nil},
+		{"no_such_resource", check(t, "john@smith.com", "read", "documnt", ""), "no_such_resource", []string{"rbac"},
+			"there is no resource type `documnt`; did you mean `document`?",
+			&Action{Kind: UseName, Field: "resource.type", Value: "document", Label: "use document"}},
+		{"no_such_action", check(t, "john@smith.com", "raed", "document", ""), "no_such_action", []string{"rbac"},
+			"document has no action `raed`; did you mean `read`?",
+			&Action{Kind: UseName, Field: "action", Value: "read", Label: "use read"}},
+		{"no_such_tenant", check(t, "john@smith.com", "read", "document", "defualt"), "no_such_tenant", []string{"rbac"},
+			"there is no tenant `defualt`; did you mean `default`?",
+			&Action{Kind: UseName, Field: "tenant", Value: "default", Label: "use default"}},
+		{"no_matching_usersets", abacFrance, "no_matching_usersets", []string{"abac"},
+			"check@permit.io is in none of the user sets that rules for publish on document name: England engineers", nil},
+		{"no_matching_rules", abacBool, "no_matching_rules", []string{"abac"},
+			"check@permit.io is in user sets england_engineers and the document in resource sets document, but no rule gives publish on document to such a pair", nil},
+		{"rebac no_permission", check(t, "jane@permit.io", "delete", "document:roadmap", ""), "no_permission", []string{"rebac"},
+			"jane@permit.io has editor (through folder:plans#editor --parent--> document:roadmap#editor) on document:roadmap, which does not grant delete", nil},
+		{"rbac allow", check(t, "john@smith.com", "create", "document", ""), "allow", []string{"rbac"},
+			"john@smith.com has admin in default, which grants create on document", nil},
+		{"rebac allow", check(t, "jane@permit.io", "update", "document:roadmap", ""), "allow", []string{"rebac"},
+			"jane@permit.io has editor on document:roadmap through folder:plans#editor --parent--> document:roadmap#editor, which grants update", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := explainDemo(tc.c)
+			var got *Card
+			for i, c := range x.Cards {
+				if c.Code == tc.code && c.Models[0] == tc.models[0] {
+					got = &x.Cards[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no %s card from %s: %+v", tc.code, tc.models[0], x.Cards)
+			}
+			if got.Sentence != tc.sentence {
+				t.Errorf("sentence\n got %q\nwant %q", got.Sentence, tc.sentence)
+			}
+			if strings.Join(got.Models, ",") != strings.Join(tc.models, ",") {
+				t.Errorf("models %v, want %v", got.Models, tc.models)
+			}
+			if got.Title == "" || got.Tone == "" {
+				t.Errorf("card without title or tone: %+v", got)
+			}
+			if tc.code != "allow" && got.Tone == ToneDeny && got.Link != pdp.SupportLink(tc.code) {
+				t.Errorf("link %q", got.Link)
+			}
+			switch {
+			case tc.action == nil && got.Action != nil:
+				t.Errorf("unexpected action %+v", got.Action)
+			case tc.action != nil && (got.Action == nil || *got.Action != *tc.action):
+				t.Errorf("action %+v, want %+v", got.Action, tc.action)
+			}
+		})
+	}
+}
+
+// The card that explains everything comes first: a misspelt name before
+// the denials it causes; an allow before the rest.
+func TestCardOrder(t *testing.T) {
+	x := explainDemo(check(t, "john@smith.com", "read", "documnt", ""))
+	if x.Cards[0].Code != "no_such_resource" {
+		t.Errorf("first card %s", x.Cards[0].Code)
+	}
+	// A deliberately unsynced user with JIT attributes (the ABAC demo) is
+	// not the headline: the ABAC card is.
+	c := check(t, "check@permit.io", "publish", "document", "")
+	c.User.Attributes = map[string]any{"location": "France", "department": "Engineering"}
+	x = explainDemo(c)
+	if x.Cards[0].Code != "no_matching_usersets" {
+		t.Errorf("first card %s: %+v", x.Cards[0].Code, x.Cards)
+	}
+	if x.Cards[len(x.Cards)-1].Tone != ToneInfo {
+		t.Errorf("the keyless rebac note is not last: %+v", x.Cards)
+	}
+}
+
+// The ABAC cards carry the failing leaf of each set in their details.
+func TestABACCardDetails(t *testing.T) {
+	c := check(t, "check@permit.io", "publish", "document", "")
+	c.User.Attributes = map[string]any{"location": "France", "department": "Engineering"}
+	got := card(t, explainDemo(c), "no_matching_usersets")
+	want := "England engineers: user.location equals England — got France"
+	if len(got.Details) == 0 || got.Details[0] != want {
+		t.Errorf("details %q, want %q", got.Details, want)
+	}
+	c.User.Attributes = map[string]any{"location": "England", "department": "Engineering"}
+	c.Resource.Attributes = map[string]any{"hasApproval": true}
+	got = card(t, explainDemo(c), "no_matching_rules")
+	if len(got.Details) == 0 || !strings.Contains(got.Details[0], `resource.hasApproval equals "true" (string) — got true (bool)`) {
+		t.Errorf("details %q", got.Details)
+	}
+}
+
+func TestNoTenantCard(t *testing.T) {
+	c, err := pdp.NewCheck("john@smith.com", "read", "document", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := card(t, explainDemo(c), "no_permission")
+	if !strings.Contains(got.Sentence, "the check has no tenant") || got.Action == nil || got.Action.Value != "default" {
+		t.Errorf("%+v", got)
+	}
+}
