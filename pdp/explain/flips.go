@@ -182,9 +182,15 @@ func (f *finder) tenants() {
 	}
 }
 
-// actions: the other actions of the type that the user may do here.
+// actions: the other actions of the type that the user may do here. A
+// check whose action the type does not have gets none: the typo step has
+// offered the nearest action, and every other action is no flip of it.
 func (f *finder) actions() {
-	for _, a := range f.e.ActionsOf(f.c.Resource.Type) {
+	actions := f.e.ActionsOf(f.c.Resource.Type)
+	if !slices.Contains(actions, f.c.Action) {
+		return
+	}
+	for _, a := range actions {
 		if a == f.c.Action || len(f.flips) >= f.max {
 			continue
 		}

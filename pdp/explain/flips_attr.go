@@ -35,24 +35,25 @@ func (f *finder) attributes(tr *pdp.Trace) {
 func (f *finder) leaf(l *Leaf) {
 	if field, ok := fieldOf(l.Path); ok {
 		for _, v := range leafValues(l) {
-			f.setAttr(field, v, l)
+			f.setAttr(field, v, l.Actual)
 		}
 	}
 	// {ref: path} compares two attributes: the other side can move too.
 	if l.Ref != "" && !l.Negated && l.Operator == "equals" && l.Actual != nil {
 		if field, ok := fieldOf(l.Ref); ok {
-			f.setAttr(field, l.Actual, nil)
+			f.setAttr(field, l.Actual, l.Expected)
 		}
 	}
 }
 
-// setAttr tries one value for one field. l is the leaf that asked for it
-// (for the value before, when the check does not send one).
-func (f *finder) setAttr(field string, v any, l *Leaf) {
+// setAttr tries one value for one field. merged is the field's value in
+// the decision (nil when missing): the value before, when the check does
+// not send one.
+func (f *finder) setAttr(field string, v, merged any) {
 	sent, isSent := getAttr(f.c, field)
 	from := sent
-	if !isSent && l != nil && !l.Missing && l.Ref == "" {
-		from = l.Actual
+	if !isSent {
+		from = merged
 	}
 	cost := CostAdd
 	var summary string
