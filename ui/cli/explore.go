@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +38,20 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	}
 	if err != nil {
 		return err
+	}
+	hist := g.openHistory(cmd.Context(), cmd.ErrOrStderr())
+	defer hist.Close()
+	opts.History = hist.History
+	if hist.Memory && !g.noHistory {
+		opts.HistoryNote = "history in memory only (see the line printed on exit)"
+	}
+	if hist.Note != "" {
+		// Said in the header while the explorer runs, and printed again on
+		// exit, when the alternate screen is gone and the line can be read.
+		if !hist.Memory {
+			opts.HistoryNote = "history file was damaged: moved aside, started a fresh one"
+		}
+		defer fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: "+hist.Note)
 	}
 	return ui.Run(cmd.Context(), opts)
 }

@@ -54,13 +54,16 @@ func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
 	fang.DefaultErrorHandler(w, styles, err)
 }
 
-// globals are the flags every command shares: which target to ask.
+// globals are the flags every command shares: which target to ask, and
+// where the history is.
 type globals struct {
-	policy  string
-	pdpURL  string
-	cloud   bool
-	token   string
-	timeout time.Duration
+	policy    string
+	pdpURL    string
+	cloud     bool
+	token     string
+	timeout   time.Duration
+	history   string
+	noHistory bool
 }
 
 func (g *globals) spec() (targets.Spec, error) {
@@ -94,7 +97,9 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
+	f.StringVar(&g.history, "history", "", "keep the history in this SQLite `file` (default $PDPX_HISTORY, else $XDG_STATE_HOME/pdpx/history.db)")
+	f.BoolVar(&g.noHistory, "no-history", false, "keep no history on disk (the explorer keeps this run's in memory)")
 
-	root.AddCommand(newCheckCmd(g), newPolicyCmd())
+	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
 	return root
 }
