@@ -245,4 +245,3 @@ func TestHistoryPath(t *testing.T) {
 		t.Errorf("flag: %s", p)
 	}
 }
-
