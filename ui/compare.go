@@ -116,7 +116,7 @@ func compareLines(s Styles, a, b state.Entry, bLabel string, w int) []string {
 	}
 	var out []string
 	line := func(st interface{ Render(...string) string }, markCh, label, l, r string) {
-		out = append(out, fitLine(st.Render(markCh+" "+cell(oneLine(label), lw)+clip(l)+"  "+clip(r)), w))
+		out = append(out, fitLine(st.Render(markCh+" "+cell(oneLine(label), lw-1)+" "+clip(l)+"  "+clip(r)), w))
 	}
 	section := func(title string) {
 		out = append(out, "", fitLine(s.PaneTitle.Render(" "+title), w))
