@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/explain"
 	"github.com/pdpx/pdpx/ui/targets"
 )
 
@@ -73,7 +75,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			}
 			d := t.Check(cmd.Context(), c)
 			g.record(cmd.Context(), cmd.ErrOrStderr(), t.Describe(), c, d)
-			return report(cmd.OutOrStdout(), c, d, f)
+			return reportWith(cmd.OutOrStdout(), c, d, f, engineOf(t))
 		},
 	}
 	fl := cmd.Flags()
@@ -140,20 +142,27 @@ func inputName(s string) string {
 	return s
 }
 
-// report prints the decision and turns its outcome into the exit code.
+// report prints the decision and turns its outcome into the exit code,
+// explaining it from its debug object alone.
 func report(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags) error {
+	return reportWith(w, c, d, f, nil)
+}
+
+// reportWith is report with the embedded engine that decided (nil for a
+// PDP): the explanation then reads the policy, and finds flips.
+func reportWith(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, e *engine.Engine) error {
 	if f.json {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(pdp.NewReport(d)); err != nil {
+		if err := enc.Encode(newJSONReport(c, d, e)); err != nil {
 			return err
 		}
 	} else {
 		p := newPrinter(w)
 		p.summary(c, d)
 		if f.explain {
-			p.explain(d)
+			p.explanation(explain.Explain(d, c, e), d)
 		}
 		if err := p.flush(); err != nil {
 			return err
