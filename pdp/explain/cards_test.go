@@ -54,6 +54,8 @@ func TestEmbeddedCards(t *testing.T) {
 			"jane@permit.io has editor (through folder:plans#editor --parent--> document:roadmap#editor) on document:roadmap, which does not grant delete", nil},
 		{"rbac allow", check(t, "john@smith.com", "create", "document", ""), "allow", []string{"rbac"},
 			"john@smith.com has admin in default, which grants create on document", nil},
+		{"abac allow", abacGood(t), "allow", []string{"abac"},
+			"check@permit.io is in user set england_engineers and the document is in resource set approved_documents; a rule gives england_engineers publish on document", nil},
 		{"rebac allow", check(t, "jane@permit.io", "update", "document:roadmap", ""), "allow", []string{"rebac"},
 			"jane@permit.io has editor on document:roadmap through folder:plans#editor --parent--> document:roadmap#editor, which grants update", nil},
 	}
@@ -136,5 +138,26 @@ func TestNoTenantCard(t *testing.T) {
 	got := card(t, explainDemo(c), "no_permission")
 	if !strings.Contains(got.Sentence, "the check has no tenant") || got.Action == nil || got.Action.Value != "default" {
 		t.Errorf("%+v", got)
+	}
+}
+
+// abacGood is the demo's ABAC check that allows.
+func abacGood(t *testing.T) pdp.Check {
+	c := check(t, "check@permit.io", "publish", "document", "")
+	c.User.Attributes = map[string]any{"location": "England", "department": "Engineering"}
+	c.Resource.Attributes = map[string]any{"hasApproval": "true"}
+	return c
+}
+
+// An ABAC allow names its rule, and the rule's conditions all hold.
+func TestABACAllow(t *testing.T) {
+	x := explainDemo(abacGood(t))
+	want := Grant{Model: "abac", UserSet: "england_engineers", ResourceSet: "approved_documents",
+		Sentence: "check@permit.io is in user set england_engineers and the document is in resource set approved_documents; a rule gives england_engineers publish on document"}
+	if len(x.AllowedBy) != 1 || x.AllowedBy[0].Model != want.Model || x.AllowedBy[0].Sentence != want.Sentence || x.AllowedBy[0].UserSet != want.UserSet {
+		t.Errorf("allowed by %+v", x.AllowedBy)
+	}
+	if len(x.Conditions) != 1 || !x.Conditions[0].Holds || x.Conditions[0].UserSet.Failing != nil || x.Cards[0].Title != "Allowed by rule england_engineers → approved_documents" {
+		t.Errorf("%+v\n%+v", x.Conditions, x.Cards)
 	}
 }

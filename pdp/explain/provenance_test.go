@@ -39,7 +39,7 @@ func TestProvenance(t *testing.T) {
 			t.Errorf("\n got %+v\nwant %+v", got, want)
 		}
 	}
-	if !x.Cards[0].isAllow() {
+	if x.Cards[0].Tone != ToneAllow {
 		t.Errorf("bob in England with an approved document may publish: %+v", x.Cards)
 	}
 
@@ -58,8 +58,6 @@ func TestProvenance(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
-
-func (c Card) isAllow() bool { return c.Tone == ToneAllow }
 
 func TestTypoWarnings(t *testing.T) {
 	c := check(t, "check@permit.io", "publish", "document", "")

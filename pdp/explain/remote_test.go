@@ -225,3 +225,41 @@ func TestErrorCards(t *testing.T) {
 		})
 	}
 }
+
+// pdpx serve is a remote PDP too: its debug object, read back from the wire
+// body, gives the same cards without the policy, from its reasons' lists.
+func TestServedDebugObject(t *testing.T) {
+	cases := []struct {
+		c        pdp.Check
+		code     string
+		sentence string
+		action   *Action
+	}{
+		{check(t, "john@permit.io", "read", "document", ""), "no_role_in_tenant",
+			"john@permit.io has no role in default; they have roles in awesome_inc",
+			&Action{Kind: RetryInTenant, Field: "tenant", Value: "awesome_inc", Label: "retry in awesome_inc"}},
+		{check(t, "john@smith.com", "raed", "document", ""), "no_such_action",
+			"document has no action `raed`; did you mean `read`?",
+			&Action{Kind: UseName, Field: "action", Value: "read", Label: "use read"}},
+		{check(t, "john@smith.com", "read", "documnt", ""), "no_such_resource",
+			"there is no resource type `documnt`; did you mean `document`?",
+			&Action{Kind: UseName, Field: "resource.type", Value: "document", Label: "use document"}},
+		{check(t, "john@smith.com", "read", "document", "defualt"), "no_such_tenant",
+			"there is no tenant `defualt`; did you mean `default`?",
+			&Action{Kind: UseName, Field: "tenant", Value: "default", Label: "use default"}},
+	}
+	for _, tc := range cases {
+		d := demo().Decide(tc.c)
+		var wire struct {
+			Debug *pdp.Debug `json:"debug"`
+		}
+		if err := json.Unmarshal(d.Response, &wire); err != nil {
+			t.Fatal(err)
+		}
+		x := Explain(pdp.Decision{Outcome: d.Outcome, Debug: wire.Debug, Status: 200}, tc.c, nil)
+		got := card(t, x, tc.code)
+		if got.Sentence != tc.sentence || got.Action == nil || *got.Action != *tc.action {
+			t.Errorf("%s: %+v", tc.c, got)
+		}
+	}
+}
