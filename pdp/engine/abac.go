@@ -1,8 +1,7 @@
 package engine
 
 import (
-	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/pdpx/pdpx/pdp"
 )
@@ -62,14 +61,18 @@ func (v *env) typeMatches(s *setIndex) bool {
 	return ok && t == s.resource
 }
 
-// traceSet evaluates a set and records its condition tree.
-func (v *env) traceSet(s *setIndex) pdp.SetTrace {
+// traceSet evaluates a set and records its condition tree, with nodes from a.
+func (v *env) traceSet(s *setIndex, a *traceArena) pdp.SetTrace {
 	st := pdp.SetTrace{Key: s.key, Name: s.name, Implicit: s.implicit}
-	st.Condition = v.trace(s.cond)
+	st.Condition = v.trace(s.cond, a)
 	if !v.typeMatches(s) {
 		// Show why: the set is over another type.
-		typeLeaf := v.trace(leafCond("resource.type", opEquals, s.resource))
-		st.Condition = &pdp.CondTrace{Kind: "allOf", Children: []*pdp.CondTrace{typeLeaf, st.Condition}}
+		typeLeaf := v.trace(s.typeCond, a)
+		wrap := a.node()
+		wrap.Kind = "allOf"
+		wrap.Children = a.children(2)
+		wrap.Children[0], wrap.Children[1] = typeLeaf, st.Condition
+		st.Condition = wrap
 	}
 	st.Result = st.Condition.Result
 	return st
@@ -114,137 +117,226 @@ func (e *Engine) abacAllowed(c *pdp.Check, u *userIndex) bool {
 	return false
 }
 
-// abacReason is the abac debug block, and fills the trace's rules and sets.
-func (e *Engine) abacReason(c *pdp.Check, v *env, tr *pdp.Trace) *pdp.Reason {
-	if !e.hasSets {
-		return deny("disabled", "ABAC is disabled: the environment has no user sets and no resource sets")
-	}
-	user, typ, action := c.User.Key, c.Resource.Type, c.Action
-	pr := e.rules[permKey{typ, action}]
-	if pr == nil {
-		pr = &permRules{}
-	}
+// abacResult is what abacTrace found: whether ABAC allowed, and where this
+// check's sets and rules start in the trace it appended them to.
+type abacResult struct {
+	enabled, allow          bool
+	pr                      *permRules
+	users, resources, rules int
+}
 
-	// The sets the rules name, each traced once.
-	uRes := make([]bool, len(pr.userSets))
-	rRes := make([]bool, len(pr.resSets))
-	var matchU, matchR []string
-	seenU, seenR := map[string]bool{}, map[string]bool{}
-	for i, s := range pr.userSets {
-		st := v.traceSet(s)
-		uRes[i] = st.Result
-		tr.UserSets = append(tr.UserSets, st)
-		seenU[s.key] = true
-		if st.Result {
-			matchU = append(matchU, s.key)
-		}
+// noRules stands for the rules of a permission no rule names.
+var noRules = &permRules{}
+
+// abacTrace decides ABAC and fills the trace's rules and sets: the sets the
+// rules for (type, action) name, then Permit's generated sets the check is
+// in, one per role of the user and one for the resource's type (they make
+// "a user with a role in the tenant always matches some user set").
+func (e *Engine) abacTrace(c *pdp.Check, v *env, tr *pdp.Trace) abacResult {
+	if !e.hasSets {
+		return abacResult{}
 	}
-	for i, s := range pr.resSets {
-		st := v.traceSet(s)
-		rRes[i] = st.Result
-		tr.ResourceSets = append(tr.ResourceSets, st)
-		seenR[s.key] = true
-		if st.Result {
-			matchR = append(matchR, s.key)
-		}
+	pr := e.rules[permKey{c.Resource.Type, c.Action}]
+	if pr == nil {
+		pr = noRules
 	}
-	// Permit's generated sets the check is in: one per role of the user, one
-	// for the resource's type. They make "a user with a role in the tenant
-	// always matches some user set".
+	res := abacResult{enabled: true, pr: pr, users: len(tr.UserSets), resources: len(tr.ResourceSets), rules: len(tr.Rules)}
+
+	// Which generated sets are traced, known first so that the trace's
+	// slices and nodes are sized once.
+	var implicitBuf [8]*setIndex
+	implicit := implicitBuf[:0]
 	for _, r := range v.effectiveRoles() {
 		key, _ := r.(string)
 		s := e.userSets[key]
-		if s == nil || !s.implicit || seenU[key] {
+		if s == nil || !s.implicit || hasSetKey(pr.userSets, key) || hasSetKey(implicit, key) {
 			continue
 		}
-		seenU[key] = true
-		st := v.traceSet(s)
-		tr.UserSets = append(tr.UserSets, st)
-		if st.Result {
-			matchU = append(matchU, key)
-		}
+		implicit = append(implicit, s)
 	}
+	var typeSet *setIndex
 	if rt, ok := lookup(v.resource[:], segType); ok {
 		key, _ := rt.(string)
-		if s := e.resourceSets[key]; s != nil && s.implicit && !seenR[key] {
-			st := v.traceSet(s)
-			tr.ResourceSets = append(tr.ResourceSets, st)
-			if st.Result {
-				matchR = append(matchR, key)
-			}
+		if s := e.resourceSets[key]; s != nil && s.implicit && !hasSetKey(pr.resSets, key) {
+			typeSet = s
 		}
 	}
-	sort.Strings(matchU)
-	sort.Strings(matchR)
+	nodes, kids := 0, 0
+	for _, l := range [][]*setIndex{pr.userSets, pr.resSets, implicit} {
+		for _, s := range l {
+			nodes, kids = nodes+s.nodes, kids+s.kids
+		}
+	}
+	nRes := len(pr.resSets)
+	if typeSet != nil {
+		nodes, kids = nodes+typeSet.nodes, kids+typeSet.kids
+		nRes++
+	}
+	a := newTraceArena(nodes, kids)
+	nUser := len(pr.userSets) + len(implicit)
+	if tr.UserSets == nil && tr.ResourceSets == nil && nUser > 0 && nRes > 0 {
+		// Both lists in one allocation, each capped so neither runs into the other.
+		l := make([]pdp.SetTrace, 0, nUser+nRes)
+		tr.UserSets, tr.ResourceSets = l[:0:nUser], l[nUser:nUser:nUser+nRes]
+	} else {
+		tr.UserSets = grow(tr.UserSets, nUser)
+		tr.ResourceSets = grow(tr.ResourceSets, nRes)
+	}
+	tr.Rules = grow(tr.Rules, len(pr.rules))
 
-	var allowing []pdp.AllowingRule
-	perm := typ + ":" + action
+	for _, s := range pr.userSets {
+		tr.UserSets = append(tr.UserSets, v.traceSet(s, &a))
+	}
+	for _, s := range pr.resSets {
+		tr.ResourceSets = append(tr.ResourceSets, v.traceSet(s, &a))
+	}
+	for _, s := range implicit {
+		tr.UserSets = append(tr.UserSets, v.traceSet(s, &a))
+	}
+	if typeSet != nil {
+		tr.ResourceSets = append(tr.ResourceSets, v.traceSet(typeSet, &a))
+	}
 	for _, r := range pr.rules {
-		rt := pdp.RuleTrace{UserSet: r.rule.UserSet, ResourceSet: r.rule.ResourceSet, Permission: perm, UserOK: uRes[r.u], ResourceOK: rRes[r.r]}
+		rt := pdp.RuleTrace{
+			UserSet: r.rule.UserSet, ResourceSet: r.rule.ResourceSet, Permission: pr.perm,
+			UserOK: tr.UserSets[res.users+r.u].Result, ResourceOK: tr.ResourceSets[res.resources+r.r].Result,
+		}
 		tr.Rules = append(tr.Rules, rt)
+		res.allow = res.allow || (rt.UserOK && rt.ResourceOK)
+	}
+	return res
+}
+
+// grow makes room for n more elements, leaving a nil slice nil when n is 0
+// (the trace omits what it has none of).
+func grow[E any](l []E, n int) []E {
+	if n == 0 {
+		return l
+	}
+	return slices.Grow(l, n)
+}
+
+func hasSetKey(sets []*setIndex, key string) bool {
+	for _, s := range sets {
+		if s.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// abacReason is the abac debug block in a reason of its own, with the
+// trace's rules and sets appended to tr.
+func (e *Engine) abacReason(c *pdp.Check, v *env, tr *pdp.Trace) *pdp.Reason {
+	return e.abacBlock(new(pdp.Reason), c, tr, e.abacTrace(c, v, tr))
+}
+
+// abacBlock writes the abac debug block into r from what abacTrace found.
+func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res abacResult) *pdp.Reason {
+	if !res.enabled {
+		return deny(r, "disabled", "ABAC is disabled: the environment has no user sets and no resource sets")
+	}
+	user, typ, action := c.User.Key, c.Resource.Type, c.Action
+	pr := res.pr
+	matchU := matching(tr.UserSets[res.users:])
+	matchR := matching(tr.ResourceSets[res.resources:])
+	rules := tr.Rules[res.rules:]
+
+	n := 0
+	for _, rt := range rules {
 		if rt.UserOK && rt.ResourceOK {
-			ar := pdp.AllowingRule{UserSet: r.rule.UserSet, ResourceSet: r.rule.ResourceSet}
-			if pr.userSets[r.u].implicit {
-				ar.UserSet, ar.Role = "", r.rule.UserSet
+			n++
+		}
+	}
+	s := newSentence()
+	switch {
+	case n > 0:
+		allowing := make([]pdp.AllowingRule, 0, n)
+		for i, rt := range rules {
+			if !rt.UserOK || !rt.ResourceOK {
+				continue
 			}
-			if pr.resSets[r.r].implicit {
-				ar.ResourceSet, ar.ResourceType = "", r.rule.ResourceSet
+			ri := pr.rules[i]
+			ar := pdp.AllowingRule{UserSet: ri.rule.UserSet, ResourceSet: ri.rule.ResourceSet}
+			if pr.userSets[ri.u].implicit {
+				ar.UserSet, ar.Role = "", ri.rule.UserSet
+			}
+			if pr.resSets[ri.r].implicit {
+				ar.ResourceSet, ar.ResourceType = "", ri.rule.ResourceSet
 			}
 			allowing = append(allowing, ar)
 		}
-	}
-
-	var reason *pdp.Reason
-	res := resourceWord(c)
-	switch {
-	case len(allowing) > 0:
 		a := allowing[0]
-		reason = allow(fmt.Sprintf("user %s is in user set %s and %s is in resource set %s, and a rule gives that user set %s on %s",
-			q(user), q(a.UserSet+a.Role), res, q(a.ResourceSet+a.ResourceType), q(action), q(typ)))
-		reason.AllowingRules = allowing
+		s.w("user ").q(user).w(" is in user set ").q2(a.UserSet, a.Role).w(" and ").resource(c).w(" is in resource set ").
+			q2(a.ResourceSet, a.ResourceType).w(", and a rule gives that user set ").q(action).w(" on ").q(typ)
+		allow(r, s.done())
+		r.AllowingRules = allowing
 	case len(matchU) == 0:
 		if len(pr.userSets) == 0 {
-			reason = deny("no_matching_usersets", fmt.Sprintf("user %s matches no user set: no rule gives %s on %s, and the user has no role in tenant %s",
-				q(user), q(action), q(typ), q(c.Resource.Tenant)))
+			s.w("user ").q(user).w(" matches no user set: no rule gives ").q(action).w(" on ").q(typ).
+				w(", and the user has no role in tenant ").q(c.Resource.Tenant)
 		} else {
-			reason = deny("no_matching_usersets", fmt.Sprintf("user %s matches none of the user sets that rules for %s on %s name: %s",
-				q(user), q(action), q(typ), list(setKeys(pr.userSets))))
+			s.w("user ").q(user).w(" matches none of the user sets that rules for ").q(action).w(" on ").q(typ).
+				w(" name: ").setKeys(pr.userSets)
 		}
+		deny(r, "no_matching_usersets", s.done())
 	case len(matchR) == 0:
-		reason = deny("no_matching_resourcesets", fmt.Sprintf("%s matches none of the resource sets that rules for %s on %s name: %s",
-			res, q(action), q(typ), list(setKeys(pr.resSets))))
+		s.resource(c).w(" matches none of the resource sets that rules for ").q(action).w(" on ").q(typ).
+			w(" name: ").setKeys(pr.resSets)
+		deny(r, "no_matching_resourcesets", s.done())
 	default:
-		var rules []string
-		for _, r := range pr.rules {
-			rules = append(rules, r.rule.UserSet+" → "+r.rule.ResourceSet)
-		}
-		msg := fmt.Sprintf("user %s is in user sets %s and %s in resource sets %s, but no rule gives %s on %s to such a pair",
-			q(user), list(matchU), res, list(matchR), q(action), q(typ))
-		if len(rules) > 0 {
-			msg += "; rules for it: " + list(rules)
+		s.w("user ").q(user).w(" is in user sets ").list(matchU).w(" and ").resource(c).w(" in resource sets ").list(matchR).
+			w(", but no rule gives ").q(action).w(" on ").q(typ).w(" to such a pair")
+		if len(pr.rules) > 0 {
+			s.w("; rules for it: ").listOf(len(pr.rules), func(s *sentence, i int) {
+				s.w(pr.rules[i].rule.UserSet).w(" → ").w(pr.rules[i].rule.ResourceSet)
+			})
 		} else {
-			msg += "; no rule grants it at all"
+			s.w("; no rule grants it at all")
 		}
-		reason = deny("no_matching_rules", msg)
+		deny(r, "no_matching_rules", s.done())
 	}
-	reason.MatchingUsersets = matchU
-	reason.MatchingResourcesets = matchR
-	return reason
+	r.MatchingUsersets = matchU
+	r.MatchingResourcesets = matchR
+	return r
 }
 
-func setKeys(sets []*setIndex) []string {
-	out := make([]string, len(sets))
-	for i, s := range sets {
-		out[i] = s.key
+// matching lists the keys of the sets that held, sorted (nil for none).
+func matching(sets []pdp.SetTrace) []string {
+	n := 0
+	for _, st := range sets {
+		if st.Result {
+			n++
+		}
 	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for _, st := range sets {
+		if st.Result {
+			out = append(out, st.Key)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
-// resourceWord names the check's resource in a sentence: "document 'd1'"
-// or "the document".
-func resourceWord(c *pdp.Check) string {
+// setKeys writes the sets' keys as list would.
+func (s *sentence) setKeys(sets []*setIndex) *sentence {
+	return s.listOf(len(sets), func(s *sentence, i int) { s.w(sets[i].key) })
+}
+
+// resource names the check's resource: "document 'd1'" or "the document".
+func (s *sentence) resource(c *pdp.Check) *sentence {
 	if c.Resource.Key == "" {
-		return "the " + c.Resource.Type
+		return s.w("the ").w(c.Resource.Type)
 	}
-	return c.Resource.Type + " " + q(c.Resource.Key)
+	return s.w(c.Resource.Type).w(" ").q(c.Resource.Key)
+}
+
+// q2 quotes the concatenation of two names, one of them empty: a set key or
+// the role (type) standing for a generated set.
+func (s *sentence) q2(a, b string) *sentence {
+	return s.w("'").w(a).w(b).w("'")
 }

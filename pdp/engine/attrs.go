@@ -68,16 +68,28 @@ func mergeDown(objs []map[string]any) map[string]any {
 	return m
 }
 
-// merged materializes the whole merge of ls (for the debug request).
+// merged materializes the whole merge of ls (for the debug request): the
+// result of pdp.MergeAttrs applied layer by layer from the bottom, built as
+// one map rather than a copy per layer. Nested objects are shared with the
+// layers unless two layers hold an object under the same key, which
+// MergeAttrs then merges into a new object, as it would have; nothing a
+// layer holds is modified.
 func merged(ls []map[string]any) map[string]any {
-	var m map[string]any
-	for i := len(ls) - 1; i >= 0; i-- {
-		if len(ls[i]) > 0 {
-			m = pdp.MergeAttrs(m, ls[i])
-		}
+	n := 0
+	for _, l := range ls {
+		n += len(l)
 	}
-	if m == nil {
-		m = map[string]any{}
+	m := make(map[string]any, n)
+	for i := len(ls) - 1; i >= 0; i-- {
+		for k, v := range ls[i] {
+			if bo, ok := v.(map[string]any); ok {
+				if ao, ok := m[k].(map[string]any); ok {
+					m[k] = pdp.MergeAttrs(ao, bo)
+					continue
+				}
+			}
+			m[k] = v
+		}
 	}
 	return m
 }

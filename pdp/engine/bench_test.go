@@ -123,6 +123,39 @@ func benchDecide(b *testing.B, pick func(*gen.Env) pdp.Check) {
 	}
 }
 
+// benchEvaluate measures the decision with its debug object and trace but
+// no JSON bodies, next to two same-process baselines the README states it
+// against: the decision alone (Allowed) and encoding the check's /allowed
+// body (check.Body), the least a check sent to a remote PDP costs before it
+// leaves the process.
+func benchEvaluate(b *testing.B, pick func(*gen.Env) pdp.Check) {
+	for _, s := range sizes {
+		env := s.env()
+		c := pick(env.env)
+		if d := env.e.Evaluate(c); !d.Allowed() {
+			b.Fatalf("%s: sample denied", s.name)
+		}
+		b.Run(s.name+"/baseline=Allowed", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				env.e.Allowed(&c)
+			}
+		})
+		b.Run(s.name+"/baseline=check.Body", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Body()
+			}
+		})
+		b.Run(s.name+"/Evaluate", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				env.e.Evaluate(c)
+			}
+		})
+	}
+}
+
 func rbacSample(e *gen.Env) pdp.Check  { return e.RBAC }
 func abacSample(e *gen.Env) pdp.Check  { return e.ABAC }
 func rebacSample(e *gen.Env) pdp.Check { return e.ReBAC3Hop }
@@ -133,3 +166,7 @@ func BenchmarkAllowedReBAC3Hop(b *testing.B) { benchAllowed(b, rebacSample) }
 func BenchmarkDecideRBAC(b *testing.B)       { benchDecide(b, rbacSample) }
 func BenchmarkDecideABAC(b *testing.B)       { benchDecide(b, abacSample) }
 func BenchmarkDecideReBAC3Hop(b *testing.B)  { benchDecide(b, rebacSample) }
+
+func BenchmarkEvaluateRBAC(b *testing.B)      { benchEvaluate(b, rbacSample) }
+func BenchmarkEvaluateABAC(b *testing.B)      { benchEvaluate(b, abacSample) }
+func BenchmarkEvaluateReBAC3Hop(b *testing.B) { benchEvaluate(b, rebacSample) }

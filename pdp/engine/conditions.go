@@ -226,16 +226,68 @@ func (v *env) roleAttr(role any, segs []string) (any, bool) {
 	return lookup([]map[string]any{ri.attrs}, segs)
 }
 
+// size counts the nodes of c's trace and their child pointers.
+func (c *cond) size() (nodes, kids int) {
+	nodes, kids = 1, len(c.kids)
+	for _, k := range c.kids {
+		n, m := k.size()
+		nodes += n
+		kids += m
+	}
+	return nodes, kids
+}
+
+// traceArena hands out the nodes and child lists of one check's condition
+// traces from two slices sized up front (setIndex.nodes and kids), instead
+// of an allocation per node. Child lists are capped at their length, so a
+// caller appending to one reallocates rather than overwriting a neighbour.
+type traceArena struct {
+	nodes []pdp.CondTrace
+	kids  []*pdp.CondTrace
+}
+
+func newTraceArena(nodes, kids int) traceArena {
+	var a traceArena
+	if nodes > 0 {
+		a.nodes = make([]pdp.CondTrace, nodes)
+	}
+	if kids > 0 {
+		a.kids = make([]*pdp.CondTrace, kids)
+	}
+	return a
+}
+
+func (a *traceArena) node() *pdp.CondTrace {
+	if len(a.nodes) == 0 {
+		return new(pdp.CondTrace) // a miscount costs an allocation, never a wrong trace
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	return n
+}
+
+// children is a list of n child pointers; never nil, as the trace has
+// always given even an empty node.
+func (a *traceArena) children(n int) []*pdp.CondTrace {
+	if n == 0 || n > len(a.kids) {
+		return make([]*pdp.CondTrace, n)
+	}
+	l := a.kids[:n:n]
+	a.kids = a.kids[n:]
+	return l
+}
+
 // trace evaluates c and records every node: the same answer as eval, with
 // each leaf's path, operator, expected value, ref, actual value or Missing.
-func (v *env) trace(c *cond) *pdp.CondTrace {
-	t := &pdp.CondTrace{Kind: nodeKindNames[c.kind]}
+func (v *env) trace(c *cond, a *traceArena) *pdp.CondTrace {
+	t := a.node()
+	t.Kind = nodeKindNames[c.kind]
 	switch c.kind {
 	case nodeAll, nodeAny, nodeNot:
-		t.Children = make([]*pdp.CondTrace, len(c.kids))
+		t.Children = a.children(len(c.kids))
 		all, any := true, false
 		for i, k := range c.kids {
-			t.Children[i] = v.trace(k)
+			t.Children[i] = v.trace(k, a)
 			all = all && t.Children[i].Result
 			any = any || t.Children[i].Result
 		}
@@ -256,11 +308,14 @@ func (v *env) trace(c *cond) *pdp.CondTrace {
 	}
 	if c.scope == scopeRole {
 		// role.<attr> holds when some role matches; show each role's value.
-		byRole := map[string]any{}
+		var byRole map[string]any
 		for _, r := range v.effectiveRoles() {
 			a, ok := v.roleAttr(r, c.segs)
 			if !ok {
 				continue
+			}
+			if byRole == nil {
+				byRole = map[string]any{}
 			}
 			byRole[r.(string)] = a
 			if okExp && apply(c.op, a, expected) {

@@ -64,6 +64,8 @@ type Engine struct {
 	tenants         []string
 	declaredTenants []string
 	userKeys        []string
+	// roleKeys and typeKeys are the tenant roles and resource types, sorted.
+	roleKeys, typeKeys []string
 
 	hasSets          bool // ABAC is enabled: the environment has user or resource sets
 	hasInstanceRoles bool
@@ -109,7 +111,7 @@ func (e *Engine) ActionsOf(typ string) []string {
 }
 
 // ResourceTypes lists the resource types, sorted.
-func (e *Engine) ResourceTypes() []string { return sortedKeys(e.types) }
+func (e *Engine) ResourceTypes() []string { return slices.Clone(e.typeKeys) }
 
 // Tenants lists every tenant the policy knows, sorted: those declared under
 // tenants: and those named by role assignments, memberships and instances.
@@ -119,7 +121,7 @@ func (e *Engine) Tenants() []string { return slices.Clone(e.tenants) }
 func (e *Engine) Users() []string { return slices.Clone(e.userKeys) }
 
 // Roles lists the tenant roles, sorted.
-func (e *Engine) Roles() []string { return sortedKeys(e.roles) }
+func (e *Engine) Roles() []string { return slices.Clone(e.roleKeys) }
 
 // ResourceRolesOf lists the resource roles of a type, sorted.
 func (e *Engine) ResourceRolesOf(typ string) []string {

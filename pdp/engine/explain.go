@@ -2,9 +2,7 @@ package engine
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -15,50 +13,93 @@ import (
 // body the check stands for and the body pdpx serve answers with it.
 func (e *Engine) Decide(c pdp.Check) pdp.Decision {
 	start := time.Now()
-	u := e.users[c.User.Key]
-	var v env
-	e.fillEnv(&v, &c, u)
-
-	tr := &pdp.Trace{}
-	if u != nil && c.Resource.Tenant != "" {
-		tr.Roles = slices.Clone(u.tenantRoles[c.Resource.Tenant])
-	}
-	rb := e.rbacReason(&c, u)
-	ab := e.abacReason(&c, &v, tr)
-	tr.InstanceRoles = e.instanceRoles(&c, u)
-	re := e.rebacReason(&c, u, tr.InstanceRoles)
-	allowed := rb.Allow || ab.Allow || re.Allow
-
-	// Which blocks appear (permit-pdp.md §4): a model's block when it
-	// allowed, or when nothing allowed and the environment uses the model.
-	dbg := &pdp.Debug{Request: e.debugRequest(&c, u, &v)}
-	if rb.Allow || !allowed {
-		dbg.RBAC = rb
-	}
-	if ab.Allow || (!allowed && e.hasSets) {
-		dbg.ABAC = ab
-	}
-	if re.Allow || (!allowed && (len(e.p.Relationships) > 0 || e.hasInstanceRoles)) {
-		dbg.ReBAC = re
-	}
-
-	d := pdp.Decision{Outcome: pdp.Deny, Debug: dbg, Trace: tr, Request: c.Body()}
-	if allowed {
-		d.Outcome = pdp.Allow
-	}
-	d.Response = ResponseBody(allowed, dbg)
+	d := e.evaluate(&c)
+	d.Request = c.Body()
+	d.Response = ResponseBody(d.Outcome == pdp.Allow, d.Debug)
 	d.Latency = time.Since(start)
 	return d
 }
 
-func (e *Engine) debugRequest(c *pdp.Check, u *userIndex, v *env) *pdp.DebugRequest {
-	return &pdp.DebugRequest{
+// Evaluate is Decide without the JSON bodies (Request and Response stay
+// nil): the outcome, the debug object and the trace, for callers in the
+// process that read the explanation and never send it anywhere. Its Debug
+// and Trace are exactly Decide's.
+func (e *Engine) Evaluate(c pdp.Check) pdp.Decision {
+	start := time.Now()
+	d := e.evaluate(&c)
+	d.Latency = time.Since(start)
+	return d
+}
+
+// explanation holds everything one decision explains with, allocated at
+// once: the debug object, its request, the three reasons and the trace are
+// pointers into it rather than an allocation each. They live as long as any
+// of them does, which costs nothing: they are handed out together.
+type explanation struct {
+	dbg        pdp.Debug
+	req        pdp.DebugRequest
+	tr         pdp.Trace
+	rb, ab, re pdp.Reason
+	// roles holds the trace's tenant roles when they are few, as most
+	// users' are.
+	roles [4]string
+}
+
+func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
+	u := e.users[c.User.Key]
+	var v env
+	e.fillEnv(&v, c, u)
+
+	x := new(explanation)
+	tr := &x.tr
+	if u != nil && c.Resource.Tenant != "" {
+		// A copy: the trace is the caller's to keep or change.
+		if l := u.tenantRoles[c.Resource.Tenant]; len(l) > 0 && len(l) <= len(x.roles) {
+			n := copy(x.roles[:], l)
+			tr.Roles = x.roles[:n:n]
+		} else {
+			tr.Roles = slices.Clone(l)
+		}
+	}
+	// Every model is decided and traced; a model's reason is written only
+	// when its block appears. The trace is built whatever the outcome: it
+	// lists every set evaluated and every instance role.
+	rbAllow := e.rbacAllowed(c, u)
+	ab := e.abacTrace(c, &v, tr)
+	tr.InstanceRoles = e.instanceRoles(c, u)
+	reAllow := rebacAllows(tr.InstanceRoles)
+	allowed := rbAllow || ab.allow || reAllow
+
+	// Which blocks appear (permit-pdp.md §4): a model's block when it
+	// allowed, or when nothing allowed and the environment uses the model.
+	dbg := &x.dbg
+	dbg.Request = e.debugRequest(&x.req, c, u, &v)
+	if rbAllow || !allowed {
+		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
+	}
+	if ab.allow || (!allowed && e.hasSets) {
+		dbg.ABAC = e.abacBlock(&x.ab, c, tr, ab)
+	}
+	if reAllow || (!allowed && (len(e.p.Relationships) > 0 || e.hasInstanceRoles)) {
+		dbg.ReBAC = e.rebacBlock(&x.re, c, u, tr.InstanceRoles)
+	}
+
+	d := pdp.Decision{Outcome: pdp.Deny, Debug: dbg, Trace: tr}
+	if allowed {
+		d.Outcome = pdp.Allow
+	}
+	return d
+}
+
+func (e *Engine) debugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) *pdp.DebugRequest {
+	*r = pdp.DebugRequest{
 		User:     pdp.DebugUser{Key: c.User.Key, Synced: u != nil, Attributes: merged(v.user[:])},
 		Tenant:   c.Resource.Tenant,
 		Action:   c.Action,
 		Resource: pdp.DebugResource{Type: c.Resource.Type, Key: c.Resource.Key, Attributes: merged(v.resource[:])},
 		Context:  c.Context,
 	}
+	return r
 }
 
 // ResponseBody is the /allowed response body for a decision, exactly as
@@ -81,8 +122,11 @@ func ResponseBody(allowed bool, dbg *pdp.Debug) []byte {
 		w = &wireDebug{Request: dbg.Request, ABAC: dbg.ABAC, ReBAC: dbg.ReBAC}
 		if dbg.RBAC != nil {
 			w.RBAC = &wireReason{Reason: dbg.RBAC}
-			for _, r := range dbg.RBAC.AllowingRoles {
-				w.RBAC.AllowingRoles = append(w.RBAC.AllowingRoles, r.Role)
+			if n := len(dbg.RBAC.AllowingRoles); n > 0 {
+				w.RBAC.AllowingRoles = make([]string, n)
+				for i, r := range dbg.RBAC.AllowingRoles {
+					w.RBAC.AllowingRoles[i] = r.Role
+				}
 			}
 		}
 	}
@@ -99,47 +143,16 @@ func ResponseBody(allowed bool, dbg *pdp.Debug) []byte {
 	return b
 }
 
-func allow(reason string) *pdp.Reason {
-	return &pdp.Reason{Allow: true, Code: "allow", Reason: reason}
+// allow and deny fill r, one of an explanation's reasons, and return it.
+func allow(r *pdp.Reason, reason string) *pdp.Reason {
+	*r = pdp.Reason{Allow: true, Code: "allow", Reason: reason}
+	return r
 }
 
-func deny(code, reason string) *pdp.Reason {
-	return &pdp.Reason{Code: code, Reason: reason, SupportLink: pdp.SupportLink(code)}
+func deny(r *pdp.Reason, code, reason string) *pdp.Reason {
+	*r = pdp.Reason{Code: code, Reason: reason, SupportLink: supportLink(code)}
+	return r
 }
-
-// q quotes a name in a reason: 'john@permit.io'.
-func q(s string) string { return "'" + s + "'" }
 
 // maxListed is how many known alternatives a reason names.
 const maxListed = 10
-
-// list joins names for a reason, at most maxListed of them.
-func list(items []string) string {
-	if len(items) == 0 {
-		return "none"
-	}
-	if len(items) <= maxListed {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:maxListed], ", "), len(items)-maxListed)
-}
-
-// plural names a kind of thing with its quoted keys: "role 'admin'" or
-// "roles 'admin', 'editor'".
-func plural(kind string, keys []string) string {
-	quoted := make([]string, len(keys))
-	for i, k := range keys {
-		quoted[i] = q(k)
-	}
-	if len(keys) == 1 {
-		return kind + " " + quoted[0]
-	}
-	return kind + "s " + list(quoted)
-}
-
-func grantVerb(keys []string) string {
-	if len(keys) == 1 {
-		return "grants"
-	}
-	return "grant"
-}

@@ -102,6 +102,25 @@ type setIndex struct {
 	// resource is the type a resource set is over ("" for user sets).
 	resource string
 	cond     *cond
+	// typeCond is the leaf "resource.type equals resource" a trace shows
+	// when the set is over another type than the check's resource; nil when
+	// the set holds for any type.
+	typeCond *cond
+	// nodes and kids size a trace of the set (pdp.CondTrace nodes and child
+	// pointers), typeCond's wrapping included, so one check's trace is two
+	// allocations however many sets and conditions it shows.
+	nodes, kids int
+}
+
+// newSet finishes a set: its type leaf and trace sizes.
+func newSet(s *setIndex) *setIndex {
+	s.nodes, s.kids = s.cond.size()
+	if s.resource != "" && !s.implicit {
+		s.typeCond = leafCond("resource.type", opEquals, s.resource)
+		s.nodes += 2 // the allOf around the type leaf and the condition, and the leaf
+		s.kids += 2
+	}
+	return s
 }
 
 // ruleIndex is one condition-set rule with its sets resolved; u and r index
@@ -114,6 +133,8 @@ type ruleIndex struct {
 // permRules are the rules for one permission and the sets they name, each
 // set once, so a check evaluates each set at most once.
 type permRules struct {
+	// perm is the permission "type:action" the rule traces name.
+	perm     string
 	rules    []ruleIndex
 	userSets []*setIndex
 	resSets  []*setIndex
@@ -129,6 +150,7 @@ func (e *Engine) indexRoles(p *policy.Policy) {
 		}
 		e.roles[key] = ri
 	}
+	e.roleKeys = sortedKeys(e.roles)
 }
 
 func (e *Engine) indexTypes(p *policy.Policy) {
@@ -170,6 +192,7 @@ func (e *Engine) indexTypes(p *policy.Policy) {
 		}
 		e.types[key] = t
 	}
+	e.typeKeys = sortedKeys(e.types)
 }
 
 func (e *Engine) indexFacts(p *policy.Policy) {
@@ -312,10 +335,10 @@ func (e *Engine) indexSets(p *policy.Policy) {
 	// Permit generates a user set per role and a resource set per type;
 	// explicit sets of the same key (the validator rejects them) win.
 	for key := range p.Roles {
-		e.userSets[key] = &setIndex{key: key, implicit: true, cond: leafCond("user.roles", opArrayContains, key)}
+		e.userSets[key] = newSet(&setIndex{key: key, implicit: true, cond: leafCond("user.roles", opArrayContains, key)})
 	}
 	for key := range p.Resources {
-		e.resourceSets[key] = &setIndex{key: key, implicit: true, resource: key, cond: leafCond("resource.type", opEquals, key)}
+		e.resourceSets[key] = newSet(&setIndex{key: key, implicit: true, resource: key, cond: leafCond("resource.type", opEquals, key)})
 	}
 	for key, s := range p.UserSets {
 		si := &setIndex{key: key}
@@ -324,7 +347,7 @@ func (e *Engine) indexSets(p *policy.Policy) {
 		} else {
 			si.cond = compile(nil)
 		}
-		e.userSets[key] = si
+		e.userSets[key] = newSet(si)
 	}
 	for key, s := range p.ResourceSets {
 		si := &setIndex{key: key}
@@ -333,7 +356,7 @@ func (e *Engine) indexSets(p *policy.Policy) {
 		} else {
 			si.cond = compile(nil)
 		}
-		e.resourceSets[key] = si
+		e.resourceSets[key] = newSet(si)
 	}
 
 	e.rules = map[permKey]*permRules{}
@@ -342,17 +365,17 @@ func (e *Engine) indexSets(p *policy.Policy) {
 		k := permKey{typ, action}
 		pr := e.rules[k]
 		if pr == nil {
-			pr = &permRules{}
+			pr = &permRules{perm: typ + ":" + action}
 			e.rules[k] = pr
 		}
 		us := e.userSets[r.UserSet]
 		if us == nil {
 			// Unknown set (the validator rejects it): a set nobody is in.
-			us = &setIndex{key: r.UserSet, cond: &cond{kind: nodeAny}}
+			us = newSet(&setIndex{key: r.UserSet, cond: &cond{kind: nodeAny}})
 		}
 		rs := e.resourceSets[r.ResourceSet]
 		if rs == nil {
-			rs = &setIndex{key: r.ResourceSet, cond: &cond{kind: nodeAny}}
+			rs = newSet(&setIndex{key: r.ResourceSet, cond: &cond{kind: nodeAny}})
 		}
 		pr.rules = append(pr.rules, ruleIndex{rule: r, u: addSet(&pr.userSets, us), r: addSet(&pr.resSets, rs)})
 	}

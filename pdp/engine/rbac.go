@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"github.com/pdpx/pdpx/pdp"
 )
 
@@ -24,21 +22,40 @@ func (e *Engine) rbacAllowed(c *pdp.Check, u *userIndex) bool {
 	return false
 }
 
-// grantingRoles are the user's roles in the tenant that grant the permission.
-func (e *Engine) grantingRoles(c *pdp.Check, u *userIndex) []string {
+// grantingRoles writes the user's roles in the tenant that grant the
+// permission into a slice of exactly their number (nil for none), as the
+// rbac block's allowing roles.
+func (e *Engine) grantingRoles(c *pdp.Check, u *userIndex) []pdp.AllowingRole {
 	if u == nil || c.Resource.Tenant == "" {
 		return nil
 	}
 	k := permKey{c.Resource.Type, c.Action}
-	var out []string
-	for _, r := range u.tenantRoles[c.Resource.Tenant] {
-		if ri := e.roles[r]; ri != nil {
-			if _, ok := ri.grants[k]; ok {
-				out = append(out, r)
-			}
+	roles := u.tenantRoles[c.Resource.Tenant]
+	n := 0
+	for _, r := range roles {
+		if e.grants(r, k) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]pdp.AllowingRole, 0, n)
+	for _, r := range roles {
+		if e.grants(r, k) {
+			out = append(out, pdp.AllowingRole{Role: r})
 		}
 	}
 	return out
+}
+
+func (e *Engine) grants(role string, k permKey) bool {
+	ri := e.roles[role]
+	if ri == nil {
+		return false
+	}
+	_, ok := ri.grants[k]
+	return ok
 }
 
 // rolesGranting are every tenant role that grants the permission, sorted:
@@ -46,7 +63,7 @@ func (e *Engine) grantingRoles(c *pdp.Check, u *userIndex) []string {
 func (e *Engine) rolesGranting(typ, action string) []string {
 	k := permKey{typ, action}
 	var out []string
-	for _, key := range sortedKeys(e.roles) {
+	for _, key := range e.roleKeys {
 		if _, ok := e.roles[key].grants[k]; ok {
 			out = append(out, key)
 		}
@@ -54,58 +71,80 @@ func (e *Engine) rolesGranting(typ, action string) []string {
 	return out
 }
 
-// rbacReason is the rbac debug block: the first code of §4's list that holds.
+// rbacReason is the rbac debug block in a reason of its own.
 func (e *Engine) rbacReason(c *pdp.Check, u *userIndex) *pdp.Reason {
+	return e.rbacBlock(new(pdp.Reason), c, u)
+}
+
+// rbacBlock writes the rbac debug block into r: the first code of §4's
+// list that holds.
+func (e *Engine) rbacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex) *pdp.Reason {
 	user, tenant, typ, action := c.User.Key, c.Resource.Tenant, c.Resource.Type, c.Action
 	if roles := e.grantingRoles(c, u); len(roles) > 0 {
-		r := allow(fmt.Sprintf("user %s has %s in tenant %s, which %s %s on %s",
-			q(user), plural("role", roles), q(tenant), grantVerb(roles), q(action), q(typ)))
-		for _, role := range roles {
-			r.AllowingRoles = append(r.AllowingRoles, pdp.AllowingRole{Role: role})
+		verb := "grant"
+		if len(roles) == 1 {
+			verb = "grants"
 		}
+		allow(r, newSentence().w("user ").q(user).w(" has ").pluralOf("role", len(roles), func(i int) string { return roles[i].Role }).
+			w(" in tenant ").q(tenant).w(", which ").w(verb).w(" ").q(action).w(" on ").q(typ).done())
+		r.AllowingRoles = roles
 		return r
 	}
-	if d := e.schemaDenial(typ, action); d != nil {
-		return d
+	if e.schemaDenial(r, typ, action) {
+		return r
 	}
 	if tenant != "" && !e.declared(tenant) {
-		return deny("no_such_tenant", fmt.Sprintf("tenant %s does not exist; known tenants: %s", q(tenant), list(e.declaredTenants)))
+		return e.noSuchTenant(r, tenant)
 	}
 	if u == nil {
-		return deny("user_not_synced", fmt.Sprintf("user %s is not synced: the environment has no user with this key", q(user)))
+		return notSynced(r, user)
 	}
 	if len(u.roleTenants) == 0 {
-		return deny("no_user_roles", fmt.Sprintf("user %s has no assigned roles in any tenant", q(user)))
+		return deny(r, "no_user_roles", newSentence().w("user ").q(user).w(" has no assigned roles in any tenant").done())
 	}
 	here := u.tenantRoles[tenant]
 	if tenant != "" && len(here) == 0 {
-		return deny("no_role_in_tenant", fmt.Sprintf("user %s has no assigned roles in tenant %s. user has roles in these tenants: %s",
-			q(user), q(tenant), list(u.roleTenants)))
+		return deny(r, "no_role_in_tenant", newSentence().w("user ").q(user).w(" has no assigned roles in tenant ").q(tenant).
+			w(". user has roles in these tenants: ").list(u.roleTenants).done())
 	}
-	alts := e.rolesGranting(typ, action)
-	alt := "no role grants it"
-	if len(alts) > 0 {
-		alt = "roles that grant it: " + list(alts)
-	}
+	s := newSentence()
 	if tenant == "" {
-		return deny("no_permission", fmt.Sprintf("the check has no tenant, so user %s has no tenant roles to grant %s on %s. user has roles in these tenants: %s; %s",
-			q(user), q(action), q(typ), list(u.roleTenants), alt))
+		s.w("the check has no tenant, so user ").q(user).w(" has no tenant roles to grant ").q(action).w(" on ").q(typ).
+			w(". user has roles in these tenants: ").list(u.roleTenants).w("; ")
+	} else {
+		s.w("user ").q(user).w(" has ").plural("role", here).w(" in tenant ").q(tenant).
+			w(", none of which grants ").q(action).w(" on ").q(typ).w("; ")
 	}
-	return deny("no_permission", fmt.Sprintf("user %s has %s in tenant %s, none of which grants %s on %s; %s",
-		q(user), plural("role", here), q(tenant), q(action), q(typ), alt))
+	if alts := e.rolesGranting(typ, action); len(alts) > 0 {
+		s.w("roles that grant it: ").list(alts)
+	} else {
+		s.w("no role grants it")
+	}
+	return deny(r, "no_permission", s.done())
 }
 
-// schemaDenial is no_such_resource or no_such_action, or nil when the type
-// and action exist.
-func (e *Engine) schemaDenial(typ, action string) *pdp.Reason {
+// schemaDenial writes no_such_resource or no_such_action into r and reports
+// true, or reports false when the type and action exist.
+func (e *Engine) schemaDenial(r *pdp.Reason, typ, action string) bool {
 	t := e.types[typ]
 	if t == nil {
-		return deny("no_such_resource", fmt.Sprintf("resource type %s does not exist; known types: %s", q(typ), list(e.ResourceTypes())))
+		deny(r, "no_such_resource", newSentence().w("resource type ").q(typ).w(" does not exist; known types: ").list(e.typeKeys).done())
+		return true
 	}
 	if !t.actions[action] {
-		return deny("no_such_action", fmt.Sprintf("action %s does not exist on resource type %s; its actions: %s", q(action), q(typ), list(t.actionList)))
+		deny(r, "no_such_action", newSentence().w("action ").q(action).w(" does not exist on resource type ").q(typ).
+			w("; its actions: ").list(t.actionList).done())
+		return true
 	}
-	return nil
+	return false
+}
+
+func (e *Engine) noSuchTenant(r *pdp.Reason, tenant string) *pdp.Reason {
+	return deny(r, "no_such_tenant", newSentence().w("tenant ").q(tenant).w(" does not exist; known tenants: ").list(e.declaredTenants).done())
+}
+
+func notSynced(r *pdp.Reason, user string) *pdp.Reason {
+	return deny(r, "user_not_synced", newSentence().w("user ").q(user).w(" is not synced: the environment has no user with this key").done())
 }
 
 func (e *Engine) declared(tenant string) bool {

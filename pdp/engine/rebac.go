@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -97,13 +96,16 @@ func (e *Engine) holds(u *userIndex, role string, at instKey, t string, seen map
 const (
 	maxChains     = 10
 	chainBudget   = 10000
-	chainArrow    = " --%s--> "
 	tooManyChains = "(more paths than shown)"
 )
 
 // chainWalk enumerates derivation chains: simple paths in the derivation
 // graph from a direct assignment to a node, formatted
 // "folder:plans#editor --parent--> document:roadmap#editor".
+//
+// A chain is held as a link to the chain it extends rather than as its
+// text: a chain three hops long would otherwise be written four times (once
+// per node it passes), and only the chains the trace shows are written out.
 type chainWalk struct {
 	e      *Engine
 	u      *userIndex
@@ -114,59 +116,121 @@ type chainWalk struct {
 	// paths to the same node (or to the same dead end) is walked once. In a
 	// cyclic graph a memoized chain may then pass a node twice; it is still a
 	// valid derivation.
-	memo   map[roleAt][]string
+	memo  map[roleAt]span
+	links []link
+	// lists holds the chain lists chains returned, as link ids; spans index it.
+	lists []int32
+	// stack holds the lists being built, as link ids: each call of chains
+	// builds its own above those of its callers, and moves it to lists
+	// when it returns.
+	stack  []int32
 	cuts   int
 	budget int
 }
 
-func newChainWalk(e *Engine, u *userIndex, t string, start roleAt) *chainWalk {
-	return &chainWalk{e: e, u: u, t: t, onPath: map[roleAt]bool{start: true}, memo: map[roleAt][]string{}, budget: chainBudget}
+// link is the last node of a chain, role on at, reached from the chain
+// prev (a links index) through relation rel; prev is -1 when the node is a
+// direct assignment, where every chain starts.
+type link struct {
+	prev int32
+	rel  string
+	role string
+	at   instKey
 }
 
-func nodeName(role string, at instKey) string { return at.String() + "#" + role }
+// span is a list of chains in chainWalk.lists.
+type span struct{ off, n int32 }
+
+// walkPool recycles chain walks and their maps and slices: a check walks
+// once per role of the resource type, and most walks visit a handful of
+// nodes.
+var walkPool = sync.Pool{New: func() any {
+	return &chainWalk{onPath: map[roleAt]bool{}, memo: map[roleAt]span{}}
+}}
+
+func newChainWalk(e *Engine, u *userIndex, t string, start roleAt) *chainWalk {
+	w := walkPool.Get().(*chainWalk)
+	w.e, w.u, w.t, w.cuts, w.budget = e, u, t, 0, chainBudget
+	w.onPath[start] = true
+	return w
+}
+
+// release returns w to the pool; the chains it wrote out are strings of
+// their own. A walk that grew large is dropped rather than kept alive in
+// the pool.
+func (w *chainWalk) release() {
+	if len(w.memo) > 1024 || cap(w.links) > 4096 || cap(w.lists) > 4096 || cap(w.stack) > 4096 {
+		return
+	}
+	clear(w.onPath)
+	clear(w.memo)
+	w.links, w.lists, w.stack = w.links[:0], w.lists[:0], w.stack[:0]
+	w.e, w.u = nil, nil
+	walkPool.Put(w)
+}
+
+func (w *chainWalk) newLink(prev int32, rel, role string, at instKey) int32 {
+	w.links = append(w.links, link{prev: prev, rel: rel, role: role, at: at})
+	return int32(len(w.links) - 1)
+}
+
+// text writes out chain id: "folder:plans#editor --parent--> document:roadmap#editor".
+func (w *chainWalk) text(id int32) string {
+	s := newSentence()
+	w.write(s, id)
+	return s.done()
+}
+
+func (w *chainWalk) write(s *sentence, id int32) {
+	l := &w.links[id]
+	if l.prev >= 0 {
+		w.write(s, l.prev)
+		s.w(" --").w(l.rel).w("--> ")
+	}
+	s.w(l.at.typ).w(":").w(l.at.key).w("#").w(l.role)
+}
 
 // chains lists the chains ending at role on at, at most maxChains.
-func (w *chainWalk) chains(role string, at instKey) []string {
+func (w *chainWalk) chains(role string, at instKey) span {
 	if !w.e.inTenant(at, w.t) {
-		return nil
+		return span{}
 	}
 	k := roleAt{role, at}
 	if w.onPath[k] {
 		w.cuts++
-		return nil // a cycle: the path through here is not simple
+		return span{} // a cycle: the path through here is not simple
 	}
-	if out, ok := w.memo[k]; ok {
-		return out
+	if sp, ok := w.memo[k]; ok {
+		return sp
 	}
 	if w.budget <= 0 {
-		return nil
+		return span{}
 	}
 	w.budget--
 	cuts := w.cuts
-	var out []string
-	node := nodeName(role, at)
+	base := len(w.stack)
 	if w.u.hasDirect(at, role, w.t) {
-		out = append(out, node)
+		w.stack = append(w.stack, w.newLink(-1, "", role, at))
 	}
 	w.onPath[k] = true
 	anyDirect := w.u.hasAnyDirect(at, w.t)
 	for _, d := range w.derivs(role, at) {
-		if len(out) >= maxChains {
+		if len(w.stack)-base >= maxChains {
 			break
 		}
 		if d.noDirect && anyDirect {
 			continue
 		}
-		out = w.extend(out, d, at, node)
+		w.extend(base, d, role, at)
 	}
 	delete(w.onPath, k)
-	if len(out) > maxChains {
-		out = out[:maxChains]
-	}
+	sp := span{int32(len(w.lists)), int32(len(w.stack) - base)}
+	w.lists = append(w.lists, w.stack[base:]...)
+	w.stack = w.stack[:base]
 	if w.cuts == cuts && w.budget > 0 {
-		w.memo[k] = out
+		w.memo[k] = sp
 	}
-	return out
+	return sp
 }
 
 func (w *chainWalk) derivs(role string, at instKey) []derivation {
@@ -181,21 +245,21 @@ func (w *chainWalk) derivs(role string, at instKey) []derivation {
 	return rr.derivs
 }
 
-// extend appends the chains that reach node through derivation d.
-func (w *chainWalk) extend(out []string, d derivation, at instKey, node string) []string {
-	arrow := fmt.Sprintf(chainArrow, d.relation)
+// extend pushes onto the stack the chains that reach role on at through
+// derivation d, stopping once the stack holds maxChains above base.
+func (w *chainWalk) extend(base int, d derivation, role string, at instKey) {
 	for _, s := range w.e.inbound[relKey{at, d.relation}] {
 		if s.typ != d.onType {
 			continue
 		}
-		for _, ch := range w.chains(d.role, s) {
-			out = append(out, ch+arrow+node)
-			if len(out) >= maxChains {
-				return out
+		sp := w.chains(d.role, s)
+		for i := range sp.n {
+			w.stack = append(w.stack, w.newLink(w.lists[sp.off+i], d.relation, role, at))
+			if len(w.stack)-base >= maxChains {
+				return
 			}
 		}
 	}
-	return out
 }
 
 // instanceRoles lists the user's roles on the check's instance for the
@@ -216,35 +280,54 @@ func (e *Engine) instanceRoles(c *pdp.Check, u *userIndex) []pdp.RoleTrace {
 	}
 	anyDirect := u.hasAnyDirect(obj, t)
 	var out []pdp.RoleTrace
-	for _, role := range ti.roleKeys {
+	var objName string // shared by the roles' traces, written once
+	for i, role := range ti.roleKeys {
 		rr := ti.roles[role]
 		w := newChainWalk(e, u, t, roleAt{role, obj})
-		node := nodeName(role, obj)
-		rt := pdp.RoleTrace{Role: role, Resource: obj.String(), Direct: u.hasDirect(obj, role, t), Grants: rr.perms[c.Action]}
+		rt := pdp.RoleTrace{Role: role, Direct: u.hasDirect(obj, role, t), Grants: rr.perms[c.Action]}
 		if rt.Direct {
-			rt.Chains = append(rt.Chains, node)
+			w.stack = append(w.stack, w.newLink(-1, "", role, obj))
 		}
 		for _, d := range rr.derivs {
 			if d.noDirect && anyDirect {
-				if len(w.extend(nil, d, obj, node)) > 0 {
+				// Walked on a list of its own, above the role's, and dropped.
+				top := len(w.stack)
+				w.extend(top, d, role, obj)
+				if len(w.stack) > top {
 					rt.Suppressed = true
 				}
+				w.stack = w.stack[:top]
 				continue
 			}
-			rt.Chains = w.extend(rt.Chains, d, obj, node)
+			// Unlike chains, this list may pass maxChains, by one chain per
+			// derivation, before it is cut below.
+			w.extend(0, d, role, obj)
 		}
-		if len(rt.Chains) > maxChains {
-			rt.Chains = rt.Chains[:maxChains]
+		if n := min(len(w.stack), maxChains); n > 0 {
+			rt.Chains = make([]string, n)
+			for j, id := range w.stack[:n] {
+				rt.Chains[j] = w.text(id)
+			}
 		}
+		w.release()
 		if len(rt.Chains) == 0 && !rt.Direct {
 			// The walk is bounded; the search is not. Never let the budget
 			// hide a role the user holds.
-			seen := map[roleAt]struct{}{}
+			seen := visitedPool.Get().(map[roleAt]struct{})
 			if e.holds(u, role, obj, t, seen) {
 				rt.Chains = []string{tooManyChains}
 			}
+			clear(seen)
+			visitedPool.Put(seen)
 		}
 		if rt.Direct || len(rt.Chains) > 0 || rt.Suppressed {
+			if objName == "" {
+				objName = obj.String()
+			}
+			rt.Resource = objName
+			if out == nil {
+				out = make([]pdp.RoleTrace, 0, len(ti.roleKeys)-i)
+			}
 			out = append(out, rt)
 		}
 	}
@@ -254,26 +337,43 @@ func (e *Engine) instanceRoles(c *pdp.Check, u *userIndex) []pdp.RoleTrace {
 // held reports whether the trace says the role is held.
 func held(rt pdp.RoleTrace) bool { return rt.Direct || len(rt.Chains) > 0 }
 
-// rebacReason is the rebac debug block, from the instance roles.
-func (e *Engine) rebacReason(c *pdp.Check, u *userIndex, roles []pdp.RoleTrace) *pdp.Reason {
-	user, typ, action := c.User.Key, c.Resource.Type, c.Action
-	var allowing []pdp.AllowingRole
+// rebacAllows reports whether the instance roles allow: one is held and grants the action.
+func rebacAllows(roles []pdp.RoleTrace) bool {
 	for _, rt := range roles {
-		if !held(rt) || !rt.Grants {
-			continue
+		if held(rt) && rt.Grants {
+			return true
 		}
-		how := "directly"
-		if !rt.Direct {
-			how = "through " + rt.Chains[0]
-		}
-		allowing = append(allowing, pdp.AllowingRole{
-			Role: rt.Role, Resource: rt.Resource, Sources: rt.Chains,
-			Reason: fmt.Sprintf("user %s has role %s on %s %s, which grants %s", q(user), q(rt.Role), rt.Resource, how, q(action)),
-		})
 	}
-	if len(allowing) > 0 {
-		a := allowing[0]
-		r := allow(a.Reason)
+	return false
+}
+
+// rebacBlock writes the rebac debug block into r, from the instance roles.
+func (e *Engine) rebacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex, roles []pdp.RoleTrace) *pdp.Reason {
+	user, typ, action := c.User.Key, c.Resource.Type, c.Action
+	n := 0
+	for _, rt := range roles {
+		if held(rt) && rt.Grants {
+			n++
+		}
+	}
+	if n > 0 {
+		allowing := make([]pdp.AllowingRole, 0, n)
+		for _, rt := range roles {
+			if !held(rt) || !rt.Grants {
+				continue
+			}
+			s := newSentence().w("user ").q(user).w(" has role ").q(rt.Role).w(" on ").w(rt.Resource)
+			if rt.Direct {
+				s.w(" directly")
+			} else {
+				s.w(" through ").w(rt.Chains[0])
+			}
+			allowing = append(allowing, pdp.AllowingRole{
+				Role: rt.Role, Resource: rt.Resource, Sources: rt.Chains,
+				Reason: s.w(", which grants ").q(action).done(),
+			})
+		}
+		allow(r, allowing[0].Reason)
 		r.AllowingRoles = allowing
 		return r
 	}
@@ -284,22 +384,17 @@ func (e *Engine) rebacReason(c *pdp.Check, u *userIndex, roles []pdp.RoleTrace) 
 		} else if c.Resource.Tenant == "" {
 			missing = "a resource key and a tenant"
 		}
-		return deny("no_permission", fmt.Sprintf("ReBAC needs %s: the check on %s for user %s has none, so no instance role applies", missing, q(typ), q(user)))
+		return deny(r, "no_permission", newSentence().w("ReBAC needs ").w(missing).w(": the check on ").q(typ).
+			w(" for user ").q(user).w(" has none, so no instance role applies").done())
 	}
-	if d := e.schemaDenial(typ, action); d != nil {
-		return d
+	if e.schemaDenial(r, typ, action) {
+		return r
 	}
 	if !e.declared(c.Resource.Tenant) {
-		return deny("no_such_tenant", fmt.Sprintf("tenant %s does not exist; known tenants: %s", q(c.Resource.Tenant), list(e.declaredTenants)))
+		return e.noSuchTenant(r, c.Resource.Tenant)
 	}
 	if u == nil {
-		return deny("user_not_synced", fmt.Sprintf("user %s is not synced: the environment has no user with this key", q(user)))
-	}
-	obj := c.Resource.Ref()
-	alts := e.types[typ].granting[action]
-	alt := "no role of " + q(typ) + " grants it"
-	if len(alts) > 0 {
-		alt = "roles that grant it: " + list(alts)
+		return notSynced(r, user)
 	}
 	var heldRoles, suppressed []string
 	for _, rt := range roles {
@@ -309,17 +404,28 @@ func (e *Engine) rebacReason(c *pdp.Check, u *userIndex, roles []pdp.RoleTrace) 
 			suppressed = append(suppressed, rt.Role)
 		}
 	}
-	var msg string
+	s := newSentence().w("user ").q(user)
 	if len(heldRoles) == 0 {
-		msg = fmt.Sprintf("user %s has no role on %s in tenant %s, directly or through its relations; %s",
-			q(user), obj, q(c.Resource.Tenant), alt)
+		s.w(" has no role on ").resourceRef(c).w(" in tenant ").q(c.Resource.Tenant).w(", directly or through its relations; ")
 	} else {
-		msg = fmt.Sprintf("user %s has %s on %s, none of which grants %s; %s",
-			q(user), plural("role", heldRoles), obj, q(action), alt)
+		s.w(" has ").plural("role", heldRoles).w(" on ").resourceRef(c).w(", none of which grants ").q(action).w("; ")
+	}
+	if alts := e.types[typ].granting[action]; len(alts) > 0 {
+		s.w("roles that grant it: ").list(alts)
+	} else {
+		s.w("no role of ").q(typ).w(" grants it")
 	}
 	if len(suppressed) > 0 {
-		msg += fmt.Sprintf(" (%s not derived: no_direct_roles_on_object, and the user has a direct role on %s)",
-			plural("role", suppressed), obj)
+		s.w(" (").plural("role", suppressed).w(" not derived: no_direct_roles_on_object, and the user has a direct role on ").resourceRef(c).w(")")
 	}
-	return deny("no_permission", msg)
+	return deny(r, "no_permission", s.done())
+}
+
+// resourceRef writes the resource as pdp.Resource.Ref does: "type:key" or "type".
+func (s *sentence) resourceRef(c *pdp.Check) *sentence {
+	s.w(c.Resource.Type)
+	if c.Resource.Key != "" {
+		s.w(":").w(c.Resource.Key)
+	}
+	return s
 }
