@@ -75,7 +75,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			}
 			d := t.Check(cmd.Context(), c)
 			g.record(cmd.Context(), cmd.ErrOrStderr(), t.Describe(), c, d)
-			return reportWith(cmd.OutOrStdout(), c, d, f, engineOf(t))
+			return report(cmd.OutOrStdout(), c, d, f, engineOf(t))
 		},
 	}
 	fl := cmd.Flags()
@@ -142,15 +142,9 @@ func inputName(s string) string {
 	return s
 }
 
-// report prints the decision and turns its outcome into the exit code,
-// explaining it from its debug object alone.
-func report(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags) error {
-	return reportWith(w, c, d, f, nil)
-}
-
 // reportWith is report with the embedded engine that decided (nil for a
 // PDP): the explanation then reads the policy, and finds flips.
-func reportWith(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, e *engine.Engine) error {
+func report(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, e *engine.Engine) error {
 	if f.json {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
