@@ -142,8 +142,9 @@ func inputName(s string) string {
 	return s
 }
 
-// reportWith is report with the embedded engine that decided (nil for a
-// PDP): the explanation then reads the policy, and finds flips.
+// report prints the decision, explained with the engine that decided (nil for a
+// PDP: the explanation then has only the debug object), and turns its
+// outcome into the exit code.
 func report(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, e *engine.Engine) error {
 	if f.json {
 		enc := json.NewEncoder(w)
