@@ -29,6 +29,13 @@ type TargetSpec struct {
 	// Token is the API key typed in the switcher's masked field ("" to use
 	// the environment). The UI keeps it only until the switch is made.
 	Token string
+	// Timeout is the remote target's timeout; 0 keeps the configured one.
+	// The explorer sets it to raise the timeout after a timed-out check.
+	Timeout time.Duration
+	// KeepToken asks to reuse the API key of the current target when Token
+	// is empty: the same target is being rebuilt (with a longer timeout),
+	// and the UI never holds the key to pass it again.
+	KeepToken bool
 }
 
 // SwitchFunc builds a target from a spec. It runs in a tea.Cmd, so it may
@@ -73,6 +80,7 @@ const (
 	dialogSwitch
 	dialogConfirm
 	dialogClear
+	dialogNote
 )
 
 type healthState int
@@ -115,7 +123,9 @@ type Model struct {
 	// pendingCompare is the entry to compare with the decision in flight (c).
 	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
-	confirm  pdp.Check
+	confirm pdp.Check
+	// note is what the note dialog says (a policy change to make by hand).
+	note     noteDialog
 	abacOK   bool // "don't ask again" for this run
 	flight   *flight
 	seq      int

@@ -45,6 +45,10 @@ type (
 	switchedMsg struct {
 		target pdp.Target
 		err    error
+		// rerun is the check to send on the new target, and status what
+		// to say then: a target rebuilt with a longer timeout.
+		rerun  *pdp.Check
+		status string
 	}
 )
 

@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/explain"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -24,6 +26,42 @@ type decisionPane struct {
 	// built remembers what the content was built for, to skip needless rebuilds.
 	builtW int
 	dark   bool
+
+	// x is the shown decision's explanation, once its Cmd has answered
+	// (nil until then). Explaining re-decides (flips are verified by
+	// deciding again), so it never runs in Update or View.
+	x *explain.Explanation
+	// xSeq counts the decisions shown: an explanation for an older one is
+	// dropped. xWant asks sync to start (or find cached) the explanation.
+	xSeq  int
+	xWant bool
+	// xEng is the engine the shown decision is explained with (nil: remote).
+	xEng *engine.Engine
+	// cache keeps explanations of stored decisions, so that moving through
+	// the history does not explain the same decision twice. It is shared
+	// by every copy of the model and only touched in Update.
+	cache map[xKey]*explain.Explanation
+}
+
+// xKey is a stored decision explained with an engine (or nil): the same
+// row explained with another policy is another explanation.
+type xKey struct {
+	id  int64
+	eng *engine.Engine
+}
+
+// maxCached bounds the cache; past it, the cache starts afresh (explaining
+// again is cheap next to keeping every decision ever browsed).
+const maxCached = 256
+
+func (d *decisionPane) remember(k xKey, x *explain.Explanation) {
+	if k.id == 0 || x == nil {
+		return
+	}
+	if len(d.cache) >= maxCached {
+		clear(d.cache)
+	}
+	d.cache[k] = x
 }
 
 func newDecisionPane() decisionPane {
@@ -32,7 +70,7 @@ func newDecisionPane() decisionPane {
 	// letters while the form has focus.
 	vp.KeyMap = viewport.KeyMap{}
 	vp.MouseWheelDelta = 3
-	return decisionPane{vp: vp}
+	return decisionPane{vp: vp, cache: map[xKey]*explain.Explanation{}}
 }
 
 func (d *decisionPane) setSize(w, h int) {
@@ -49,6 +87,8 @@ func (d *decisionPane) show(e state.Entry) {
 		return
 	}
 	d.entry, d.has, d.dirty = e, true, true
+	d.x, d.xWant = nil, true
+	d.xSeq++
 	d.vp.GotoTop()
 }
 
@@ -71,7 +111,7 @@ func (d *decisionPane) refresh(s Styles) {
 	case d.raw:
 		lines = rawLines(s, d.entry, d.w)
 	default:
-		lines = explain(s, d.entry, d.w, d.h >= 14)
+		lines = decisionLines(s, d.entry, d.x, d.w, d.h >= 14)
 	}
 	// Fit once here, so that drawing a frame is only slicing.
 	for i, l := range lines {

@@ -20,6 +20,8 @@ func (m Model) dialogView() string {
 		return m.confirmView(w)
 	case dialogClear:
 		return m.clearView(w)
+	case dialogNote:
+		return m.noteView(w)
 	}
 	return ""
 }
@@ -122,6 +124,57 @@ func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.DialogCancel):
 		m.dialog = dialogNone
 		m.setStatus("not sent", false)
+	}
+	return nil
+}
+
+// noteDialog says what pdpx cannot do for the person: a change to the
+// policy to make by hand. copy is the snippet, drawn as code and put on
+// the clipboard with y.
+type noteDialog struct {
+	title string
+	text  []string
+	copy  string
+	after string
+}
+
+func (m Model) noteView(w int) string {
+	s, n := m.styles, m.note
+	inner := w - s.Dialog.GetHorizontalFrameSize()
+	lines := []string{s.DialogTitle.Render(oneLine(n.title)), ""}
+	for _, t := range n.text {
+		if t == "" {
+			lines = append(lines, "")
+			continue
+		}
+		lines = append(lines, wrap(t, inner, "")...)
+	}
+	if n.copy != "" {
+		lines = append(lines, "")
+		for _, l := range strings.Split(strings.TrimRight(n.copy, "\n"), "\n") {
+			lines = append(lines, s.JSONString.Render(truncate("  "+oneLine(l), inner)))
+		}
+		lines = append(lines, "")
+	}
+	if n.after != "" {
+		lines = append(lines, wrap(n.after, inner, "")...)
+	}
+	foot := s.Key.Render("esc") + s.Dim.Render(" close")
+	if n.copy != "" {
+		foot = s.Key.Render("y") + s.Dim.Render(" copy the snippet · ") + foot
+	}
+	lines = append(lines, "", foot)
+	return s.Dialog.Render(strings.Join(lines, "\n"))
+}
+
+func (m *Model) noteKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case msg.String() == "y" && m.note.copy != "":
+		m.dialog = dialogNone
+		m.setStatus("copied the snippet to the clipboard", false)
+		return tea.SetClipboard(m.note.copy)
+	case key.Matches(msg, m.keys.DialogCancel, m.keys.DialogOK, m.keys.QuitQ):
+		m.dialog = dialogNone
 	}
 	return nil
 }

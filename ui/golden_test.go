@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,25 @@ var screens = []struct {
 		hs.key("enter")
 		return hs
 	}},
+	// Issue 6: a denial card with its next step, the failing ABAC leaf
+	// with both types, and the flip list (with the typo warning).
+	{"card-no-role", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
+		hs.noRoleCheck()
+		return hs
+	}},
+	{"card-abac-leaf", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
+		hs.abacBoolCheck()
+		hs.scrollTo("Rules for")
+		return hs
+	}},
+	{"flips", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
+		hs.typoCheck()
+		hs.scrollTo("Flips to")
+		return hs
+	}},
 	{"help", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: storyTarget(), Version: "v0.1.0"}), w, h, dark)
 		hs.key("f1")
@@ -63,6 +83,21 @@ func refusedPDP(t *testing.T) pdp.Target {
 		t.Fatal(err)
 	}
 	return fixedLatency{c, 1200 * time.Microsecond}
+}
+
+// scrollTo moves to the decision pane and scrolls it with j, as a person
+// would, until the line starting with heading is at the top.
+func (h *harness) scrollTo(heading string) {
+	h.t.Helper()
+	h.key("esc") // the history
+	h.key("tab") // the decision
+	for range len(h.m.dec.lines) {
+		if strings.HasPrefix(strings.TrimSpace(plain(h.m.dec.lines[h.m.dec.vp.YOffset()])), heading) {
+			return
+		}
+		h.key("j")
+	}
+	h.t.Fatalf("no %q in the decision pane", heading)
 }
 
 // fill types a check into the form field by field.

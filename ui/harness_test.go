@@ -124,6 +124,10 @@ func keyPress(name string) tea.KeyPressMsg {
 	case "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	}
+	if len(name) > 4 && name[:4] == "alt+" {
+		r := []rune(name[4:])[0]
+		return tea.KeyPressMsg{Code: r, Mod: tea.ModAlt}
+	}
 	if len(name) > 5 && name[:5] == "ctrl+" {
 		return tea.KeyPressMsg{Code: rune(name[5]), Mod: tea.ModCtrl}
 	}

@@ -23,6 +23,12 @@ type keyMap struct {
 	// Decision.
 	ScrollUp, ScrollDown, RawV, Back key.Binding
 
+	// The explanation: flips by number, card and warning actions by letter.
+	// The alt+ forms work everywhere, in text fields too; the plain ones
+	// outside text fields (b–d only in the decision pane: the history
+	// uses c and d).
+	Flip, FlipAlt, Act, ActMore, ActAlt key.Binding
+
 	// Dialogs.
 	DialogOK, DialogCancel, DialogNext key.Binding
 }
@@ -86,6 +92,12 @@ func defaultKeyMap() keyMap {
 		RawV:       b(ks("v"), "v", "raw JSON ⇄ explanation"),
 		Back:       b(ks("esc"), "esc", "back to history"),
 
+		Flip:    b(ks("1", "2", "3", "4", "5"), "1-5", "apply flip N to the check and re-run"),
+		FlipAlt: b(ks("alt+1", "alt+2", "alt+3", "alt+4", "alt+5"), "alt+1-5", "apply flip N (in text fields too)"),
+		Act:     b(ks("a"), "a", "take the next step of the first card"),
+		ActMore: b(ks("b", "c", "d"), "b-d", "take the next step marked b, c, d"),
+		ActAlt:  b(ks("alt+a", "alt+b", "alt+c", "alt+d"), "alt+a-d", "take the next step marked a-d (in text fields too)"),
+
 		DialogOK:     b(ks("enter"), "enter", "confirm"),
 		DialogCancel: b(ks("esc"), "esc", "close"),
 		DialogNext:   b(ks("tab", "shift+tab", "up", "down"), "tab/↑↓", "move"),
@@ -108,7 +120,10 @@ func short(b key.Binding, desc string) key.Binding {
 }
 
 func (k keyMap) forFocus(f focus) focusKeys {
-	global := []key.Binding{k.Help, k.Target, k.Raw, k.DecUp, k.DecDown, k.Quit}
+	// Some pairs share a help row, so that the form's keys fit an 80×24
+	// overlay in one column.
+	scroll := key.NewBinding(key.WithKeys(append(k.DecUp.Keys(), k.DecDown.Keys()...)...), key.WithHelp("pgup/pgdn", "scroll the decision"))
+	global := []key.Binding{k.Help, k.Target, k.Raw, scroll, k.Quit}
 	switch f {
 	case focusHistory:
 		return focusKeys{
@@ -118,6 +133,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 				{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
 				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare},
+				{k.Flip, k.Act, k.FlipAlt, k.ActAlt},
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
 		}
@@ -133,6 +149,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.RawV, k.Back, k.FocusForm, k.NextPane, k.PrevPane},
+				{k.Flip, k.Act, k.ActMore, k.FlipAlt, k.ActAlt},
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
 		}
@@ -143,8 +160,44 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.Send, k.Next, k.Prev, k.FieldUp, k.FieldDown},
 				{k.Complete, k.SuggestNext, k.SuggestPrev, k.Editor, k.Cancel, k.Leave},
+				{key.NewBinding(key.WithKeys(append(k.FlipAlt.Keys(), k.ActAlt.Keys()...)...),
+					key.WithHelp("alt+1-5/a-d", "apply a flip / take a next step, and re-run"))},
 				global,
 			},
 		}
 	}
+}
+
+// explainHints are the footer's hints for the shown decision's flips and
+// first action, in the form the focus accepts (alt+ in text fields). They
+// come first: they are what a person reading a denial wants next.
+func (m Model) explainHints() []key.Binding {
+	x := m.dec.x
+	if x == nil || m.dec.pending != nil || m.dialog != dialogNone {
+		return nil
+	}
+	alt := m.focus == focusForm || m.focus == focusFilter
+	var out []key.Binding
+	if n := len(x.Flips); n > 0 {
+		k := "1"
+		if n > 1 {
+			k += "-" + itoa(n)
+		}
+		if alt {
+			k = "alt+" + k
+		}
+		desc := "flip"
+		if n == 1 {
+			desc = "flip: " + x.Flips[0].Action.Label
+		}
+		out = append(out, key.NewBinding(key.WithKeys(k), key.WithHelp(k, truncate(oneLine(desc), 28))))
+	}
+	if acts := keyedActions(x); len(acts) > 0 {
+		k := "a"
+		if alt {
+			k = "alt+a"
+		}
+		out = append(out, key.NewBinding(key.WithKeys(k), key.WithHelp(k, truncate(oneLine(acts[0].action.Label), 28))))
+	}
+	return out
 }

@@ -50,6 +50,9 @@ type Styles struct {
 	RowSelBl lipgloss.Style // selected row, pane blurred
 
 	Allow, Deny, Error                lipgloss.Style
+	Info                              lipgloss.Style // an information card
+	KeyCap                            lipgloss.Style // a key drawn next to what it does: flips, actions
+	FailLeaf                          lipgloss.Style // the first failing condition of a set
 	AllowBadge, DenyBadge, ErrorBadge lipgloss.Style
 
 	// JSON and typed attribute values.
@@ -104,6 +107,7 @@ func NewStyles(isDark bool) Styles {
 		selBl  = ld(c("#EDEDF3"), c("#2A2A38"))
 		popBg  = ld(c("#F4F4FA"), c("#24242F"))
 		badgeF = ld(c("#FFFFFF"), c("#101018"))
+		failBg = ld(c("#FFEBE9"), c("#4A1F24"))
 	)
 	ns := lipgloss.NewStyle
 	s := Styles{
@@ -143,6 +147,9 @@ func NewStyles(isDark bool) Styles {
 		Allow:      ns().Foreground(green).Bold(true),
 		Deny:       ns().Foreground(red).Bold(true),
 		Error:      ns().Foreground(amber).Bold(true),
+		Info:       ns().Foreground(blue).Bold(true),
+		KeyCap:     ns().Background(selBg).Foreground(accent).Bold(true).Padding(0, 1),
+		FailLeaf:   ns().Background(failBg).Foreground(red).Bold(true),
 		AllowBadge: ns().Background(green).Foreground(badgeF).Bold(true).Padding(0, 1),
 		DenyBadge:  ns().Background(red).Foreground(badgeF).Bold(true).Padding(0, 1),
 		ErrorBadge: ns().Background(amber).Foreground(badgeF).Bold(true).Padding(0, 1),

@@ -42,6 +42,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case decisionMsg:
 		add(m.onDecision(msg))
+	case explainedMsg:
+		m.onExplained(msg)
 	case addedMsg:
 		if msg.err != nil {
 			m.setStatus("history: "+msg.err.Error(), true)
@@ -49,6 +51,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.dec.has && m.dec.entry.ID == 0 && m.dec.entry.Time.Equal(msg.e.Time) {
 			m.dec.entry.ID = msg.e.ID
+			if m.dec.x != nil {
+				m.dec.remember(xKey{id: msg.e.ID, eng: m.dec.xEng}, m.dec.x)
+			}
 		}
 		m.list.version++
 	case pageMsg:
@@ -102,8 +107,9 @@ func (m *Model) sync() tea.Cmd {
 			m.list.follow = false
 		}
 	}
+	xcmd := m.explainCmd()
 	m.dec.refresh(m.styles)
-	return cmd
+	return tea.Batch(cmd, xcmd)
 }
 
 func (m *Model) resize() {
@@ -139,9 +145,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.confirmKey(msg)
 	case dialogClear:
 		return m.clearKey(msg)
+	case dialogNote:
+		return m.noteKey(msg)
 	}
 	if m.cmp != nil {
 		return m.compareKey(msg)
+	}
+	// The explanation's keys: flips by number, actions by letter. They
+	// come before the focused pane's keys, which never use them (see
+	// flipKey and actionKey for where the plain forms work).
+	if i, ok := m.flipKey(msg); ok {
+		return m.applyFlip(i)
+	}
+	if i, ok := m.actionKey(msg); ok {
+		return m.applyAction(i)
 	}
 	switch {
 	case key.Matches(msg, k.Help):
@@ -514,6 +531,11 @@ func (m *Model) onPage(msg pageMsg) {
 func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	m.sw.busy = false
 	if msg.err != nil {
+		if msg.rerun != nil {
+			// Not from the switcher (a raised timeout): say it in the footer.
+			m.setStatus("could not reconnect: "+msg.err.Error(), true)
+			return nil
+		}
 		m.sw.err = msg.err.Error()
 		return nil
 	}
@@ -522,5 +544,10 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	m.sw.close()
 	m.dialog = dialogNone
 	m.setStatus("now checking against "+oneLine(m.info.Name), false)
-	return tea.Batch(m.healthCmd(), m.healthTick(), m.candidatesCmd())
+	cmds := []tea.Cmd{m.healthCmd(), m.healthTick(), m.candidatesCmd()}
+	if msg.rerun != nil {
+		cmds = append(cmds, m.sendCheck(*msg.rerun))
+		m.setStatus(msg.status, false)
+	}
+	return tea.Batch(cmds...)
 }

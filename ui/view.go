@@ -131,7 +131,7 @@ func (m Model) footer() string {
 	h.Styles = s.Help
 	h.SetWidth(m.width - 1)
 	h.ShortSeparator = " · "
-	keys := m.keys.forFocus(m.focus).ShortHelp()
+	keys := append(m.explainHints(), m.keys.forFocus(m.focus).ShortHelp()...)
 	if m.cmp != nil {
 		keys = m.keys.compareKeys().ShortHelp()
 	}

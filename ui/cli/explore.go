@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -19,15 +20,36 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	if err != nil {
 		return err
 	}
+	// keep is the API key of the target built last, held in memory as the
+	// target itself holds it, so that the explorer can rebuild the same
+	// target (with a longer timeout) without asking for the key again.
+	var (
+		mu   sync.Mutex
+		keep = spec.Token
+	)
 	opts := ui.Options{
 		Version: version,
 		Switch: func(s ui.TargetSpec) (pdp.Target, error) {
-			ts, err := targets.FromFlags("", "", false, s.Token, spec.Timeout)
+			mu.Lock()
+			defer mu.Unlock()
+			token := s.Token
+			if token == "" && s.KeepToken {
+				token = keep
+			}
+			timeout := spec.Timeout
+			if s.Timeout > 0 {
+				timeout = s.Timeout
+			}
+			ts, err := targets.FromFlags("", "", false, token, timeout)
 			if err != nil {
 				return nil, err
 			}
 			ts.Kind, ts.Policy, ts.URL = s.Kind, s.Policy, s.URL
-			return targets.Build(ts)
+			t, err := targets.Build(ts)
+			if err == nil {
+				keep = ts.Token
+			}
+			return t, err
 		},
 	}
 	opts.Target, err = targets.Build(spec)

@@ -6,15 +6,18 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/explain"
 	"github.com/pdpx/pdpx/state"
 )
 
-// explain renders a decision as lines for the decision pane: the outcome
-// (large when there is room), what was asked, where and how fast, the
-// rbac/abac/rebac blocks as sentences with their codes, and the trace.
-// Everything that came from the PDP passes through pdp.Clean (via wrap and
-// oneLine) before it is drawn.
-func explain(s Styles, e state.Entry, w int, big bool) []string {
+// decisionLines renders a decision as lines for the decision pane: the
+// outcome (large when there is room), what was asked, where and how fast,
+// then the explanation (x: cards, flips, failing conditions, warnings and
+// where the attributes came from) and the trace. Until the explanation has
+// been computed (it runs in a Cmd), x is nil and the PDP's own reasons are
+// drawn instead. Everything that came from the PDP passes through
+// pdp.Clean (via wrap and oneLine) before it is drawn.
+func decisionLines(s Styles, e state.Entry, x *explain.Explanation, w int, big bool) []string {
 	d := e.Decision
 	o := d.Outcome
 	var lines []string
@@ -45,6 +48,17 @@ func explain(s Styles, e state.Entry, w int, big bool) []string {
 		if big {
 			lines = append(lines, "")
 		}
+	}
+	if x != nil {
+		gap()
+		lines = append(lines, explanationLines(s, x, w, big)...)
+		if d.Trace != nil {
+			// The rules and their sets are drawn above with the failing
+			// leaf marked; the trace adds the roles and every other set.
+			lines = append(lines, "")
+			lines = append(lines, traceLines(s, d.Trace, w)...)
+		}
+		return lines
 	}
 	if o == pdp.Error {
 		gap()
