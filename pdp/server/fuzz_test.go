@@ -10,7 +10,10 @@ import (
 // FuzzDecode sends any body to every endpoint that reads one: whatever it
 // is, the server answers with JSON and never with a 5xx or a panic.
 //
-//	go test -fuzz FuzzDecode ./pdp/server/
+//	go test -run '^$' -fuzz FuzzDecode -fuzzminimizetime 5s ./pdp/server/
+//
+// (Each input goes through seven endpoints, so minimizing a new input
+// takes seconds; the progress line shows 0 execs/s meanwhile.)
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
 		johnCreates,
