@@ -29,7 +29,9 @@ var screens = []struct {
 		return hs
 	}},
 	{"deny-abac", func(t *testing.T, w, h int, dark bool) *harness {
-		hs := newHarness(t, New(Options{Target: storyTarget()}), w, h, dark)
+		// The real engine, so that the screen shows what the explorer says
+		// about its own decisions: the failing leaf, the verified flips.
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
 		hs.fill("check@permit.io", "location=England", "publish", "document", "", "hasApproval=true")
 		hs.key("enter")
 		return hs
