@@ -20,38 +20,7 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	if err != nil {
 		return err
 	}
-	// keep is the API key of the target built last, held in memory as the
-	// target itself holds it, so that the explorer can rebuild the same
-	// target (with a longer timeout) without asking for the key again.
-	var (
-		mu   sync.Mutex
-		keep = spec.Token
-	)
-	opts := ui.Options{
-		Version: version,
-		Switch: func(s ui.TargetSpec) (pdp.Target, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			token := s.Token
-			if token == "" && s.KeepToken {
-				token = keep
-			}
-			timeout := spec.Timeout
-			if s.Timeout > 0 {
-				timeout = s.Timeout
-			}
-			ts, err := targets.FromFlags("", "", false, token, timeout)
-			if err != nil {
-				return nil, err
-			}
-			ts.Kind, ts.Policy, ts.URL = s.Kind, s.Policy, s.URL
-			t, err := targets.Build(ts)
-			if err == nil {
-				keep = ts.Token
-			}
-			return t, err
-		},
-	}
+	opts := ui.Options{Version: version, Switch: switchFunc(spec)}
 	opts.Target, err = targets.Build(spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
@@ -76,4 +45,38 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 		defer fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: "+hist.Note)
 	}
 	return ui.Run(cmd.Context(), opts)
+}
+
+// switchFunc builds the explorer's targets from the switcher's specs. It
+// keeps the API key of the target it built last, in memory as the target
+// itself holds it, so that the explorer can rebuild the same target (with
+// a longer timeout) without asking for the key again; the timeout is the
+// flags' unless the spec raises it.
+func switchFunc(flags targets.Spec) ui.SwitchFunc {
+	var (
+		mu   sync.Mutex
+		keep = flags.Token
+	)
+	return func(s ui.TargetSpec) (pdp.Target, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		token := s.Token
+		if token == "" && s.KeepToken {
+			token = keep
+		}
+		timeout := flags.Timeout
+		if s.Timeout > 0 {
+			timeout = s.Timeout
+		}
+		ts, err := targets.FromFlags("", "", false, token, timeout)
+		if err != nil {
+			return nil, err
+		}
+		ts.Kind, ts.Policy, ts.URL = s.Kind, s.Policy, s.URL
+		t, err := targets.Build(ts)
+		if err == nil {
+			keep = ts.Token
+		}
+		return t, err
+	}
 }
