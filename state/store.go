@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -185,7 +186,7 @@ func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 		return nil, err
 	}
 	defer ins.Close()
-	fts, err := tx.PrepareContext(ctx, `INSERT INTO decisions_fts (rowid, text) VALUES (?, ?)`)
+	fts, err := tx.PrepareContext(ctx, `INSERT INTO decisions_fts (rowid, text, outcome) VALUES (?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +207,7 @@ func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 			if e.ID, err = res.LastInsertId(); err != nil {
 				return nil, err
 			}
-			if _, err := fts.ExecContext(ctx, e.ID, e.Text()); err != nil {
+			if _, err := fts.ExecContext(ctx, e.ID, e.Text(), e.Decision.Outcome.String()); err != nil {
 				return nil, err
 			}
 			added[outcomeIndex(e.Decision.Outcome)]++
@@ -270,11 +271,17 @@ func (s *Store) Counts(ctx context.Context, f Filter) (Counts, error) {
 	only.Outcomes = nil
 	var rows *sql.Rows
 	var err error
-	if only.IsZero() {
+	textOnly := only
+	textOnly.Text = ""
+	w := buildWhere(f)
+	switch {
+	case only.IsZero():
 		// Unfiltered, or by outcome only: the totals table, not a scan.
 		rows, err = s.db.QueryContext(ctx, `SELECT outcome, n FROM totals`)
-	} else {
-		w := buildWhere(f)
+	case textOnly.IsZero() && w.match != "" && w.match != "*" && len(w.conds) == 1+min(len(f.Outcomes), 1):
+		// Free text (and outcomes) only: counted in the index, per outcome.
+		return s.textCounts(ctx, w.match, f.Outcomes)
+	default:
 		from := "decisions d"
 		if w.match != "" {
 			from = "decisions_fts CROSS JOIN decisions d ON d.id = decisions_fts.rowid"
@@ -296,6 +303,31 @@ func (s *Store) Counts(ctx context.Context, f Filter) (Counts, error) {
 		c.add(outcomeOf(o), n)
 	}
 	return c, rows.Err()
+}
+
+// textCounts counts the matches of a free-text query per outcome with the
+// index alone: the total, and the denials and errors by the outcome column.
+func (s *Store) textCounts(ctx context.Context, match string, outcomes []pdp.Outcome) (Counts, error) {
+	var total, denied, errs int
+	for _, q := range []struct {
+		match string
+		n     *int
+	}{
+		{match, &total},
+		{match + ` AND outcome : "deny"`, &denied},
+		{match + ` AND outcome : "error"`, &errs},
+	} {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM decisions_fts WHERE decisions_fts MATCH ?`, q.match).Scan(q.n); err != nil {
+			return Counts{}, err
+		}
+	}
+	var c Counts
+	for o, n := range map[pdp.Outcome]int{pdp.Allow: total - denied - errs, pdp.Deny: denied, pdp.Error: errs} {
+		if len(outcomes) == 0 || slices.Contains(outcomes, o) {
+			c.add(o, n)
+		}
+	}
+	return c, nil
 }
 
 // valuesWindow is how many recent decisions suggestions come from: enough
@@ -492,7 +524,7 @@ func buildWhere(f Filter) filterSQL {
 		if len([]rune(word)) >= 3 {
 			// A quoted FTS5 string: the trigram tokenizer matches it as a
 			// substring, case-insensitively.
-			terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
+			terms = append(terms, `text : "`+strings.ReplaceAll(word, `"`, `""`)+`"`)
 		} else {
 			// Too short for a trigram: a scan of the stored text, which the
 			// other words (if any) have already narrowed.
