@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -279,14 +280,7 @@ func compareObjects(x, y map[string]any) int {
 	return cmpInt(len(kx), len(ky))
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func cmpInt(a, b int) int {
 	switch {

@@ -6,7 +6,8 @@ import (
 	"math"
 	"reflect"
 	"regexp"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -768,11 +769,4 @@ func (d *decoder) value(n ast.Node, path []string, label string) (any, bool) {
 }
 
 // sortedKeys returns a map's keys in order, for deterministic output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
