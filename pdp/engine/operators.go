@@ -2,9 +2,9 @@ package engine
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"reflect"
-	"maps"
 	"slices"
 	"strings"
 )

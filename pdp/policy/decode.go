@@ -3,10 +3,10 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
