@@ -44,14 +44,14 @@ type CellReport struct {
 // Report is a matrix as pdpx matrix --json writes it: the axes' names and
 // values, and the cells row by row.
 type Report struct {
-	RowAxis string            `json:"row_axis"`
-	ColAxis string            `json:"col_axis"`
-	Rows    []string          `json:"rows"`
-	Cols    []string          `json:"cols"`
-	Cells   [][]CellReport    `json:"cells"`
-	Counts  map[string]int    `json:"counts"`
-	Target  string            `json:"target"`
-	Base    json.RawMessage   `json:"base"`
+	RowAxis string          `json:"row_axis"`
+	ColAxis string          `json:"col_axis"`
+	Rows    []string        `json:"rows"`
+	Cols    []string        `json:"cols"`
+	Cells   [][]CellReport  `json:"cells"`
+	Counts  map[string]int  `json:"counts"`
+	Target  string          `json:"target"`
+	Base    json.RawMessage `json:"base"`
 }
 
 // NewReport turns a filled matrix into its JSON form. An undecided cell
