@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
@@ -79,16 +80,22 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 		},
 	}
 	fl := cmd.Flags()
+	f.addCheckFlags(fl)
+	fl.StringVarP(&f.input, "input", "i", "", "read a whole /allowed request body from `FILE` (- for stdin)")
+	fl.BoolVar(&f.json, "json", false, "print the full decision as JSON")
+	fl.BoolVarP(&f.explain, "explain", "e", false, "print the reasons and the trace in words")
+	return cmd
+}
+
+// addCheckFlags adds the flags that shape a check (tenant, attributes,
+// context), shared by every command that takes the usual check arguments.
+func (f *checkFlags) addCheckFlags(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.tenant, "tenant", "t", "", "the tenant to check in (default \"default\")")
 	fl.BoolVar(&f.noDefaultTenant, "no-default-tenant", false, "send no tenant when --tenant is not given (the PDP then grants no tenant roles)")
 	fl.StringArrayVarP(&f.userAttrs, "user-attr", "u", nil, "a JIT user attribute `k=v` (repeatable)")
 	fl.StringArrayVarP(&f.resourceAttrs, "resource-attr", "r", nil, "a JIT resource attribute `k=v` (repeatable)")
 	fl.StringArrayVar(&f.tenantAttrs, "tenant-attr", nil, "a JIT tenant attribute `k=v` (repeatable)")
 	fl.StringArrayVarP(&f.context, "context", "c", nil, "a context value `k=v` (repeatable)")
-	fl.StringVarP(&f.input, "input", "i", "", "read a whole /allowed request body from `FILE` (- for stdin)")
-	fl.BoolVar(&f.json, "json", false, "print the full decision as JSON")
-	fl.BoolVarP(&f.explain, "explain", "e", false, "print the reasons and the trace in words")
-	return cmd
 }
 
 // build makes the check from the arguments, or from --input exactly as sent.
