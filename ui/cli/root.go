@@ -101,5 +101,6 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.BoolVar(&g.noHistory, "no-history", false, "keep no history on disk (the explorer keeps this run's in memory)")
 
 	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
+	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
 	return root
 }

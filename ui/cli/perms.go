@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/pdp/sweep"
+	"github.com/pdpx/pdpx/ui/targets"
+)
+
+func newPermissionsCmd(g *globals) *cobra.Command {
+	var (
+		tenants, types, resources, userAttrs []string
+		asJSON                               bool
+	)
+	cmd := &cobra.Command{
+		Use:   "permissions USER",
+		Short: "List what a user may do, per tenant and per instance, with the role that gives it",
+		Long: `List every permission of USER: in each tenant the user belongs to (or those
+--tenant names) the type-level permissions and the tenant roles that grant
+them; on each instance the user holds a role on (or those --resource names)
+the permissions there and the instance roles.
+
+It asks /user-permissions on a PDP and the engine itself on the embedded
+target, whose policy also tells which role grants which permission. A
+permission with no role came from attributes (ABAC).`,
+		Example: `  pdpx permissions jane@permit.io
+  pdpx permissions john@permit.io --tenant awesome_inc --type document
+  pdpx permissions bob@acme.io --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			user := strings.TrimSpace(args[0])
+			if user == "" {
+				return errors.New("user is empty: give the user's key, for example john@smith.com")
+			}
+			attrs, err := pdp.ParseAttrs(userAttrs)
+			if err != nil {
+				return fmt.Errorf("--user-attr %w", err)
+			}
+			t, err := buildTarget(g)
+			if err != nil {
+				return err
+			}
+			q := pdp.PermissionsQuery{User: pdp.User{Key: user, Attributes: attrs},
+				Tenants: splitList(tenants), ResourceTypes: splitList(types), Resources: splitList(resources)}
+			ps, err := t.UserPermissions(cmd.Context(), q)
+			if err != nil {
+				return &ExitError{Code: 2, Err: fmt.Errorf("%s: %s", pdp.Clean(t.Describe().Name), pdp.Clean(err.Error()))}
+			}
+			var pol *policy.Policy
+			if e := engineOf(t); e != nil {
+				pol = e.Policy()
+			}
+			rows := sweep.GrantRows(ps, pol)
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), struct {
+					User   string        `json:"user"`
+					Target string        `json:"target"`
+					Grants []sweep.Grant `json:"grants"`
+				}{user, t.Describe().Name, orEmpty(rows)})
+			}
+			p := newPrinter(cmd.OutOrStdout())
+			p.grants(user, t.Describe().Name, rows)
+			return p.flush()
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVarP(&tenants, "tenant", "t", nil, "only these tenants (comma-separated or repeated)")
+	fl.StringSliceVar(&types, "type", nil, "only these resource types")
+	fl.StringSliceVar(&resources, "resource", nil, "these instances (type:key) rather than those the user holds a role on")
+	fl.StringArrayVarP(&userAttrs, "user-attr", "u", nil, "a JIT user attribute `k=v` (repeatable)")
+	fl.BoolVar(&asJSON, "json", false, "print the grants as JSON")
+	return cmd
+}
+
+func newWhoCmd(g *globals) *cobra.Command {
+	var (
+		tenant string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "who ACTION RESOURCE",
+		Short: "List who may do an action on a resource, with the role assignment that lets them",
+		Long: `List the users who may do ACTION on RESOURCE (type or type:key) in the tenant
+(default "default"), each with the tenant role or instance role that lets
+them: Permit's /authorized_users. Users allowed only by attributes (ABAC)
+are not listed: ABAC decides for attributes, not for a list of users.`,
+		Example: `  pdpx who update document:roadmap
+  pdpx who read document --tenant awesome_inc --json`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := pdp.NewCheck("-", args[0], args[1], tenant, false)
+			if err != nil {
+				return err
+			}
+			t, err := buildTarget(g)
+			if err != nil {
+				return err
+			}
+			al, ok := t.(pdp.AuthorizedUsersLister)
+			if !ok {
+				return fmt.Errorf("%s cannot list authorized users", pdp.Clean(t.Describe().Name))
+			}
+			au, err := al.AuthorizedUsers(cmd.Context(), pdp.AuthorizedUsersQuery{Action: c.Action, Resource: c.Resource})
+			if err != nil {
+				return &ExitError{Code: 2, Err: fmt.Errorf("%s: %s", pdp.Clean(t.Describe().Name), pdp.Clean(err.Error()))}
+			}
+			rows := sweep.WhoRows(au)
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), struct {
+					Action   string             `json:"action"`
+					Resource string             `json:"resource"`
+					Tenant   string             `json:"tenant"`
+					Target   string             `json:"target"`
+					Users    []sweep.Authorized `json:"users"`
+				}{c.Action, c.Resource.Ref(), c.Resource.Tenant, t.Describe().Name, orEmpty(rows)})
+			}
+			p := newPrinter(cmd.OutOrStdout())
+			p.who(c, t.Describe().Name, rows)
+			return p.flush()
+		},
+	}
+	cmd.Flags().StringVarP(&tenant, "tenant", "t", "", "the tenant (default \"default\")")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the users as JSON")
+	return cmd
+}
+
+func buildTarget(g *globals) (pdp.Target, error) {
+	spec, err := g.spec()
+	if err != nil {
+		return nil, err
+	}
+	return targets.Build(spec)
+}
+
+func splitList(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// grants prints a user's permissions grouped by tenant and instance, each
+// with the roles that give it.
+func (p *printer) grants(user, target string, rows []sweep.Grant) {
+	p.linef("%s %s", p.key.Render(pdp.Clean(user)), p.dim.Render("· "+pdp.Clean(target)))
+	if len(rows) == 0 {
+		p.linef("  no permissions")
+		return
+	}
+	pw := 0
+	for _, g := range rows {
+		pw = max(pw, len([]rune(g.Permission)))
+	}
+	last := ""
+	for _, g := range rows {
+		if head := g.Scope + " " + g.Key; head != last {
+			p.linef("%s", p.key.Render(head))
+			last = head
+		}
+		via := p.dim.Render("attributes (no role)")
+		if len(g.Roles) > 0 {
+			via = "via " + strings.Join(g.Roles, ", ")
+		}
+		p.linef("  %s %s  %s", p.ok.Render("✓"), padText(g.Permission, pw), via)
+	}
+}
+
+// who prints the users allowed to do an action and the assignment that lets each.
+func (p *printer) who(c pdp.Check, target string, rows []sweep.Authorized) {
+	p.linef("%s %s", p.key.Render("who may "+pdp.Clean(c.Action)+" "+pdp.Clean(c.Resource.Ref())+" @"+pdp.Clean(c.Resource.Tenant)),
+		p.dim.Render("· "+pdp.Clean(target)))
+	if len(rows) == 0 {
+		p.linef("  nobody by role (ABAC is not listed)")
+		return
+	}
+	uw := 0
+	for _, r := range rows {
+		uw = max(uw, len([]rune(r.User)))
+	}
+	for _, r := range rows {
+		where := "on " + r.Resource
+		if t, ok := strings.CutPrefix(r.Resource, "__tenant:"); ok {
+			where = "in tenant " + t
+		}
+		p.linef("  %s %s  %s %s", p.ok.Render("✓"), padText(r.User, uw), r.Role, p.dim.Render(where))
+	}
+}
