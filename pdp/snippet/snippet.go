@@ -127,7 +127,7 @@ func comment(prefix string, notes []string) string {
 	return b.String()
 }
 
-// shellQuote quotes s for a POSIX shell: single quotes, with ' written as '\''.
+// shellQuote quotes s for a POSIX shell: single quotes, with ' written as '\”.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
