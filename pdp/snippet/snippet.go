@@ -127,7 +127,8 @@ func comment(prefix string, notes []string) string {
 	return b.String()
 }
 
-// shellQuote quotes s for a POSIX shell: single quotes, with ' written as '\”.
+// shellQuote quotes s for a POSIX shell: in single quotes, each quote inside
+// closed, escaped and reopened.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
