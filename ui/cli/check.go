@@ -26,6 +26,7 @@ type checkFlags struct {
 	input           string
 	json            bool
 	explain         bool
+	print           string
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -62,9 +63,20 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.tenant == "" && !f.noDefaultTenant && f.input == "" {
+				// The profile's default_tenant, else "default".
+				tenant, err := g.defaultTenant()
+				if err != nil {
+					return err
+				}
+				f.tenant = tenant
+			}
 			c, err := f.build(args, cmd.InOrStdin())
 			if err != nil {
 				return err
+			}
+			if f.print != "" {
+				return printSnippet(cmd.OutOrStdout(), g, f.print, c)
 			}
 			spec, err := g.spec()
 			if err != nil {
@@ -84,6 +96,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 	fl.StringVarP(&f.input, "input", "i", "", "read a whole /allowed request body from `FILE` (- for stdin)")
 	fl.BoolVar(&f.json, "json", false, "print the full decision as JSON")
 	fl.BoolVarP(&f.explain, "explain", "e", false, "print the reasons and the trace in words")
+	fl.StringVar(&f.print, "print", "", "print the check as code in `LANG` (curl, python, node, go) instead of deciding it")
 	return cmd
 }
 

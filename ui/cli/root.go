@@ -11,6 +11,7 @@ import (
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/ui/targets"
 )
 
@@ -64,10 +65,18 @@ type globals struct {
 	timeout   time.Duration
 	history   string
 	noHistory bool
+	// profile and config choose a named target from the config file
+	// (config.go); root is the root command, whose persistent flags tell a
+	// flag given on the command line from its default; cfg caches the file.
+	profile string
+	config  string
+	root    *cobra.Command
+	cfg     *state.Config
 }
 
+// spec is the target the flags and the profile name (see resolveSpec).
 func (g *globals) spec() (targets.Spec, error) {
-	return targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout)
+	return g.resolveSpec(true)
 }
 
 // NewRoot builds the command tree. version is printed by --version.
@@ -99,8 +108,12 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
 	f.StringVar(&g.history, "history", "", "keep the history in this SQLite `file` (default $PDPX_HISTORY, else $XDG_STATE_HOME/pdpx/history.db)")
 	f.BoolVar(&g.noHistory, "no-history", false, "keep no history on disk (the explorer keeps this run's in memory)")
+	f.StringVar(&g.profile, "profile", "", "use this `profile` of the config file (flags given override it)")
+	f.StringVar(&g.config, "config", "", "read profiles from this `file` (default $PDPX_CONFIG, else $XDG_CONFIG_HOME/pdpx/config.yaml)")
+	g.root = root
 
 	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
+	root.AddCommand(newConfigCmd(g), newTestCmd(g), newPresentCmd(g))
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
 	return root
 }
