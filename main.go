@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"os"
+	"runtime/debug"
 	"syscall"
 
 	"charm.land/fang/v2"
@@ -19,10 +20,10 @@ func main() {
 		fang.WithErrorHandler(cli.ErrorHandler),
 		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM),
 	}
-	if version != "" {
-		opts = append(opts, fang.WithVersion(version))
-	}
-	root := cli.NewRoot(version)
+	info, _ := debug.ReadBuildInfo()
+	v := cli.BuildVersion(version, info)
+	opts = append(opts, fang.WithVersion(v))
+	root := cli.NewRoot(v)
 	root.AddCommand(newServeCmd())
 	if err := fang.Execute(context.Background(), root, opts...); err != nil {
 		os.Exit(cli.ExitCode(err))
