@@ -120,6 +120,21 @@ type Model struct {
 	sw     switcher
 	// cmp is the compare view, over the panes while it is open.
 	cmp *compareView
+	// board is the many-checks view (matrix, permissions, who, tenant
+	// sweep, watched checks), over the panes while it is open.
+	board *board
+	// sideCheck is the check to send to two targets once the second is
+	// picked in the switcher (ctrl+x).
+	sideCheck *pdp.Check
+	// watches are the watched pinned checks by history ID. The map is
+	// shared by every copy of the model and changed only in Update.
+	watches  map[int64]*watched
+	watching bool // the watch timer runs
+	watchGen int
+	// polStamp and polHash are the embedded policy file as last read;
+	// polPending a changed stamp waiting for a poll to settle.
+	polStamp, polPending fileStamp
+	polHash              [32]byte
 	// pendingCompare is the entry to compare with the decision in flight (c).
 	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
@@ -153,18 +168,19 @@ func New(opts Options) Model {
 	}
 	st := NewStyles(true)
 	m := Model{
-		opts:   opts,
-		ctx:    context.Background(),
-		hist:   opts.History,
-		keys:   defaultKeyMap(),
-		styles: st,
-		form:   newForm(st.Input),
-		list:   newHistoryPane(st.Input),
-		dec:    newDecisionPane(),
-		sw:     newSwitcher(st.Input),
-		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
-		now:    time.Now,
-		ticks:  true,
+		opts:    opts,
+		ctx:     context.Background(),
+		hist:    opts.History,
+		keys:    defaultKeyMap(),
+		styles:  st,
+		form:    newForm(st.Input),
+		list:    newHistoryPane(st.Input),
+		dec:     newDecisionPane(),
+		sw:      newSwitcher(st.Input),
+		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
+		now:     time.Now,
+		ticks:   true,
+		watches: map[int64]*watched{},
 	}
 	m.setTarget(opts.Target)
 	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
@@ -193,6 +209,7 @@ func (m *Model) setTarget(t pdp.Target) {
 		m.types = sortedKeys(m.pol.Resources)
 	}
 	m.health, m.healthEr = healthUnknown, ""
+	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
 	m.form.validate(m.types)
 }
 

@@ -49,6 +49,9 @@ type (
 		// to say then: a target rebuilt with a longer timeout.
 		rerun  *pdp.Check
 		status string
+		// side is the check to send to the current target and this one
+		// side by side (ctrl+x); the current target stays.
+		side *pdp.Check
 	}
 )
 

@@ -17,10 +17,14 @@ import (
 // "what changed between yesterday's denial and today's allow?".
 type compareView struct {
 	a, b state.Entry
-	// bLabel names the right side when it is not a stored entry ("re-run now").
-	bLabel string
-	off    int // first visible line
-	h      int // visible lines, from the last draw
+	// aLabel and bLabel name a side when it is not a stored entry
+	// ("re-run now", a target's name).
+	aLabel, bLabel string
+	// targets marks two targets answering the same check (ctrl+x): whether
+	// they agree is the headline.
+	targets bool
+	off     int // first visible line
+	h       int // visible lines, from the last draw
 
 	lines  []string // built for builtW and dark
 	builtW int
@@ -66,7 +70,10 @@ func (m *Model) compareKey(msg tea.KeyPressMsg) tea.Cmd {
 // view draws h lines of exactly w cells.
 func (c *compareView) view(s Styles, w, h int) []string {
 	if c.builtW != w || c.dark != s.IsDark || c.lines == nil {
-		c.lines, c.builtW, c.dark = compareLines(s, c.a, c.b, c.bLabel, w), w, s.IsDark
+		c.lines, c.builtW, c.dark = compareLines(s, c.a, c.b, c.aLabel, c.bLabel, w), w, s.IsDark
+		if c.targets {
+			c.lines = append(agreementLines(s, c.a.Decision, c.b.Decision, c.aLabel, c.bLabel, w), c.lines...)
+		}
 	}
 	c.h = h
 	c.off = min(max(c.off, 0), max(len(c.lines)-h, 0))
@@ -105,7 +112,7 @@ func (r compareRow) diffMark() string {
 	return " "
 }
 
-func compareLines(s Styles, a, b state.Entry, bLabel string, w int) []string {
+func compareLines(s Styles, a, b state.Entry, aLabel, bLabel string, w int) []string {
 	lw := min(max(w/5, 12), 24)     // label column
 	cw := max((w-lw-4)/2, 8)        // each value column
 	clip := func(t string) string { // clean, fold and fit plain text
@@ -133,7 +140,7 @@ func compareLines(s Styles, a, b state.Entry, bLabel string, w int) []string {
 	}
 
 	// Who is on each side.
-	out = append(out, fitLine(s.Bold.Render("  "+cell("Compare", lw)+clip(entryLabel(a, ""))+"  "+clip(entryLabel(b, bLabel))), w))
+	out = append(out, fitLine(s.Bold.Render("  "+cell("Compare", lw)+clip(entryLabel(a, aLabel))+"  "+clip(entryLabel(b, bLabel))), w))
 
 	// The outcomes, in their colours, and the error if any.
 	oa, ob := a.Decision.Outcome, b.Decision.Outcome

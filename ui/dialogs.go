@@ -61,7 +61,9 @@ func (m Model) helpView(w int) string {
 	// two columns are the last resort.
 	frame := 2 + 2 + 2 + 1 // border, title and blank, blank and footer, a spare row
 	oneCol := len(binds)+frame+len(ns)+1 <= m.height
-	if !oneCol && len(binds)+frame <= m.height {
+	// Without the notes the spare row goes too: the overlay may cover the
+	// whole height before it falls back to two cramped columns.
+	if !oneCol && len(binds)+frame-1 <= m.height {
 		oneCol, ns = true, nil
 	}
 	var rows []string

@@ -61,6 +61,15 @@ var screens = []struct {
 		hs.scrollTo("Flips to")
 		return hs
 	}},
+	// Issue 7: many checks at once.
+	{"matrix", matrixScreen},
+	{"side-by-side", sideScreen},
+	{"tenant-sweep", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
+		hs.fill("john@permit.io", "", "read", "document", "", "")
+		hs.key("ctrl+s")
+		return hs
+	}},
 	{"help", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: storyTarget(), Version: "v0.1.0"}), w, h, dark)
 		hs.key("f1")

@@ -45,6 +45,9 @@ type historyPane struct {
 	// earlierID is the newest ID when the explorer opened: entries up to it
 	// are from earlier runs and show their date. -1 until the first page.
 	earlierID int64
+	// watched marks the watched entries (true once a watch flipped), "w"
+	// and "~" in the row's mark.
+	watched map[int64]bool
 }
 
 func newHistoryPane(st textinput.Styles) historyPane {
@@ -311,11 +314,17 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 }
 
 // rowMark is the cell before the outcome: ">" for the entry marked to
-// compare, "*" for a pinned one.
+// compare, "~" for a watched check whose answer flipped, "w" for a watched
+// one, "*" for a pinned one.
 func (h *historyPane) rowMark(e state.Entry) string {
+	flipped, watched := h.watched[e.ID]
 	switch {
 	case h.mark.ID != 0 && e.ID == h.mark.ID:
 		return ">"
+	case watched && flipped:
+		return "~"
+	case watched:
+		return "w"
 	case e.Pinned:
 		return "*"
 	}

@@ -1,6 +1,10 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap holds every binding, grouped by where it applies. The help overlay
 // and the footer read the groups for the current focus, so a key added here
@@ -8,6 +12,8 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	// Everywhere.
 	Quit, Help, Target, Raw, DecUp, DecDown key.Binding
+	// Many checks at once, from the check in the form (everywhere too).
+	Matrix, Perms, Sweep, Side key.Binding
 	// Outside text fields only.
 	QuitQ, HelpQ, FocusForm key.Binding
 
@@ -17,6 +23,7 @@ type keyMap struct {
 	// History.
 	Up, Down, PageUp, PageDown, Top, Bottom, Rerun, Edit, Filter, Read, NextPane, PrevPane key.Binding
 	DeniedOnly, ErrorsOnly, Pin, PinsOnly, Delete, ClearAll, Mark, Compare                 key.Binding
+	Watch, Watched                                                                         key.Binding
 	// History filter input.
 	FilterApply, FilterClear key.Binding
 
@@ -45,6 +52,11 @@ func defaultKeyMap() keyMap {
 		Raw:     b(ks("ctrl+o"), "ctrl+o", "raw JSON ⇄ explanation"),
 		DecUp:   b(ks("pgup"), "pgup", "scroll decision up"),
 		DecDown: b(ks("pgdown"), "pgdn", "scroll decision down"),
+
+		Matrix: b(ks("ctrl+g"), "ctrl+g", "matrix: the check over two axes"),
+		Perms:  b(ks("ctrl+r"), "ctrl+r", "what this user can do (tab: who can)"),
+		Sweep:  b(ks("ctrl+s"), "ctrl+s", "tenant sweep: the check in every tenant"),
+		Side:   b(ks("ctrl+x"), "ctrl+x", "the check on two targets side by side"),
 
 		QuitQ:     b(ks("q"), "q", "quit"),
 		HelpQ:     b(ks("?"), "?", "help"),
@@ -83,6 +95,8 @@ func defaultKeyMap() keyMap {
 		ClearAll:   b(ks("C"), "C", "clear the history…"),
 		Mark:       b(ks("m"), "m", "mark, then m on another: compare"),
 		Compare:    b(ks("c"), "c", "compare with a fresh re-run"),
+		Watch:      b(ks("w"), "w", "watch (pins; flags a flip)"),
+		Watched:    b(ks("W"), "W", "watched checks and their flips"),
 
 		FilterApply: b(ks("enter"), "enter", "keep filter"),
 		FilterClear: b(ks("esc"), "esc", "clear filter"),
@@ -124,6 +138,11 @@ func (k keyMap) forFocus(f focus) focusKeys {
 	// overlay in one column.
 	scroll := key.NewBinding(key.WithKeys(append(k.DecUp.Keys(), k.DecDown.Keys()...)...), key.WithHelp("pgup/pgdn", "scroll the decision"))
 	global := []key.Binding{k.Help, k.Target, k.Raw, scroll, k.Quit}
+	// The many-checks keys share one help row, and so do w and W, so that
+	// every focus's keys still fit an 80×24 overlay.
+	many := []key.Binding{key.NewBinding(key.WithKeys(slices.Concat(k.Matrix.Keys(), k.Perms.Keys(), k.Sweep.Keys(), k.Side.Keys())...),
+		key.WithHelp("ctrl+g/r/s/x", "matrix/user can/tenants/2 targets"))}
+	watch := key.NewBinding(key.WithKeys(append(k.Watch.Keys(), k.Watched.Keys()...)...), key.WithHelp("w/W", "watch (pins) / watched list"))
 	switch f {
 	case focusHistory:
 		return focusKeys{
@@ -132,15 +151,16 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
-				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare},
+				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
 				{k.Flip, k.Act, k.FlipAlt, k.ActAlt},
+				many,
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
 		}
 	case focusFilter:
 		return focusKeys{
 			short: []key.Binding{k.FilterApply, k.FilterClear, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.FilterApply, k.FilterClear}, global},
+			full:  [][]key.Binding{{k.FilterApply, k.FilterClear}, many, global},
 		}
 	case focusDecision:
 		return focusKeys{
@@ -150,6 +170,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 				{k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.RawV, k.Back, k.FocusForm, k.NextPane, k.PrevPane},
 				{k.Flip, k.Act, k.ActMore, k.FlipAlt, k.ActAlt},
+				many,
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
 		}
@@ -162,6 +183,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 				{k.Complete, k.SuggestNext, k.SuggestPrev, k.Editor, k.Cancel, k.Leave},
 				{key.NewBinding(key.WithKeys(append(k.FlipAlt.Keys(), k.ActAlt.Keys()...)...),
 					key.WithHelp("alt+1-5/a-d", "apply a flip / take a next step, and re-run"))},
+				many,
 				global,
 			},
 		}

@@ -36,6 +36,9 @@ type switcher struct {
 	err    string
 	note   string
 	busy   bool
+	// title replaces "Switch target" when the dialog picks a second
+	// target to compare with (ctrl+x).
+	title string
 }
 
 const (
@@ -98,7 +101,7 @@ func (s *switcher) open(info pdp.TargetInfo, note string) {
 
 func (s *switcher) close() {
 	s.inputs[inToken].SetValue("") // never keep a token around
-	s.busy, s.err, s.note = false, "", ""
+	s.busy, s.err, s.note, s.title = false, "", "", ""
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
@@ -178,6 +181,7 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.DialogCancel):
 		s.close()
 		m.dialog = dialogNone
+		m.sideCheck = nil
 		return nil
 	case key.Matches(msg, k.DialogOK):
 		if s.at == 0 && len(vis) > 0 && choices[s.sel].path && s.inputs[inPath].Value() == "" {
@@ -194,10 +198,10 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		s.busy, s.err = true, ""
-		sp, sw := s.spec(), m.opts.Switch
+		sp, sw, side := s.spec(), m.opts.Switch, m.sideCheck
 		return func() tea.Msg {
 			t, err := sw(sp)
-			return switchedMsg{target: t, err: err}
+			return switchedMsg{target: t, err: err, side: side}
 		}
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
@@ -224,7 +228,11 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (s *switcher) view(st Styles, w int) string {
 	var b []string
-	b = append(b, st.DialogTitle.Render("Switch target"))
+	title := "Switch target"
+	if s.title != "" {
+		title = s.title
+	}
+	b = append(b, st.DialogTitle.Render(title))
 	if s.note != "" {
 		b = append(b, wrap(s.note, w, "")...)
 	}

@@ -35,7 +35,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleWheel(msg.Mouse())
 
 	case spinner.TickMsg:
-		if m.flight != nil {
+		if m.flight != nil || m.board != nil && m.board.busy {
 			var c tea.Cmd
 			m.spin, c = m.spin.Update(msg)
 			add(c)
@@ -87,6 +87,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.execEditor(msg))
 	case editorMsg:
 		m.onEditor(msg)
+	case matrixBuiltMsg:
+		add(m.onMatrixBuilt(msg))
+	case matrixChunkMsg:
+		add(m.onMatrixChunk(msg))
+	case boardRowsMsg:
+		m.onBoardRows(msg)
+	case sideMsg:
+		add(m.onSide(msg))
+	case watchTickMsg:
+		add(m.onWatchTick(msg))
+	case policyStatMsg:
+		add(m.onPolicyStat(msg))
+	case policyReloadedMsg:
+		add(m.onPolicyReloaded(msg))
+	case watchResultMsg:
+		add(m.onWatchResult(msg))
 	default:
 		// Cursor blinks and the like for the dialog's inputs.
 		if m.dialog == dialogSwitch {
@@ -148,8 +164,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case dialogNote:
 		return m.noteKey(msg)
 	}
+	if m.board != nil {
+		return m.boardKey(msg)
+	}
 	if m.cmp != nil {
 		return m.compareKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Matrix):
+		return m.openBoard(boardMatrix)
+	case key.Matches(msg, k.Perms):
+		return m.openBoard(boardPerms)
+	case key.Matches(msg, k.Sweep):
+		return m.openBoard(boardSweep)
+	case key.Matches(msg, k.Side):
+		return m.openSideBySide()
 	}
 	// The explanation's keys: flips by number, actions by letter. They
 	// come before the focused pane's keys, which never use them (see
@@ -373,6 +402,14 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return cmd
 		}
+	case key.Matches(msg, k.Watch):
+		return m.toggleWatch()
+	case key.Matches(msg, k.Watched):
+		if len(m.watches) == 0 {
+			m.setStatus("no watched checks: w on a history entry watches it", false)
+			return nil
+		}
+		return m.openBoard(boardWatch)
 	case key.Matches(msg, k.Rerun):
 		if e, ok := h.selected(); ok {
 			m.pendingCompare = nil
@@ -539,12 +576,21 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 		m.sw.err = msg.err.Error()
 		return nil
 	}
+	if msg.side != nil {
+		m.sw.close()
+		m.dialog = dialogNone
+		m.sideCheck = nil
+		return m.sideBySideCmd(msg.target, *msg.side)
+	}
 	m.cancelFlight()
 	m.setTarget(msg.target)
 	m.sw.close()
 	m.dialog = dialogNone
 	m.setStatus("now checking against "+oneLine(m.info.Name), false)
-	cmds := []tea.Cmd{m.healthCmd(), m.healthTick(), m.candidatesCmd()}
+	m.closeBoard()
+	// Watched checks re-run on the new target: a flip across targets is
+	// what a person switching targets wants to see.
+	cmds := []tea.Cmd{m.healthCmd(), m.healthTick(), m.candidatesCmd(), m.rerunWatched()}
 	if msg.rerun != nil {
 		cmds = append(cmds, m.sendCheck(*msg.rerun))
 		m.setStatus(msg.status, false)

@@ -21,6 +21,12 @@ func (m Model) render() string {
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 	}
 	s := m.styles
+	if m.board != nil {
+		// The many-checks views take the whole body, as compare does.
+		rows := append([]string{m.header()}, m.board.view(s, m.spin.View(), m.width, m.height-2)...)
+		rows = append(rows, m.footer())
+		return strings.Join(rows, "\n")
+	}
 	if m.cmp != nil {
 		// The compare view takes the whole body: two requests side by side
 		// need the width, and it is read, not typed into.
@@ -135,6 +141,9 @@ func (m Model) footer() string {
 	if m.cmp != nil {
 		keys = m.keys.compareKeys().ShortHelp()
 	}
+	if m.board != nil {
+		keys = m.keys.boardKeys(m.board).ShortHelp()
+	}
 	return fitLine(" "+h.ShortHelpView(keys), m.width)
 }
 
@@ -163,7 +172,7 @@ func (m Model) popupLayer() (string, int, int) {
 
 // cursor places the real terminal cursor in the focused text input.
 func (m Model) cursor() *tea.Cursor {
-	if m.lay.tooSmall || m.dialog != dialogNone || m.cmp != nil {
+	if m.lay.tooSmall || m.dialog != dialogNone || m.cmp != nil || m.board != nil {
 		return nil
 	}
 	switch m.focus {
