@@ -185,7 +185,7 @@ func (s *Server) evaluation(l *loaded, _ *http.Request, body []byte, info *reqIn
 	if err != nil {
 		return bodyError(info, err)
 	}
-	info.check(c)
+	info.check(&c)
 	d := s.azDecide(l, c)
 	info.outcome = outcomeWord(d.Decision)
 	return marshal(info, d)
@@ -245,7 +245,7 @@ func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqI
 		}
 	}
 	if len(checks) == 1 {
-		info.check(checks[0])
+		info.check(&checks[0])
 	}
 	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(checks)-allowed) + " deny"
 	return marshal(info, struct {

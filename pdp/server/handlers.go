@@ -15,17 +15,27 @@ var (
 	denyBody  = []byte(`{"allow":false,"result":false}`)
 )
 
-// decide answers one check: whether it allows and its /allowed response
-// body, with Permit's debug object unless NoDebug.
-func (s *Server) decide(l *loaded, c pdp.Check) (bool, []byte) {
+// appendDecision decides one check and appends its /allowed response body
+// to b, with Permit's debug object unless NoDebug. With debug it uses
+// Evaluate rather than Decide: Decide also marshals the request body and
+// the response through encoding/json, and the server needs neither.
+func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool) {
 	if s.cfg.NoDebug {
-		if l.eng.Allowed(&c) {
-			return true, allowBody
+		if l.eng.Allowed(c) {
+			return append(b, allowBody...), true
 		}
-		return false, denyBody
+		return append(b, denyBody...), false
 	}
-	d := l.eng.Decide(c)
-	return d.Outcome == pdp.Allow, d.Response
+	d := l.eng.Evaluate(*c)
+	ok := d.Outcome == pdp.Allow
+	return appendResponse(b, ok, d.Debug), ok
+}
+
+// decide answers one check: whether it allows and its /allowed response
+// body in a buffer of its own.
+func (s *Server) decide(l *loaded, c pdp.Check) (bool, []byte) {
+	b, ok := s.appendDecision(nil, l, &c)
+	return ok, b
 }
 
 func outcomeWord(allowed bool) string {
@@ -35,19 +45,23 @@ func outcomeWord(allowed bool) string {
 	return "deny"
 }
 
-func (info *reqInfo) check(c pdp.Check) {
+func (info *reqInfo) check(c *pdp.Check) {
 	info.user, info.action, info.resource, info.tenant = c.User.Key, c.Action, c.Resource.Ref(), c.Resource.Tenant
 }
 
 // allowed answers POST /allowed: {"allow", "result", "debug"?}. A deny is
 // HTTP 200 like an allow.
 func (s *Server) allowed(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
-	c, err := pdp.DecodeCheck(body)
-	if err != nil {
-		return bodyError(info, err)
+	var c pdp.Check
+	if !decodeCheckFast(string(body), &c) {
+		var err error
+		if c, err = pdp.DecodeCheck(body); err != nil {
+			return bodyError(info, err)
+		}
 	}
-	info.check(c)
-	ok, out := s.decide(l, c)
+	info.check(&c)
+	out, ok := s.appendDecision(info.out[:0], l, &c)
+	info.out = out
 	info.outcome = outcomeWord(ok)
 	return http.StatusOK, out
 }
@@ -55,26 +69,20 @@ func (s *Server) allowed(l *loaded, _ *http.Request, body []byte, info *reqInfo)
 // bulk answers POST /allowed/bulk: {"allow": [one /allowed answer per
 // check, in order]}; an empty list gives {"allow": []}.
 func (s *Server) bulk(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
-	cs, err := pdp.DecodeChecks(body)
-	if err != nil {
-		return bodyError(info, err)
-	}
-	out := make([]byte, 0, 16+len(cs)*32)
-	out = append(out, `{"allow":[`...)
-	allowed := 0
-	for i, c := range cs {
-		if i > 0 {
-			out = append(out, ',')
+	cs, fast := decodeChecksFast(string(body), info.checks[:0])
+	info.checks = cs
+	if !fast {
+		var err error
+		if cs, err = pdp.DecodeChecks(body); err != nil {
+			return bodyError(info, err)
 		}
-		ok, b := s.decide(l, c)
-		if ok {
-			allowed++
-		}
-		out = append(out, b...)
 	}
+	out := append(info.out[:0], `{"allow":[`...)
+	out, allowed := s.appendDecisions(out, l, cs)
 	out = append(out, "]}"...)
+	info.out = out
 	if len(cs) == 1 {
-		info.check(cs[0])
+		info.check(&cs[0])
 	}
 	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(cs)-allowed) + " deny"
 	return http.StatusOK, out
@@ -101,7 +109,7 @@ func (s *Server) allTenants(l *loaded, _ *http.Request, body []byte, info *reqIn
 	if err != nil {
 		return bodyError(info, err)
 	}
-	info.check(c)
+	info.check(&c)
 	info.tenant = ""
 	tds := l.eng.AllTenants(c)
 	answers := make([]tenantAnswer, 0, len(tds))

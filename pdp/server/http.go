@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -38,19 +41,53 @@ var routes = map[string]route{
 
 // reqInfo is what the access log says about a request beyond method, path,
 // status and latency. Handlers fill it as they learn it.
+//
+// It also carries the request's buffers, reused from request to request
+// through infoPool so that a request allocates little beyond what its
+// answer needs: the body read, the answer written, the bulk checks decoded.
 type reqInfo struct {
 	user, action, resource, tenant string
 	outcome                        string
 	detail                         string // why a request was refused
+
+	in, out []byte
+	checks  []pdp.Check
+}
+
+var infoPool = sync.Pool{New: func() any { return new(reqInfo) }}
+
+// maxPooled bounds the buffers kept for the next request, so that one
+// large bulk request does not pin its memory in the pool.
+const maxPooled = 256 << 10
+
+// release returns info to the pool: strings and checks cleared (they hold
+// the request's data), buffers kept unless large.
+func (info *reqInfo) release() {
+	in, out, checks := info.in[:0], info.out[:0], info.checks
+	if cap(in) > maxPooled {
+		in = nil
+	}
+	if cap(out) > maxPooled {
+		out = nil
+	}
+	clear(checks)
+	if cap(checks) > 1024 {
+		checks = nil
+	}
+	*info = reqInfo{in: in, out: out, checks: checks[:0]}
+	infoPool.Put(info)
 }
 
 // ServeHTTP answers one request and writes its access log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	var info reqInfo
-	status, body := s.answer(r, &info)
+	info := infoPool.Get().(*reqInfo)
+	defer info.release()
+	status, body := s.answer(r, info)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	// Direct map writes: the keys are already canonical, and Set would
+	// allocate a new []string for each.
+	h["Content-Type"] = jsonType
 	if status == http.StatusMethodNotAllowed {
 		h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
 	}
@@ -58,8 +95,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
-	s.logRequest(r, status, &info, time.Since(start))
+	s.logRequest(r, status, info, time.Since(start))
 }
+
+// jsonType is every answer's Content-Type header value. net/http only reads
+// it, so one slice serves every response.
+var jsonType = []string{"application/json"}
 
 // answer runs the checks every request goes through, in the Rust front's
 // order, and then the endpoint.
@@ -83,7 +124,9 @@ func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
 			return refuse(info, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 		}
 		var err error
-		if body, err = readBody(r); err != nil {
+		body, err = readBody(r, info.in)
+		info.in = body
+		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				return refuse(info, http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB")
@@ -157,21 +200,34 @@ func isJSON(ct string) bool {
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
-// readBody reads at most MaxBody bytes; a declared or actual larger body is
-// an *http.MaxBytesError.
-func readBody(r *http.Request) ([]byte, error) {
+// readBody reads at most MaxBody bytes into buf (reused, grown as needed);
+// a declared or actual larger body is an *http.MaxBytesError.
+func readBody(r *http.Request, buf []byte) ([]byte, error) {
 	if r.ContentLength > MaxBody {
-		return nil, &http.MaxBytesError{Limit: MaxBody}
+		return buf, &http.MaxBytesError{Limit: MaxBody}
 	}
-	// One byte past the limit tells "exactly the limit" from "more".
-	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
-		return nil, err
+	buf = buf[:0]
+	if r.ContentLength > 0 {
+		// The whole body and room to see its end in one read.
+		buf = slices.Grow(buf, int(r.ContentLength)+1)
 	}
-	if len(data) > MaxBody {
-		return nil, &http.MaxBytesError{Limit: MaxBody}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 512)
+		}
+		// One byte past the limit tells "exactly the limit" from "more".
+		n, err := r.Body.Read(buf[len(buf):min(cap(buf), MaxBody+1)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > MaxBody {
+			return buf, &http.MaxBytesError{Limit: MaxBody}
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	return data, nil
 }
 
 // cleanPath collapses doubled slashes, so "//allowed" is "/allowed".
@@ -191,17 +247,24 @@ func cleanPath(p string) string {
 
 // logRequest writes the access log line. It never includes a header: the
 // API key travels only in Authorization.
+//
+// The attributes are slog.Attrs in an array on the stack rather than
+// key-value pairs through ...any, which boxed every value.
 func (s *Server) logRequest(r *http.Request, status int, info *reqInfo, latency time.Duration) {
-	attrs := make([]any, 0, 20)
-	attrs = append(attrs, "method", r.Method, "path", r.URL.Path, "status", status)
+	ctx := r.Context()
+	if !s.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	var arr [10]slog.Attr
+	attrs := append(arr[:0], slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status))
 	for _, kv := range [...][2]string{
 		{"user", info.user}, {"action", info.action}, {"resource", info.resource},
 		{"tenant", info.tenant}, {"outcome", info.outcome}, {"detail", info.detail},
 	} {
 		if kv[1] != "" {
-			attrs = append(attrs, kv[0], kv[1])
+			attrs = append(attrs, slog.String(kv[0], kv[1]))
 		}
 	}
-	attrs = append(attrs, "latency", latency)
-	s.log.Info("request", attrs...)
+	attrs = append(attrs, slog.Duration("latency", latency))
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -8,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,10 +62,10 @@ var noop = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 })
 
 // loadServer is pdpx serve on the demo policy as it runs for real: debug
-// on, a key to check and an access log line formatted per request (kept
+// on (unless noDebug), a key to check and an access log line formatted per request (kept
 // nowhere, so that the terminal's speed is not measured).
-func loadServer(t testing.TB) *Server {
-	s, _ := newServer(t, Config{Token: testToken, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+func loadServer(t testing.TB, noDebug bool) *Server {
+	s, _ := newServer(t, Config{Token: testToken, NoDebug: noDebug, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return s
 }
 
@@ -175,44 +178,83 @@ func bulkBody(n int) []byte {
 // BenchmarkServeAllowed: /allowed on the demo policy with 64 keep-alive
 // clients, next to the no-op handler in the same run.
 func BenchmarkServeAllowed(b *testing.B) {
-	base, srv := listen(b, noop), listen(b, loadServer(b))
+	base, srv := listen(b, noop), listen(b, loadServer(b, false))
+	quiet := listen(b, loadServer(b, true))
+	unlogged, _ := newServer(b, Config{Token: testToken, Log: slog.New(slog.DiscardHandler)})
+	silent := listen(b, unlogged)
 	b.Run("baseline=noop", func(b *testing.B) {
 		report(b, drive(base+"/allowed", johnBody, forCount(int64(b.N))), 1)
 	})
 	b.Run("pdpx-serve", func(b *testing.B) {
 		report(b, drive(srv+"/allowed", johnBody, forCount(int64(b.N))), 1)
 	})
+	b.Run("pdpx-serve-no-debug", func(b *testing.B) {
+		report(b, drive(quiet+"/allowed", johnBody, forCount(int64(b.N))), 1)
+	})
+	// The access log off (its handler disabled), to see what it costs.
+	b.Run("pdpx-serve-no-log", func(b *testing.B) {
+		report(b, drive(silent+"/allowed", johnBody, forCount(int64(b.N))), 1)
+	})
 }
 
 // BenchmarkServeBulk: /allowed/bulk with 100 checks per request.
 func BenchmarkServeBulk(b *testing.B) {
-	srv := listen(b, loadServer(b))
+	srv, quiet := listen(b, loadServer(b, false)), listen(b, loadServer(b, true))
 	body := bulkBody(100)
 	b.Run("bulk-100", func(b *testing.B) {
 		report(b, drive(srv+"/allowed/bulk", body, forCount(int64(b.N))), 100)
+	})
+	b.Run("bulk-100-no-debug", func(b *testing.B) {
+		report(b, drive(quiet+"/allowed/bulk", body, forCount(int64(b.N))), 100)
 	})
 }
 
 // TestLoad is the bounded load test behind the README's figures. It runs
 // only when PDPX_LOAD names a duration per phase (30s for the figures):
-// the no-op handler, then pdpx serve's /allowed with the heap sampled as it
-// runs, then /allowed/bulk with 100 checks. It requires pdpx serve to reach
-// 60% of the no-op handler's requests per second with a p99 under 2 ms, no
-// errors and a flat heap, and bulk to reach 20x the single-check decisions
-// per second.
+// the no-op handler, then pdpx serve's /allowed with its memory sampled as
+// it runs, then /allowed/bulk with 100 checks, then both again with
+// --no-debug. It requires pdpx serve to reach 60% of the no-op handler's
+// requests per second with a p99 under 2 ms, no errors and flat memory,
+// and bulk to reach 20x the single-check decisions per second.
+//
+// By default the servers run in this process, sharing its cores with the
+// load generator. PDPX_LOAD_SPLIT=G:S (CPU lists for taskset, e.g. 0:1)
+// instead runs the servers in a child process pinned to CPUs S with
+// GOMAXPROCS set to their number, and the generator here pinned to CPUs G,
+// so that neither steals the other's cores; memory is then the child's
+// resident set.
+//
+//	PDPX_LOAD=30s go test -run TestLoad -v ./pdp/server/
+//	PDPX_LOAD=30s PDPX_LOAD_SPLIT=0:1 go test -run TestLoad -v ./pdp/server/
 func TestLoad(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("PDPX_LOAD"))
 	if err != nil || d <= 0 {
 		t.Skip("set PDPX_LOAD=30s to run the load test")
 	}
-	base, srv := listen(t, noop), listen(t, loadServer(t))
-	drive(srv+"/allowed", johnBody, forTime(time.Second)) // warm both up
-	drive(base+"/allowed", johnBody, forTime(time.Second))
+	var nopURL, srvURL, quietURL string
+	var mem func() uint64 // bytes in use, sampled during the /allowed phase
+	memName := "heap after GC"
+	if split := os.Getenv("PDPX_LOAD_SPLIT"); split != "" {
+		nopURL, srvURL, quietURL, mem = splitServers(t, split)
+		memName = "server RSS"
+	} else {
+		nopURL, srvURL = listen(t, noop), listen(t, loadServer(t, false))
+		quietURL = listen(t, loadServer(t, true))
+		mem = func() uint64 {
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			return m.HeapAlloc
+		}
+	}
+	for _, u := range []string{nopURL, srvURL, quietURL} { // warm up
+		drive(u+"/allowed", johnBody, forTime(time.Second))
+	}
 
-	nop := drive(base+"/allowed", johnBody, forTime(d))
+	nop := drive(nopURL+"/allowed", johnBody, forTime(d))
 	t.Logf("no-op handler: %.0f req/s, p50 %v, p99 %v, %d errors", nop.rps(), nop.p50, nop.p99, nop.errs)
 
-	var heap []uint64
+	var samples []uint64
 	stopSampling := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
@@ -224,30 +266,33 @@ func TestLoad(t *testing.T) {
 			case <-stopSampling:
 				return
 			case <-tk.C:
-				runtime.GC()
-				var m runtime.MemStats
-				runtime.ReadMemStats(&m)
-				heap = append(heap, m.HeapAlloc)
+				samples = append(samples, mem())
 			}
 		}
 	}()
-	one := drive(srv+"/allowed", johnBody, forTime(d))
+	one := drive(srvURL+"/allowed", johnBody, forTime(d))
 	close(stopSampling)
 	<-sampled
 	ratio := one.rps() / nop.rps()
 	t.Logf("pdpx serve /allowed: %.0f req/s (%.0f%% of no-op), p50 %v, p99 %v, %d errors", one.rps(), 100*ratio, one.p50, one.p99, one.errs)
 	var mb []string
-	for _, h := range heap {
+	for _, h := range samples {
 		mb = append(mb, fmt.Sprintf("%.1f", float64(h)/(1<<20)))
 	}
-	t.Logf("heap after GC, every %v: %s MB", d/10, strings.Join(mb, " "))
+	t.Logf("%s, every %v: %s MB", memName, d/10, strings.Join(mb, " "))
 
-	bulk := drive(srv+"/allowed/bulk", bulkBody(100), forTime(d))
+	bulk := drive(srvURL+"/allowed/bulk", bulkBody(100), forTime(d))
 	bulkRatio := bulk.rps() * 100 / one.rps()
 	t.Logf("pdpx serve /allowed/bulk x100: %.0f decisions/s (%.1fx single), p99 %v, %d errors", bulk.rps()*100, bulkRatio, bulk.p99, bulk.errs)
 
-	if one.errs+nop.errs+bulk.errs > 0 {
-		t.Errorf("errors: no-op %d, serve %d, bulk %d", nop.errs, one.errs, bulk.errs)
+	quiet := drive(quietURL+"/allowed", johnBody, forTime(d))
+	t.Logf("pdpx serve --no-debug /allowed: %.0f req/s (%.0f%% of no-op), p50 %v, p99 %v, %d errors", quiet.rps(), 100*quiet.rps()/nop.rps(), quiet.p50, quiet.p99, quiet.errs)
+	quietBulk := drive(quietURL+"/allowed/bulk", bulkBody(100), forTime(d))
+	quietRatio := quietBulk.rps() * 100 / quiet.rps()
+	t.Logf("pdpx serve --no-debug /allowed/bulk x100: %.0f decisions/s (%.1fx single), p99 %v, %d errors", quietBulk.rps()*100, quietRatio, quietBulk.p99, quietBulk.errs)
+
+	if errs := nop.errs + one.errs + bulk.errs + quiet.errs + quietBulk.errs; errs > 0 {
+		t.Errorf("%d errors", errs)
 	}
 	if ratio < 0.6 {
 		t.Errorf("pdpx serve reached %.0f%% of the no-op handler's requests per second, want at least 60%%", 100*ratio)
@@ -258,15 +303,89 @@ func TestLoad(t *testing.T) {
 	if bulkRatio < 20 {
 		t.Errorf("bulk reached %.1fx the single-check decisions per second, want 20x", bulkRatio)
 	}
-	if len(heap) >= 4 {
+	if quietRatio < 20 {
+		t.Errorf("bulk with --no-debug reached %.1fx the single-check decisions per second, want 20x", quietRatio)
+	}
+	if len(samples) >= 4 {
 		// Flat: the second half of the run holds no more than the first
-		// half's largest heap plus a margin for the allocator's noise.
-		first := slices.Max(heap[:len(heap)/2])
-		last := slices.Max(heap[len(heap)/2:])
+		// half's largest sample plus a margin for the allocator's noise.
+		first := slices.Max(samples[:len(samples)/2])
+		last := slices.Max(samples[len(samples)/2:])
 		if last > first+first/2+4<<20 {
-			t.Errorf("the heap grew: %v", heap)
+			t.Errorf("memory grew: %v", samples)
 		}
 	}
+}
+
+// splitServers starts TestLoadServers in a child process pinned to the
+// CPUs after the colon in split, pins this process to those before it, and
+// returns the child's URLs and a reader of its resident set.
+func splitServers(t *testing.T, split string) (nop, srv, quiet string, rss func() uint64) {
+	gen, cpus, ok := strings.Cut(split, ":")
+	if !ok {
+		t.Fatalf("PDPX_LOAD_SPLIT=%q: want generator CPUs:server CPUs, e.g. 0:1", split)
+	}
+	// Every thread of this process, present and future, to gen's CPUs.
+	if out, err := exec.Command("taskset", "-a", "-p", "-c", gen, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+		t.Fatalf("taskset: %v: %s", err, out)
+	}
+	n := 0
+	for _, r := range strings.Split(cpus, ",") {
+		lo, hi, _ := strings.Cut(r, "-")
+		a, _ := strconv.Atoi(lo)
+		b := a
+		if hi != "" {
+			b, _ = strconv.Atoi(hi)
+		}
+		n += b - a + 1
+	}
+	cmd := exec.Command("taskset", "-c", cpus, os.Args[0], "-test.run", "^TestLoadServers$")
+	cmd.Env = append(os.Environ(), "PDPX_LOAD_SERVERS=1", "GOMAXPROCS="+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close() // the child serves until its stdin closes
+		_ = cmd.Wait()
+	})
+	var line string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if line = sc.Text(); strings.HasPrefix(line, "URLS ") {
+			break
+		}
+	}
+	f := strings.Fields(line)
+	if len(f) != 4 {
+		t.Fatalf("the server process said %q", line)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	status := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status"
+	rss = func() uint64 {
+		data, _ := os.ReadFile(status)
+		for _, l := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+				kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				return kb << 10
+			}
+		}
+		return 0
+	}
+	return f[1], f[2], f[3], rss
+}
+
+// TestLoadServers is TestLoad's server process in PDPX_LOAD_SPLIT mode: the
+// no-op handler, pdpx serve and pdpx serve --no-debug, serving until stdin
+// closes.
+func TestLoadServers(t *testing.T) {
+	if os.Getenv("PDPX_LOAD_SERVERS") == "" {
+		t.Skip("started by TestLoad with PDPX_LOAD_SPLIT")
+	}
+	fmt.Printf("URLS %s %s %s\n", listen(t, noop), listen(t, loadServer(t, false)), listen(t, loadServer(t, true)))
+	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
 // BenchmarkHandler is the handler alone, without the network: what one
@@ -281,6 +400,8 @@ func BenchmarkHandler(b *testing.B) {
 		{"allowed-no-debug", "/allowed", johnBody, false},
 		{"bulk-100", "/allowed/bulk", bulkBody(100), true},
 		{"bulk-100-no-debug", "/allowed/bulk", bulkBody(100), false},
+		{"bulk-1000", "/allowed/bulk", bulkBody(1000), true},
+		{"bulk-1000-no-debug", "/allowed/bulk", bulkBody(1000), false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			s, _ := newServer(b, Config{Token: testToken, NoDebug: !c.debug, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
