@@ -370,16 +370,17 @@ func (r *reader) node(n ast.Node, depth int) *Node {
 func (r *reader) mapping(values []*ast.MappingValueNode, line, col, depth int) *Node {
 	out := &Node{Kind: Map, Line: line, Col: col}
 	seen := map[string]int{}
+	// Merged entries (<<: *anchor) yield to keys written in the mapping,
+	// as YAML says, so they are added after those.
+	var merged []Entry
 	for _, mv := range values {
 		kl, kc := posOf(mv.Key)
 		if mv.Key != nil && mv.Key.IsMergeKey() {
-			merged := r.node(mv.Value, depth+1)
-			for _, e := range merged.Entries {
-				if _, dup := seen[e.Key]; !dup {
-					seen[e.Key] = e.Line
-					out.Entries = append(out.Entries, e)
-				}
+			m := r.node(mv.Value, depth+1)
+			if m.Kind != Map {
+				r.errorAt(kl, kc, "<< merges a mapping, not %s", m.Describe())
 			}
+			merged = append(merged, m.Entries...)
 			continue
 		}
 		k := r.node(mv.Key, depth+1)
@@ -399,6 +400,12 @@ func (r *reader) mapping(values []*ast.MappingValueNode, line, col, depth int) *
 			val.Line, val.Col = kl, kc
 		}
 		out.Entries = append(out.Entries, Entry{Key: name, Line: kl, Col: kc, Val: val})
+	}
+	for _, e := range merged {
+		if _, explicit := seen[e.Key]; !explicit {
+			seen[e.Key] = e.Line
+			out.Entries = append(out.Entries, e)
+		}
 	}
 	return out
 }
