@@ -276,6 +276,15 @@ func TestTextCountsAgreeWithMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	defer func(n int) { joinedCountsMax = n }(joinedCountsMax)
+	for _, joined := range []int{5000, 0} {
+		joinedCountsMax = joined
+		textCountsAgree(t, s, m)
+	}
+}
+
+func textCountsAgree(t *testing.T, s *Store, m History) {
+	ctx := context.Background()
 	for _, f := range []Filter{
 		{Text: "england"},
 		{Text: "England doc4"},
@@ -293,7 +302,7 @@ func TestTextCountsAgreeWithMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got != want || got.Total == 0 {
-			t.Errorf("%+v: store counts %+v, memory %+v", f, got, want)
+			t.Errorf("joined below %d: %+v: store counts %+v, memory %+v", joinedCountsMax, f, got, want)
 		}
 	}
 }
