@@ -81,6 +81,8 @@ const (
 	dialogConfirm
 	dialogClear
 	dialogNote
+	dialogCode
+	dialogExport
 )
 
 type healthState int
@@ -124,7 +126,7 @@ type Model struct {
 	// sweep, watched checks), over the panes while it is open.
 	board *board
 	// sideCheck is the check to send to two targets once the second is
-	// picked in the switcher (ctrl+x).
+	// picked in the switcher (ctrl+l).
 	sideCheck *pdp.Check
 	// watches are the watched pinned checks by history ID. The map is
 	// shared by every copy of the model and changed only in Update.
@@ -140,7 +142,10 @@ type Model struct {
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
 	confirm pdp.Check
 	// note is what the note dialog says (a policy change to make by hand).
-	note     noteDialog
+	note noteDialog
+	// code is copy as code (y); export the pins' scenario export (ctrl+x).
+	code     codeDialog
+	export   exportDialog
 	abacOK   bool // "don't ask again" for this run
 	flight   *flight
 	seq      int
@@ -177,6 +182,7 @@ func New(opts Options) Model {
 		list:    newHistoryPane(st.Input),
 		dec:     newDecisionPane(),
 		sw:      newSwitcher(st.Input),
+		export:  exportDialog{input: newExportInput(st.Input)},
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
 		now:     time.Now,
 		ticks:   true,
@@ -260,6 +266,7 @@ func (m *Model) setDark(dark bool) {
 	m.form.setStyles(m.styles.Input)
 	m.list.filter.SetStyles(m.styles.Input)
 	m.sw.setStyles(m.styles.Input)
+	m.export.input.SetStyles(m.styles.Input)
 	m.spin.Style = m.styles.Key
 	m.dec.dirty = true
 }

@@ -235,7 +235,7 @@ func sideScreen(t *testing.T, w, h int, dark bool) *harness {
 	sw := func(TargetSpec) (pdp.Target, error) { return pdpT, nil }
 	hs := newHarness(t, New(Options{Target: newPinnedDemo(), Switch: sw}), w, h, dark)
 	hs.fill("john@permit.io", "", "read", "document", "", "")
-	hs.key("ctrl+x")
+	hs.key("ctrl+l")
 	hs.key("3") // Local PDP
 	hs.key("enter")
 	return hs

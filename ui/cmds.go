@@ -50,7 +50,7 @@ type (
 		rerun  *pdp.Check
 		status string
 		// side is the check to send to the current target and this one
-		// side by side (ctrl+x); the current target stays.
+		// side by side (ctrl+l); the current target stays.
 		side *pdp.Check
 	}
 )

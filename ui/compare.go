@@ -20,7 +20,7 @@ type compareView struct {
 	// aLabel and bLabel name a side when it is not a stored entry
 	// ("re-run now", a target's name).
 	aLabel, bLabel string
-	// targets marks two targets answering the same check (ctrl+x): whether
+	// targets marks two targets answering the same check (ctrl+l): whether
 	// they agree is the headline.
 	targets bool
 	off     int // first visible line

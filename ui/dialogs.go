@@ -22,6 +22,10 @@ func (m Model) dialogView() string {
 		return m.clearView(w)
 	case dialogNote:
 		return m.noteView(w)
+	case dialogCode:
+		return m.codeView()
+	case dialogExport:
+		return m.exportView(w)
 	}
 	return ""
 }

@@ -70,6 +70,16 @@ var screens = []struct {
 		hs.key("ctrl+s")
 		return hs
 	}},
+	// Issue 8: copy as code (y, then a language) and the profile picker.
+	{"copy-as-code", func(t *testing.T, w, h int, dark bool) *harness {
+		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
+		hs.fill("john@permit.io", "", "read", "document", "", "")
+		hs.key("enter")
+		hs.key("esc") // the history: y is a plain key there
+		hs.key("y")
+		hs.key("1") // curl
+		return hs
+	}},
 	{"help", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: storyTarget(), Version: "v0.1.0"}), w, h, dark)
 		hs.key("f1")

@@ -14,8 +14,11 @@ type keyMap struct {
 	Quit, Help, Target, Raw, DecUp, DecDown key.Binding
 	// Many checks at once, from the check in the form (everywhere too).
 	Matrix, Perms, Sweep, Side key.Binding
+	// Export writes the pinned history entries as a scenario file, and
+	// CopyAlt copies the shown check as code (everywhere, text fields too).
+	Export, CopyAlt key.Binding
 	// Outside text fields only.
-	QuitQ, HelpQ, FocusForm key.Binding
+	QuitQ, HelpQ, FocusForm, Copy key.Binding
 
 	// Form.
 	Send, Next, Prev, FieldUp, FieldDown, Complete, SuggestNext, SuggestPrev, Editor, Cancel, Leave key.Binding
@@ -56,11 +59,18 @@ func defaultKeyMap() keyMap {
 		Matrix: b(ks("ctrl+g"), "ctrl+g", "matrix: the check over two axes"),
 		Perms:  b(ks("ctrl+r"), "ctrl+r", "what this user can do (tab: who can)"),
 		Sweep:  b(ks("ctrl+s"), "ctrl+s", "tenant sweep: the check in every tenant"),
-		Side:   b(ks("ctrl+x"), "ctrl+x", "the check on two targets side by side"),
+		// Side was ctrl+x until the scenario export took it (the issue
+		// names ctrl+x for the export). Not ctrl+b: that is tmux's prefix,
+		// and the text fields' cursor-left, which a global key would steal.
+		Side: b(ks("ctrl+l"), "ctrl+l", "the check on two targets side by side"),
+
+		Export:  b(ks("ctrl+x"), "ctrl+x", "export the pins as a scenario file"),
+		CopyAlt: b(ks("alt+y"), "alt+y", "copy the check as code (in text fields too)"),
 
 		QuitQ:     b(ks("q"), "q", "quit"),
 		HelpQ:     b(ks("?"), "?", "help"),
 		FocusForm: b(ks("i"), "i", "edit the check"),
+		Copy:      b(ks("y"), "y", "copy the check as code: curl, Python, Node, Go"),
 
 		Send:        b(ks("enter"), "enter", "send the check"),
 		Next:        b(ks("tab"), "tab", "next field"),
@@ -141,7 +151,13 @@ func (k keyMap) forFocus(f focus) focusKeys {
 	// The many-checks keys share one help row, and so do w and W, so that
 	// every focus's keys still fit an 80×24 overlay.
 	many := []key.Binding{key.NewBinding(key.WithKeys(slices.Concat(k.Matrix.Keys(), k.Perms.Keys(), k.Sweep.Keys(), k.Side.Keys())...),
-		key.WithHelp("ctrl+g/r/s/x", "matrix/user can/tenants/2 targets"))}
+		key.WithHelp("ctrl+g/r/s/l", "matrix/user can/tenants/2 targets"))}
+	// The form's two esc meanings share a row (see the form's rows below).
+	esc := key.NewBinding(key.WithKeys(k.Cancel.Keys()...), key.WithHelp("esc", "cancel a check in flight, else close / go to history"))
+	// y and ctrl+x share a row, and the history's page keys another, so
+	// that the history's keys fit a 140×40 overlay in one column.
+	share := key.NewBinding(key.WithKeys(append(k.Copy.Keys(), k.Export.Keys()...)...), key.WithHelp("y · ctrl+x", "copy the check as code · export the pins"))
+	pages := key.NewBinding(key.WithKeys(append(k.PageUp.Keys(), k.PageDown.Keys()...)...), key.WithHelp("pgup/pgdn", "page up / down"))
 	watch := key.NewBinding(key.WithKeys(append(k.Watch.Keys(), k.Watched.Keys()...)...), key.WithHelp("w/W", "watch (pins) / watched list"))
 	switch f {
 	case focusHistory:
@@ -149,10 +165,11 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			short: []key.Binding{short(k.Up, "newer"), short(k.Down, "older"), short(k.Rerun, "re-run"),
 				short(k.Edit, "edit"), k.Filter, short(k.Target, "target"), k.HelpQ, k.QuitQ},
 			full: [][]key.Binding{
-				{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+				{k.Up, k.Down, pages, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
 				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
 				{k.Flip, k.Act, k.FlipAlt, k.ActAlt},
+				{share},
 				many,
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
@@ -160,7 +177,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 	case focusFilter:
 		return focusKeys{
 			short: []key.Binding{k.FilterApply, k.FilterClear, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.FilterApply, k.FilterClear}, many, global},
+			full:  [][]key.Binding{{k.FilterApply, k.FilterClear}, {k.CopyAlt, k.Export}, many, global},
 		}
 	case focusDecision:
 		return focusKeys{
@@ -170,6 +187,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 				{k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown, k.Top, k.Bottom},
 				{k.RawV, k.Back, k.FocusForm, k.NextPane, k.PrevPane},
 				{k.Flip, k.Act, k.ActMore, k.FlipAlt, k.ActAlt},
+				{share},
 				many,
 				append([]key.Binding{k.HelpQ, k.QuitQ}, global...),
 			},
@@ -180,9 +198,10 @@ func (k keyMap) forFocus(f focus) focusKeys {
 				short(k.Leave, "history"), short(k.Target, "target"), k.Help, k.Quit},
 			full: [][]key.Binding{
 				{k.Send, k.Next, k.Prev, k.FieldUp, k.FieldDown},
-				{k.Complete, k.SuggestNext, k.SuggestPrev, k.Editor, k.Cancel, k.Leave},
-				{key.NewBinding(key.WithKeys(append(k.FlipAlt.Keys(), k.ActAlt.Keys()...)...),
-					key.WithHelp("alt+1-5/a-d", "apply a flip / take a next step, and re-run"))},
+				{k.Complete, k.SuggestNext, k.SuggestPrev, k.Editor, esc},
+				{key.NewBinding(key.WithKeys(slices.Concat(k.FlipAlt.Keys(), k.ActAlt.Keys(), k.CopyAlt.Keys())...),
+					key.WithHelp("alt+1-5/a-d/y", "a flip / a next step / copy the check as code"))},
+				{k.Export},
 				many,
 				global,
 			},

@@ -37,7 +37,7 @@ type switcher struct {
 	note   string
 	busy   bool
 	// title replaces "Switch target" when the dialog picks a second
-	// target to compare with (ctrl+x).
+	// target to compare with (ctrl+l).
 	title string
 }
 

@@ -103,10 +103,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.onPolicyReloaded(msg))
 	case watchResultMsg:
 		add(m.onWatchResult(msg))
+	case pinsMsg:
+		add(m.onPins(msg))
+	case exportedMsg:
+		m.onExported(msg)
 	default:
 		// Cursor blinks and the like for the dialog's inputs.
-		if m.dialog == dialogSwitch {
+		switch m.dialog {
+		case dialogSwitch:
 			add(m.sw.update(msg))
+		case dialogExport:
+			var c tea.Cmd
+			m.export.input, c = m.export.input.Update(msg)
+			add(c)
 		}
 	}
 	add(m.sync())
@@ -140,6 +149,7 @@ func (m *Model) resize() {
 	dw, dh := innerSize(m.lay.decision, m.lay.wide)
 	m.dec.setSize(dw, dh)
 	m.sw.setWidth(min(m.width-8, 64))
+	m.export.input.SetWidth(max(min(m.width-6, 76)-14, 10))
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -163,6 +173,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.clearKey(msg)
 	case dialogNote:
 		return m.noteKey(msg)
+	case dialogCode:
+		return m.codeKey(msg)
+	case dialogExport:
+		return m.exportKey(msg)
 	}
 	if m.board != nil {
 		return m.boardKey(msg)
@@ -179,6 +193,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openBoard(boardSweep)
 	case key.Matches(msg, k.Side):
 		return m.openSideBySide()
+	case key.Matches(msg, k.Export):
+		return m.startExport()
+	case key.Matches(msg, k.CopyAlt):
+		return m.openCode()
 	}
 	// The explanation's keys: flips by number, actions by letter. They
 	// come before the focused pane's keys, which never use them (see
@@ -224,6 +242,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.FocusForm):
 			return m.setFocus(focusForm)
+		case key.Matches(msg, k.Copy):
+			// Dialogs come first, so y in the role note still copies the
+			// note; here it is the shown check as code.
+			return m.openCode()
 		}
 	}
 	switch m.focus {

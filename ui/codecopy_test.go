@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/permit"
+	"github.com/pdpx/pdpx/state/scenario"
+)
+
+// runCmd runs cmd the way the harness does, except that a clipboard write
+// (tea.SetClipboard's unexported message) is taken out and returned instead
+// of being fed back: that is the terminal's part.
+func (h *harness) runCmd(cmd tea.Cmd) (clip []string) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			queue = append(queue, b...)
+			continue
+		}
+		if v := reflect.ValueOf(msg); v.IsValid() && v.Type().Name() == "setClipboardMsg" {
+			clip = append(clip, v.String())
+			continue
+		}
+		if msg != nil {
+			next, c2 := h.m.Update(msg)
+			h.m = next.(Model)
+			queue = append(queue, c2)
+		}
+	}
+	return clip
+}
+
+// pressClip presses a key and returns what it put on the clipboard.
+func (h *harness) pressClip(name string) []string {
+	h.t.Helper()
+	return h.runCmd(h.sendAsync(keyPress(name)))
+}
+
+// secretPDP is Permit's real client, with an API key, pointed at a PDP
+// that allows everything.
+func secretPDP(t *testing.T) pdp.Target {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"allow":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := permit.New(srv.URL, "permit_key_TOPSECRET", permit.WithTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
+	h := newHarness(t, New(Options{Target: secretPDP(t)}), 80, 24, true)
+	h.fill("john@smith.com", "", "create", "document", "", "")
+	h.key("enter")
+	if h.outcome() != pdp.Allow {
+		t.Fatalf("outcome %v: %v", h.outcome(), h.m.dec.entry.Decision.Err)
+	}
+	h.key("esc") // the history: y is a plain key there
+	if clip := h.pressClip("y"); len(clip) != 0 || h.m.dialog != dialogCode {
+		t.Fatalf("y: dialog %v, clipboard %q", h.m.dialog, clip)
+	}
+	v := plain(h.view())
+	for _, want := range []string{"Copy as code", "1 curl", "2 Python SDK", "3 Node SDK", "4 Go SDK"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("chooser lacks %q:\n%s", want, v)
+		}
+	}
+	clip := h.pressClip("enter") // curl is first
+	if len(clip) != 1 || !strings.HasPrefix(strings.TrimLeft(clip[0], "# "), "john@smith.com create document") ||
+		!strings.Contains(clip[0], "curl -sS -X POST") || !strings.Contains(clip[0], "$PERMIT_API_KEY") {
+		t.Fatalf("clipboard = %q", clip)
+	}
+	v = plain(h.view())
+	for _, want := range []string{"curl -sS -X POST", "Authorization: Bearer $PERMIT_API_KEY", "✓ copied", `"john@smith.com"`} {
+		if !strings.Contains(v, want) {
+			t.Errorf("snippet view lacks %q:\n%s", want, v)
+		}
+	}
+	// The other languages, by number and by letter; each is copied.
+	for _, k := range []string{"2", "n", "g", "c"} {
+		clip := h.pressClip(k)
+		if len(clip) != 1 {
+			t.Fatalf("%s: clipboard %q", k, clip)
+		}
+		all := clip[0] + plain(h.view()) + h.m.status
+		if strings.Contains(all, "TOPSECRET") {
+			t.Errorf("%s: the API key is on screen or in the clipboard:\n%s", k, all)
+		}
+	}
+	h.key("esc")
+	if h.m.dialog != dialogNone {
+		t.Errorf("esc left dialog %v", h.m.dialog)
+	}
+	// alt+y works in the form too, where y is typed.
+	h.key("i")
+	h.key("alt+y")
+	if h.m.dialog != dialogCode {
+		t.Errorf("alt+y in the form: dialog %v", h.m.dialog)
+	}
+}
+
+// Credentials written into a PDP's URL (user:password@host) are dropped
+// from the snippet, as the API key is never in it.
+func TestCopyAsCodeDropsURLCredentials(t *testing.T) {
+	remote := &fakeTarget{info: pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: pdp.internal:7766", URL: "http://admin:url-secret-pw@pdp.internal:7766"}, decide: storyDecision}
+	h := newHarness(t, New(Options{Target: remote}), 140, 40, true)
+	h.fill("john@smith.com", "", "create", "document", "", "")
+	h.key("enter")
+	h.key("alt+y")
+	for _, k := range []string{"1", "2", "3", "4"} {
+		clip := h.pressClip(k)
+		if len(clip) != 1 || !strings.Contains(clip[0], "http://pdp.internal:7766") {
+			t.Fatalf("%s: clipboard %q", k, clip)
+		}
+		all := clip[0] + plain(h.view())
+		for _, secret := range []string{"url-secret-pw", "admin:"} {
+			if strings.Contains(all, secret) {
+				t.Errorf("%s: %q is on screen or in the clipboard:\n%s", k, secret, all)
+			}
+		}
+	}
+}
+
+// y in the role note still copies the note; outside it, y is copy as code.
+func TestYCopiesTheRoleNoteWhileItIsOpen(t *testing.T) {
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
+	h.noRoleCheck()
+	h.key("alt+2")
+	if h.m.dialog != dialogNote {
+		t.Fatalf("dialog %v", h.m.dialog)
+	}
+	clip := h.pressClip("y")
+	if len(clip) != 1 || !strings.Contains(clip[0], "{role: viewer, tenant: default}") || h.m.dialog != dialogNone {
+		t.Fatalf("y in the note: dialog %v, clipboard %q", h.m.dialog, clip)
+	}
+	h.key("esc") // to the history
+	h.key("y")
+	if h.m.dialog != dialogCode || h.m.code.check.User.Key != "john@permit.io" {
+		t.Fatalf("y after the note: dialog %v, check %v", h.m.dialog, h.m.code.check)
+	}
+}
+
+func TestCopyAsCodeOfTheSelectedHistoryEntry(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
+	h.story()
+	h.key("esc") // the history, on the newest
+	h.key("j")   // the one before it
+	want, _ := h.m.list.selected()
+	h.key("y")
+	h.key("4")
+	if h.m.code.check.String() != want.Check.String() || !strings.Contains(h.m.code.text, "client.Check(user, ") {
+		t.Fatalf("copied %q, selected %q:\n%s", h.m.code.check.String(), want.Check.String(), h.m.code.text)
+	}
+}
+
+func TestCopyAsCodeWithNothingShown(t *testing.T) {
+	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
+	h.key("alt+y")
+	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "nothing to copy") {
+		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	}
+}
+
+// pinTwo sends three checks to the demo engine and pins the allowed one
+// and the denied one with the reason code; the third stays unpinned.
+func (h *harness) pinTwo() {
+	h.t.Helper()
+	for _, c := range []pdp.Check{
+		mustCheck("john@permit.io", "read", "document", nil),                                  // deny: no role in default
+		mustCheck("check@permit.io", "read", "document", nil),                                 // not pinned
+		mustCheck("check@permit.io", "publish", "document", map[string]any{"location": "US"}), // deny, ABAC
+	} {
+		h.m.form.load(c)
+		h.key("enter")
+	}
+	h.key("esc") // the history, on the newest
+	h.key("p")
+	h.key("j")
+	h.key("j")
+	h.key("p")
+}
+
+func TestExportPinsWritesAScenarioThatPasses(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
+	h.pinTwo()
+	if h.m.list.all.Total != 3 {
+		t.Fatalf("history has %d entries", h.m.list.all.Total)
+	}
+	h.key("ctrl+x")
+	if h.m.dialog != dialogExport || len(h.m.export.entries) != 2 || h.m.export.input.Value() != defaultExportName {
+		t.Fatalf("ctrl+x: dialog %v, %d pins, name %q, status %q", h.m.dialog, len(h.m.export.entries), h.m.export.input.Value(), h.m.status)
+	}
+	if v := plain(h.view()); !strings.Contains(v, "2 pinned checks become a scenario file") {
+		t.Errorf("dialog:\n%s", v)
+	}
+	path := filepath.Join(dir, "pins.yaml")
+	h.m.export.input.SetValue(path)
+	h.key("enter")
+	if h.m.dialog != dialogNote || !strings.Contains(h.m.note.copy, "pdpx test "+path) {
+		t.Fatalf("after enter: dialog %v, note %+v, export err %q", h.m.dialog, h.m.note, h.m.export.err)
+	}
+	v := plain(h.view())
+	for _, want := range []string{"Exported 2 pinned checks", "pdpx test /", "y copy the snippet"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("note lacks %q:\n%s", want, v)
+		}
+	}
+	f, err := scenario.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range f.Cases {
+		got = append(got, c.Check.String()+" → "+c.Expect.Word()+" "+c.ExpectCode)
+	}
+	want := []string{
+		"john@permit.io read document @default → DENY no_role_in_tenant",
+		"check@permit.io publish document @default → DENY user_not_synced",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || f.Cases[1].Check.User.Attributes["location"] != "US" {
+		t.Fatalf("cases:\n%s\nwant:\n%s\nattributes %v", strings.Join(got, "\n"), strings.Join(want, "\n"), f.Cases[1].Check.User.Attributes)
+	}
+	// pdpx test's runner, on the demo policy: every check passes.
+	for _, r := range scenario.Run(context.Background(), demoTarget(), f) {
+		if !r.Pass {
+			t.Errorf("%s: %s", r.Case.Name, r.Why)
+		}
+	}
+}
+
+func TestExportRefusesToOverwriteWithoutConfirmation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pins.yaml")
+	if err := os.WriteFile(path, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, false)
+	h.pinTwo()
+	h.key("ctrl+x")
+	h.m.export.input.SetValue(path)
+	h.key("enter")
+	if b, _ := os.ReadFile(path); string(b) != "keep me\n" || h.m.dialog != dialogExport || h.m.export.confirm != path {
+		t.Fatalf("the file was replaced or no question asked: dialog %v, confirm %q, file %q", h.m.dialog, h.m.export.confirm, b)
+	}
+	if v := plain(h.view()); !strings.Contains(v, "exists: enter again replaces it") {
+		t.Errorf("no warning:\n%s", v)
+	}
+	// Another name starts over: nothing is replaced by accident.
+	h.typeText("x")
+	h.key("backspace")
+	if h.m.export.confirm != "" {
+		t.Errorf("editing the name kept the confirmation")
+	}
+	h.key("enter")
+	h.key("enter")
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "version: 1") || h.m.dialog != dialogNote {
+		t.Fatalf("enter, enter did not replace it: dialog %v, file %q", h.m.dialog, b)
+	}
+}
+
+func TestExportWithoutPins(t *testing.T) {
+	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
+	h.noRoleCheck()
+	h.key("ctrl+x")
+	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "no pins to export") {
+		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	}
+}
