@@ -109,8 +109,15 @@ func (e *Engine) abacAllowed(c *pdp.Check, u *userIndex) bool {
 	var v env
 	e.fillEnv(&v, c, u)
 	var mu, mr setMemo
+	return pr.allows(&v, &mu, &mr)
+}
+
+// allows: some rule whose user set and resource set both hold, the sets'
+// results kept in mu and mr (indexed like userSets and resSets) for a
+// caller that goes on to explain the decision.
+func (pr *permRules) allows(v *env, mu, mr *setMemo) bool {
 	for _, r := range pr.rules {
-		if mu.holds(&v, pr.userSets[r.u], r.u) && mr.holds(&v, pr.resSets[r.r], r.r) {
+		if mu.holds(v, pr.userSets[r.u], r.u) && mr.holds(v, pr.resSets[r.r], r.r) {
 			return true
 		}
 	}
@@ -145,22 +152,7 @@ func (e *Engine) abacTrace(c *pdp.Check, v *env, tr *pdp.Trace) abacResult {
 	// Which generated sets are traced, known first so that the trace's
 	// slices and nodes are sized once.
 	var implicitBuf [8]*setIndex
-	implicit := implicitBuf[:0]
-	for _, r := range v.effectiveRoles() {
-		key, _ := r.(string)
-		s := e.userSets[key]
-		if s == nil || !s.implicit || hasSetKey(pr.userSets, key) || hasSetKey(implicit, key) {
-			continue
-		}
-		implicit = append(implicit, s)
-	}
-	var typeSet *setIndex
-	if rt, ok := lookup(v.resource[:], segType); ok {
-		key, _ := rt.(string)
-		if s := e.resourceSets[key]; s != nil && s.implicit && !hasSetKey(pr.resSets, key) {
-			typeSet = s
-		}
-	}
+	implicit, typeSet := e.generatedSets(v, pr, implicitBuf[:0])
 	nodes, kids := 0, 0
 	for _, l := range [][]*setIndex{pr.userSets, pr.resSets, implicit} {
 		for _, s := range l {
@@ -207,6 +199,29 @@ func (e *Engine) abacTrace(c *pdp.Check, v *env, tr *pdp.Trace) abacResult {
 	return res
 }
 
+// generatedSets are the generated sets a check is explained with besides
+// those its rules name: the "has role R" user set of each of the user's
+// roles (appended to implicit, once each) and the resource set of the
+// resource's type (nil when a rule names it or there is none).
+func (e *Engine) generatedSets(v *env, pr *permRules, implicit []*setIndex) ([]*setIndex, *setIndex) {
+	for _, r := range v.effectiveRoles() {
+		key, _ := r.(string)
+		s := e.userSets[key]
+		if s == nil || !s.implicit || hasSetKey(pr.userSets, key) || hasSetKey(implicit, key) {
+			continue
+		}
+		implicit = append(implicit, s)
+	}
+	var typeSet *setIndex
+	if rt, ok := lookup(v.resource[:], segType); ok {
+		key, _ := rt.(string)
+		if s := e.resourceSets[key]; s != nil && s.implicit && !hasSetKey(pr.resSets, key) {
+			typeSet = s
+		}
+	}
+	return implicit, typeSet
+}
+
 // grow makes room for n more elements, leaving a nil slice nil when n is 0
 // (the trace omits what it has none of).
 func grow[E any](l []E, n int) []E {
@@ -228,23 +243,53 @@ func hasSetKey(sets []*setIndex, key string) bool {
 // abacReason is the abac debug block in a reason of its own, with the
 // trace's rules and sets appended to tr.
 func (e *Engine) abacReason(c *pdp.Check, v *env, tr *pdp.Trace) *pdp.Reason {
-	return e.abacBlock(new(pdp.Reason), c, tr, e.abacTrace(c, v, tr))
+	return e.abacTraceBlock(new(pdp.Reason), c, tr, e.abacTrace(c, v, tr))
 }
 
-// abacBlock writes the abac debug block into r from what abacTrace found.
-func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res abacResult) *pdp.Reason {
-	if !res.enabled {
-		return deny(r, "disabled", "ABAC is disabled: the environment has no user sets and no resource sets")
-	}
-	user, typ, action := c.User.Key, c.Resource.Type, c.Action
-	pr := res.pr
-	matchU := matching(tr.UserSets[res.users:])
-	matchR := matching(tr.ResourceSets[res.resources:])
-	rules := tr.Rules[res.rules:]
+// maxSetResults is how many set results of one permission an abac block is
+// written from without allocating for them; more cost a slice.
+const maxSetResults = 32
 
+// abacTraceBlock writes the abac debug block into r from what abacTrace
+// found.
+func (e *Engine) abacTraceBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res abacResult) *pdp.Reason {
+	if !res.enabled {
+		return abacDisabled(r)
+	}
+	pr := res.pr
+	var ub, rb [maxSetResults]bool
+	uok, rok := results(ub[:0], len(pr.userSets)), results(rb[:0], len(pr.resSets))
+	for i := range uok {
+		uok[i] = tr.UserSets[res.users+i].Result
+	}
+	for i := range rok {
+		rok[i] = tr.ResourceSets[res.resources+i].Result
+	}
+	return e.abacBlock(r, c, pr, uok, rok, matching(tr.UserSets[res.users:]), matching(tr.ResourceSets[res.resources:]))
+}
+
+// results is a slice of n set results, in buf when it fits.
+func results(buf []bool, n int) []bool {
+	if n <= cap(buf) {
+		return buf[:n]
+	}
+	return make([]bool, n)
+}
+
+func abacDisabled(r *pdp.Reason) *pdp.Reason {
+	return deny(r, "disabled", "ABAC is disabled: the environment has no user sets and no resource sets")
+}
+
+// abacBlock writes the abac debug block into r: uok and rok are the results
+// of pr's user and resource sets (indexed like pr.userSets and pr.resSets),
+// matchU and matchR the keys of every set that held, generated ones
+// included, sorted. Evaluate finds them in its trace, EvaluateDebug by
+// evaluating the sets alone; the block is the same either way.
+func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, pr *permRules, uok, rok []bool, matchU, matchR []string) *pdp.Reason {
+	user, typ, action := c.User.Key, c.Resource.Type, c.Action
 	n := 0
-	for _, rt := range rules {
-		if rt.UserOK && rt.ResourceOK {
+	for _, ri := range pr.rules {
+		if uok[ri.u] && rok[ri.r] {
 			n++
 		}
 	}
@@ -252,11 +297,10 @@ func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res abacR
 	switch {
 	case n > 0:
 		allowing := make([]pdp.AllowingRule, 0, n)
-		for i, rt := range rules {
-			if !rt.UserOK || !rt.ResourceOK {
+		for _, ri := range pr.rules {
+			if !uok[ri.u] || !rok[ri.r] {
 				continue
 			}
-			ri := pr.rules[i]
 			ar := pdp.AllowingRule{UserSet: ri.rule.UserSet, ResourceSet: ri.rule.ResourceSet}
 			if pr.userSets[ri.u].implicit {
 				ar.UserSet, ar.Role = "", ri.rule.UserSet
@@ -339,4 +383,68 @@ func (s *sentence) resource(c *pdp.Check) *sentence {
 // the role (type) standing for a generated set.
 func (s *sentence) q2(a, b string) *sentence {
 	return s.w("'").w(a).w(b).w("'")
+}
+
+// abacDebug writes the abac debug block into r without a trace: the sets
+// the block names are evaluated alone, each once (mu and mr hold the
+// results pr.allows already found, indexed like pr.userSets and
+// pr.resSets). pr is nil when no rule names the check's permission.
+func (e *Engine) abacDebug(r *pdp.Reason, c *pdp.Check, v *env, pr *permRules, mu, mr *setMemo) *pdp.Reason {
+	if !e.hasSets {
+		return abacDisabled(r)
+	}
+	if pr == nil {
+		pr = noRules
+	}
+	var ub, rb [maxSetResults]bool
+	uok, rok := results(ub[:0], len(pr.userSets)), results(rb[:0], len(pr.resSets))
+	for i, s := range pr.userSets {
+		uok[i] = mu.holds(v, s, i)
+	}
+	for i, s := range pr.resSets {
+		rok[i] = mr.holds(v, s, i)
+	}
+	var implicitBuf [8]*setIndex
+	implicit, typeSet := e.generatedSets(v, pr, implicitBuf[:0])
+	var typeBuf [1]*setIndex
+	types := typeBuf[:0]
+	if typeSet != nil {
+		types = append(types, typeSet)
+	}
+	return e.abacBlock(r, c, pr, uok, rok, heldKeys(v, pr.userSets, uok, implicit), heldKeys(v, pr.resSets, rok, types))
+}
+
+// heldKeys is matching without a trace: the keys of the sets that held,
+// sorted (nil for none), from the named sets' results ok and the generated
+// sets more, evaluated here.
+func heldKeys(v *env, named []*setIndex, ok []bool, more []*setIndex) []string {
+	var moreBuf [8]bool
+	moreOK := results(moreBuf[:0], len(more))
+	n := 0
+	for _, b := range ok {
+		if b {
+			n++
+		}
+	}
+	for i, s := range more {
+		if moreOK[i] = v.inSet(s); moreOK[i] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i, s := range named {
+		if ok[i] {
+			out = append(out, s.key)
+		}
+	}
+	for i, s := range more {
+		if moreOK[i] {
+			out = append(out, s.key)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -78,13 +78,92 @@ func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
 		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
 	}
 	if ab.allow || (!allowed && e.hasSets) {
-		dbg.ABAC = e.abacBlock(&x.ab, c, tr, ab)
+		dbg.ABAC = e.abacTraceBlock(&x.ab, c, tr, ab)
 	}
 	if reAllow || (!allowed && (len(e.p.Relationships) > 0 || e.hasInstanceRoles)) {
 		dbg.ReBAC = e.rebacBlock(&x.re, c, u, tr.InstanceRoles)
 	}
 
 	d := pdp.Decision{Outcome: pdp.Deny, Debug: dbg, Trace: tr}
+	if allowed {
+		d.Outcome = pdp.Allow
+	}
+	return d
+}
+
+// EvaluateDebug is Evaluate without the trace (Trace stays nil): the
+// outcome and Permit's debug object, for callers that send the debug
+// object and never read the trace, as pdpx serve does. Its Debug is
+// exactly Evaluate's. It decides each model as Allowed does, with no
+// allocation, and then computes only what the blocks that appear show:
+// the sets ABAC's block names, and the ReBAC roles whose chains or
+// holding it reports. Building the trace (a condition node per set
+// evaluated, every instance role with its chains) was most of Evaluate's
+// cost.
+func (e *Engine) EvaluateDebug(c *pdp.Check) pdp.Decision {
+	start := time.Now()
+	d := e.evaluateDebug(c)
+	d.Latency = time.Since(start)
+	return d
+}
+
+// debugExplanation is explanation without the trace: the debug object and
+// its parts in one allocation.
+type debugExplanation struct {
+	dbg        pdp.Debug
+	req        pdp.DebugRequest
+	rb, ab, re pdp.Reason
+}
+
+func (e *Engine) evaluateDebug(c *pdp.Check) pdp.Decision {
+	u := e.users[c.User.Key]
+	var v env
+	e.fillEnv(&v, c, u)
+
+	// The models are decided in the order Allowed decides them, but all
+	// three: which blocks appear depends on each model's answer.
+	rbAllow := e.rbacAllowed(c, u)
+	var pr *permRules
+	var mu, mr setMemo
+	abAllow := false
+	if e.hasSets {
+		if pr = e.rules[permKey{c.Resource.Type, c.Action}]; pr != nil {
+			abAllow = pr.allows(&v, &mu, &mr)
+		}
+	}
+	x := new(debugExplanation)
+	dbg := &x.dbg
+	hasReBAC := len(e.p.Relationships) > 0 || e.hasInstanceRoles
+	var reAllow bool
+	switch {
+	case rbAllow || abAllow:
+		// The rebac block appears only if ReBAC allows too: ask the
+		// search first, and walk the chains only then.
+		if e.rebacAllowed(c, u) {
+			// The walk agrees with the search; were it ever not to, the
+			// block follows the walk, as Evaluate's does.
+			if r, ok := e.rebacDebug(&x.re, c, u, true); ok {
+				dbg.ReBAC, reAllow = r, true
+			}
+		}
+	case hasReBAC:
+		// Nothing else allowed: the block appears whatever ReBAC says,
+		// and writing it decides ReBAC.
+		dbg.ReBAC, reAllow = e.rebacDebug(&x.re, c, u, false)
+	default:
+		// Without relationships or instance roles ReBAC cannot allow
+		// (rebacAllowed needs an instance role), and has no block.
+	}
+	allowed := rbAllow || abAllow || reAllow
+
+	dbg.Request = e.debugRequest(&x.req, c, u, &v)
+	if rbAllow || !allowed {
+		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
+	}
+	if abAllow || (!allowed && e.hasSets) {
+		dbg.ABAC = e.abacDebug(&x.ab, c, &v, pr, &mu, &mr)
+	}
+	d := pdp.Decision{Outcome: pdp.Deny, Debug: dbg}
 	if allowed {
 		d.Outcome = pdp.Allow
 	}

@@ -190,8 +190,9 @@ func chk(user, action, resource, tenant string) pdp.Check {
 	return pdp.Check{User: pdp.User{Key: user}, Action: action, Resource: pdp.Resource{Type: typ, Key: key, Tenant: tenant}}
 }
 
-// decide runs Decide and checks that it agrees with the fast path, so
-// every decision test also tests Allowed.
+// decide runs Decide and checks that it agrees with the fast path and
+// that EvaluateDebug gives the same debug object, so every decision test
+// also tests Allowed and EvaluateDebug.
 func decide(t *testing.T, e *Engine, c pdp.Check) pdp.Decision {
 	t.Helper()
 	d := e.Decide(c)
@@ -201,6 +202,7 @@ func decide(t *testing.T, e *Engine, c pdp.Check) pdp.Decision {
 	if d.Outcome != pdp.Allow && d.Outcome != pdp.Deny {
 		t.Fatalf("%s: outcome %v", c, d.Outcome)
 	}
+	sameDebug(t, e, c)
 	return d
 }
 

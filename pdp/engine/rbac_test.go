@@ -42,7 +42,7 @@ func TestRBACCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := fixtureEngine.Decide(tt.check)
+			d := decide(t, fixtureEngine, tt.check)
 			r := rbacOf(t, fixtureEngine, tt.check)
 			if r.Code != tt.code {
 				t.Fatalf("rbac code %q (%s), want %q", r.Code, r.Reason, tt.code)

@@ -266,61 +266,17 @@ func (w *chainWalk) extend(base int, d derivation, role string, at instKey) {
 // trace: every role held (direct or derived) and every role whose derivation
 // no_direct_roles_on_object suppressed.
 func (e *Engine) instanceRoles(c *pdp.Check, u *userIndex) []pdp.RoleTrace {
-	if u == nil || len(u.instRoles) == 0 || c.Resource.Key == "" || c.Resource.Tenant == "" {
+	ti, obj, ok := e.rebacTarget(c, u)
+	if !ok {
 		return nil
 	}
-	ti := e.types[c.Resource.Type]
-	if ti == nil {
-		return nil
-	}
-	obj := instKey{c.Resource.Type, c.Resource.Key}
 	t := c.Resource.Tenant
-	if !e.inTenant(obj, t) {
-		return nil
-	}
 	anyDirect := u.hasAnyDirect(obj, t)
 	var out []pdp.RoleTrace
 	var objName string // shared by the roles' traces, written once
 	for i, role := range ti.roleKeys {
-		rr := ti.roles[role]
-		w := newChainWalk(e, u, t, roleAt{role, obj})
-		rt := pdp.RoleTrace{Role: role, Direct: u.hasDirect(obj, role, t), Grants: rr.perms[c.Action]}
-		if rt.Direct {
-			w.stack = append(w.stack, w.newLink(-1, "", role, obj))
-		}
-		for _, d := range rr.derivs {
-			if d.noDirect && anyDirect {
-				// Walked on a list of its own, above the role's, and dropped.
-				top := len(w.stack)
-				w.extend(top, d, role, obj)
-				if len(w.stack) > top {
-					rt.Suppressed = true
-				}
-				w.stack = w.stack[:top]
-				continue
-			}
-			// Unlike chains, this list may pass maxChains, by one chain per
-			// derivation, before it is cut below.
-			w.extend(0, d, role, obj)
-		}
-		if n := min(len(w.stack), maxChains); n > 0 {
-			rt.Chains = make([]string, n)
-			for j, id := range w.stack[:n] {
-				rt.Chains[j] = w.text(id)
-			}
-		}
-		w.release()
-		if len(rt.Chains) == 0 && !rt.Direct {
-			// The walk is bounded; the search is not. Never let the budget
-			// hide a role the user holds.
-			seen := visitedPool.Get().(map[roleAt]struct{})
-			if e.holds(u, role, obj, t, seen) {
-				rt.Chains = []string{tooManyChains}
-			}
-			clear(seen)
-			visitedPool.Put(seen)
-		}
-		if rt.Direct || len(rt.Chains) > 0 || rt.Suppressed {
+		rt, held := e.roleOn(u, ti.roles[role], obj, t, c.Action, anyDirect, true)
+		if held || rt.Suppressed {
 			if objName == "" {
 				objName = obj.String()
 			}
@@ -332,6 +288,75 @@ func (e *Engine) instanceRoles(c *pdp.Check, u *userIndex) []pdp.RoleTrace {
 		}
 	}
 	return out
+}
+
+// rebacTarget is the check's instance and its type when instance roles can
+// apply to it: the user has some, and the check a key and a tenant that the
+// instance belongs to.
+func (e *Engine) rebacTarget(c *pdp.Check, u *userIndex) (*typeIndex, instKey, bool) {
+	if u == nil || len(u.instRoles) == 0 || c.Resource.Key == "" || c.Resource.Tenant == "" {
+		return nil, instKey{}, false
+	}
+	ti := e.types[c.Resource.Type]
+	if ti == nil {
+		return nil, instKey{}, false
+	}
+	obj := instKey{c.Resource.Type, c.Resource.Key}
+	if !e.inTenant(obj, c.Resource.Tenant) {
+		return nil, instKey{}, false
+	}
+	return ti, obj, true
+}
+
+// roleOn is one role's trace on obj (Resource left empty) and whether the
+// user holds it. With chains false the chains are walked but not written
+// out (Chains stays nil): held and Suppressed are still exactly what the
+// trace would say, for callers that need no more.
+func (e *Engine) roleOn(u *userIndex, rr *resRoleIndex, obj instKey, t, action string, anyDirect, chains bool) (pdp.RoleTrace, bool) {
+	role := rr.key
+	w := newChainWalk(e, u, t, roleAt{role, obj})
+	rt := pdp.RoleTrace{Role: role, Direct: u.hasDirect(obj, role, t), Grants: rr.perms[action]}
+	if rt.Direct {
+		w.stack = append(w.stack, w.newLink(-1, "", role, obj))
+	}
+	for _, d := range rr.derivs {
+		if d.noDirect && anyDirect {
+			// Walked on a list of its own, above the role's, and dropped.
+			top := len(w.stack)
+			w.extend(top, d, role, obj)
+			if len(w.stack) > top {
+				rt.Suppressed = true
+			}
+			w.stack = w.stack[:top]
+			continue
+		}
+		// Unlike chains, this list may pass maxChains, by one chain per
+		// derivation, before it is cut below.
+		w.extend(0, d, role, obj)
+	}
+	n := min(len(w.stack), maxChains)
+	if n > 0 && chains {
+		rt.Chains = make([]string, n)
+		for j, id := range w.stack[:n] {
+			rt.Chains[j] = w.text(id)
+		}
+	}
+	w.release()
+	held := rt.Direct || n > 0
+	if !held {
+		// The walk is bounded; the search is not. Never let the budget
+		// hide a role the user holds.
+		seen := visitedPool.Get().(map[roleAt]struct{})
+		if e.holds(u, role, obj, t, seen) {
+			held = true
+			if chains {
+				rt.Chains = []string{tooManyChains}
+			}
+		}
+		clear(seen)
+		visitedPool.Put(seen)
+	}
+	return rt, held
 }
 
 // held reports whether the trace says the role is held.
@@ -349,7 +374,6 @@ func rebacAllows(roles []pdp.RoleTrace) bool {
 
 // rebacBlock writes the rebac debug block into r, from the instance roles.
 func (e *Engine) rebacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex, roles []pdp.RoleTrace) *pdp.Reason {
-	user, typ, action := c.User.Key, c.Resource.Type, c.Action
 	n := 0
 	for _, rt := range roles {
 		if held(rt) && rt.Grants {
@@ -359,24 +383,52 @@ func (e *Engine) rebacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex, roles []p
 	if n > 0 {
 		allowing := make([]pdp.AllowingRole, 0, n)
 		for _, rt := range roles {
-			if !held(rt) || !rt.Grants {
-				continue
+			if held(rt) && rt.Grants {
+				allowing = append(allowing, allowingRole(c, rt))
 			}
-			s := newSentence().w("user ").q(user).w(" has role ").q(rt.Role).w(" on ").w(rt.Resource)
-			if rt.Direct {
-				s.w(" directly")
-			} else {
-				s.w(" through ").w(rt.Chains[0])
-			}
-			allowing = append(allowing, pdp.AllowingRole{
-				Role: rt.Role, Resource: rt.Resource, Sources: rt.Chains,
-				Reason: s.w(", which grants ").q(action).done(),
-			})
 		}
-		allow(r, allowing[0].Reason)
-		r.AllowingRoles = allowing
-		return r
+		return rebacAllow(r, allowing)
 	}
+	var heldRoles, suppressed []string
+	for _, rt := range roles {
+		if held(rt) {
+			heldRoles = append(heldRoles, rt.Role)
+		} else if rt.Suppressed {
+			suppressed = append(suppressed, rt.Role)
+		}
+	}
+	return e.rebacDeny(r, c, u, heldRoles, suppressed)
+}
+
+// allowingRole is the rebac block's entry for a held role that grants the
+// action, from its trace (Resource set).
+func allowingRole(c *pdp.Check, rt pdp.RoleTrace) pdp.AllowingRole {
+	s := newSentence().w("user ").q(c.User.Key).w(" has role ").q(rt.Role).w(" on ").w(rt.Resource)
+	if rt.Direct {
+		s.w(" directly")
+	} else {
+		s.w(" through ").w(rt.Chains[0])
+	}
+	return pdp.AllowingRole{
+		Role: rt.Role, Resource: rt.Resource, Sources: rt.Chains,
+		Reason: s.w(", which grants ").q(c.Action).done(),
+	}
+}
+
+// rebacAllow writes the block of a ReBAC allow: allowing holds every held
+// role that grants the action, in role order.
+func rebacAllow(r *pdp.Reason, allowing []pdp.AllowingRole) *pdp.Reason {
+	allow(r, allowing[0].Reason)
+	r.AllowingRoles = allowing
+	return r
+}
+
+// rebacDeny writes the block of a ReBAC deny: heldRoles are the roles the
+// user holds on the instance (none granting the action), suppressed those
+// that no_direct_roles_on_object kept from being derived, both in role
+// order.
+func (e *Engine) rebacDeny(r *pdp.Reason, c *pdp.Check, u *userIndex, heldRoles, suppressed []string) *pdp.Reason {
+	user, typ, action := c.User.Key, c.Resource.Type, c.Action
 	if c.Resource.Key == "" || c.Resource.Tenant == "" {
 		missing := "a resource key"
 		if c.Resource.Key != "" {
@@ -396,14 +448,6 @@ func (e *Engine) rebacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex, roles []p
 	if u == nil {
 		return notSynced(r, user)
 	}
-	var heldRoles, suppressed []string
-	for _, rt := range roles {
-		if held(rt) {
-			heldRoles = append(heldRoles, rt.Role)
-		} else if rt.Suppressed {
-			suppressed = append(suppressed, rt.Role)
-		}
-	}
 	s := newSentence().w("user ").q(user)
 	if len(heldRoles) == 0 {
 		s.w(" has no role on ").resourceRef(c).w(" in tenant ").q(c.Resource.Tenant).w(", directly or through its relations; ")
@@ -419,6 +463,67 @@ func (e *Engine) rebacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex, roles []p
 		s.w(" (").plural("role", suppressed).w(" not derived: no_direct_roles_on_object, and the user has a direct role on ").resourceRef(c).w(")")
 	}
 	return deny(r, "no_permission", s.done())
+}
+
+// rebacDebug writes the rebac debug block into r without a trace, walking
+// only the roles the block needs: when ReBAC allows, the roles that grant
+// the action (their chains are the block's sources); when it denies, every
+// role, for which it holds and which were suppressed, without writing out a
+// chain. allows says ReBAC is known to allow (the caller asked
+// rebacAllowed); otherwise it is found here. It reports whether ReBAC
+// allowed.
+func (e *Engine) rebacDebug(r *pdp.Reason, c *pdp.Check, u *userIndex, allows bool) (*pdp.Reason, bool) {
+	ti, obj, ok := e.rebacTarget(c, u)
+	if !ok {
+		return e.rebacDeny(r, c, u, nil, nil), false
+	}
+	t := c.Resource.Tenant
+	anyDirect := u.hasAnyDirect(obj, t)
+	var objName string
+	var allowing []pdp.AllowingRole
+	// Role keys are few: held and suppressed ones are listed on the stack.
+	var heldBuf, suppBuf [8]string
+	heldRoles, suppressed := heldBuf[:0], suppBuf[:0]
+	roles := ti.roleKeys
+	if allows {
+		roles = ti.granting[c.Action] // sorted, as roleKeys are
+	}
+	for _, role := range roles {
+		rr := ti.roles[role]
+		grants := rr.perms[c.Action]
+		// Chains are written out only for a role that may allow.
+		rt, held := e.roleOn(u, rr, obj, t, c.Action, anyDirect, grants)
+		if held && grants {
+			if objName == "" {
+				objName = obj.String()
+			}
+			rt.Resource = objName
+			if allowing == nil {
+				allowing = make([]pdp.AllowingRole, 0, len(ti.granting[c.Action]))
+			}
+			allowing = append(allowing, allowingRole(c, rt))
+			continue
+		}
+		if allowing != nil {
+			continue // the deny lists are no longer needed
+		}
+		if held {
+			heldRoles = append(heldRoles, role)
+		} else if rt.Suppressed {
+			suppressed = append(suppressed, role)
+		}
+	}
+	if len(allowing) > 0 {
+		return rebacAllow(r, allowing), true
+	}
+	return e.rebacDeny(r, c, u, nilIfEmpty(heldRoles), nilIfEmpty(suppressed)), false
+}
+
+func nilIfEmpty(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }
 
 // resourceRef writes the resource as pdp.Resource.Ref does: "type:key" or "type".

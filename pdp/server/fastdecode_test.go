@@ -105,14 +105,16 @@ func checkFastDecode(t *testing.T, body []byte) {
 
 var demoEngine = engine.New(policy.Demo())
 
-// checkResponse: the body the server writes for c is Decide's.
+// checkResponse: the body the server writes for c is Decide's, from
+// Evaluate's debug object and from EvaluateDebug's (which the server uses).
 func checkResponse(t *testing.T, c pdp.Check) {
 	t.Helper()
 	d := demoEngine.Decide(c)
-	ev := demoEngine.Evaluate(c)
-	got := appendResponse([]byte("prefix"), ev.Outcome == pdp.Allow, ev.Debug)
-	if !bytes.Equal(got[len("prefix"):], d.Response) {
-		t.Fatalf("response for %v:\ngot  %s\nwant %s", c, got[len("prefix"):], d.Response)
+	for _, ev := range []pdp.Decision{demoEngine.Evaluate(c), demoEngine.EvaluateDebug(&c)} {
+		got := appendResponse([]byte("prefix"), ev.Outcome == pdp.Allow, ev.Debug)
+		if !bytes.Equal(got[len("prefix"):], d.Response) {
+			t.Fatalf("response for %v:\ngot  %s\nwant %s", c, got[len("prefix"):], d.Response)
+		}
 	}
 }
 

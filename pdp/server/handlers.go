@@ -17,8 +17,9 @@ var (
 
 // appendDecision decides one check and appends its /allowed response body
 // to b, with Permit's debug object unless NoDebug. With debug it uses
-// Evaluate rather than Decide: Decide also marshals the request body and
-// the response through encoding/json, and the server needs neither.
+// EvaluateDebug rather than Decide or Evaluate: Decide also marshals the
+// request body and the response through encoding/json, Evaluate builds the
+// condition-level trace, and the server sends neither.
 func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool) {
 	if s.cfg.NoDebug {
 		if l.eng.Allowed(c) {
@@ -26,7 +27,7 @@ func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool
 		}
 		return append(b, denyBody...), false
 	}
-	d := l.eng.Evaluate(*c)
+	d := l.eng.EvaluateDebug(c)
 	ok := d.Outcome == pdp.Allow
 	return appendResponse(b, ok, d.Debug), ok
 }
