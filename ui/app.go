@@ -36,6 +36,10 @@ type TargetSpec struct {
 	// is empty: the same target is being rebuilt (with a longer timeout),
 	// and the UI never holds the key to pass it again.
 	KeepToken bool
+	// Profile names a profile of the config file to build instead: its
+	// kind, URL or policy, timeout and token source (a typed Token
+	// replaces the source). Kind is then only informative.
+	Profile string
 }
 
 // SwitchFunc builds a target from a spec. It runs in a tea.Cmd, so it may
@@ -61,6 +65,13 @@ type Options struct {
 	// AskTokenFor is the remote target the token is for (Kind and URL);
 	// when empty, the switcher opens on Target's kind.
 	AskTokenFor TargetSpec
+	// Profiles reads the config file's profiles for the switcher (each
+	// time it opens); nil leaves them out. Switch builds the one chosen.
+	Profiles ProfilesFunc
+	// Profile is the profile Target was built from ("" for none), and
+	// DefaultTenant its default_tenant: the tenant an empty Tenant field
+	// sends ("" for Permit's "default").
+	Profile, DefaultTenant string
 }
 
 type focus int
@@ -120,6 +131,8 @@ type Model struct {
 	list   historyPane
 	dec    decisionPane
 	sw     switcher
+	// profile is the config profile the target was built from ("").
+	profile string
 	// cmp is the compare view, over the panes while it is open.
 	cmp *compareView
 	// board is the many-checks view (matrix, permissions, who, tenant
@@ -189,6 +202,8 @@ func New(opts Options) Model {
 		watches: map[int64]*watched{},
 	}
 	m.setTarget(opts.Target)
+	m.profile = opts.Profile
+	m.form.setDefaultTenant(opts.DefaultTenant)
 	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
 	if opts.AskToken {
 		info := m.info
@@ -229,9 +244,16 @@ func policyOf(t pdp.Target) *policy.Policy {
 	return enginePolicy(t)
 }
 
-// Init asks the terminal for its background and starts the health probe.
+// Init asks the terminal for its background and starts the health probe;
+// when the switcher opens at start (a missing API key), it reads the
+// config's profiles for it too.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.healthCmd(), m.healthTick(), m.candidatesCmd())
+	var profiles tea.Cmd
+	if m.dialog == dialogSwitch && m.opts.Profiles != nil {
+		f := m.opts.Profiles
+		profiles = func() tea.Msg { return profilesMsg{p: f()} }
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.healthCmd(), m.healthTick(), m.candidatesCmd(), profiles)
 }
 
 // Run runs the explorer until the user quits or ctx is done.

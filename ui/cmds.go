@@ -52,6 +52,8 @@ type (
 		// side is the check to send to the current target and this one
 		// side by side (ctrl+l); the current target stays.
 		side *pdp.Check
+		// profile is the config profile the target was built from.
+		profile *Profile
 	}
 )
 

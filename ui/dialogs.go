@@ -15,7 +15,13 @@ func (m Model) dialogView() string {
 	case dialogHelp:
 		return m.helpView(w)
 	case dialogSwitch:
-		return m.sw.view(m.styles, w-6)
+		// Rows left for profiles once the rest of the dialog is drawn: the
+		// dialog must fit the screen whatever the config holds.
+		rows := m.height - 20
+		if m.sw.note != "" {
+			rows -= 2
+		}
+		return m.sw.view(m.styles, w-6, max(rows, 2), m.profile)
 	case dialogConfirm:
 		return m.confirmView(w)
 	case dialogClear:

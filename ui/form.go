@@ -87,6 +87,37 @@ type formModel struct {
 	matches []suggestion
 	sel     int
 	popup   bool
+
+	// defTenant is the tenant an empty Tenant field sends: a profile's
+	// default_tenant, else "" for Permit's "default".
+	defTenant string
+}
+
+// tenantDefault is the tenant an empty Tenant field sends.
+func (f *formModel) tenantDefault() string {
+	if f.defTenant != "" {
+		return f.defTenant
+	}
+	return pdp.DefaultTenant
+}
+
+// setDefaultTenant makes t what an empty Tenant field sends, and says so
+// in the field's placeholder.
+func (f *formModel) setDefaultTenant(t string) {
+	if t == pdp.DefaultTenant {
+		t = ""
+	}
+	f.defTenant = t
+	f.inputs[fTenant].Placeholder = f.tenantDefault()
+}
+
+// hint is the focused field's hint line; the tenant's names the default
+// in use.
+func (f *formModel) hint(i field) string {
+	if i == fTenant && f.defTenant != "" {
+		return "empty sends " + quote(f.defTenant) + ", the profile's default_tenant"
+	}
+	return fieldHints[i]
 }
 
 func newForm(st textinput.Styles) formModel {
@@ -220,7 +251,11 @@ func (f *formModel) check(knownTypes []string) (pdp.Check, bool) {
 		return pdp.Check{}, false
 	}
 	typ, key := f.resource()
-	c, err := pdp.NewCheck(f.value(fUser), f.value(fAction), typ, f.value(fTenant), false)
+	tenant := f.value(fTenant)
+	if strings.TrimSpace(tenant) == "" {
+		tenant = f.tenantDefault()
+	}
+	c, err := pdp.NewCheck(f.value(fUser), f.value(fAction), typ, tenant, false)
 	if err != nil { // validate covers these; keep the message if it ever does not
 		f.errs[fUser] = err.Error()
 		return pdp.Check{}, false
@@ -242,7 +277,7 @@ func (f *formModel) load(c pdp.Check) {
 	f.setValue(fKey, c.Resource.Key)
 	f.setValue(fResAttrs, pdp.FormatAttrs(c.Resource.Attributes))
 	tenant := c.Resource.Tenant
-	if tenant == pdp.DefaultTenant {
+	if tenant == f.tenantDefault() {
 		tenant = "" // the placeholder says default; an explicit value would hide that it is the default
 	}
 	f.setValue(fTenant, tenant)

@@ -71,7 +71,7 @@ func (f *formModel) hintLine(s Styles, focused bool, w int) string {
 		e := f.firstError()
 		out = s.ErrText.Render("✗ " + fieldNames[e] + ": " + f.errs[e])
 	case focused:
-		out = s.Hint.Render(fieldHints[i])
+		out = s.Hint.Render(f.hint(i))
 	}
 	return fitLine(" "+out, w)
 }

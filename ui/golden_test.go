@@ -80,6 +80,7 @@ var screens = []struct {
 		hs.key("1") // curl
 		return hs
 	}},
+	{"profiles", profilesScreen},
 	{"help", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: storyTarget(), Version: "v0.1.0"}), w, h, dark)
 		hs.key("f1")

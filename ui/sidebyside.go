@@ -26,10 +26,9 @@ func (m *Model) openSideBySide() tea.Cmd {
 		return nil
 	}
 	m.sideCheck = &c
-	m.sw.open(m.info, "send the check to a second target, side by side with "+oneLine(m.info.Name)+": pick it")
+	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.info.Name) + ": pick it")
 	m.sw.title = "Compare with a second target"
-	m.dialog = dialogSwitch
-	return m.sw.focusCmd()
+	return cmd
 }
 
 // sideBySideCmd sends c to both targets at once.

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -27,9 +29,10 @@ var choices = []choice{
 const defaultLocalURL = "http://localhost:7766"
 
 // switcher is the ctrl+t dialog: pick a kind of target, fill in its path,
-// URL or token, and press enter. The token field is masked and cleared as
-// soon as the switch is made.
+// URL or token, or pick a profile of the config file, and press enter. The
+// token field is masked and cleared as soon as the switch is made.
 type switcher struct {
+	// sel is the selected row: a kind (choices), then the profiles.
 	sel    int
 	inputs [3]textinput.Model // path, url, token
 	at     int                // 0 = the list, else 1+index into the visible inputs
@@ -39,6 +42,29 @@ type switcher struct {
 	// title replaces "Switch target" when the dialog picks a second
 	// target to compare with (ctrl+l).
 	title string
+	// profs is the config file as last read; profLoading while it is read.
+	profs       Profiles
+	profLoading bool
+}
+
+// rows counts the selectable rows: the kinds, then the profiles.
+func (s *switcher) rows() int { return len(choices) + len(s.profs.List) }
+
+// profile is the selected profile, if a profile row is selected.
+func (s *switcher) profile() (Profile, bool) {
+	if i := s.sel - len(choices); i >= 0 && i < len(s.profs.List) {
+		return s.profs.List[i], true
+	}
+	return Profile{}, false
+}
+
+// choice is the selected kind; a profile row has none (the zero choice,
+// which needs no input).
+func (s *switcher) choice() choice {
+	if s.sel < len(choices) {
+		return choices[s.sel]
+	}
+	return choice{}
 }
 
 const (
@@ -93,7 +119,7 @@ func (s *switcher) open(info pdp.TargetInfo, note string) {
 			s.inputs[inPath].SetValue(info.URL)
 		}
 	}
-	if note != "" && choices[s.sel].token {
+	if note != "" && s.choice().token {
 		s.at = len(s.visible()) // the token is always the last input
 	}
 	s.focusInputs()
@@ -107,9 +133,17 @@ func (s *switcher) close() {
 	}
 }
 
-// visible lists the inputs the selected choice needs.
+// visible lists the inputs the selected row needs. A profile needs none,
+// except a remote one that names no token source: it takes a typed key
+// (or $PERMIT_API_KEY when the field is left empty).
 func (s *switcher) visible() []int {
-	c := choices[s.sel]
+	if p, ok := s.profile(); ok {
+		if p.remote() && p.TokenSource == "" {
+			return []int{inToken}
+		}
+		return nil
+	}
+	c := s.choice()
 	var out []int
 	if c.path {
 		out = append(out, inPath)
@@ -153,7 +187,10 @@ func (s *switcher) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *switcher) spec() TargetSpec {
-	c := choices[s.sel]
+	if p, ok := s.profile(); ok {
+		return TargetSpec{Profile: p.Name, Kind: p.Kind, Token: strings.TrimSpace(s.inputs[inToken].Value())}
+	}
+	c := s.choice()
 	sp := TargetSpec{Kind: c.kind}
 	if c.path {
 		sp.Policy = strings.TrimSpace(s.inputs[inPath].Value())
@@ -184,12 +221,12 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.sideCheck = nil
 		return nil
 	case key.Matches(msg, k.DialogOK):
-		if s.at == 0 && len(vis) > 0 && choices[s.sel].path && s.inputs[inPath].Value() == "" {
+		if s.at == 0 && len(vis) > 0 && s.choice().path && s.inputs[inPath].Value() == "" {
 			s.at = 1
 			s.focusInputs()
 			return s.focusCmd()
 		}
-		if choices[s.sel].path && s.spec().Policy == "" {
+		if s.choice().path && s.spec().Policy == "" {
 			s.err = "give the policy file's path"
 			return nil
 		}
@@ -199,9 +236,15 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		s.busy, s.err = true, ""
 		sp, sw, side := s.spec(), m.opts.Switch, m.sideCheck
+		var prof *Profile
+		if p, ok := s.profile(); ok {
+			prof = &p
+		}
+		// A profile's token_command may take a while (a password manager
+		// asking for a touch): it runs here, in the Cmd, never in Update.
 		return func() tea.Msg {
 			t, err := sw(sp)
-			return switchedMsg{target: t, err: err, side: side}
+			return switchedMsg{target: t, err: err, side: side, profile: prof}
 		}
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
@@ -212,12 +255,12 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.focusInputs()
 		return s.focusCmd()
 	case s.at == 0 && key.Matches(msg, k.Up):
-		s.sel = (s.sel + len(choices) - 1) % len(choices)
+		s.sel = (s.sel + s.rows() - 1) % s.rows()
 		s.err = ""
 	case s.at == 0 && key.Matches(msg, k.Down):
-		s.sel = (s.sel + 1) % len(choices)
+		s.sel = (s.sel + 1) % s.rows()
 		s.err = ""
-	case s.at == 0 && msg.Text >= "1" && msg.Text <= "4" && len(msg.Text) == 1:
+	case s.at == 0 && len(msg.Text) == 1 && msg.Text >= "1" && msg.Text <= "9" && int(msg.Text[0]-'1') < s.rows():
 		s.sel = int(msg.Text[0] - '1')
 		s.err = ""
 	default:
@@ -226,7 +269,9 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (s *switcher) view(st Styles, w int) string {
+// view draws the dialog w cells wide inside; at most profRows rows go to
+// the profiles, scrolled to keep the selected one in sight.
+func (s *switcher) view(st Styles, w, profRows int, current string) string {
 	var b []string
 	title := "Switch target"
 	if s.title != "" {
@@ -237,7 +282,7 @@ func (s *switcher) view(st Styles, w int) string {
 		b = append(b, wrap(s.note, w, "")...)
 	}
 	b = append(b, "")
-	for i, c := range choices {
+	row := func(i int, label, note string) string {
 		mark, ts := "  ○ ", st.Row
 		if i == s.sel {
 			mark, ts = "  ● ", st.Bold
@@ -246,8 +291,16 @@ func (s *switcher) view(st Styles, w int) string {
 				ts = st.LabelFocus
 			}
 		}
-		b = append(b, ts.Render(mark+itoa(i+1)+" "+c.title)+st.Dim.Render("  "+c.note))
+		num := "  "
+		if i < 9 {
+			num = itoa(i+1) + " "
+		}
+		return fitLine(ts.Render(mark+num+label)+st.Dim.Render("  "+note), w)
 	}
+	for i, c := range choices {
+		b = append(b, row(i, c.title, c.note))
+	}
+	b = append(b, s.profilesView(st, w, profRows, current, row)...)
 	vis := s.visible()
 	if len(vis) > 0 {
 		b = append(b, "")
@@ -260,7 +313,7 @@ func (s *switcher) view(st Styles, w int) string {
 		}
 		b = append(b, ls.Render(padRight(labels[i], 13))+s.inputs[i].View())
 	}
-	if choices[s.sel].token {
+	if slices.Contains(vis, inToken) {
 		b = append(b, st.Dim.Render("the token stays in memory: never drawn, logged or saved"))
 	}
 	if s.err != "" {
@@ -272,7 +325,107 @@ func (s *switcher) view(st Styles, w int) string {
 		b = append(b, st.Muted.Render("connecting…"))
 	} else {
 		b = append(b, st.Key.Render("enter")+st.Dim.Render(" switch · ")+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
-			st.Key.Render("↑↓ 1-4")+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
+			st.Key.Render("↑↓ 1-9")+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
 	}
 	return st.Dialog.Render(strings.Join(b, "\n"))
+}
+
+// profilesView is the config file's part of the switcher: its profiles
+// (where each points and where its key comes from, never the key), or why
+// the file cannot be used, or where one would go.
+func (s *switcher) profilesView(st Styles, w, maxRows int, current string, row func(int, string, string) string) []string {
+	p := s.profs
+	if p.Path == "" && p.Err == "" {
+		if s.profLoading {
+			return []string{"", st.Dim.Render("reading the config file…")}
+		}
+		return nil // no profiles in this build (Options.Profiles is nil)
+	}
+	head := st.Label.Render("Profiles") + st.Dim.Render(" · "+truncate(tildePath(p.Path), max(w-12, 10)))
+	out := []string{"", fitLine(head, w)}
+	switch {
+	case p.Err != "":
+		lines := strings.Split(p.Err, "\n")
+		const most = 5
+		var wrapped []string
+		for _, l := range lines {
+			wrapped = append(wrapped, wrap("✗ "+l, w, "  ")...)
+		}
+		if len(wrapped) > most {
+			wrapped = append(wrapped[:most-1], "  … and more: pdpx config show lists them all")
+		}
+		out = append(out, st.ErrText.Render(strings.Join(wrapped, "\n")))
+		return out
+	case !p.Exists:
+		return append(out, st.Dim.Render(fitLine("no config file here · pdpx config init writes an example", w)))
+	case len(p.List) == 0:
+		return append(out, st.Dim.Render("no profiles in the file"))
+	}
+	nameW := 0
+	for _, pr := range p.List {
+		nameW = max(nameW, width(pr.Name))
+	}
+	nameW = min(nameW, 16)
+	first, last := 0, len(p.List)
+	if maxRows < len(p.List) {
+		maxRows = max(maxRows, 1)
+		sel := max(s.sel-len(choices), 0)
+		first = min(max(sel-maxRows/2, 0), len(p.List)-maxRows)
+		last = first + maxRows
+	}
+	if first > 0 {
+		out = append(out, st.Dim.Render("    ↑ "+itoa(first)+" more"))
+	}
+	for i := first; i < last; i++ {
+		pr := p.List[i]
+		var tags []string
+		if pr.Name == current {
+			tags = append(tags, "in use")
+		}
+		if pr.Default {
+			tags = append(tags, "default")
+		}
+		label := padRight(truncate(pr.Name, nameW), nameW)
+		note := string(pr.Kind) + " · " + pr.Where
+		if len(tags) > 0 {
+			note = "(" + strings.Join(tags, ", ") + ") " + note
+		}
+		out = append(out, row(len(choices)+i, label, oneLine(note)))
+	}
+	if last < len(p.List) {
+		out = append(out, st.Dim.Render("    ↓ "+itoa(len(p.List)-last)+" more"))
+	}
+	// The selected profile's key source and tenant go on a line of their
+	// own: in the rows they would push the targets off an 80-column screen.
+	if pr, ok := s.profile(); ok {
+		var facts []string
+		if pr.remote() {
+			src := pr.TokenSource
+			if src == "" {
+				src = "$" + tokenEnv + ", or typed below"
+			}
+			facts = append(facts, "key from "+src)
+		}
+		tenant := pr.DefaultTenant
+		if tenant == "" {
+			tenant = pdp.DefaultTenant
+		}
+		facts = append(facts, "default tenant "+tenant)
+		for _, l := range wrap(oneLine(pr.Name+": "+strings.Join(facts, " · ")), w-6, "  ") {
+			out = append(out, st.Muted.Render("      "+l))
+		}
+	}
+	return out
+}
+
+// tokenEnv is the variable a remote target's API key is read from when
+// nothing else gives one.
+const tokenEnv = "PERMIT_API_KEY"
+
+// tildePath shortens a path under the home directory to ~/….
+func tildePath(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "" && strings.HasPrefix(p, home+string(os.PathSeparator)) {
+		return "~" + p[len(home):]
+	}
+	return p
 }

@@ -103,6 +103,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.onPolicyReloaded(msg))
 	case watchResultMsg:
 		add(m.onWatchResult(msg))
+	case profilesMsg:
+		m.onProfiles(msg)
 	case pinsMsg:
 		add(m.onPins(msg))
 	case exportedMsg:
@@ -212,9 +214,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.dialog = dialogHelp
 		return nil
 	case key.Matches(msg, k.Target):
-		m.sw.open(m.info, "")
-		m.dialog = dialogSwitch
-		return m.sw.focusCmd()
+		return m.openSwitcher("")
 	case key.Matches(msg, k.Raw):
 		m.dec.toggleRaw()
 		return nil
@@ -609,6 +609,17 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	m.sw.close()
 	m.dialog = dialogNone
 	m.setStatus("now checking against "+oneLine(m.info.Name), false)
+	switch {
+	case msg.profile != nil:
+		m.profile = msg.profile.Name
+		m.form.setDefaultTenant(msg.profile.DefaultTenant)
+		m.setStatus("profile "+oneLine(m.profile)+": now checking against "+oneLine(m.info.Name), false)
+	case msg.rerun == nil:
+		// A target picked by kind is no profile's: its default tenant is
+		// Permit's. (A rebuilt target, msg.rerun, stays what it was.)
+		m.profile = ""
+		m.form.setDefaultTenant("")
+	}
 	m.closeBoard()
 	// Watched checks re-run on the new target: a flip across targets is
 	// what a person switching targets wants to see.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -78,10 +79,20 @@ func (g *globals) resolveSpec(withToken bool) (targets.Spec, error) {
 		}
 		return s, err
 	}
-	s := targets.Spec{Kind: p.Kind, Policy: p.Policy, URL: p.URL, Timeout: g.timeout}
+	timeout := g.timeout
 	if !g.changed("timeout") && p.Timeout > 0 {
-		s.Timeout = p.Timeout
+		timeout = p.Timeout
 	}
+	return profileSpec(context.Background(), p, timeout, g.token, withToken)
+}
+
+// profileSpec is the target profile p names, with timeout. The URL is the
+// kind's default when the profile gives none. With withToken, a remote
+// target's key is token when given, else from the profile's source (which
+// may run its token_command: call this off the UI's event loop), else
+// $PERMIT_API_KEY.
+func profileSpec(ctx context.Context, p state.Profile, timeout time.Duration, token string, withToken bool) (targets.Spec, error) {
+	s := targets.Spec{Kind: p.Kind, Policy: p.Policy, URL: p.URL, Timeout: timeout}
 	switch {
 	case s.Kind == pdp.KindCloud && s.URL == "":
 		s.URL = permit.CloudURL
@@ -91,9 +102,10 @@ func (g *globals) resolveSpec(withToken bool) (targets.Spec, error) {
 	if s.Kind == pdp.KindEmbedded || !withToken {
 		return s, nil
 	}
-	s.Token = g.token
+	s.Token = token
 	if s.Token == "" {
-		if s.Token, err = p.ResolveToken(context.Background()); err != nil {
+		var err error
+		if s.Token, err = p.ResolveToken(ctx); err != nil {
 			return targets.Spec{}, err
 		}
 	}
