@@ -21,7 +21,7 @@ func (e *Engine) fillEnv(v *env, c *pdp.Check, u *userIndex) {
 	v.user[0] = c.User.Attributes
 	if u != nil {
 		v.user[1] = u.stored
-		v.user[2] = u.generated(t)
+		v.user[2] = u.generated(t).attrs
 	} else {
 		v.user[2] = e.genUnknown
 	}

@@ -170,3 +170,38 @@ func BenchmarkDecideReBAC3Hop(b *testing.B)  { benchDecide(b, rebacSample) }
 func BenchmarkEvaluateRBAC(b *testing.B)      { benchEvaluate(b, rbacSample) }
 func BenchmarkEvaluateABAC(b *testing.B)      { benchEvaluate(b, abacSample) }
 func BenchmarkEvaluateReBAC3Hop(b *testing.B) { benchEvaluate(b, rebacSample) }
+
+// benchEvaluateDebug measures the debug object without the trace, what
+// pdpx serve answers with, next to the decision alone (Allowed) and the
+// debug object with the trace (Evaluate).
+func benchEvaluateDebug(b *testing.B, pick func(*gen.Env) pdp.Check) {
+	for _, s := range sizes {
+		env := s.env()
+		c := pick(env.env)
+		if d := env.e.EvaluateDebug(&c); !d.Allowed() {
+			b.Fatalf("%s: sample denied", s.name)
+		}
+		b.Run(s.name+"/baseline=Allowed", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				env.e.Allowed(&c)
+			}
+		})
+		b.Run(s.name+"/baseline=Evaluate", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				env.e.Evaluate(c)
+			}
+		})
+		b.Run(s.name+"/EvaluateDebug", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				env.e.EvaluateDebug(&c)
+			}
+		})
+	}
+}
+
+func BenchmarkEvaluateDebugRBAC(b *testing.B)      { benchEvaluateDebug(b, rbacSample) }
+func BenchmarkEvaluateDebugABAC(b *testing.B)      { benchEvaluateDebug(b, abacSample) }
+func BenchmarkEvaluateDebugReBAC3Hop(b *testing.B) { benchEvaluateDebug(b, rebacSample) }

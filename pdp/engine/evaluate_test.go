@@ -98,8 +98,9 @@ func TestEvaluateAllocations(t *testing.T) {
 	}
 }
 
-// The pooled buffers (reasons, chain walks) are per call: decisions made
-// at once are the decisions made one by one.
+// The pooled buffers (reasons, chain walks) are per call and the shared
+// merges safe to make at once: decisions made at once are the decisions
+// made one by one.
 func TestConcurrentDecisions(t *testing.T) {
 	e := rebacFixture()
 	checks := []pdp.Check{
@@ -121,6 +122,12 @@ func TestConcurrentDecisions(t *testing.T) {
 				d := e.Evaluate(checks[i])
 				if !reflect.DeepEqual(d.Debug, want[i].Debug) || !reflect.DeepEqual(d.Trace, want[i].Trace) {
 					t.Errorf("%s: concurrent decision differs", checks[i])
+					return
+				}
+				// EvaluateDebug makes its shared merges on first use,
+				// possibly in several goroutines at once.
+				if d := e.EvaluateDebug(&checks[i]); !reflect.DeepEqual(d.Debug, want[i].Debug) {
+					t.Errorf("%s: concurrent EvaluateDebug differs", checks[i])
 					return
 				}
 			}

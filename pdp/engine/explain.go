@@ -94,7 +94,8 @@ func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
 // EvaluateDebug is Evaluate without the trace (Trace stays nil): the
 // outcome and Permit's debug object, for callers that send the debug
 // object and never read the trace, as pdpx serve does. Its Debug is
-// exactly Evaluate's. It decides each model as Allowed does, with no
+// exactly Evaluate's, but read-only: its attribute maps may be shared with
+// the engine and with other decisions (Evaluate's are the caller's). It decides each model as Allowed does, with no
 // allocation, and then computes only what the blocks that appear show:
 // the sets ABAC's block names, and the ReBAC roles whose chains or
 // holding it reports. Building the trace (a condition node per set
@@ -156,7 +157,7 @@ func (e *Engine) evaluateDebug(c *pdp.Check) pdp.Decision {
 	}
 	allowed := rbAllow || abAllow || reAllow
 
-	dbg.Request = e.debugRequest(&x.req, c, u, &v)
+	dbg.Request = e.sharedDebugRequest(&x.req, c, u, &v)
 	if rbAllow || !allowed {
 		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
 	}
@@ -179,6 +180,50 @@ func (e *Engine) debugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v
 		Context:  c.Context,
 	}
 	return r
+}
+
+// sharedDebugRequest is debugRequest with the merge of the policy's layers
+// (stored and generated attributes) made once per user and tenant, and
+// once per instance, and shared: a check without JIT attributes gets that
+// merge itself, one with them a merge of its attributes over it, which is
+// the same map as merging all three layers. The debug object must then
+// not be modified, which EvaluateDebug's callers agree to.
+func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) *pdp.DebugRequest {
+	var user map[string]any
+	if u != nil {
+		g := u.generated(c.Resource.Tenant)
+		user = g.merged.of(u.stored, g.attrs)
+	} else {
+		user = e.genUnknown
+	}
+	res := v.resource[2]
+	if ti := e.types[c.Resource.Type]; ti != nil {
+		if c.Resource.Key != "" {
+			if in := e.instances[instKey{c.Resource.Type, c.Resource.Key}]; in != nil {
+				res = in.merged.of(in.attrs, ti.gen)
+			}
+		}
+	} else if v.resource[1] != nil {
+		// An instance of a type the schema lacks: no shared layer to merge under.
+		res = merged(v.resource[1:])
+	}
+	*r = pdp.DebugRequest{
+		User:     pdp.DebugUser{Key: c.User.Key, Synced: u != nil, Attributes: over(c.User.Attributes, user)},
+		Tenant:   c.Resource.Tenant,
+		Action:   c.Action,
+		Resource: pdp.DebugResource{Type: c.Resource.Type, Key: c.Resource.Key, Attributes: over(c.Resource.Attributes, res)},
+		Context:  c.Context,
+	}
+	return r
+}
+
+// over is the merge of a check's JIT attributes over a merge of the
+// layers below them: that merge itself when there are none.
+func over(jit, below map[string]any) map[string]any {
+	if len(jit) == 0 {
+		return below
+	}
+	return merged([]map[string]any{jit, below})
 }
 
 // ResponseBody is the /allowed response body for a decision, exactly as

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/pdpx/pdpx/pdp/policy"
 )
@@ -43,10 +44,33 @@ type userIndex struct {
 	tenants []string
 	// gen: tenant -> the generated layer {roles, tenants} in that tenant;
 	// genNone for tenants where the user holds no role (and no tenant).
-	gen     map[string]map[string]any
-	genNone map[string]any
+	gen     map[string]*genLayer
+	genNone *genLayer
 	// instRoles: instance -> the user's direct roles on it.
 	instRoles map[instKey][]instRole
+}
+
+// genLayer is a user's generated layer in a tenant, with the merge of the
+// user's stored attributes over it made on first use: the debug request's
+// user attributes when a check sends none of its own.
+type genLayer struct {
+	attrs  map[string]any
+	merged sharedMerge
+}
+
+// sharedMerge is the merge of an index's attribute layers, made once on
+// first use (concurrent first uses may each make it; one is kept) and
+// then shared, read-only, by the debug objects of EvaluateDebug.
+type sharedMerge struct{ p atomic.Pointer[map[string]any] }
+
+// of is the merge of ls (highest priority first), as merged makes it.
+func (m *sharedMerge) of(ls ...map[string]any) map[string]any {
+	if p := m.p.Load(); p != nil {
+		return *p
+	}
+	out := merged(ls)
+	m.p.Store(&out)
+	return out
 }
 
 // instRole is a direct role on an instance; tenant is the assignment's
@@ -92,6 +116,9 @@ type derivation struct {
 type instIndex struct {
 	tenant string
 	attrs  map[string]any
+	// merged is attrs over its type's generated layer: the debug
+	// request's resource attributes when a check sends none of its own.
+	merged sharedMerge
 }
 
 // setIndex is a user set or resource set, explicit or generated.
@@ -265,7 +292,7 @@ func (e *Engine) indexUser(key string, u *policy.User) *userIndex {
 		stored:      normalizeMap(u.Attributes),
 		tenantRoles: map[string][]string{},
 		member:      map[string]bool{},
-		gen:         map[string]map[string]any{},
+		gen:         map[string]*genLayer{},
 	}
 	if ui.stored == nil {
 		ui.stored = map[string]any{}
@@ -294,14 +321,14 @@ func (e *Engine) indexUser(key string, u *policy.User) *userIndex {
 	tenantList := strList(ui.tenants)
 	for t, roles := range ui.tenantRoles {
 		sort.Strings(roles)
-		ui.gen[t] = map[string]any{"roles": strList(roles), "tenants": tenantList}
+		ui.gen[t] = &genLayer{attrs: map[string]any{"roles": strList(roles), "tenants": tenantList}}
 	}
-	ui.genNone = map[string]any{"roles": []any{}, "tenants": tenantList}
+	ui.genNone = &genLayer{attrs: map[string]any{"roles": []any{}, "tenants": tenantList}}
 	return ui
 }
 
 // generated is the user's generated layer in tenant t.
-func (u *userIndex) generated(t string) map[string]any {
+func (u *userIndex) generated(t string) *genLayer {
 	if g, ok := u.gen[t]; ok && t != "" {
 		return g
 	}
