@@ -59,9 +59,12 @@ type genLayer struct {
 }
 
 // sharedMerge is the merge of an index's attribute layers, made once on
-// first use (concurrent first uses may each make it; one is kept) and
+// first use (concurrent first uses may each make one, all equal; the
+// last stored is kept) and
 // then shared, read-only, by the debug objects of EvaluateDebug.
-type sharedMerge struct{ p atomic.Pointer[map[string]any] }
+type sharedMerge struct {
+	p atomic.Pointer[map[string]any]
+}
 
 // of is the merge of ls (highest priority first), as merged makes it.
 func (m *sharedMerge) of(ls ...map[string]any) map[string]any {
