@@ -58,10 +58,9 @@ type genLayer struct {
 	merged sharedMerge
 }
 
-// sharedMerge is the merge of an index's attribute layers, made once on
-// first use (concurrent first uses may each make one, all equal; the
-// last stored is kept) and
-// then shared, read-only, by the debug objects of EvaluateDebug.
+// sharedMerge is the merge of an index's attribute layers, made on first
+// use (concurrent first uses may each make one, all equal; the last stored
+// is kept) and then shared, read-only, by EvaluateDebug's debug objects.
 type sharedMerge struct {
 	p atomic.Pointer[map[string]any]
 }
