@@ -325,7 +325,7 @@ func (s *switcher) view(st Styles, w, profRows int, current string) string {
 		b = append(b, st.Muted.Render("connecting…"))
 	} else {
 		b = append(b, st.Key.Render("enter")+st.Dim.Render(" switch · ")+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
-			st.Key.Render("↑↓ 1-9")+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
+			st.Key.Render("↑↓ 1-"+itoa(min(s.rows(), 9)))+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
 	}
 	return st.Dialog.Render(strings.Join(b, "\n"))
 }

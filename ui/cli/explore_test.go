@@ -206,3 +206,42 @@ profiles:
 		t.Errorf("no line-numbered problem:\n%s", s)
 	}
 }
+
+// ctrl+x in the explorer writes the pins as a scenario file, and `pdpx
+// test` on that file passes on the demo policy.
+func TestExplorerExportRunsWithPdpxTest(t *testing.T) {
+	demo, err := targets.Embedded("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := newTUI(t, ui.Options{Target: demo})
+	u.typeText("john@permit.io")
+	u.key(tab)
+	u.key(tab)
+	u.typeText("read")
+	u.key(tab)
+	u.typeText("document")
+	u.key(enter)                                       // denied: no role in default
+	u.key(tea.KeyPressMsg{Code: '1', Mod: tea.ModAlt}) // flip 1: retry in awesome_inc, allowed
+	u.key(tea.KeyPressMsg{Code: tea.KeyEscape})        // the history
+	u.key(digit('p'))
+	u.key(digit('j'))
+	u.key(digit('p'))
+	if s := u.screen(); !strings.Contains(s, "History 2 · 1 denied") {
+		t.Fatalf("two checks were not sent:\n%s", s)
+	}
+	u.key(tea.KeyPressMsg{Code: 'x', Mod: tea.ModCtrl})
+	path := filepath.Join(t.TempDir(), "pins.yaml")
+	for range len("pdpx-scenarios.yaml") {
+		u.key(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	u.typeText(path)
+	u.key(enter)
+	if s := u.screen(); !strings.Contains(s, "Exported 2 pinned checks") {
+		t.Fatalf("not exported:\n%s", s)
+	}
+	out, code := run(t, "", "test", path)
+	if code != 0 || !strings.Contains(out, "2 passed") {
+		t.Fatalf("pdpx test %s: exit %d\n%s", path, code, out)
+	}
+}
