@@ -13,7 +13,6 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 type checkFlags struct {
@@ -78,11 +77,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			if f.print != "" {
 				return printSnippet(cmd.OutOrStdout(), g, f.print, c)
 			}
-			spec, err := g.spec()
-			if err != nil {
-				return err
-			}
-			t, err := targets.Build(spec)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // openHistory opens the history the flags name. It never fails: --no-history,
@@ -299,11 +298,7 @@ any is a denial, else 0.`,
 				}
 				checks = append(checks, e.Check)
 			}
-			spec, err := g.spec()
-			if err != nil {
-				return err
-			}
-			t, err := targets.Build(spec)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}

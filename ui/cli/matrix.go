@@ -12,7 +12,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/sweep"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 type matrixFlags struct {
@@ -75,11 +74,7 @@ The exit code is 0 when every cell was decided, 2 when some are errors.`,
 			if err != nil {
 				return err
 			}
-			spec, err := g.spec()
-			if err != nil {
-				return err
-			}
-			t, err := targets.Build(spec)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}

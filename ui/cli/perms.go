@@ -12,7 +12,6 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/sweep"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 func newPermissionsCmd(g *globals) *cobra.Command {
@@ -44,7 +43,7 @@ permission with no role came from attributes (ABAC).`,
 			if err != nil {
 				return fmt.Errorf("--user-attr %w", err)
 			}
-			t, err := buildTarget(g)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}
@@ -100,7 +99,7 @@ are not listed: ABAC decides for attributes, not for a list of users.`,
 			if err != nil {
 				return err
 			}
-			t, err := buildTarget(g)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}
@@ -130,14 +129,6 @@ are not listed: ABAC decides for attributes, not for a list of users.`,
 	cmd.Flags().StringVarP(&tenant, "tenant", "t", "", "the tenant (default \"default\")")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the users as JSON")
 	return cmd
-}
-
-func buildTarget(g *globals) (pdp.Target, error) {
-	spec, err := g.spec()
-	if err != nil {
-		return nil, err
-	}
-	return targets.Build(spec)
 }
 
 func splitList(xs []string) []string {

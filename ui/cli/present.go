@@ -8,7 +8,6 @@ import (
 
 	"github.com/pdpx/pdpx/state/scenario"
 	"github.com/pdpx/pdpx/ui/present"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 func newPresentCmd(g *globals) *cobra.Command {
@@ -32,11 +31,7 @@ only the checks of the file, decided on the target (--policy, --pdp,
 			if err != nil {
 				return err
 			}
-			spec, err := g.spec()
-			if err != nil {
-				return err
-			}
-			t, err := targets.Build(spec)
+			t, err := g.target()
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/ui/targets"
 )
@@ -77,6 +78,15 @@ type globals struct {
 // spec is the target the flags and the profile name (see resolveSpec).
 func (g *globals) spec() (targets.Spec, error) {
 	return g.resolveSpec(true)
+}
+
+// target builds the target the flags and the profile name.
+func (g *globals) target() (pdp.Target, error) {
+	spec, err := g.spec()
+	if err != nil {
+		return nil, err
+	}
+	return targets.Build(spec)
 }
 
 // NewRoot builds the command tree. version is printed by --version.

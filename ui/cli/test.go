@@ -11,7 +11,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state/scenario"
-	"github.com/pdpx/pdpx/ui/targets"
 )
 
 type testFlags struct {
@@ -65,11 +64,7 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 	if len(probs) > 0 {
 		return &ExitError{Code: 2, Err: errors.New(strings.Join(probs, "\n"))}
 	}
-	spec, err := g.spec()
-	if err != nil {
-		return &ExitError{Code: 2, Err: err}
-	}
-	t, err := targets.Build(spec)
+	t, err := g.target()
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
