@@ -22,6 +22,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state/scenario"
+	"github.com/pdpx/pdpx/ui/bigtype"
 )
 
 // Model is the presenter. Build it with New and run it with tea.NewProgram.
@@ -182,7 +183,7 @@ func (m *Model) Render() string {
 		body = append(body, "   "+m.st.dim.Render("deciding…"), "", "", "")
 	default:
 		st := m.st.outcome(d.Outcome)
-		for _, line := range bigWord(d.Outcome.Symbol()+" "+d.Outcome.Word(), w-4, m.h >= 30) {
+		for _, line := range bigtype.Word(d.Outcome.Symbol()+" "+d.Outcome.Word(), w-4, m.h >= 30) {
 			body = append(body, "   "+st.Render(line))
 		}
 		body = append(body, "   "+m.expectLine(c, d, w-4))
