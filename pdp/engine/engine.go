@@ -70,6 +70,7 @@ type Engine struct {
 	hasSets          bool // ABAC is enabled: the environment has user or resource sets
 	hasInstanceRoles bool
 	genUnknown       map[string]any
+	genUnknownJSON   []byte
 }
 
 // New indexes p, which is assumed valid (policy.Load validates). p must not
@@ -79,6 +80,7 @@ func New(p *policy.Policy) *Engine {
 		p = &policy.Policy{Version: 1}
 	}
 	e := &Engine{p: p, genUnknown: map[string]any{"roles": []any{}, "tenants": []any{}}}
+	e.genUnknownJSON = encodeAttrs(e.genUnknown)
 	e.indexRoles(p)
 	e.indexTypes(p)
 	e.indexFacts(p)

@@ -37,6 +37,23 @@ func sameDebug(t testing.TB, e *Engine, c pdp.Check) {
 	if w, g := ResponseBody(allowed, want.Debug), ResponseBody(allowed, got.Debug); string(w) != string(g) {
 		t.Fatalf("%s: response bodies differ\n Evaluate      %s\n EvaluateDebug %s", c, w, g)
 	}
+	// EvaluateDebugJSON: the same decision, and the encodings it gives are
+	// json.Marshal's of the maps they stand for.
+	jd, aj := e.EvaluateDebugJSON(&c)
+	if jd.Outcome != want.Outcome || !reflect.DeepEqual(jd.Debug, got.Debug) {
+		t.Fatalf("%s: EvaluateDebugJSON differs from EvaluateDebug", c)
+	}
+	for _, a := range []struct {
+		enc []byte
+		m   map[string]any
+	}{{aj.User, jd.Debug.Request.User.Attributes}, {aj.Resource, jd.Debug.Request.Resource.Attributes}} {
+		if a.enc == nil {
+			continue
+		}
+		if m, err := json.Marshal(a.m); err != nil || string(m) != string(a.enc) {
+			t.Fatalf("%s: kept encoding %s, the map's %s (%v)", c, a.enc, m, err)
+		}
+	}
 }
 
 // checkSpace is what checks over one policy are drawn from: its users,

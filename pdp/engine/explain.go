@@ -103,9 +103,27 @@ func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
 // cost.
 func (e *Engine) EvaluateDebug(c *pdp.Check) pdp.Decision {
 	start := time.Now()
-	d := e.evaluateDebug(c)
+	d, _ := e.evaluateDebug(c)
 	d.Latency = time.Since(start)
 	return d
+}
+
+// AttrsJSON is the JSON encoding (json.Marshal's bytes) of a debug request's
+// user and resource attributes, where the engine has it at hand: when they
+// are a merge the engine shares (no JIT attributes on top), whose encoding
+// it keeps. A nil field means the caller encodes that map itself.
+type AttrsJSON struct{ User, Resource []byte }
+
+// EvaluateDebugJSON is EvaluateDebug with the encodings of its debug
+// request's attribute maps where the engine keeps them: encoding those
+// maps (sorting and escaping their keys) was a large part of writing a
+// debug object, and they are the same for every check on a user and tenant,
+// or on an instance. The bytes are shared: do not modify them.
+func (e *Engine) EvaluateDebugJSON(c *pdp.Check) (pdp.Decision, AttrsJSON) {
+	start := time.Now()
+	d, aj := e.evaluateDebug(c)
+	d.Latency = time.Since(start)
+	return d, aj
 }
 
 // debugExplanation is explanation without the trace: the debug object and
@@ -116,7 +134,7 @@ type debugExplanation struct {
 	rb, ab, re pdp.Reason
 }
 
-func (e *Engine) evaluateDebug(c *pdp.Check) pdp.Decision {
+func (e *Engine) evaluateDebug(c *pdp.Check) (pdp.Decision, AttrsJSON) {
 	u := e.users[c.User.Key]
 	var v env
 	e.fillEnv(&v, c, u)
@@ -157,7 +175,8 @@ func (e *Engine) evaluateDebug(c *pdp.Check) pdp.Decision {
 	}
 	allowed := rbAllow || abAllow || reAllow
 
-	dbg.Request = e.sharedDebugRequest(&x.req, c, u, &v)
+	var aj AttrsJSON
+	dbg.Request, aj = e.sharedDebugRequest(&x.req, c, u, &v)
 	if rbAllow || !allowed {
 		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
 	}
@@ -168,7 +187,7 @@ func (e *Engine) evaluateDebug(c *pdp.Check) pdp.Decision {
 	if allowed {
 		d.Outcome = pdp.Allow
 	}
-	return d
+	return d, aj
 }
 
 func (e *Engine) debugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) *pdp.DebugRequest {
@@ -187,21 +206,39 @@ func (e *Engine) debugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v
 // once per instance, and shared: a check without JIT attributes gets that
 // merge itself, one with them a merge of its attributes over it, which is
 // the same map as merging all three layers. The debug object must then
-// not be modified, which EvaluateDebug's callers agree to.
-func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) *pdp.DebugRequest {
+// not be modified, which EvaluateDebug's callers agree to. The encodings
+// of the shared maps come with it, for the attributes that are one.
+func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) (*pdp.DebugRequest, AttrsJSON) {
+	var aj AttrsJSON
+	jitUser, jitRes := len(c.User.Attributes) > 0, len(c.Resource.Attributes) > 0
 	var user map[string]any
 	if u != nil {
 		g := u.generated(c.Resource.Tenant)
 		user = g.merged.of(u.stored, g.attrs)
+		if !jitUser {
+			aj.User = g.merged.json(user)
+		}
 	} else {
 		user = e.genUnknown
+		if !jitUser {
+			aj.User = e.genUnknownJSON
+		}
 	}
 	res := v.resource[2]
 	if ti := e.types[c.Resource.Type]; ti != nil {
+		// v.resource[2] is ti.gen unless an instance's merge replaces it.
+		resJSON := ti.genJSON
 		if c.Resource.Key != "" {
 			if in := e.instances[instKey{c.Resource.Type, c.Resource.Key}]; in != nil {
 				res = in.merged.of(in.attrs, ti.gen)
+				resJSON = nil
+				if !jitRes {
+					resJSON = in.merged.json(res)
+				}
 			}
+		}
+		if !jitRes {
+			aj.Resource = resJSON
 		}
 	} else if v.resource[1] != nil {
 		// An instance of a type the schema lacks: no shared layer to merge under.
@@ -214,7 +251,7 @@ func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIn
 		Resource: pdp.DebugResource{Type: c.Resource.Type, Key: c.Resource.Key, Attributes: over(c.Resource.Attributes, res)},
 		Context:  c.Context,
 	}
-	return r
+	return r, aj
 }
 
 // over is the merge of a check's JIT attributes over a merge of the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -62,7 +63,31 @@ type genLayer struct {
 // use (concurrent first uses may each make one, all equal; the last stored
 // is kept) and then shared, read-only, by EvaluateDebug's debug objects.
 type sharedMerge struct {
-	p atomic.Pointer[map[string]any]
+	p  atomic.Pointer[map[string]any]
+	js atomic.Pointer[[]byte]
+}
+
+// json is the merge's JSON encoding, made on first use and then shared:
+// pdpx serve writes these bytes rather than sorting and escaping the same
+// keys for every decision that shows the merge. v is the merge of returns
+// (concurrent first uses may encode equal maps; the encodings are equal).
+func (m *sharedMerge) json(v map[string]any) []byte {
+	if p := m.js.Load(); p != nil {
+		return *p
+	}
+	b := encodeAttrs(v)
+	m.js.Store(&b)
+	return b
+}
+
+// encodeAttrs is json.Marshal of an attribute object, nil when it does not
+// marshal (then the caller encodes it the ordinary way, errors included).
+func encodeAttrs(v map[string]any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // of is the merge of ls (highest priority first), as merged makes it.
@@ -95,8 +120,9 @@ type typeIndex struct {
 	roleKeys   []string // sorted
 	// granting: action -> the resource roles whose permissions include it, sorted.
 	granting map[string][]string
-	// gen is the generated resource layer {type: key}.
-	gen map[string]any
+	// gen is the generated resource layer {type: key}, genJSON its encoding.
+	gen     map[string]any
+	genJSON []byte
 }
 
 // resRoleIndex is a resource role (held on an instance).
@@ -193,6 +219,7 @@ func (e *Engine) indexTypes(p *policy.Policy) {
 			granting:   map[string][]string{},
 			gen:        map[string]any{"type": key},
 		}
+		t.genJSON = encodeAttrs(t.gen)
 		sort.Strings(t.actionList)
 		for _, a := range r.Actions {
 			t.actions[a] = true

@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
@@ -110,10 +112,18 @@ var demoEngine = engine.New(policy.Demo())
 func checkResponse(t *testing.T, c pdp.Check) {
 	t.Helper()
 	d := demoEngine.Decide(c)
-	for _, ev := range []pdp.Decision{demoEngine.Evaluate(c), demoEngine.EvaluateDebug(&c)} {
-		got := appendResponse([]byte("prefix"), ev.Outcome == pdp.Allow, ev.Debug)
+	// EvaluateDebugJSON twice: its encodings are made on first use and
+	// kept, and the second use must write the kept bytes alike.
+	evs := []pdp.Decision{demoEngine.Evaluate(c), demoEngine.EvaluateDebug(&c)}
+	ajs := make([]engine.AttrsJSON, len(evs), len(evs)+2)
+	for range 2 {
+		ev, aj := demoEngine.EvaluateDebugJSON(&c)
+		evs, ajs = append(evs, ev), append(ajs, aj)
+	}
+	for i, ev := range evs {
+		got := appendResponse([]byte("prefix"), ev.Outcome == pdp.Allow, ev.Debug, ajs[i])
 		if !bytes.Equal(got[len("prefix"):], d.Response) {
-			t.Fatalf("response for %v:\ngot  %s\nwant %s", c, got[len("prefix"):], d.Response)
+			t.Fatalf("response %d for %v:\ngot  %s\nwant %s", i, c, got[len("prefix"):], d.Response)
 		}
 	}
 }
@@ -152,13 +162,13 @@ func TestAppendResponseFallsBack(t *testing.T) {
 		c := pdp.Check{User: pdp.User{Key: "john@smith.com", Attributes: attrs}, Action: "create", Resource: pdp.Resource{Type: "document", Tenant: "default"}}
 		ev := demoEngine.Evaluate(c)
 		want := engine.ResponseBody(ev.Outcome == pdp.Allow, ev.Debug)
-		if got := appendResponse([]byte("x"), ev.Outcome == pdp.Allow, ev.Debug); !bytes.Equal(got[1:], want) {
+		if got := appendResponse([]byte("x"), ev.Outcome == pdp.Allow, ev.Debug, engine.AttrsJSON{}); !bytes.Equal(got[1:], want) {
 			t.Errorf("%v:\ngot  %s\nwant %s", attrs, got[1:], want)
 		}
 	}
 	for _, dbg := range []*pdp.Debug{{}, {RBAC: &pdp.Reason{Code: "x", AllowingRoles: []pdp.AllowingRole{{Role: "r"}}, AllowingRules: []pdp.AllowingRule{{}, {Role: "a", ResourceType: "b"}}}},
 		{ABAC: &pdp.Reason{AllowingRoles: []pdp.AllowingRole{{Role: "r"}, {Role: "s", Sources: []string{"x"}}}}}} {
-		if got, want := appendResponse(nil, true, dbg), engine.ResponseBody(true, dbg); !bytes.Equal(got, want) {
+		if got, want := appendResponse(nil, true, dbg, engine.AttrsJSON{}), engine.ResponseBody(true, dbg); !bytes.Equal(got, want) {
 			t.Errorf("got  %s\nwant %s", got, want)
 		}
 	}
@@ -207,6 +217,30 @@ func TestBulkSplitKeepsOrder(t *testing.T) {
 		status, got, _ := do(t, s, req{path: "/allowed/bulk", body: string(bulkBody(n))})
 		if status != 200 || !bytes.Equal(got, want) {
 			t.Errorf("no-debug %v: %d, the bulk answer differs from the single ones", noDebug, status)
+		}
+	}
+}
+
+// TestPlainWord: the eight-byte test agrees with the byte table for every
+// byte value at every position, among plain bytes and next to bytes that
+// borrow (the zero and 0x1f bytes below it).
+func TestPlainWord(t *testing.T) {
+	for _, fill := range []byte{'a', 0x20, 0x00, 0x1f, 0xff} {
+		for pos := range 8 {
+			for c := range 256 {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(c)
+				want := true
+				for _, x := range w {
+					want = want && x < utf8.RuneSelf && plain[x]
+				}
+				if got := plainWord(binary.LittleEndian.Uint64(w[:])); got != want {
+					t.Fatalf("%q: plainWord %v, the table %v", w, got, want)
+				}
+			}
 		}
 	}
 }

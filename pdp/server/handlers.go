@@ -27,9 +27,9 @@ func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool
 		}
 		return append(b, denyBody...), false
 	}
-	d := l.eng.EvaluateDebug(c)
+	d, aj := l.eng.EvaluateDebugJSON(c)
 	ok := d.Outcome == pdp.Allow
-	return appendResponse(b, ok, d.Debug), ok
+	return appendResponse(b, ok, d.Debug, aj), ok
 }
 
 // decide answers one check: whether it allows and its /allowed response

@@ -20,7 +20,11 @@ import (
 // (a Go type other than what JSON decodes to, NaN) are handed to
 // ResponseBody whole, so its rules, error handling included, stay the only
 // definition.
-func appendResponse(b []byte, allowed bool, dbg *pdp.Debug) []byte {
+//
+// aj holds the engine's encodings of the debug request's attribute maps
+// where it keeps them (shared merges, the same for many decisions); those
+// bytes are copied rather than the maps encoded again.
+func appendResponse(b []byte, allowed bool, dbg *pdp.Debug, aj engine.AttrsJSON) []byte {
 	start := len(b)
 	b = append(b, `{"allow":`...)
 	b = strconv.AppendBool(b, allowed)
@@ -29,14 +33,14 @@ func appendResponse(b []byte, allowed bool, dbg *pdp.Debug) []byte {
 	if dbg != nil {
 		var ok bool
 		b = append(b, `,"debug":`...)
-		if b, ok = appendDebug(b, dbg); !ok {
+		if b, ok = appendDebug(b, dbg, aj); !ok {
 			return append(b[:start], engine.ResponseBody(allowed, dbg)...)
 		}
 	}
 	return append(b, '}')
 }
 
-func appendDebug(b []byte, dbg *pdp.Debug) ([]byte, bool) {
+func appendDebug(b []byte, dbg *pdp.Debug, aj engine.AttrsJSON) ([]byte, bool) {
 	ok := true
 	sep := byte('{')
 	field := func(name string) {
@@ -47,7 +51,7 @@ func appendDebug(b []byte, dbg *pdp.Debug) ([]byte, bool) {
 	}
 	if r := dbg.Request; r != nil {
 		field("request")
-		b, ok = appendRequest(b, r)
+		b, ok = appendRequest(b, r, aj)
 		if !ok {
 			return b, false
 		}
@@ -70,7 +74,7 @@ func appendDebug(b []byte, dbg *pdp.Debug) ([]byte, bool) {
 	return append(b, '}'), true
 }
 
-func appendRequest(b []byte, r *pdp.DebugRequest) ([]byte, bool) {
+func appendRequest(b []byte, r *pdp.DebugRequest, aj engine.AttrsJSON) ([]byte, bool) {
 	ok := true
 	b = append(b, `{"user":{"key":`...)
 	b = appendString(b, r.User.Key)
@@ -78,7 +82,9 @@ func appendRequest(b []byte, r *pdp.DebugRequest) ([]byte, bool) {
 	b = strconv.AppendBool(b, r.User.Synced)
 	if len(r.User.Attributes) > 0 {
 		b = append(b, `,"attributes":`...)
-		if b, ok = appendValue(b, r.User.Attributes); !ok {
+		if aj.User != nil {
+			b = append(b, aj.User...)
+		} else if b, ok = appendValue(b, r.User.Attributes); !ok {
 			return b, false
 		}
 	}
@@ -97,7 +103,9 @@ func appendRequest(b []byte, r *pdp.DebugRequest) ([]byte, bool) {
 	}
 	if len(r.Resource.Attributes) > 0 {
 		b = append(b, `,"attributes":`...)
-		if b, ok = appendValue(b, r.Resource.Attributes); !ok {
+		if aj.Resource != nil {
+			b = append(b, aj.Resource...)
+		} else if b, ok = appendValue(b, r.Resource.Attributes); !ok {
 			return b, false
 		}
 	}
@@ -306,6 +314,26 @@ func appendFloat(b []byte, f float64) ([]byte, bool) {
 
 const hexDigits = "0123456789abcdef"
 
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// plainWord reports whether the eight bytes of x are all plain (see plain):
+// no byte at or above 0x80, below 0x20, or equal to one of the five
+// escaped ASCII characters. A zero byte of x^c marks a byte equal to c;
+// (y - ones) &^ y & high is non-zero exactly when y has a zero byte (its
+// false positives sit only above a true one, so the answer stays exact).
+func plainWord(x uint64) bool {
+	hasZero := func(y uint64) uint64 { return (y - ones) &^ y & high }
+	// Bytes below 0x20: subtracting 0x20 borrows into the high bit of
+	// bytes below 0x80 that were below 0x20.
+	bad := x&high | (x-0x20*ones)&^x&high
+	bad |= hasZero(x^('"'*ones)) | hasZero(x^('\\'*ones)) | hasZero(x^('<'*ones)) |
+		hasZero(x^('>'*ones)) | hasZero(x^('&'*ones))
+	return bad == 0
+}
+
 // plain marks the ASCII bytes a JSON string holds as they are (json.Marshal
 // escapes the rest, HTML's <, > and & included). A table, because reasons
 // are long and the per-byte test is most of writing them.
@@ -322,7 +350,20 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	i := 0
+	// Most strings (codes, keys, reason sentences) are plain ASCII: skip
+	// them eight bytes at a time, and go byte by byte only from the word
+	// holding something to escape. Profiling had the byte loop at an eighth
+	// of a bulk decision.
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if !plainWord(x) {
+			break
+		}
+	}
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plain[c] {
