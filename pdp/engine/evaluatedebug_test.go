@@ -39,7 +39,17 @@ func sameDebug(t testing.TB, e *Engine, c pdp.Check) {
 	}
 	// EvaluateDebugJSON: the same decision, and the encodings it gives are
 	// json.Marshal's of the maps they stand for.
-	jd, aj := e.EvaluateDebugJSON(&c)
+	// Into a buffer of its own and into one a previous decision (the
+	// policy's first check) used, which must leave nothing behind.
+	buf := new(DebugBuffer)
+	e.EvaluateDebugJSON(&pdp.Check{User: pdp.User{Key: "nobody"}, Action: "fly", Resource: pdp.Resource{Type: "spreadsheet"}}, buf)
+	if len(e.userKeys) > 0 && len(e.typeKeys) > 0 {
+		e.EvaluateDebugJSON(&pdp.Check{User: pdp.User{Key: e.userKeys[0]}, Action: "x", Resource: pdp.Resource{Type: e.typeKeys[0]}}, buf)
+	}
+	if od, _ := e.EvaluateDebugJSON(&c, nil); od.Outcome != want.Outcome || !reflect.DeepEqual(od.Debug, got.Debug) {
+		t.Fatalf("%s: EvaluateDebugJSON without a buffer differs from EvaluateDebug", c)
+	}
+	jd, aj := e.EvaluateDebugJSON(&c, buf)
 	if jd.Outcome != want.Outcome || !reflect.DeepEqual(jd.Debug, got.Debug) {
 		t.Fatalf("%s: EvaluateDebugJSON differs from EvaluateDebug", c)
 	}

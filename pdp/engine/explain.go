@@ -103,7 +103,7 @@ func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
 // cost.
 func (e *Engine) EvaluateDebug(c *pdp.Check) pdp.Decision {
 	start := time.Now()
-	d, _ := e.evaluateDebug(c)
+	d, _ := e.evaluateDebug(c, new(debugExplanation))
 	d.Latency = time.Since(start)
 	return d
 }
@@ -119,12 +119,27 @@ type AttrsJSON struct{ User, Resource []byte }
 // maps (sorting and escaping their keys) was a large part of writing a
 // debug object, and they are the same for every check on a user and tenant,
 // or on an instance. The bytes are shared: do not modify them.
-func (e *Engine) EvaluateDebugJSON(c *pdp.Check) (pdp.Decision, AttrsJSON) {
+//
+// The debug object is written into buf, which a caller deciding many checks
+// one after another reuses (so a decision costs no allocation for it): it
+// is valid until buf's next use. A nil buf gives a debug object of its own.
+func (e *Engine) EvaluateDebugJSON(c *pdp.Check, buf *DebugBuffer) (pdp.Decision, AttrsJSON) {
 	start := time.Now()
-	d, aj := e.evaluateDebug(c)
+	var x *debugExplanation
+	if buf != nil {
+		x = &buf.x
+		*x = debugExplanation{}
+	} else {
+		x = new(debugExplanation) // not above: it would be made even with buf
+	}
+	d, aj := e.evaluateDebug(c, x)
 	d.Latency = time.Since(start)
 	return d, aj
 }
+
+// DebugBuffer is room for one debug object, for EvaluateDebugJSON. Its zero
+// value is ready to use; it is not safe for concurrent use.
+type DebugBuffer struct{ x debugExplanation }
 
 // debugExplanation is explanation without the trace: the debug object and
 // its parts in one allocation.
@@ -134,7 +149,8 @@ type debugExplanation struct {
 	rb, ab, re pdp.Reason
 }
 
-func (e *Engine) evaluateDebug(c *pdp.Check) (pdp.Decision, AttrsJSON) {
+// evaluateDebug writes the debug object into x, which must be zero.
+func (e *Engine) evaluateDebug(c *pdp.Check, x *debugExplanation) (pdp.Decision, AttrsJSON) {
 	u := e.users[c.User.Key]
 	var v env
 	e.fillEnv(&v, c, u)
@@ -150,7 +166,6 @@ func (e *Engine) evaluateDebug(c *pdp.Check) (pdp.Decision, AttrsJSON) {
 			abAllow = pr.allows(&v, &mu, &mr)
 		}
 	}
-	x := new(debugExplanation)
 	dbg := &x.dbg
 	hasReBAC := len(e.p.Relationships) > 0 || e.hasInstanceRoles
 	var reAllow bool

@@ -117,7 +117,7 @@ func checkResponse(t *testing.T, c pdp.Check) {
 	evs := []pdp.Decision{demoEngine.Evaluate(c), demoEngine.EvaluateDebug(&c)}
 	ajs := make([]engine.AttrsJSON, len(evs), len(evs)+2)
 	for range 2 {
-		ev, aj := demoEngine.EvaluateDebugJSON(&c)
+		ev, aj := demoEngine.EvaluateDebugJSON(&c, new(engine.DebugBuffer))
 		evs, ajs = append(evs, ev), append(ajs, aj)
 	}
 	for i, ev := range evs {

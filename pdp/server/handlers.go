@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 )
 
 // The /allowed bodies without a debug object (--no-debug), made once: the
@@ -20,14 +21,18 @@ var (
 // EvaluateDebug rather than Decide or Evaluate: Decide also marshals the
 // request body and the response through encoding/json, Evaluate builds the
 // condition-level trace, and the server sends neither.
-func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool) {
+//
+// buf is where the debug object is built; a bulk run passes one for all
+// its checks (each debug object is written out before the next is built),
+// and nil gives the decision one of its own.
+func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check, buf *engine.DebugBuffer) ([]byte, bool) {
 	if s.cfg.NoDebug {
 		if l.eng.Allowed(c) {
 			return append(b, allowBody...), true
 		}
 		return append(b, denyBody...), false
 	}
-	d, aj := l.eng.EvaluateDebugJSON(c)
+	d, aj := l.eng.EvaluateDebugJSON(c, buf)
 	ok := d.Outcome == pdp.Allow
 	return appendResponse(b, ok, d.Debug, aj), ok
 }
@@ -35,7 +40,7 @@ func (s *Server) appendDecision(b []byte, l *loaded, c *pdp.Check) ([]byte, bool
 // decide answers one check: whether it allows and its /allowed response
 // body in a buffer of its own.
 func (s *Server) decide(l *loaded, c pdp.Check) (bool, []byte) {
-	b, ok := s.appendDecision(nil, l, &c)
+	b, ok := s.appendDecision(nil, l, &c, nil)
 	return ok, b
 }
 
@@ -61,7 +66,7 @@ func (s *Server) allowed(l *loaded, _ *http.Request, body []byte, info *reqInfo)
 		}
 	}
 	info.check(&c)
-	out, ok := s.appendDecision(info.out[:0], l, &c)
+	out, ok := s.appendDecision(info.out[:0], l, &c, nil)
 	info.out = out
 	info.outcome = outcomeWord(ok)
 	return http.StatusOK, out
