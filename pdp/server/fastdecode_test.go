@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -239,6 +240,22 @@ func TestPlainWord(t *testing.T) {
 				}
 				if got := plainWord(binary.LittleEndian.Uint64(w[:])); got != want {
 					t.Fatalf("%q: plainWord %v, the table %v", w, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestAppendStringWords: a byte to escape at every position of strings
+// around the eight-byte words appendString skips, its tail check included.
+func TestAppendStringWords(t *testing.T) {
+	for n := 1; n <= 25; n++ {
+		for pos := range n {
+			for _, c := range []string{"\"", "\\", "<", ">", "&", "\x00", "\x1f", "é", "\u2028", "\xff"} {
+				s := strings.Repeat("a", pos) + c + strings.Repeat("b", n-pos-1)
+				want, _ := json.Marshal(s)
+				if got := appendString(nil, s); !bytes.Equal(got, want) {
+					t.Fatalf("%q: got %s, want %s", s, got, want)
 				}
 			}
 		}

@@ -321,17 +321,22 @@ const (
 
 // plainWord reports whether the eight bytes of x are all plain (see plain):
 // no byte at or above 0x80, below 0x20, or equal to one of the five
-// escaped ASCII characters. A zero byte of x^c marks a byte equal to c;
-// (y - ones) &^ y & high is non-zero exactly when y has a zero byte (its
-// false positives sit only above a true one, so the answer stays exact).
+// escaped ASCII characters. A byte of y is zero exactly where x's equals
+// the byte y was compared with; (y - ones) &^ y has the high bit set in
+// some byte exactly when y has a zero byte (its false positives sit only
+// above a true one, so the answer for the word is exact). Written out, not
+// with a helper closure, so that it inlines into appendString's loop.
 func plainWord(x uint64) bool {
-	hasZero := func(y uint64) uint64 { return (y - ones) &^ y & high }
-	// Bytes below 0x20: subtracting 0x20 borrows into the high bit of
-	// bytes below 0x80 that were below 0x20.
-	bad := x&high | (x-0x20*ones)&^x&high
-	bad |= hasZero(x^('"'*ones)) | hasZero(x^('\\'*ones)) | hasZero(x^('<'*ones)) |
-		hasZero(x^('>'*ones)) | hasZero(x^('&'*ones))
-	return bad == 0
+	// Bytes below 0x20: subtracting 0x20 sets the high bit of those below
+	// 0x80 that were below 0x20 (or borrowed from one).
+	ctrl := (x - 0x20*ones) &^ x
+	q := x ^ ('"' * ones)
+	bs := x ^ ('\\' * ones)
+	amp := x ^ ('&' * ones)
+	// '<' (0x3c) and '>' (0x3e) differ only in bit 1: one test for both.
+	ang := (x | 0x02*ones) ^ ('>' * ones)
+	z := (q-ones)&^q | (bs-ones)&^bs | (amp-ones)&^amp | (ang-ones)&^ang
+	return (x|ctrl|z)&high == 0
 }
 
 // plain marks the ASCII bytes a JSON string holds as they are (json.Marshal
@@ -344,6 +349,14 @@ var plain = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// word is the first eight bytes of s (which has at least eight), in one
+// load: the compiler merges the byte loads.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 // appendString is encoding/json's string encoding with HTML escaping (what
 // json.Marshal does): <, > and & as \u00XX, control characters escaped,
 // invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
@@ -355,13 +368,15 @@ func appendString(b []byte, s string) []byte {
 	// them eight bytes at a time, and go byte by byte only from the word
 	// holding something to escape. Profiling had the byte loop at an eighth
 	// of a bulk decision.
+	// The last few bytes (when every word so far was plain) are checked as
+	// the last eight, overlapping the word before.
 	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if !plainWord(x) {
+		if !plainWord(word(s[i:])) {
 			break
 		}
+	}
+	if i < len(s) && i+8 > len(s) && len(s) >= 8 && plainWord(word(s[len(s)-8:])) {
+		i = len(s)
 	}
 	for i < len(s) {
 		c := s[i]
