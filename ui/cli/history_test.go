@@ -24,7 +24,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// Tests never read or write a real home: the history, the config file
+	// and anything else found through HOME or XDG paths live in dir.
 	os.Setenv(state.EnvHistory, filepath.Join(dir, "history.db"))
+	for _, v := range []string{"HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"} {
+		os.Setenv(v, dir)
+	}
+	os.Unsetenv("PDPX_CONFIG")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
