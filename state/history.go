@@ -37,8 +37,8 @@ type Entry struct {
 
 // Text is the line a free-text filter matches against: outcome word, user,
 // action, resource, tenant, target, error, then the JIT attributes and
-// context as k=v. The SQLite store indexes the same text, so both
-// implementations filter alike.
+// context as k=v, then the note. The SQLite store indexes the same text, so
+// both implementations filter alike.
 func (e Entry) Text() string {
 	var b strings.Builder
 	b.WriteString(e.Decision.Outcome.Word())
@@ -63,6 +63,10 @@ func (e Entry) Text() string {
 			b.WriteByte('=')
 			b.WriteString(pdp.FormatValue(m[k]))
 		}
+	}
+	if e.Note != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Note)
 	}
 	return b.String()
 }
@@ -205,6 +209,8 @@ type History interface {
 	Get(ctx context.Context, id int64) (Entry, error)
 	// SetPinned pins or unpins an entry.
 	SetPinned(ctx context.Context, id int64, pinned bool) error
+	// SetNote attaches free text to an entry ("" removes it).
+	SetNote(ctx context.Context, id int64, note string) error
 	// Delete removes an entry.
 	Delete(ctx context.Context, id int64) error
 	// Clear removes every entry, or every unpinned one when keepPinned, and

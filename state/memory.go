@@ -146,6 +146,19 @@ func (m *Memory) SetPinned(_ context.Context, id int64, pinned bool) error {
 	return nil
 }
 
+// SetNote implements History.
+func (m *Memory) SetNote(_ context.Context, id int64, note string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := m.find(id)
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	m.entries[i].Note = note
+	m.cacheKey = ""
+	return nil
+}
+
 // Delete implements History.
 func (m *Memory) Delete(_ context.Context, id int64) error {
 	m.mu.Lock()

@@ -415,9 +415,26 @@ func (s *Store) SetPinned(ctx context.Context, id int64, pinned bool) error {
 	return s.exec1(ctx, id, `UPDATE decisions SET pinned = ? WHERE id = ?`, pinned, id)
 }
 
-// SetNote attaches a note to an entry ("" removes it).
+// SetNote implements History. The free-text index is rewritten with the
+// entry, so that a search finds the note.
 func (s *Store) SetNote(ctx context.Context, id int64, note string) error {
-	return s.exec1(ctx, id, `UPDATE decisions SET note = ? WHERE id = ?`, note, id)
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	e.Note = note
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE decisions SET note = ? WHERE id = ?`, note, id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE decisions_fts SET text = ? WHERE rowid = ?`, e.Text(), id); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (s *Store) exec1(ctx context.Context, id int64, query string, args ...any) error {

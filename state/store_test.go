@@ -359,3 +359,44 @@ func TestMigrationFromVersion1(t *testing.T) {
 		t.Fatalf("counts after migration: %+v", got)
 	}
 }
+
+// A note is kept with the entry and found by free text, in the store as in
+// memory; an empty note removes it.
+func TestNotesAreKeptAndSearchable(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, h := range []History{s, NewMemory()} {
+		var ids []int64
+		for i := range 3 {
+			e, err := h.Add(ctx, benchEntry(i, at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, e.ID)
+		}
+		if err := h.SetNote(ctx, ids[1], "see TICKET-123"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := h.Page(ctx, Query{Filter: Filter{Text: "ticket-123"}, Limit: 10})
+		if err != nil || len(got) != 1 || got[0].ID != ids[1] || got[0].Note != "see TICKET-123" {
+			t.Fatalf("%T: search for the note: %+v, %v", h, got, err)
+		}
+		if c, _ := h.Counts(ctx, Filter{Text: "ticket-123"}); c.Total != 1 {
+			t.Fatalf("%T: counts %+v", h, c)
+		}
+		if err := h.SetNote(ctx, ids[1], ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := h.Page(ctx, Query{Filter: Filter{Text: "ticket-123"}, Limit: 10}); len(got) != 0 {
+			t.Fatalf("%T: a removed note is still found", h)
+		}
+		if err := h.SetNote(ctx, 9999, "x"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("%T: note on a missing entry: %v", h, err)
+		}
+	}
+}

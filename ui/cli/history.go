@@ -114,7 +114,7 @@ decision under "pdpx".`,
 	fl.StringVar(&f.since, "since", "", "only decisions since a `time`: a duration ago (2h, 30m, 7d) or a date (2026-11-01)")
 	fl.BoolVar(&f.pinned, "pinned", false, "only pinned decisions")
 	fl.BoolVar(&f.json, "json", false, "one JSON object per line, each re-runnable with pdpx check --input")
-	cmd.AddCommand(newHistoryRerunCmd(g), newHistoryClearCmd(g))
+	cmd.AddCommand(newHistoryRerunCmd(g), newHistoryNoteCmd(g), newHistoryClearCmd(g))
 	return cmd
 }
 
@@ -327,6 +327,31 @@ any is a denial, else 0.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print each decision as JSON")
 	cmd.Flags().BoolVarP(&explain, "explain", "e", false, "print the reasons and the trace in words")
 	return cmd
+}
+
+func newHistoryNoteCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "note ID [TEXT...]",
+		Short: "Attach a note to a past decision (no text removes it)",
+		Long: `Attach a note to a past decision: why it was checked, what was wrong, the
+ticket it belongs to. pdpx history shows it on the entry's line and in --json;
+free-text filters find it. A note with no text removes the note.`,
+		Example: `  pdpx history note 42 bob lost editor when the folder moved, see TICKET-123
+  pdpx history note 42          # remove the note`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return fmt.Errorf("%q is not a history ID: pdpx history lists them", args[0])
+			}
+			h := g.openHistory(cmd.Context(), cmd.ErrOrStderr())
+			defer h.Close()
+			if h.Memory {
+				return errors.New("no history file to write the note to: " + h.Note)
+			}
+			return h.History.SetNote(cmd.Context(), id, strings.TrimSpace(strings.Join(args[1:], " ")))
+		},
+	}
 }
 
 func newHistoryClearCmd(g *globals) *cobra.Command {

@@ -222,3 +222,24 @@ func TestTokenNeverReachesTheDatabase(t *testing.T) {
 		t.Errorf("the token is in the export")
 	}
 }
+
+func TestHistoryNote(t *testing.T) {
+	h := "--history=" + filepath.Join(t.TempDir(), "h.db")
+	for _, args := range [][]string{{"john@smith.com", "create", "document"}, {"john@permit.io", "read", "document"}} {
+		runSplit(t, "", append([]string{"check", h}, args...)...)
+	}
+	if _, stderr, code := runSplit(t, "", "history", h, "note", "2", "no", "role", "in", "default,", "see", "TICKET-7"); code != 0 {
+		t.Fatalf("note: exit %d %s", code, stderr)
+	}
+	out, _, _ := runSplit(t, "", "history", h, "ticket-7")
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, "note: no role in default, see TICKET-7") {
+		t.Fatalf("the note is not on its line or not found:\n%s", out)
+	}
+	runSplit(t, "", "history", h, "note", "2")
+	if out, _, _ := runSplit(t, "", "history", h, "ticket-7"); strings.TrimSpace(out) != "" && strings.Contains(out, "TICKET-7") {
+		t.Fatalf("a removed note is still shown:\n%s", out)
+	}
+	if _, _, code := runSplit(t, "", "history", h, "note", "99", "x"); code != 2 {
+		t.Fatalf("a note on a missing entry: exit %d", code)
+	}
+}
