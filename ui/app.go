@@ -94,6 +94,7 @@ const (
 	dialogNote
 	dialogCode
 	dialogExport
+	dialogAnnotate
 )
 
 type healthState int
@@ -157,8 +158,10 @@ type Model struct {
 	// note is what the note dialog says (a policy change to make by hand).
 	note noteDialog
 	// code is copy as code (y); export the pins' scenario export (ctrl+x).
-	code     codeDialog
-	export   exportDialog
+	code   codeDialog
+	export exportDialog
+	// annot is the note prompt on a history entry (n).
+	annot    annotateDialog
 	abacOK   bool // "don't ask again" for this run
 	flight   *flight
 	seq      int
@@ -196,6 +199,7 @@ func New(opts Options) Model {
 		dec:     newDecisionPane(),
 		sw:      newSwitcher(st.Input),
 		export:  exportDialog{input: newExportInput(st.Input)},
+		annot:   annotateDialog{input: newNoteInput(st.Input)},
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
 		now:     time.Now,
 		ticks:   true,
@@ -289,6 +293,7 @@ func (m *Model) setDark(dark bool) {
 	m.list.filter.SetStyles(m.styles.Input)
 	m.sw.setStyles(m.styles.Input)
 	m.export.input.SetStyles(m.styles.Input)
+	m.annot.input.SetStyles(m.styles.Input)
 	m.spin.Style = m.styles.Key
 	m.dec.dirty = true
 }

@@ -40,6 +40,9 @@ func decisionLines(s Styles, e state.Entry, x *explain.Explanation, w int, big b
 		meta = append(meta, e.Time.Format(time.TimeOnly))
 	}
 	lines = append(lines, " "+s.Muted.Render(strings.Join(nonEmpty(meta), " · ")))
+	if e.Note != "" {
+		lines = append(lines, " "+s.Key.Render("✎ ")+s.Row.Render(truncate(oneLine(e.Note), w-3)))
+	}
 	if attrs := jitLine(e.Check); attrs != "" {
 		lines = append(lines, wrapLabeled(s, "sent", attrs, w, s.Muted)...)
 	}

@@ -32,6 +32,8 @@ func (m Model) dialogView() string {
 		return m.codeView()
 	case dialogExport:
 		return m.exportView(w)
+	case dialogAnnotate:
+		return m.annotateView(w)
 	}
 	return ""
 }

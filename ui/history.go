@@ -315,7 +315,8 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 
 // rowMark is the cell before the outcome: ">" for the entry marked to
 // compare, "~" for a watched check whose answer flipped, "w" for a watched
-// one, "*" for a pinned one.
+// one, "*" for a pinned one, "✎" for one with a note when the cell is free
+// (the decision pane shows the note).
 func (h *historyPane) rowMark(e state.Entry) string {
 	flipped, watched := h.watched[e.ID]
 	switch {
@@ -327,6 +328,8 @@ func (h *historyPane) rowMark(e state.Entry) string {
 		return "w"
 	case e.Pinned:
 		return "*"
+	case e.Note != "":
+		return "✎"
 	}
 	return " "
 }

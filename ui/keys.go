@@ -26,7 +26,7 @@ type keyMap struct {
 	// History.
 	Up, Down, PageUp, PageDown, Top, Bottom, Rerun, Edit, Filter, Read, NextPane, PrevPane key.Binding
 	DeniedOnly, ErrorsOnly, Pin, PinsOnly, Delete, ClearAll, Mark, Compare                 key.Binding
-	Watch, Watched                                                                         key.Binding
+	Watch, Watched, Note                                                                   key.Binding
 	// History filter input.
 	FilterApply, FilterClear key.Binding
 
@@ -107,6 +107,7 @@ func defaultKeyMap() keyMap {
 		Compare:    b(ks("c"), "c", "compare with a fresh re-run"),
 		Watch:      b(ks("w"), "w", "watch (pins; flags a flip)"),
 		Watched:    b(ks("W"), "W", "watched checks and their flips"),
+		Note:       b(ks("n"), "n", "note on the entry (empty removes it)"),
 
 		FilterApply: b(ks("enter"), "enter", "keep filter"),
 		FilterClear: b(ks("esc"), "esc", "clear filter"),
@@ -158,6 +159,8 @@ func (k keyMap) forFocus(f focus) focusKeys {
 	// that the history's keys fit a 140×40 overlay in one column.
 	share := key.NewBinding(key.WithKeys(append(k.Copy.Keys(), k.Export.Keys()...)...), key.WithHelp("y · ctrl+x", "copy the check as code · export the pins"))
 	pages := key.NewBinding(key.WithKeys(append(k.PageUp.Keys(), k.PageDown.Keys()...)...), key.WithHelp("pgup/pgdn", "page up / down"))
+	// p and n share a row too: both keep something with the entry.
+	pinNote := key.NewBinding(key.WithKeys(append(k.Pin.Keys(), k.Note.Keys()...)...), key.WithHelp("p · n", "pin / unpin · note on the entry"))
 	watch := key.NewBinding(key.WithKeys(append(k.Watch.Keys(), k.Watched.Keys()...)...), key.WithHelp("w/W", "watch (pins) / watched list"))
 	switch f {
 	case focusHistory:
@@ -167,7 +170,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.Up, k.Down, pages, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
-				{k.DeniedOnly, k.ErrorsOnly, k.Pin, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
+				{k.DeniedOnly, k.ErrorsOnly, pinNote, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
 				{k.Flip, k.Act, k.FlipAlt, k.ActAlt},
 				{share},
 				many,

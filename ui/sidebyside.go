@@ -16,6 +16,8 @@ type sideMsg struct {
 	a, b  pdp.Decision
 	an    string
 	bn    string
+	// bInfo is the second target, for copying its check as code.
+	bInfo pdp.TargetInfo
 }
 
 // openSideBySide asks for the second target with the switcher; the
@@ -39,7 +41,8 @@ func (m *Model) sideBySideCmd(second pdp.Target, c pdp.Check) tea.Cmd {
 	ctx, cancel := contextWithCancel(m.ctx)
 	m.flight = &flight{seq: seq, cancel: cancel, check: c}
 	m.dec.pending = &m.flight.check
-	an, bn := m.info.Name, second.Describe().Name
+	bInfo := second.Describe()
+	an, bn := m.info.Name, bInfo.Name
 	return tea.Batch(func() tea.Msg {
 		var a, b pdp.Decision
 		var wg sync.WaitGroup
@@ -57,7 +60,7 @@ func (m *Model) sideBySideCmd(second pdp.Target, c pdp.Check) tea.Cmd {
 		go ask(first, an, &a)
 		go ask(second, bn, &b)
 		wg.Wait()
-		return sideMsg{seq: seq, check: c, a: a, b: b, an: an, bn: bn}
+		return sideMsg{seq: seq, check: c, a: a, b: b, an: an, bn: bn, bInfo: bInfo}
 	}, m.spinTick())
 }
 
@@ -70,7 +73,7 @@ func (m *Model) onSide(msg sideMsg) tea.Cmd {
 	m.dec.pending = nil
 	now := m.now()
 	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.info.Kind, TargetURL: m.info.URL}
-	b := state.Entry{Time: now, Check: msg.check, Decision: msg.b}
+	b := state.Entry{Time: now, Check: msg.check, Decision: msg.b, TargetKind: msg.bInfo.Kind, TargetURL: msg.bInfo.URL}
 	m.dec.show(a)
 	m.dec.dirty = true
 	m.cmp = &compareView{a: a, b: b, aLabel: msg.an, bLabel: msg.bn, targets: true}

@@ -109,6 +109,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.onPins(msg))
 	case exportedMsg:
 		m.onExported(msg)
+	case notedMsg:
+		m.onNoted(msg)
 	default:
 		// Cursor blinks and the like for the dialog's inputs.
 		switch m.dialog {
@@ -117,6 +119,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case dialogExport:
 			var c tea.Cmd
 			m.export.input, c = m.export.input.Update(msg)
+			add(c)
+		case dialogAnnotate:
+			var c tea.Cmd
+			m.annot.input, c = m.annot.input.Update(msg)
 			add(c)
 		}
 	}
@@ -152,6 +158,7 @@ func (m *Model) resize() {
 	m.dec.setSize(dw, dh)
 	m.sw.setWidth(min(m.width-8, 64))
 	m.export.input.SetWidth(max(min(m.width-6, 76)-14, 10))
+	m.annot.input.SetWidth(max(min(m.width-6, 76)-14, 10))
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -179,11 +186,23 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.codeKey(msg)
 	case dialogExport:
 		return m.exportKey(msg)
+	case dialogAnnotate:
+		return m.annotateKey(msg)
+	}
+	// The export is global: it reads the pins, whatever is on screen.
+	if key.Matches(msg, k.Export) {
+		return m.startExport()
 	}
 	if m.board != nil {
+		if b := m.board; b.editing == 0 && key.Matches(msg, k.Copy, k.CopyAlt) {
+			return m.copyBoard()
+		}
 		return m.boardKey(msg)
 	}
 	if m.cmp != nil {
+		if key.Matches(msg, k.Copy, k.CopyAlt) {
+			return m.copyCompare()
+		}
 		return m.compareKey(msg)
 	}
 	switch {
@@ -195,8 +214,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openBoard(boardSweep)
 	case key.Matches(msg, k.Side):
 		return m.openSideBySide()
-	case key.Matches(msg, k.Export):
-		return m.startExport()
 	case key.Matches(msg, k.CopyAlt):
 		return m.openCode()
 	}
@@ -335,6 +352,10 @@ func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case m.dialog == dialogSwitch:
 		return m.sw.update(msg)
+	case m.dialog == dialogAnnotate && !m.annot.busy:
+		var cmd tea.Cmd
+		m.annot.input, cmd = m.annot.input.Update(msg)
+		return cmd
 	case m.dialog != dialogNone:
 		return nil
 	case m.focus == focusForm:
@@ -424,6 +445,8 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return cmd
 		}
+	case key.Matches(msg, k.Note):
+		return m.openAnnotate()
 	case key.Matches(msg, k.Watch):
 		return m.toggleWatch()
 	case key.Matches(msg, k.Watched):

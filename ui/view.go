@@ -25,14 +25,14 @@ func (m Model) render() string {
 		// The many-checks views take the whole body, as compare does.
 		rows := append([]string{m.header()}, m.board.view(s, m.spin.View(), m.width, m.height-2)...)
 		rows = append(rows, m.footer())
-		return strings.Join(rows, "\n")
+		return m.withDialog(strings.Join(rows, "\n"))
 	}
 	if m.cmp != nil {
 		// The compare view takes the whole body: two requests side by side
 		// need the width, and it is read, not typed into.
 		rows := append([]string{m.header()}, m.cmp.view(s, m.width, m.height-2)...)
 		rows = append(rows, m.footer())
-		return strings.Join(rows, "\n")
+		return m.withDialog(strings.Join(rows, "\n"))
 	}
 	boxed := l.wide
 
@@ -87,6 +87,18 @@ func (m Model) render() string {
 	}
 	base := lipgloss.NewLayer(screen)
 	return lipgloss.NewCompositor(append([]*lipgloss.Layer{base}, layers...)...).Render()
+}
+
+// withDialog draws the open dialog (copy as code, the export) over a
+// full-screen view.
+func (m Model) withDialog(screen string) string {
+	d := m.dialogView()
+	if d == "" {
+		return screen
+	}
+	x := max((m.width-lipgloss.Width(d))/2, 0)
+	y := max((m.height-lipgloss.Height(d))/2, 0)
+	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(d).X(x).Y(y).Z(2)).Render()
 }
 
 // formNote is the form title's aside: the target's ABAC caveat.
