@@ -135,39 +135,29 @@ func (m *Memory) Get(_ context.Context, id int64) (Entry, error) {
 
 // SetPinned implements History.
 func (m *Memory) SetPinned(_ context.Context, id int64, pinned bool) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i, ok := m.find(id)
-	if !ok {
-		return fmt.Errorf("%w: %d", ErrNotFound, id)
-	}
-	m.entries[i].Pinned = pinned
-	m.cacheKey = ""
-	return nil
+	return m.change(id, func(i int) { m.entries[i].Pinned = pinned })
 }
 
 // SetNote implements History.
 func (m *Memory) SetNote(_ context.Context, id int64, note string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i, ok := m.find(id)
-	if !ok {
-		return fmt.Errorf("%w: %d", ErrNotFound, id)
-	}
-	m.entries[i].Note = note
-	m.cacheKey = ""
-	return nil
+	return m.change(id, func(i int) { m.entries[i].Note = note })
 }
 
 // Delete implements History.
 func (m *Memory) Delete(_ context.Context, id int64) error {
+	return m.change(id, func(i int) { m.entries = slices.Delete(m.entries, i, i+1) })
+}
+
+// change applies fn to the entry with this ID under the lock and drops the
+// cached filter result, which fn may have made stale.
+func (m *Memory) change(id int64, fn func(i int)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	i, ok := m.find(id)
 	if !ok {
 		return fmt.Errorf("%w: %d", ErrNotFound, id)
 	}
-	m.entries = slices.Delete(m.entries, i, i+1)
+	fn(i)
 	m.cacheKey = ""
 	return nil
 }
