@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -189,7 +190,7 @@ func TestConditions(t *testing.T) {
 func TestJITResourceTypeOverridesGenerated(t *testing.T) {
 	e := New(setPolicy(allOf(leaf("resource.type", "equals", "file"))))
 	d := decide(t, e, with(chk("nobody", "read", "doc", ""), jitResource(map[string]any{"type": "file"})))
-	if d.Allowed() || !d.Trace.UserSets[0].Result || d.Debug.ABAC.Code != "no_matching_resourcesets" {
+	if d.Allowed() || !d.Trace.UserSets[0].Result || d.Debug.ABAC.Code != "no_matching_rules" || strings.Join(d.Debug.ABAC.MatchingUsersets, ",") != "s" {
 		t.Fatalf("allow %v, abac %+v, sets %s", d.Allowed(), d.Debug.ABAC, mustJSON(t, d.Trace))
 	}
 	if got := d.Debug.Request.Resource.Attributes["type"]; got != "file" {

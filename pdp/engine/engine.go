@@ -67,7 +67,19 @@ type Engine struct {
 	// roleKeys and typeKeys are the tenant roles and resource types, sorted.
 	roleKeys, typeKeys []string
 
-	hasSets          bool // ABAC is enabled: the environment has user or resource sets
+	// explicitUserSets are the policy's own user sets and resSetsByType its
+	// own resource sets by type, each sorted by key; userSetWires is the
+	// wire key of every user set, generated ones included, sorted.
+	explicitUserSets []*setIndex
+	resSetsByType    map[string][]*setIndex
+	userSetWires     []string
+
+	// abacActive: the environment has a condition set, so ABAC's block
+	// appears on a denial.
+	abacActive bool
+	// hasTuples: the environment has a relationship tuple, so ReBAC's block
+	// appears on a denial (instance role assignments alone do not count).
+	hasTuples        bool
 	hasInstanceRoles bool
 	genUnknown       map[string]any
 	genUnknownJSON   []byte
@@ -85,6 +97,7 @@ func New(p *policy.Policy) *Engine {
 	e.indexTypes(p)
 	e.indexFacts(p)
 	e.indexSets(p)
+	e.hasTuples = len(p.Relationships) > 0
 	return e
 }
 
