@@ -203,3 +203,14 @@ type RoleTrace struct {
 	// Suppressed is set when a no_direct_roles_on_object derivation did not apply.
 	Suppressed bool `json:"suppressed,omitempty"`
 }
+
+// Allowed reports whether some model's block allowed: what the blocks say,
+// whatever outcome a decision recorded with them.
+func (d *Debug) Allowed() bool {
+	for _, r := range []*Reason{d.RBAC, d.ABAC, d.ReBAC} {
+		if r != nil && r.Allow {
+			return true
+		}
+	}
+	return false
+}

@@ -195,3 +195,17 @@ func TestABACCardNoRulePairsTheSets(t *testing.T) {
 		t.Errorf("details %q", got.Details)
 	}
 }
+
+// A ReBAC allow carries rbac and abac denials in its debug object (as
+// Permit's does); the explanation is the allow alone.
+func TestAllowHasNoDenyCards(t *testing.T) {
+	c := check(t, "jane@permit.io", "update", "document:roadmap", "")
+	d := demo().Decide(c)
+	if d.Debug.RBAC == nil || d.Debug.ABAC == nil || d.Debug.ReBAC == nil || !d.Debug.ReBAC.Allow {
+		t.Fatalf("debug %+v", d.Debug)
+	}
+	x := Explain(d, c, demo())
+	if len(x.Cards) != 1 || x.Cards[0].Code != "allow" || x.Cards[0].Models[0] != "rebac" {
+		t.Errorf("cards %+v", x.Cards)
+	}
+}
