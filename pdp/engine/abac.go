@@ -9,7 +9,7 @@ import (
 
 var segType = []string{"type"}
 
-// fillEnv sets up the attribute layers of a check (permit-pdp.md §3):
+// fillEnv sets up the attribute layers of a check (docs/permit-semantics.md):
 //
 //	user:     generated {roles, tenants} < stored (with key) < JIT
 //	resource: generated {type} < stored instance (by type:key, any tenant) < JIT

@@ -210,7 +210,7 @@ func TestABACResourceSetOnlyForItsType(t *testing.T) {
 }
 
 func TestJITRolesMakeUnknownUserMatchRoleRule(t *testing.T) {
-	// permit-pdp.md §3: JIT user.attributes.roles = ["viewer"] makes an
+	// JIT user.attributes.roles = ["viewer"] makes an
 	// unknown user satisfy a rule whose user set is role viewer.
 	c := chk("stranger", "share", "document:roadmap", "default")
 	if decide(t, fixtureEngine, c).Allowed() {

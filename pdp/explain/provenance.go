@@ -11,7 +11,7 @@ import (
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
-// Origin is where an attribute's value came from (permit-pdp.md §3).
+// Origin is where an attribute's value came from (docs/permit-semantics.md).
 type Origin string
 
 // The origins of an attribute.
