@@ -98,6 +98,7 @@ func (x cardCtx) remoteABACCard(code string, r *pdp.Reason) Card {
 	card.Details = append(card.Details, "a set named __autogen_<name> is the one Permit generates for a role or a resource type")
 	return card
 }
+
 // failingSets are the distinct sets (user or resource, as pick says) of the
 // rules that failed, in rule order.
 func (x cardCtx) failingSets(pick func(RuleCondition) SetCondition) []SetCondition {
