@@ -24,6 +24,12 @@ type Decision struct {
 	Latency time.Duration
 	// Target names the target that answered ("embedded: demo policy").
 	Target string
+	// Shadow is the decision of the same check on a snapshot of the
+	// remote environment, when the target carries one, and Agreement how
+	// the two compare. Both are nil when the remote decision is an error:
+	// a snapshot never turns an error into an answer.
+	Shadow    *Decision
+	Agreement *Agreement
 }
 
 // Allowed reports whether the decision is an allow. An error is not an allow,

@@ -174,7 +174,10 @@ func TestABACAllow(t *testing.T) {
 // Two rules for one action whose sets each hold, but never as a pair: the
 // card names the sets that hold and how each rule fared.
 func TestABACCardNoRulePairsTheSets(t *testing.T) {
-	p := policy.Demo()
+	p, err := policy.Parse(policy.DemoName, policy.DemoSource) // a copy: Demo is shared
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.UserSets["londoners"] = &policy.UserSet{Conditions: &policy.Condition{AllOf: []*policy.Condition{
 		{Path: "user.location", Operator: "equals", Value: "London"},
 	}}}

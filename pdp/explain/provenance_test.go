@@ -119,7 +119,10 @@ func TestStaleDecision(t *testing.T) {
 // user has it, sent when the check's user object carries it (and then it
 // overrides the policy's).
 func TestProvenanceOfEmail(t *testing.T) {
-	p := policy.Demo()
+	p, err := policy.Parse(policy.DemoName, policy.DemoSource) // a copy: Demo is shared
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.UserSets["permit_staff"] = &policy.UserSet{Conditions: &policy.Condition{AllOf: []*policy.Condition{
 		{Path: "user.email", Operator: "contains", Value: "@permit.io"},
 	}}}
