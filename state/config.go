@@ -54,24 +54,33 @@ func ConfigPath(flag string) (path string, explicit bool, err error) {
 	return filepath.Join(home, ".config", "pdpx", "config.yaml"), false, nil
 }
 
-// Profile is one named target in the config file.
+// Profile is one named target in the config file: a pdp.TargetSpec with a
+// name, where its API key comes from and a default tenant.
 type Profile struct {
 	Name string
-	Kind pdp.Kind
-	// URL is the PDP's base URL (pdp, cloud); Policy the policy file of the
-	// embedded engine ("" is the demo policy), relative to the config file.
-	URL, Policy string
-	// Token is a literal API key written in the file. It is accepted only
-	// from a file no one else can read (see LoadConfig); TokenEnv names an
-	// environment variable holding it and TokenCommand a command printing
-	// it. At most one of the three is set.
-	Token, TokenEnv, TokenCommand string
-	// Timeout is how long a remote check may take (0: the default).
-	Timeout time.Duration
+	// TargetSpec is where the profile points: Kind, URL (pdp, cloud),
+	// Policy (embedded; "" is the demo policy; relative to the config file
+	// in the file, absolute once loaded) and Timeout (0: the default).
+	// Token is a literal API key written in the file: it is accepted only
+	// from a file no one else can read (see LoadConfig).
+	pdp.TargetSpec
+	// TokenEnv names an environment variable holding the key and
+	// TokenCommand a command printing it. At most one of Token, TokenEnv
+	// and TokenCommand is set.
+	TokenEnv, TokenCommand string
 	// DefaultTenant replaces "default" as the tenant of checks that name none.
 	DefaultTenant string
 	// Line is where the profile is written, for messages.
 	Line int
+}
+
+// Spec is the target the profile names, with its name as Profile and the
+// URL its kind's default when the file gives none. It holds no key, not
+// even a literal one: ResolveToken says the key, when one is needed.
+func (p Profile) Spec() pdp.TargetSpec {
+	s := p.TargetSpec
+	s.Token, s.KeepToken, s.Profile = "", false, p.Name
+	return s.WithDefaults()
 }
 
 // Config is the parsed config file: profiles and the default one.

@@ -76,7 +76,7 @@ type globals struct {
 }
 
 // spec is the target the flags and the profile name (see resolveSpec).
-func (g *globals) spec() (targets.Spec, error) {
+func (g *globals) spec() (pdp.TargetSpec, error) {
 	return g.resolveSpec(true)
 }
 

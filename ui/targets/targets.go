@@ -23,25 +23,13 @@ const TokenEnv = "PERMIT_API_KEY"
 // DefaultTimeout is how long a remote check may take, as in Permit's Go SDK.
 const DefaultTimeout = 5 * time.Second
 
-// Spec says which target to build. The zero Spec is the embedded demo policy.
-type Spec struct {
-	Kind pdp.Kind
-	// Policy is the policy file for the embedded engine; "" is the demo policy.
-	Policy string
-	// URL is the PDP's base URL for KindPDP (default permit.LocalURL) and KindCloud.
-	URL string
-	// Token is the environment's API key. It is held in memory only.
-	Token   string
-	Timeout time.Duration
-}
-
 // ErrNoToken is returned for a remote target without an API key, so that the
 // explorer can ask for one in a masked field instead of failing.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
-// FromFlags resolves the global target flags into a Spec. --pdp and --cloud
+// FromFlags resolves the global target flags into a spec. --pdp and --cloud
 // exclude each other and --policy; the token falls back to $PERMIT_API_KEY.
-func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration) (Spec, error) {
+func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration) (pdp.TargetSpec, error) {
 	n := 0
 	for _, set := range []bool{policyPath != "", pdpURL != "", cloud} {
 		if set {
@@ -49,7 +37,7 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 		}
 	}
 	if n > 1 {
-		return Spec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
+		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
 	}
 	if token == "" {
 		token = os.Getenv(TokenEnv)
@@ -57,31 +45,25 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	s := Spec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout}
+	s := pdp.TargetSpec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout}
 	switch {
 	case pdpURL != "":
 		s.Kind, s.URL = pdp.KindPDP, pdpURL
 	case cloud:
-		s.Kind, s.URL = pdp.KindCloud, permit.CloudURL
+		s.Kind = pdp.KindCloud
 	}
-	return s, nil
+	return s.WithDefaults(), nil
 }
 
-// Build makes the target. A broken policy file is a policy.Problems error
-// listing every problem with its line; a remote target without a token is
-// ErrNoToken.
-func Build(s Spec) (pdp.Target, error) {
+// Build makes the target s names: it is where the HTTP client is made.
+// A broken policy file is a policy.Problems error listing every problem
+// with its line; a remote target without a token is ErrNoToken.
+func Build(s pdp.TargetSpec) (pdp.Target, error) {
+	s = s.WithDefaults()
 	switch s.Kind {
-	case pdp.KindEmbedded, "":
+	case pdp.KindEmbedded:
 		return Embedded(s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
-		url := s.URL
-		if url == "" {
-			url = permit.LocalURL
-			if s.Kind == pdp.KindCloud {
-				url = permit.CloudURL
-			}
-		}
 		if strings.TrimSpace(s.Token) == "" {
 			return nil, ErrNoToken
 		}
@@ -93,7 +75,7 @@ func Build(s Spec) (pdp.Target, error) {
 		if s.Kind == pdp.KindCloud {
 			opts = append(opts, permit.WithCloud())
 		}
-		return permit.New(url, s.Token, opts...)
+		return permit.New(s.URL, s.Token, opts...)
 	default:
 		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp or cloud", s.Kind)
 	}
