@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+
+	"github.com/pdpx/pdpx/pdp"
 )
 
 // Target is the environment a pull reads: ids always, keys and names when
@@ -26,7 +28,8 @@ func (t Target) Label() string {
 	if e == "" {
 		e = t.Environment.ID
 	}
-	return p + "/" + e
+	// Keys come from the API: nothing in them may reach a terminal raw.
+	return pdp.Clean(p + "/" + e)
 }
 
 // Resolve finds the environment to read: the key's own environment, or the
@@ -41,15 +44,15 @@ func (c *Client) Resolve(ctx context.Context, project, env string) (Target, erro
 	switch {
 	case s.EnvironmentID != "":
 		t.Project.ID, t.Environment.ID = s.ProjectID, s.EnvironmentID
+		c.names(ctx, &t)
 		if project == "" && env == "" {
-			c.names(ctx, &t)
 			return t, nil
 		}
-		c.names(ctx, &t)
 		if (project != "" && project != t.Project.ID && project != t.Project.Key) ||
 			(env != "" && env != t.Environment.ID && env != t.Environment.Key) {
-			return Target{}, fmt.Errorf("%s belongs to environment %s, not %s: pull without --project/--env to read the key's own environment, or use a key of %s (or an organization or project key)",
-				c.cfg.KeySource, t.Label(), orAny(project)+"/"+orAny(env), orAny(project)+"/"+orAny(env))
+			want := (&Target{Project: Project{Key: or(project, t.Project.Key, t.Project.ID)}, Environment: Environment{Key: or(env, t.Environment.Key, t.Environment.ID)}}).Label()
+			return Target{}, fmt.Errorf("%s belongs to environment %s, not %s: pull without --project and --env to read the key's own environment, or use a key of %s (or an organization or project key)",
+				c.cfg.KeySource, t.Label(), want, want)
 		}
 		return t, nil
 	case s.ProjectID != "":
@@ -78,11 +81,14 @@ func (c *Client) Resolve(ctx context.Context, project, env string) (Target, erro
 	return t, nil
 }
 
-func orAny(s string) string {
-	if s == "" {
-		return "*"
+// or is the first of ss that is not empty.
+func or(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
 	}
-	return s
+	return ""
 }
 
 // names fills in the project's and environment's keys and names. An
