@@ -2,7 +2,9 @@ package pull
 
 import (
 	"context"
+	"net/http"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -92,5 +94,62 @@ func TestRoundTripDemo(t *testing.T) {
 	if got.Requests != int64(srv.Pages(100)+3) {
 		t.Errorf("%d requests for %d pages and 3 to resolve the environment", got.Requests, srv.Pages(100))
 	}
-	_ = os.Stdout
+}
+
+// An interrupted pull returns an error and nothing is written: the file a
+// previous pull wrote stays as it was.
+func TestInterruptedPullKeepsTheOldFile(t *testing.T) {
+	srv := standin.New(policy.Demo(), testKey)
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "env.json")
+	_, first := pullFile(t, srv)
+	data, _ := Encode(first)
+	if err := WriteFile(path, data); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ int64) bool {
+		if strings.HasSuffix(r.URL.Path, "/relationship_tuples") {
+			cancel()
+			<-r.Context().Done()
+			return true
+		}
+		return false
+	}
+	got, err := Run(ctx, client(t, srv.URL, nil), Options{})
+	if err == nil || got != nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("Run = %v, %v", got, err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(after) != string(data) {
+		t.Error("the previous file changed")
+	}
+}
+
+// WriteFile replaces a file in one step and keeps its mode; a write that
+// cannot happen leaves no temporary file behind.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "env.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	b, _ := os.ReadFile(path)
+	if string(b) != "new" || st.Mode().Perm() != 0o600 {
+		t.Errorf("%q %v", b, st.Mode())
+	}
+	if err := WriteFile(dir, []byte("x")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("writing over a directory: %v", err)
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "env.json"), []byte("x")); err == nil {
+		t.Error("writing into a missing directory worked")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
 }
