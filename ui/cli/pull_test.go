@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,5 +115,69 @@ func TestPullFailureLeavesTheOldFile(t *testing.T) {
 				t.Errorf("temporary files left: %v", left)
 			}
 		})
+	}
+}
+
+func TestPolicyDiffExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	os.WriteFile(a, policy.DemoSource, 0o600)
+	os.WriteFile(b, []byte(strings.Replace(string(policy.DemoSource), "roles: [{role: viewer, tenant: default}]", "roles: [{role: admin, tenant: default}]", 1)), 0o600)
+	if out, code := run(t, "", "policy", "diff", a, a); code != 0 || !strings.Contains(out, "no differences") {
+		t.Errorf("equal: exit %d\n%s", code, out)
+	}
+	out, code := run(t, "", "policy", "diff", a, b)
+	if code != 1 {
+		t.Errorf("different: exit %d", code)
+	}
+	for _, want := range []string{"role assignments: 1 added, 1 removed", "  + bob@acme.io: admin in default", "  - bob@acme.io: viewer in default", "2 difference(s) in 1 group(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff lacks %q:\n%s", want, out)
+		}
+	}
+	out, code = run(t, "", "policy", "diff", "--json", a, b)
+	var js struct {
+		Equal  bool
+		Total  int
+		Groups []struct{ Name string }
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &js) != nil || js.Equal || js.Total != 2 || len(js.Groups) != 1 {
+		t.Errorf("--json: exit %d\n%s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("version: 1\nroles: {x: {permissions: [nope:read]}}\n"), 0o600)
+	if out, code := run(t, "", "policy", "diff", a, bad); code != 2 || !strings.Contains(out, "bad.yaml has 1 problem(s)") {
+		t.Errorf("bad file: exit %d\n%s", code, out)
+	}
+	if _, code := run(t, "", "policy", "diff", a, filepath.Join(dir, "missing.json")); code != 2 {
+		t.Errorf("missing file: exit %d", code)
+	}
+}
+
+// Two pulls of the same environment, one after a change in Permit, differ
+// by that change only.
+func TestPullTwiceAndDiff(t *testing.T) {
+	dir := t.TempDir()
+	before, after := filepath.Join(dir, "monday.json"), filepath.Join(dir, "today.json")
+	srv := standin.New(policy.Demo(), cliKey)
+	if _, _, code := runSplit(t, "", "pull", "-q", "--token", cliKey, "--api-url", srv.URL, "-o", before); code != 0 {
+		t.Fatal("first pull failed")
+	}
+	srv.Close()
+	changed, err := policy.Parse("x.yaml", []byte(strings.Replace(string(policy.DemoSource), "viewer:\n    permissions: [document:read, folder:read]", "viewer:\n    permissions: [document:read]", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = standin.New(changed, cliKey)
+	defer srv.Close()
+	if _, _, code := runSplit(t, "", "pull", "-q", "--token", cliKey, "--api-url", srv.URL, "-o", after); code != 0 {
+		t.Fatal("second pull failed")
+	}
+	out, code := run(t, "", "policy", "diff", before, after)
+	if code != 1 || !strings.Contains(out, "roles: 1 changed") || !strings.Contains(out, "permissions −folder:read") || !strings.Contains(out, "1 difference(s) in 1 group(s)") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "(web/production, pulled ") {
+		t.Errorf("the snapshots' sources are not shown:\n%s", out)
 	}
 }
