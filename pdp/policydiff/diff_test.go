@@ -31,12 +31,12 @@ func TestEveryGroup(t *testing.T) {
 	a := policy.Demo()
 	src := string(policy.DemoSource)
 	for _, r := range [][2]string{
-		{"actions: [read, create, update, delete, publish]", "actions: [read, create, update, delete, publish, share]"},    // type changed
-		{"editor: {permissions: [read, create, update, delete]}", "editor: {permissions: [read, create, update]}"},            // resource role
-		{"viewer:\n    permissions: [document:read, folder:read]", "viewer:\n    permissions: [document:read]"},               // tenant role
+		{"actions: [read, create, update, delete, publish]", "actions: [read, create, update, delete, publish, share]"},             // type changed
+		{"editor: {permissions: [read, create, update, delete]}", "editor: {permissions: [read, create, update]}"},                  // resource role
+		{"viewer:\n    permissions: [document:read, folder:read]", "viewer:\n    permissions: [document:read]"},                     // tenant role
 		{"awesome_inc: {name: Awesome Inc, attributes: {plan: pro}}", "awesome_inc: {name: Awesome Inc, attributes: {plan: free}}"}, // tenant
-		{"attributes: {department: Engineering, location: France}", "attributes: {department: Sales, location: France}"},        // user
-		{"roles: [{role: viewer, tenant: default}]", "roles: [{role: editor, tenant: default}]"},                                // assignment
+		{"attributes: {department: Engineering, location: France}", "attributes: {department: Sales, location: France}"},            // user
+		{"roles: [{role: viewer, tenant: default}]", "roles: [{role: editor, tenant: default}]"},                                    // assignment
 		{`"document:roadmap": {tenant: default, attributes: {hasApproval: "false"}}`, `"document:roadmap": {tenant: default, attributes: {hasApproval: "true"}}`},
 		{"  - {subject: \"folder:plans\", relation: parent, object: \"document:roadmap\"}\n", ""},
 		{"- user.location: {equals: England}", "- user.location: {equals: Scotland}"},

@@ -4,8 +4,8 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 

@@ -144,4 +144,3 @@ func printDiff(w io.Writer, pa, pb string, a, b *policy.Policy, res policydiff.R
 	}
 	fmt.Fprintf(w, "\n%d difference(s) in %d group(s)\n", res.Total(), len(res.Groups))
 }
-
