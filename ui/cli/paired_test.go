@@ -123,3 +123,58 @@ func TestProfileSnapshot(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// pdpx verify: exit 0 when the PDP decides as the snapshot, 1 with every
+// disagreement listed (and replayable), 2 when the PDP fails; --json and
+// --junit carry the same.
+func TestVerify(t *testing.T) {
+	url, snap := servePolicy(t, same)
+	args := func(url string, rest ...string) []string {
+		return append([]string{"--no-history", "verify", "--pdp", url, "--token", "k", "--snapshot", snap}, rest...)
+	}
+	out, code := run(t, "", args(url)...)
+	if code != 0 || !strings.Contains(out, "all agree · 47 checks, 47 agree") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+
+	url, _ = servePolicy(t, func(s string) string {
+		return strings.Replace(s, "permissions: [document:read, folder:read]", "permissions: [folder:read]", 1)
+	})
+	junit := filepath.Join(t.TempDir(), "verify.xml")
+	out, code = run(t, "", args(url, "--junit", junit)...)
+	if code != 1 || !strings.Contains(out, "2 disagree · 47 checks, 45 agree, 2 disagree") || !strings.Contains(out, "≠ john@permit.io read document @awesome_inc") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if b, err := os.ReadFile(junit); err != nil || !strings.Contains(string(b), `failures="2"`) {
+		t.Errorf("junit %v:\n%s", err, b)
+	}
+	// The replay line sends that check again and finds the same disagreement.
+	var body string
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.Index(l, "--input - <<< '"); i >= 0 && strings.Contains(l, "john@permit.io") {
+			body = strings.TrimSuffix(l[i+len("--input - <<< '"):], "'")
+		}
+	}
+	rout, rcode := run(t, body, "--no-history", "check", "--pdp", url, "--token", "k", "--snapshot", snap, "--input", "-")
+	if body == "" || rcode != 1 || !strings.Contains(rout, "≠ THE SNAPSHOT DISAGREES") {
+		t.Errorf("replay of %q: exit %d\n%s", body, rcode, rout)
+	}
+
+	out, code = run(t, "", args(url, "--json", "--sample", "10", "--seed", "3")...)
+	var rep struct {
+		Checks        int `json:"checks"`
+		Disagreements []struct {
+			Replay string `json:"replay"`
+		} `json:"disagreements"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Checks != 10 {
+		t.Errorf("%v %+v\n%s", err, rep, out)
+	}
+
+	if out, code = run(t, "", args("http://127.0.0.1:1", "--sample", "3")...); code != 2 || !strings.Contains(out, "3 errors") {
+		t.Errorf("nothing listening: exit %d\n%s", code, out)
+	}
+	if out, code = run(t, "", "--no-history", "verify", "--pdp", url, "--token", "k"); code != 2 || !strings.Contains(out, "--snapshot FILE") {
+		t.Errorf("no snapshot: exit %d\n%s", code, out)
+	}
+}

@@ -127,6 +127,6 @@ that decides as Permit's PDP does: no account, no network.`,
 	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
 	root.AddCommand(newConfigCmd(g), newTestCmd(g), newPresentCmd(g))
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
-	root.AddCommand(newPullCmd(g, version))
+	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g))
 	return root
 }
