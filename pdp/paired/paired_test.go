@@ -240,3 +240,39 @@ func demo(t *testing.T) *policy.Policy {
 	}
 	return p
 }
+
+// BenchmarkPairedCheck: what deciding on the snapshot adds to a remote
+// check as the caller sees it, against an in-process stand-in PDP.
+func BenchmarkPairedCheck(b *testing.B) {
+	p, _ := policy.Parse(policy.DemoName, policy.DemoSource)
+	body, _ := json.Marshal(p)
+	path := filepath.Join(b.TempDir(), "p.json")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	s, err := server.New(server.Config{Policy: path, Poll: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	remote, err := permit.New(srv.URL, "k")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := pdp.NewCheck("check@permit.io", "publish", "document", "", false)
+	c.User.Attributes = map[string]any{"location": "England", "department": "Engineering"}
+	c.Resource.Attributes = map[string]any{"hasApproval": true}
+	pt := New(remote, Snapshot{Engine: engine.New(policy.Demo()), Name: "demo"})
+	ctx := context.Background()
+	b.Run("baseline=remote", func(b *testing.B) {
+		for b.Loop() {
+			remote.Check(ctx, c)
+		}
+	})
+	b.Run("paired", func(b *testing.B) {
+		for b.Loop() {
+			pt.Check(ctx, c)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,9 +70,9 @@ func TestGenerateCoversTheDemo(t *testing.T) {
 		return false
 	}
 	for _, want := range [][4]string{
-		{"john@permit.io", "read", "document", "awesome_inc"}, // a tenant role
+		{"john@permit.io", "read", "document", "awesome_inc"},       // a tenant role
 		{"jane@permit.io", "update", "document:roadmap", "default"}, // an instance reached through a relationship
-		{ProbeUser, "publish", "document", "default"},                // the ABAC rule
+		{ProbeUser, "publish", "document", "default"},               // the ABAC rule
 	} {
 		if !has(want[0], want[1], want[2], want[3]) {
 			t.Errorf("no check %v among %d", want, len(checks))
@@ -211,4 +212,38 @@ func TestRunRateLimitsAndErrors(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	}
+}
+
+// BenchmarkVerify10k: pdpx verify of 10,000 checks against pdpx serve on
+// the same policy, next to the same bulk requests alone.
+func BenchmarkVerify10k(b *testing.B) {
+	p := demo(b)
+	remote := serve(b, p)
+	snap := paired.Snapshot{Engine: engine.New(p), Name: "demo"}
+	base := Generate(snap.Engine, 0, 1)
+	checks := make([]pdp.Check, 0, 10000)
+	for i := 0; len(checks) < cap(checks); i++ {
+		c := base[i%len(base)]
+		if c.Resource.Key == "" && i >= len(base) {
+			c.Resource.Key = "k" + strconv.Itoa(i)
+		}
+		checks = append(checks, c)
+	}
+	ctx := context.Background()
+	b.Run("baseline=bulk-requests", func(b *testing.B) {
+		for b.Loop() {
+			for lo := 0; lo < len(checks); lo += 100 {
+				if _, err := remote.Bulk(ctx, checks[lo:lo+100]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("verify", func(b *testing.B) {
+		for b.Loop() {
+			if rep, err := Run(ctx, remote, snap, checks, Options{}); err != nil || len(rep.Errors) > 0 {
+				b.Fatal(err, rep.Errors)
+			}
+		}
+	})
 }
