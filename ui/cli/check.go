@@ -182,6 +182,8 @@ func report(ctx context.Context, w io.Writer, c pdp.Check, d pdp.Decision, f *ch
 			p.paired(ctx, pt, c, d, f.explain)
 		} else if f.explain {
 			p.explanation(explain.Explain(d, c, e), d)
+		} else if d.Outcome == pdp.Deny {
+			p.typoHint(explain.Explain(d, c, e))
 		}
 		if err := p.flush(); err != nil {
 			return err

@@ -228,3 +228,16 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// typoHint prints, under a plain DENY, the one card that says a name in the
+// check does not exist (a misspelt type, action or tenant), with its
+// did-you-mean: a denial for a typo should not need --explain to be seen.
+func (p *printer) typoHint(x explain.Explanation) {
+	for _, c := range x.Cards {
+		switch c.Code {
+		case "no_such_resource", "no_such_action", "no_such_tenant":
+			p.linef("  %s %s %s", p.no.Render("✗"), c.Sentence, p.dim.Render("(--explain says more)"))
+			return
+		}
+	}
+}

@@ -104,7 +104,7 @@ that decides as Permit's PDP does: no account, no network.`,
 		Example: `  pdpx                                      # the explorer on the demo policy
   pdpx check john@smith.com create document  # one decision, exit 0 allow / 1 deny / 2 error
   pdpx --pdp http://localhost:7766 --token "$PERMIT_API_KEY"`,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -129,4 +129,23 @@ that decides as Permit's PDP does: no account, no network.`,
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
 	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g))
 	return root
+}
+
+// unknownCommand refuses arguments to the root (which opens the explorer
+// and takes none), naming the command meant when a word is near one:
+// "pdpx chek" suggests check.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(": did you mean %q? (pdpx %s --help)", s[0], s[0])
+	} else {
+		msg += ": pdpx --help lists the commands"
+	}
+	return errors.New(msg)
 }
