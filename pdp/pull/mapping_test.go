@@ -11,8 +11,6 @@ import (
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
-func str(s string) *string { return &s }
-
 // snapshot is an environment with every kind of object the mapping knows,
 // written as the API answers it.
 func snapshot(t *testing.T) *permitapi.Snapshot {
