@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,8 +24,9 @@ const tokenEnv = "PDPX_TOKEN"
 // fang cancels the command's context on SIGINT or SIGTERM.
 func newServeCmd() *cobra.Command {
 	var (
-		addr, token, logFormat string
-		noDebug                bool
+		addr, token, logFormat    string
+		noDebug                   bool
+		readTimeout, writeTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -62,7 +64,19 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 			if err != nil {
 				return err
 			}
-			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log})
+			for _, d := range []struct {
+				flag string
+				v    *time.Duration
+			}{{"--read-timeout", &readTimeout}, {"--write-timeout", &writeTimeout}} {
+				if *d.v < 0 {
+					return fmt.Errorf("%s %v: give a duration such as 30s, or 0 for none", d.flag, *d.v)
+				}
+				if *d.v == 0 {
+					*d.v = -1 // server.Config reads a negative timeout as none
+				}
+			}
+			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log,
+				ReadTimeout: readTimeout, WriteTimeout: writeTimeout})
 			if err != nil {
 				return fmt.Errorf("%s:\n%w", policyPath, err)
 			}
@@ -83,6 +97,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
 	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
 	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
+	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
+	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
 }
 

@@ -17,7 +17,8 @@ import (
 
 // entryCols are the columns scanEntries reads, in its order.
 const entryCols = `d.id, d.t, d.target_kind, d.target_name, d.target_url, d.outcome, d.error,
-	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note`
+	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note,
+	d.error_kind, d.retry_ns`
 
 // encode is e as the values of insertSQL.
 func encode(e Entry) []any {
@@ -32,15 +33,27 @@ func encode(e Entry) []any {
 		response = d.Response
 	}
 	errText := d.ErrorText()
-	if d.Outcome == pdp.Error && errText == "" {
-		// An error is stored as an error, never as a blank that could read as a deny.
-		errText = "the target returned an error without a message"
+	var kind string
+	var retry time.Duration
+	if d.Outcome == pdp.Error {
+		if errText == "" {
+			// An error is stored as an error, never as a blank that could read as a deny.
+			errText = "the target returned an error without a message"
+		}
+		if k := pdp.ErrorKindOf(d.Err); k != 0 {
+			kind = k.String()
+		}
+		var te *pdp.TargetError
+		if errors.As(d.Err, &te) {
+			retry = te.Retry
+		}
 	}
 	return []any{
 		e.Time.UnixNano(), string(e.TargetKind), d.Target, SafeURL(e.TargetURL),
 		c.User.Key, c.Action, c.Resource.Type, c.Resource.Key, c.Resource.Tenant,
 		int(d.Outcome), errText, int64(d.Latency), d.Status,
 		string(body), request, response, jsonOrNil(d.Debug), jsonOrNil(d.Trace), e.Pinned, e.Note,
+		kind, int64(retry),
 	}
 }
 
@@ -77,15 +90,17 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 	for rows.Next() {
 		var (
 			e                 Entry
-			t, latency        int64
+			t, latency, retry int64
 			kind, errText     string
+			errKind           string
 			outcome           int
 			body              string
 			request, response []byte
 			debug, trace      sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &t, &kind, &e.Decision.Target, &e.TargetURL, &outcome, &errText,
-			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note); err != nil {
+			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note,
+			&errKind, &retry); err != nil {
 			return nil, err
 		}
 		e.Time = time.Unix(0, t)
@@ -93,7 +108,10 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 		d := &e.Decision
 		d.Outcome = outcomeOf(outcome)
 		if d.Outcome == pdp.Error {
-			d.Err = errors.New(errText)
+			// The error as it was made: its kind and Retry-After, so that it
+			// is explained as it was live.
+			d.Err = &pdp.TargetError{Kind: pdp.ParseErrorKind(errKind), Status: d.Status, URL: e.TargetURL,
+				Msg: errText, Retry: time.Duration(retry)}
 		}
 		d.Latency = time.Duration(latency)
 		d.Request = request

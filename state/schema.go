@@ -63,6 +63,24 @@ var migrations = []string{
 		FROM decisions_fts f JOIN decisions d ON d.id = f.rowid;
 	DROP TABLE decisions_fts;
 	ALTER TABLE decisions_fts2 RENAME TO decisions_fts;`,
+
+	// 3: the error's kind (pdp.ErrorKind's name: "auth", "timeout", ...) and
+	// the PDP's Retry-After, so that an error read back is explained as it
+	// was live, from what the client knew rather than from its words.
+	// Rows written before have no kind; where they have a status, the kind
+	// pdpx's client gave then was a function of the status alone, and it is
+	// filled in once, here. Rows without a status (refused, timeout,
+	// network) keep no kind: their explanation says "no decision".
+	`ALTER TABLE decisions ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE decisions ADD COLUMN retry_ns INTEGER NOT NULL DEFAULT 0;
+	UPDATE decisions SET error_kind = CASE
+		WHEN status IN (401, 403) THEN 'auth'
+		WHEN status IN (400, 413, 415, 422) THEN 'bad_request'
+		WHEN status = 429 THEN 'rate_limited'
+		WHEN status IN (404, 405, 501) THEN 'not_supported'
+		WHEN status >= 500 THEN 'server'
+		ELSE 'bad_response' END
+	WHERE outcome = 0 AND status <> 0;`,
 }
 
 // migrate applies the migrations the database has not seen, each in its own

@@ -171,7 +171,7 @@ func (s *Store) commit(batch []addReq) {
 
 const insertSQL = `INSERT INTO decisions (t, target_kind, target_name, target_url, user, action,
 	resource_type, resource_key, tenant, outcome, error, latency_ns, status, check_body, request,
-	response, debug, trace, pinned, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	response, debug, trace, pinned, note, error_kind, retry_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

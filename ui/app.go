@@ -19,32 +19,9 @@ import (
 	"github.com/pdpx/pdpx/state"
 )
 
-// TargetSpec says which target to switch to from the ctrl+t switcher.
-type TargetSpec struct {
-	Kind pdp.Kind
-	// Policy is the policy file of an embedded target; "" is the demo policy.
-	Policy string
-	// URL is a PDP's base URL; "" means the default for Kind.
-	URL string
-	// Token is the API key typed in the switcher's masked field ("" to use
-	// the environment). The UI keeps it only until the switch is made.
-	Token string
-	// Timeout is the remote target's timeout; 0 keeps the configured one.
-	// The explorer sets it to raise the timeout after a timed-out check.
-	Timeout time.Duration
-	// KeepToken asks to reuse the API key of the current target when Token
-	// is empty: the same target is being rebuilt (with a longer timeout),
-	// and the UI never holds the key to pass it again.
-	KeepToken bool
-	// Profile names a profile of the config file to build instead: its
-	// kind, URL or policy, timeout and token source (a typed Token
-	// replaces the source). Kind is then only informative.
-	Profile string
-}
-
 // SwitchFunc builds a target from a spec. It runs in a tea.Cmd, so it may
 // load files or dial.
-type SwitchFunc func(TargetSpec) (pdp.Target, error)
+type SwitchFunc func(pdp.TargetSpec) (pdp.Target, error)
 
 // Options configure the explorer.
 type Options struct {
@@ -64,7 +41,7 @@ type Options struct {
 	AskToken bool
 	// AskTokenFor is the remote target the token is for (Kind and URL);
 	// when empty, the switcher opens on Target's kind.
-	AskTokenFor TargetSpec
+	AskTokenFor pdp.TargetSpec
 	// Profiles reads the config file's profiles for the switcher (each
 	// time it opens); nil leaves them out. Switch builds the one chosen.
 	Profiles ProfilesFunc

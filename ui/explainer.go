@@ -217,7 +217,7 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 // so a wrong URL can be fixed or another target picked.
 func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
 	if a.Value == "local" {
-		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: defaultLocalURL}
+		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: pdp.LocalPDPURL}
 		if m.info.Kind == pdp.KindPDP {
 			info.URL = m.info.URL
 		}
@@ -255,7 +255,7 @@ func (m *Model) raiseTimeout() tea.Cmd {
 		return nil
 	}
 	next := 2 * tt.Timeout()
-	spec := TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
+	spec := pdp.TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
 	c := m.dec.entry.Check
 	sw := m.opts.Switch
 	m.setStatus("timeout "+tt.Timeout().String()+" → "+next.String()+": reconnecting", false)

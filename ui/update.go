@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -576,7 +575,7 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.dec.dirty = true
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
-	if permit.KindOf(msg.d.Err) == permit.Auth && m.info.Kind != pdp.KindEmbedded {
+	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.info.Kind != pdp.KindEmbedded {
 		m.sw.open(m.info, "the PDP refused the API key: type the right one (it is never shown or saved)")
 		m.dialog = dialogSwitch
 		cmd = m.sw.focusCmd()

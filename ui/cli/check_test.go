@@ -226,3 +226,24 @@ user_sets:
 		t.Fatalf("schema: exit %d, valid JSON %v", code, json.Valid([]byte(out)))
 	}
 }
+
+// A ReBAC allow hides nothing: beside rebac's allow, the rbac and abac
+// blocks keep their deny codes, as Permit's debugger writes them.
+func TestCheckJSONReBACAllowKeepsEveryBlock(t *testing.T) {
+	out, code := run(t, "", "check", "jane@permit.io", "update", "document:roadmap", "--json")
+	var got struct {
+		Debug struct {
+			RBAC, ABAC, ReBAC *struct {
+				Allow bool   `json:"allow"`
+				Code  string `json:"code"`
+			}
+		} `json:"debug"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	d := got.Debug
+	if d.ReBAC == nil || !d.ReBAC.Allow || d.RBAC == nil || d.RBAC.Allow || d.RBAC.Code != "no_user_roles" || d.ABAC == nil || d.ABAC.Allow || d.ABAC.Code != "no_matching_rules" {
+		t.Errorf("blocks rbac %+v abac %+v rebac %+v", d.RBAC, d.ABAC, d.ReBAC)
+	}
+}

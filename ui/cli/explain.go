@@ -24,6 +24,9 @@ type jsonReport struct {
 	pdp.Report
 	Explanation explain.Explanation `json:"explanation"`
 	Flips       []explain.Flip      `json:"flips,omitempty"`
+	// Snapshot is the decision of the same check on the snapshot a remote
+	// target is paired with, and how it compares.
+	Snapshot *snapshotReport `json:"snapshot,omitempty"`
 }
 
 func newJSONReport(c pdp.Check, d pdp.Decision, e *engine.Engine) jsonReport {

@@ -315,7 +315,7 @@ any is a denial, else 0.`,
 						fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: warning: decision not recorded in the history: "+err.Error())
 					}
 				}
-				err := report(cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, engineOf(t))
+				err := report(cmd.Context(), cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, t)
 				worst = max(worst, ExitCode(err))
 			}
 			if worst != 0 {

@@ -60,6 +60,7 @@ func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
 // where the history is.
 type globals struct {
 	policy    string
+	snapshot  string
 	pdpURL    string
 	cloud     bool
 	token     string
@@ -76,7 +77,7 @@ type globals struct {
 }
 
 // spec is the target the flags and the profile name (see resolveSpec).
-func (g *globals) spec() (targets.Spec, error) {
+func (g *globals) spec() (pdp.TargetSpec, error) {
 	return g.resolveSpec(true)
 }
 
@@ -113,6 +114,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	f := root.PersistentFlags()
 	f.StringVar(&g.policy, "policy", "", "decide with the embedded engine from this policy `file` (default: the demo policy)")
 	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
+	f.StringVar(&g.snapshot, "snapshot", "", "with --pdp or --cloud: also decide each check on this policy `file` pulled from the PDP's environment (pdpx pull), to explain the PDP's decisions and compare")
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
