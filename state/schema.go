@@ -81,6 +81,10 @@ var migrations = []string{
 		WHEN status >= 500 THEN 'server'
 		ELSE 'bad_response' END
 	WHERE outcome = 0 AND status <> 0;`,
+
+	// 4: the size of a response body history kept only the start of
+	// (see MaxResponse), 0 when the body is whole.
+	`ALTER TABLE decisions ADD COLUMN response_size INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the migrations the database has not seen, each in its own

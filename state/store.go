@@ -171,7 +171,8 @@ func (s *Store) commit(batch []addReq) {
 
 const insertSQL = `INSERT INTO decisions (t, target_kind, target_name, target_url, user, action,
 	resource_type, resource_key, tenant, outcome, error, latency_ns, status, check_body, request,
-	response, debug, trace, pinned, note, error_kind, retry_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	response, debug, trace, pinned, note, error_kind, retry_ns, response_size)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -199,6 +200,7 @@ func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 			if e.Time.IsZero() {
 				e.Time = time.Now()
 			}
+			e = bounded(e)
 			row := encode(e)
 			res, err := ins.ExecContext(ctx, row...)
 			if err != nil {
