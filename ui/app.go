@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
@@ -205,7 +206,7 @@ func (m *Model) setTarget(t pdp.Target) {
 	if t != nil {
 		m.info = t.Describe()
 	}
-	m.pol = policyOf(t)
+	m.pol = engine.PolicyOf(t)
 	m.types = nil
 	if m.pol != nil {
 		m.types = sortedKeys(m.pol.Resources)
@@ -213,16 +214,6 @@ func (m *Model) setTarget(t pdp.Target) {
 	m.health, m.healthEr = healthUnknown, ""
 	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
 	m.form.validate(m.types)
-}
-
-// policySource is a target that decides from a policy in process.
-type policySource interface{ Policy() *policy.Policy }
-
-func policyOf(t pdp.Target) *policy.Policy {
-	if ps, ok := t.(policySource); ok {
-		return ps.Policy()
-	}
-	return enginePolicy(t)
 }
 
 // Init asks the terminal for its background and starts the health probe;

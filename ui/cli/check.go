@@ -83,7 +83,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			}
 			d := t.Check(cmd.Context(), c)
 			g.record(cmd.Context(), cmd.ErrOrStderr(), t.Describe(), c, d)
-			return report(cmd.OutOrStdout(), c, d, f, engineOf(t))
+			return report(cmd.OutOrStdout(), c, d, f, engine.Of(t))
 		},
 	}
 	fl := cmd.Flags()

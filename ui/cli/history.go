@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -321,7 +322,7 @@ any is a denial, else 0.`,
 						fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: warning: decision not recorded in the history: "+err.Error())
 					}
 				}
-				err := report(cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, engineOf(t))
+				err := report(cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, engine.Of(t))
 				worst = max(worst, ExitCode(err))
 			}
 			if worst != 0 {
