@@ -125,10 +125,9 @@ type Model struct {
 	watches  map[int64]*watched
 	watching bool // the watch timer runs
 	watchGen int
-	// polStamp and polHash are the embedded policy file as last read;
-	// polPending a changed stamp waiting for a poll to settle.
-	polStamp, polPending fileStamp
-	polHash              [32]byte
+	// polWatch follows the embedded target's policy file while checks
+	// are watched; nil until the first look.
+	polWatch *policy.Watcher
 	// pendingCompare is the entry to compare with the decision in flight (c).
 	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
@@ -212,7 +211,7 @@ func (m *Model) setTarget(t pdp.Target) {
 		m.types = sortedKeys(m.pol.Resources)
 	}
 	m.health, m.healthEr = healthUnknown, ""
-	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
+	m.polWatch = nil
 	m.form.validate(m.types)
 }
 
