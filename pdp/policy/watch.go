@@ -86,7 +86,12 @@ func (w *Watcher) Path() string { return w.path }
 
 // Poll looks at the file and reads it once a change has settled. Callers
 // act on a Change with News; the others say the file is as it was.
-func (w *Watcher) Poll() Change {
+func (w *Watcher) Poll() Change { return w.look(true) }
+
+// Reload reads the file now, without waiting for a change to settle.
+func (w *Watcher) Reload() Change { return w.look(false) }
+
+func (w *Watcher) look(settle bool) Change {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	fi, err := os.Stat(w.path)
@@ -95,6 +100,7 @@ func (w *Watcher) Poll() Change {
 	}
 	st := stampOf(fi)
 	switch {
+	case !settle:
 	case !w.looked:
 		w.looked, w.seen = true, st // the first look: this is the policy in use
 		return Change{}
@@ -105,20 +111,8 @@ func (w *Watcher) Poll() Change {
 		w.pending = st // changed since the last look: let it settle
 		return Change{}
 	}
-	w.pending = stamp{}
-	return w.read(st)
-}
-
-// Reload reads the file now, without waiting for a change to settle.
-func (w *Watcher) Reload() Change {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	fi, err := os.Stat(w.path)
-	if err != nil {
-		return w.unreadable(err)
-	}
 	w.looked, w.pending = true, stamp{}
-	return w.read(stampOf(fi))
+	return w.read(st)
 }
 
 // unreadable reports a file that cannot be stat'ed or read: news once,
