@@ -112,18 +112,13 @@ type Server struct {
 	// wait for attackers to be in place.
 	inBody atomic.Int64
 
-	// watcher state, touched only by the goroutine running Watch (and by
-	// Reload, which the watcher calls).
-	seen fileStamp
-	// tried is the hash of the last content read, loaded or refused, so that a
-	// broken file is reported once rather than every poll.
-	tried [32]byte
+	// watch follows the policy file; nil for the demo policy.
+	watch *policy.Watcher
 }
 
 // loaded is one policy and its engine.
 type loaded struct {
-	eng  *engine.Engine
-	hash [32]byte
+	eng *engine.Engine
 }
 
 // New loads the policy and returns a server for it. A policy file with
@@ -146,16 +141,12 @@ func New(cfg Config) (*Server, error) {
 		return s, nil
 	}
 	s.name = cfg.Policy
-	stamp, data, err := readPolicy(cfg.Policy)
+	p, w, err := policy.LoadWatched(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.Parse(cfg.Policy, data)
-	if err != nil {
-		return nil, err
-	}
-	s.seen, s.tried = stamp, hashOf(data)
-	s.cur.Store(&loaded{eng: engine.New(p), hash: s.tried})
+	s.watch = w
+	s.cur.Store(&loaded{eng: engine.New(p)})
 	return s, nil
 }
 

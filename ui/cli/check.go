@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
 	"github.com/pdpx/pdpx/pdp/paired"
 )
@@ -162,7 +163,7 @@ func inputName(s string) string {
 // PDP: the explanation then has only the debug object), and turns its
 // outcome into the exit code.
 func report(ctx context.Context, w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, t pdp.Target) error {
-	e := engineOf(t)
+	e := engine.Of(t)
 	pt, _ := t.(*paired.Target)
 	if f.json {
 		enc := json.NewEncoder(w)

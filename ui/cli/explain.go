@@ -9,15 +9,6 @@ import (
 	"github.com/pdpx/pdpx/pdp/explain"
 )
 
-// engineOf is the embedded engine behind t, or nil for a remote PDP: the
-// explanation reads the policy when it has one.
-func engineOf(t pdp.Target) *engine.Engine {
-	if et, ok := t.(*engine.Target); ok {
-		return et.Engine()
-	}
-	return nil
-}
-
 // jsonReport is what pdpx check --json prints: the decision's report, its
 // explanation, and the flips at the top level where scripts look for them.
 type jsonReport struct {

@@ -240,6 +240,9 @@ func listLine(e state.Entry) string {
 	if d.Outcome == pdp.Error {
 		line += " · " + clean(d.ErrorText())
 	}
+	if d.ResponseCut() {
+		line += " · " + d.ResponseCutNote()
+	}
 	if e.Pinned {
 		line += " · pinned"
 	}
@@ -275,6 +278,8 @@ type exportMeta struct {
 	Debug      *pdp.Debug      `json:"debug,omitempty"`
 	Trace      *pdp.Trace      `json:"trace,omitempty"`
 	Response   json.RawMessage `json:"response,omitempty"`
+	// ResponseSize is the size of a response history kept only the start of.
+	ResponseSize int `json:"response_size,omitempty"`
 }
 
 func exportLine(e state.Entry) ([]byte, error) {
@@ -290,7 +295,8 @@ func exportLine(e state.Entry) ([]byte, error) {
 	r := pdp.NewReport(e.Decision)
 	meta := exportMeta{ID: e.ID, Time: e.Time, Outcome: r.Outcome, Allow: r.Allow, Error: r.Error,
 		Target: r.Target, TargetKind: e.TargetKind, TargetURL: e.TargetURL, LatencyMS: r.LatencyMS,
-		Status: r.Status, Pinned: e.Pinned, Note: e.Note, Debug: r.Debug, Trace: r.Trace, Response: r.Response}
+		Status: r.Status, Pinned: e.Pinned, Note: e.Note, Debug: r.Debug, Trace: r.Trace, Response: r.Response,
+		ResponseSize: r.ResponseSize}
 	m, err := json.Marshal(meta)
 	if err != nil {
 		return nil, err

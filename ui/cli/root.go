@@ -1,5 +1,5 @@
 // Package cli is pdpx's command tree: the explorer (no subcommand), check,
-// policy and the rest. main.go only hands it to fang.
+// serve, policy and the rest. main.go only hands it to fang.
 package cli
 
 import (
@@ -127,7 +127,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
 	root.AddCommand(newConfigCmd(g), newTestCmd(g), newPresentCmd(g))
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
-	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g))
+	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g), newServeCmd(g))
 	return root
 }
 
