@@ -30,6 +30,12 @@ type Decision struct {
 	Latency time.Duration
 	// Target names the target that answered ("embedded: demo policy").
 	Target string
+	// Shadow is the decision of the same check on a snapshot of the
+	// remote environment, when the target carries one, and Agreement how
+	// the two compare. Both are nil when the remote decision is an error:
+	// a snapshot never turns an error into an answer.
+	Shadow    *Decision
+	Agreement *Agreement
 }
 
 // Allowed reports whether the decision is an allow. An error is not an allow,
@@ -237,4 +243,15 @@ type RoleTrace struct {
 	Grants   bool     `json:"grants"`
 	// Suppressed is set when a no_direct_roles_on_object derivation did not apply.
 	Suppressed bool `json:"suppressed,omitempty"`
+}
+
+// Allowed reports whether some model's block allowed: what the blocks say,
+// whatever outcome a decision recorded with them.
+func (d *Debug) Allowed() bool {
+	for _, r := range []*Reason{d.RBAC, d.ABAC, d.ReBAC} {
+		if r != nil && r.Allow {
+			return true
+		}
+	}
+	return false
 }

@@ -556,21 +556,35 @@ func buildWhere(f Filter) filterSQL {
 		}
 		add(col+" IN ("+ph+")", args...)
 	}
+	// user:, action:, resource: and tenant: match a part of the field,
+	// whatever its case, as people expect ("user:jane" finds
+	// jane@permit.io). The free-text index holds every field too, so a part
+	// of three letters or more narrows the search through it first.
+	var narrow []string
+	field := func(col, part string) {
+		part = strings.ToLower(part)
+		add("instr(lower("+col+"), ?) > 0", part)
+		if len([]rune(part)) >= 3 {
+			narrow = append(narrow, part)
+		}
+	}
 	if f.User != "" {
-		add("d.user = ?", f.User)
+		field("d.user", f.User)
 	}
 	if f.Action != "" {
-		add("d.action = ?", f.Action)
+		field("d.action", f.Action)
 	}
 	if f.Resource != "" {
 		typ, key, hasKey := strings.Cut(f.Resource, ":")
-		add("d.resource_type = ?", typ)
-		if hasKey {
-			add("d.resource_key = ?", key)
+		if typ != "" {
+			field("d.resource_type", typ)
+		}
+		if hasKey && key != "" {
+			field("d.resource_key", key)
 		}
 	}
 	if f.Tenant != "" {
-		add("d.tenant = ?", f.Tenant)
+		field("d.tenant", f.Tenant)
 	}
 	if f.Target != "" {
 		add("(d.target_name = ? OR d.target_kind = ? OR d.target_url = ?)", f.Target, f.Target, f.Target)
@@ -582,6 +596,9 @@ func buildWhere(f Filter) filterSQL {
 		add("d.t >= ?", f.Since.UnixNano())
 	}
 	var terms []string
+	for _, part := range narrow {
+		terms = append(terms, `text : "`+strings.ReplaceAll(part, `"`, `""`)+`"`)
+	}
 	for _, word := range strings.Fields(strings.ToLower(f.Text)) {
 		if len([]rune(word)) >= 3 {
 			// A quoted FTS5 string: the trigram tokenizer matches it as a

@@ -126,6 +126,13 @@ func TestFiltersAgree(t *testing.T) {
 			{Filter{Resource: "document"}, "carol@smith.com alice bob"},
 			{Filter{Resource: "document:d2"}, "alice"},
 			{Filter{Tenant: "acme"}, "alice"},
+			// Field terms match a part of the field, whatever its case.
+			{Filter{User: "CAROL"}, "carol@smith.com"},
+			{Filter{User: "smith.com"}, "carol@smith.com"},
+			{Filter{User: "bo"}, "bob bob"}, // shorter than a trigram
+			{Filter{Resource: "doc:d"}, "alice bob"},
+			{Filter{Tenant: "ac", Action: "rea"}, "alice"},
+			{Filter{User: "nobody"}, ""},
 			{Filter{Target: "pdp"}, "carol@smith.com bob alice bob"},
 			{Filter{Target: "nope"}, ""},
 			{Filter{Pinned: true}, "alice"},

@@ -81,12 +81,15 @@ func cards(d pdp.Decision, c pdp.Check, e *engine.Engine, conds []RuleCondition,
 	if d.Debug == nil {
 		return []Card{debugOffCard(d, x.n)}
 	}
+	allowed := d.Debug.Allowed()
 	var out []Card
 	for _, b := range []struct {
 		model string
 		r     *pdp.Reason
 	}{{"rbac", d.Debug.RBAC}, {"abac", d.Debug.ABAC}, {"rebac", d.Debug.ReBAC}} {
-		if b.r == nil {
+		// Permit shows the rbac and abac denials beside a ReBAC allow; they
+		// are not why the check was allowed, so they get no card.
+		if b.r == nil || (!b.r.Allow && allowed) {
 			continue
 		}
 		var card Card

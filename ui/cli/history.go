@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -99,7 +98,7 @@ decision under "pdpx".`,
 			if h.Note != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: "+h.Note)
 			}
-			return listHistory(cmd.Context(), cmd.OutOrStdout(), h.History, filt, f.limit, f.json)
+			return listHistory(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), h.History, filt, f.limit, f.json)
 		},
 	}
 	fl := cmd.Flags()
@@ -162,11 +161,18 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 // listHistory prints the entries that match, newest first, a page at a time
 // so that --limit 0 on a million rows streams rather than loads.
-func listHistory(ctx context.Context, w io.Writer, h state.History, f state.Filter, limit int, asJSON bool) error {
+func listHistory(ctx context.Context, w, errw io.Writer, h state.History, f state.Filter, limit int, asJSON bool) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	q := state.Query{Filter: f}
-	for n := 0; limit <= 0 || n < limit; {
+	n := 0
+	defer func() {
+		if n == 0 {
+			// On stderr, so that a script reading the list sees none.
+			fmt.Fprintln(errw, noMatchLine(ctx, h, f))
+		}
+	}()
+	for limit <= 0 || n < limit {
 		q.Limit = 500
 		if limit > 0 {
 			q.Limit = min(q.Limit, limit-n)
@@ -194,6 +200,32 @@ func listHistory(ctx context.Context, w io.Writer, h state.History, f state.Filt
 		q.Anchor = page[len(page)-1].ID
 	}
 	return nil
+}
+
+// noMatchLine says that nothing matched, and which filter emptied the list.
+func noMatchLine(ctx context.Context, h state.History, f state.Filter) string {
+	all, err := h.Counts(ctx, state.Filter{})
+	if err != nil || all.Total == 0 {
+		return "the history is empty: decisions are kept as you make them (pdpx check, the explorer)"
+	}
+	var terms []string
+	for _, t := range []struct{ name, v string }{
+		{"--user", f.User}, {"--action", f.Action}, {"--resource", f.Resource}, {"--tenant", f.Tenant}, {"--target", f.Target}, {"words", f.Text},
+	} {
+		if t.v != "" {
+			terms = append(terms, t.name+" "+strconv.Quote(t.v))
+		}
+	}
+	if len(f.Outcomes) > 0 {
+		terms = append(terms, "the outcome filter")
+	}
+	if f.Pinned {
+		terms = append(terms, "--pinned")
+	}
+	if !f.Since.IsZero() {
+		terms = append(terms, "--since")
+	}
+	return fmt.Sprintf("no decision matches %s (of %d in the history; field filters match a part of the field)", strings.Join(terms, ", "), all.Total)
 }
 
 // listLine is one entry for people: ID, time, outcome, the check, target,
@@ -322,7 +354,7 @@ any is a denial, else 0.`,
 						fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: warning: decision not recorded in the history: "+err.Error())
 					}
 				}
-				err := report(cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, engine.Of(t))
+				err := report(cmd.Context(), cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, t)
 				worst = max(worst, ExitCode(err))
 			}
 			if worst != 0 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,8 +25,9 @@ const tokenEnv = "PDPX_TOKEN"
 // then serve until fang cancels the command's context on SIGINT or SIGTERM.
 func newServeCmd(g *globals) *cobra.Command {
 	var (
-		addr, token, logFormat string
-		noDebug                bool
+		addr, token, logFormat    string
+		noDebug                   bool
+		readTimeout, writeTimeout time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -47,7 +49,7 @@ pdpx serve is for development, demos, tests and CI. Production traffic
 belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
-  pdpx serve --profile staging-snapshot            # an embedded profile of the config file
+  pdpx serve --profile mine                        # an embedded profile of the config file
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -67,7 +69,19 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 			if token == "" {
 				token = os.Getenv(tokenEnv)
 			}
-			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log})
+			for _, d := range []struct {
+				flag string
+				v    *time.Duration
+			}{{"--read-timeout", &readTimeout}, {"--write-timeout", &writeTimeout}} {
+				if *d.v < 0 {
+					return fmt.Errorf("%s %v: give a duration such as 30s, or 0 for none", d.flag, *d.v)
+				}
+				if *d.v == 0 {
+					*d.v = -1 // server.Config reads a negative timeout as none
+				}
+			}
+			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log,
+				ReadTimeout: readTimeout, WriteTimeout: writeTimeout})
 			if err != nil {
 				return fmt.Errorf("%s:\n%w", policyPath, err)
 			}
@@ -88,6 +102,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
 	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
 	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
+	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
+	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
 }
 

@@ -150,11 +150,14 @@ func TestServeRefusals(t *testing.T) {
 		args []string
 		want string
 	}{
-		"log format":       {[]string{"--log-format", "xml"}, "want text or json"},
-		"a remote target":  {[]string{"--pdp", "http://localhost:7766"}, "--pdp does not apply"},
-		"a broken policy":  {[]string{"--policy", bad}, "env.yaml:3"},
-		"a missing policy": {[]string{"--policy", filepath.Join(t.TempDir(), "nope.yaml")}, "nope.yaml"},
-		"a bad address":    {[]string{"--addr", "256.0.0.1:1"}, "cannot listen"},
+		"log format":               {[]string{"--log-format", "xml"}, "want text or json"},
+		"a remote target":          {[]string{"--pdp", "http://localhost:7766"}, "--pdp does not apply"},
+		"a broken policy":          {[]string{"--policy", bad}, "env.yaml:3"},
+		"a missing policy":         {[]string{"--policy", filepath.Join(t.TempDir(), "nope.yaml")}, "nope.yaml"},
+		"a bad address":            {[]string{"--addr", "256.0.0.1:1"}, "cannot listen"},
+		"a negative read timeout":  {[]string{"--read-timeout", "-1s"}, "--read-timeout -1s"},
+		"a negative write timeout": {[]string{"--write-timeout", "-5s"}, "--write-timeout -5s"},
+		"a timeout without a unit": {[]string{"--write-timeout", "30"}, "write-timeout"},
 	}
 	for name, c := range cases {
 		root := NewRoot("test")

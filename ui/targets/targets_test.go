@@ -31,7 +31,7 @@ func TestFromFlags(t *testing.T) {
 		{name: "the cloud", cloud: true, want: pdp.TargetSpec{Kind: pdp.KindCloud, URL: pdp.CloudPDPURL, Token: "env-key", Timeout: DefaultTimeout}},
 		{name: "two targets", policy: "env.yaml", cloud: true, wantErrSubstr: "choose one target"},
 	} {
-		got, err := FromFlags(tc.policy, tc.url, tc.cloud, tc.token, tc.timeout)
+		got, err := FromFlags(tc.policy, tc.url, tc.cloud, tc.token, tc.timeout, "")
 		switch {
 		case tc.wantErrSubstr != "":
 			if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstr) {
