@@ -49,7 +49,7 @@ pdpx serve is for development, demos, tests and CI. Production traffic
 belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
-  pdpx serve --profile staging-snapshot            # an embedded profile of the config file
+  pdpx serve --profile mine                        # an embedded profile of the config file
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
