@@ -202,7 +202,7 @@ func TestVerifyFlips(t *testing.T) {
 	}
 
 	// A remote that fails leaves every flip it was asked about unverifiable.
-	failing := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	failing := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	for _, f := range VerifyFlips(context.Background(), failing, c, flips) {
 		if f.Cost != explain.CostRole && (f.Status != Unverifiable || f.Err == "") {
 			t.Errorf("flip %q on a failing PDP: %s %q", f.Summary, f.Status, f.Err)

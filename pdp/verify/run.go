@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -115,7 +116,7 @@ func (r *Report) send(ctx context.Context, pt *paired.Target, chunk []pdp.Check,
 			return nil, err
 		}
 		pause := wait
-		if te, ok := err.(*pdp.TargetError); ok && te.Retry > 0 {
+		if te := (*pdp.TargetError)(nil); errors.As(err, &te) && te.Retry > 0 {
 			pause = te.Retry
 		}
 		if err := opts.sleep(ctx, pause); err != nil {

@@ -198,7 +198,7 @@ func TestRunRateLimitsAndErrors(t *testing.T) {
 		t.Errorf("%d requests for %d batches, waits %v", rep.Requests, batches, waits)
 	}
 
-	down := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	down := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	waits = nil
 	rep, err = Run(context.Background(), down, snap, checks[:5], opts)
 	if err != nil || rep.Agreed != 0 || len(rep.Errors) != 5 || len(rep.Disagreements) != 0 {

@@ -167,8 +167,8 @@ func TestVerify(t *testing.T) {
 			Replay string `json:"replay"`
 		} `json:"disagreements"`
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Checks != 10 {
-		t.Errorf("%v %+v\n%s", err, rep, out)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Checks != 10 || code == 2 {
+		t.Errorf("exit %d, %v %+v\n%s", code, err, rep, out)
 	}
 
 	if out, code = run(t, "", args("http://127.0.0.1:1", "--sample", "3")...); code != 2 || !strings.Contains(out, "3 errors") {

@@ -128,6 +128,9 @@ that decides as Permit's PDP does: no account, no network.`,
 	root.AddCommand(newConfigCmd(g), newTestCmd(g), newPresentCmd(g))
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
 	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g), newServeCmd(g))
+	// Added now rather than when it runs, so that its help is laid out too.
+	root.InitDefaultCompletionCmd()
+	tidyHelp(root)
 	return root
 }
 
