@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -124,6 +125,10 @@ type Server struct {
 type loaded struct {
 	eng  *engine.Engine
 	hash [32]byte
+
+	// assignments is eng.RoleAssignments(), made on first use.
+	assignOnce  sync.Once
+	assignments []engine.RoleAssignment
 }
 
 // New loads the policy and returns a server for it. A policy file with
