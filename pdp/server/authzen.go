@@ -11,7 +11,7 @@ import (
 )
 
 // AuthZEN (OpenID's Authorization API) as Permit's PDP maps it onto a
-// check (permit-pdp.md §1): subject.id is the user's key and its properties
+// check: subject.id is the user's key and its properties
 // the user's attributes, with first_name, last_name and email lifted out;
 // resource.id is the key, resource.properties.tenant the tenant and the rest
 // of the properties the attributes; action.name the action. As on the PDP,
