@@ -248,8 +248,6 @@ func (s *Server) readBody(r *http.Request, info *reqInfo) ([]byte, error) {
 	if r.ContentLength > MaxBody {
 		return buf, &http.MaxBytesError{Limit: MaxBody}
 	}
-	s.inBody.Add(1)
-	defer s.inBody.Add(-1)
 	for {
 		// One byte past the limit tells "exactly the limit" from "more".
 		end := MaxBody + 1

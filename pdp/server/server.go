@@ -117,9 +117,6 @@ type Server struct {
 
 	// budget holds the bytes of the large bodies in flight (BodyBudget).
 	budget *semaphore.Weighted
-	// inBody counts the requests reading their body now, for tests that
-	// wait for attackers to be in place.
-	inBody atomic.Int64
 
 	// watcher state, touched only by the goroutine running Watch (and by
 	// Reload, which the watcher calls).
