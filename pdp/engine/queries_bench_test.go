@@ -18,24 +18,31 @@ func benchUsers() []string {
 }
 
 // BenchmarkUserPermissions is one /user-permissions query, averaged over
-// benchUsers.
+// benchUsers, next to the same query without ABAC enumerated (the
+// instances the user holds a role on only: what pdpx answered before).
 func BenchmarkUserPermissions(b *testing.B) {
 	for _, s := range sizes {
 		env := s.env()
 		users := benchUsers()
-		b.Run(s.name, func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				env.e.UserPermissions(pdp.PermissionsQuery{User: pdp.User{Key: users[i%len(users)]}})
-				i++
-			}
-		})
+		for _, v := range []struct {
+			name string
+			abac bool
+		}{{"baseline=roles", false}, {"UserPermissions", true}} {
+			b.Run(s.name+"/"+v.name, func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					env.e.userPermissions(pdp.PermissionsQuery{User: pdp.User{Key: users[i%len(users)]}}, v.abac)
+					i++
+				}
+			})
+		}
 	}
 }
 
 // BenchmarkAuthorizedUsers is one /authorized_users query on an instance,
-// and one on the type without key, over every action of document.
+// and one on the type without key, over every action of document, next to
+// the same query listing role assignments only.
 func BenchmarkAuthorizedUsers(b *testing.B) {
 	for _, s := range sizes {
 		env := s.env()
@@ -46,14 +53,19 @@ func BenchmarkAuthorizedUsers(b *testing.B) {
 			name string
 			res  pdp.Resource
 		}{{"instance", inst}, {"type", typ}} {
-			b.Run(s.name+"/"+r.name, func(b *testing.B) {
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					env.e.AuthorizedUsers(pdp.AuthorizedUsersQuery{Action: actions[i%len(actions)], Resource: r.res})
-					i++
-				}
-			})
+			for _, v := range []struct {
+				name string
+				abac bool
+			}{{"baseline=roles", false}, {"AuthorizedUsers", true}} {
+				b.Run(s.name+"/"+r.name+"/"+v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					i := 0
+					for b.Loop() {
+						env.e.authorizedUsers(pdp.AuthorizedUsersQuery{Action: actions[i%len(actions)], Resource: r.res}, v.abac)
+						i++
+					}
+				})
+			}
 		}
 	}
 }
