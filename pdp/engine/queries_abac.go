@@ -147,11 +147,12 @@ func (au *abacUser) allowedOn(inst instKey, t string, prs []*permRules, got []st
 // abacScan calls found for each known instance of types on which ABAC
 // allows base's user some action, with the tenants instanceTenants gives
 // it (filter is the query's tenant filter, cand the user's tenants) and
-// the permissions ("type:action") ABAC allows there. allowed is reused
-// after found returns.
+// the permissions ("type:action") ABAC allows there. its and allowed are
+// reused after found returns.
 func (e *Engine) abacScan(base pdp.Check, u *userIndex, types, filter, cand []string, found func(inst instKey, its, allowed []string)) {
 	au := e.newABACUser(base, u)
 	var allowed []string
+	var one [1]string
 	for _, typ := range types {
 		ti := e.types[typ]
 		if ti == nil {
@@ -161,8 +162,16 @@ func (e *Engine) abacScan(base pdp.Check, u *userIndex, types, filter, cand []st
 		if len(prs) == 0 {
 			continue
 		}
-		for _, inst := range au.ix.known[typ] {
-			its := e.instanceTenants(inst, filter, cand)
+		for _, ki := range au.ix.known[typ] {
+			inst, its := ki.key, cand
+			if ki.in != nil && ki.in.tenant != "" {
+				// Its declared tenant, as instanceTenants gives it.
+				if len(filter) > 0 && !slices.Contains(filter, ki.in.tenant) {
+					continue
+				}
+				one[0] = ki.in.tenant
+				its = one[:]
+			}
 			allowed = allowed[:0]
 			for _, t := range its {
 				allowed = au.allowedOn(inst, t, prs, allowed)
@@ -208,8 +217,7 @@ func (e *Engine) abacAuthorized(q pdp.AuthorizedUsersQuery, users map[string][]p
 		return
 	}
 
-	for _, uk := range e.userKeys {
-		u := e.users[uk]
+	for uk, u := range e.users {
 		c.User = pdp.User{Key: uk}
 		var v env
 		e.fillEnv(&v, &c, u)

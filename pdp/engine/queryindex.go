@@ -16,7 +16,7 @@ type queryIndex struct {
 	// role assignment), sorted by key. These are the instances a query
 	// lists ABAC permissions on: a check on any other key sees no stored
 	// attributes, so ABAC decides it as it decides the type without key.
-	known map[string][]instKey
+	known map[string][]knownInst
 	// derivOut: subject -> the objects related to it by a relation that
 	// some derivation of the object's type follows from the subject's type,
 	// each once. Only these relationships carry a role from the subject to
@@ -25,6 +25,12 @@ type queryIndex struct {
 	derivOut map[instKey][]instKey
 	// reads: set -> the scopes its condition reads (refs included).
 	reads map[*setIndex]scopeMask
+}
+
+// knownInst is a known instance and its declaration (nil if undeclared).
+type knownInst struct {
+	key instKey
+	in  *instIndex
 }
 
 // lazyQueryIndex builds the queryIndex once, on first use.
@@ -48,13 +54,13 @@ func (e *Engine) queryIdx() *queryIndex {
 }
 
 func (e *Engine) buildQueryIndex() *queryIndex {
-	ix := &queryIndex{known: map[string][]instKey{}, derivOut: map[instKey][]instKey{}, reads: map[*setIndex]scopeMask{}}
+	ix := &queryIndex{known: map[string][]knownInst{}, derivOut: map[instKey][]instKey{}, reads: map[*setIndex]scopeMask{}}
 
 	seen := map[instKey]bool{}
 	add := func(k instKey) {
 		if !seen[k] && e.types[k.typ] != nil {
 			seen[k] = true
-			ix.known[k.typ] = append(ix.known[k.typ], k)
+			ix.known[k.typ] = append(ix.known[k.typ], knownInst{k, e.instances[k]})
 		}
 	}
 	for k := range e.instances {
@@ -70,7 +76,7 @@ func (e *Engine) buildQueryIndex() *queryIndex {
 		}
 	}
 	for _, l := range ix.known {
-		slices.SortFunc(l, func(a, b instKey) int { return cmp.Compare(a.key, b.key) })
+		slices.SortFunc(l, func(a, b knownInst) int { return cmp.Compare(a.key.key, b.key.key) })
 	}
 
 	// (object type, relation, subject type) triples some derivation follows.
