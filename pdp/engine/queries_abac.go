@@ -198,6 +198,7 @@ func (e *Engine) abacAuthorized(q pdp.AuthorizedUsersQuery, users map[string][]p
 		return
 	}
 	ix := e.queryIdx()
+	t := q.Resource.Tenant
 	c := pdp.Check{Action: q.Action, Resource: q.Resource, Context: q.Context}
 
 	// Resource sets that do not depend on the user: evaluated once, their
@@ -205,20 +206,41 @@ func (e *Engine) abacAuthorized(q pdp.AuthorizedUsersQuery, users map[string][]p
 	var v env
 	e.fillEnv(&v, &c, nil)
 	var mr setMemo
-	live := false
-	for i, s := range pr.resSets {
-		if ix.setReads(s)&userSide != 0 {
-			live = true // decided per user
+	// The user sets of the rules whose resource set can hold: who is in
+	// each outside the tenants they belong to (nil when that cannot be
+	// known beforehand: the set reads the resource or the context).
+	var outside [][]bool
+	everyone := false
+	for _, ri := range pr.rules {
+		rs, us := pr.resSets[ri.r], pr.userSets[ri.u]
+		if ix.setReads(rs)&userSide == 0 && !mr.holds(&v, rs, ri.r) {
 			continue
 		}
-		live = mr.holds(&v, s, i) || live
+		if o := ix.outsiders(e, us); o != nil {
+			outside = append(outside, o)
+		} else {
+			everyone = true
+		}
 	}
-	if !live {
+	if len(outside) == 0 && !everyone {
 		return
 	}
 
-	for uk, u := range e.users {
-		c.User = pdp.User{Key: uk}
+	// A user is asked only if some rule's user set may hold for them:
+	// inside the tenant it depends on their roles and the tenant's
+	// attributes; outside, on what outsiders found.
+	var inside []bool
+	if m := ix.members[t]; len(m) > 0 && !everyone {
+		inside = make([]bool, len(ix.users))
+		for _, i := range m {
+			inside[i] = true
+		}
+	}
+	for i, u := range ix.users {
+		if !everyone && !slices.ContainsFunc(outside, func(o []bool) bool { return o[i] }) && (inside == nil || !inside[i]) {
+			continue
+		}
+		c.User = pdp.User{Key: u.key}
 		var v env
 		e.fillEnv(&v, &c, u)
 		var mu setMemo
@@ -228,9 +250,9 @@ func (e *Engine) abacAuthorized(q pdp.AuthorizedUsersQuery, users map[string][]p
 			if !mrU.holds(&v, rs, ri.r) || !mu.holds(&v, us, ri.u) {
 				continue
 			}
-			a := pdp.UserRoleAssignment{User: uk, Tenant: q.Resource.Tenant, Resource: wireSetKey(rs), Role: wireSetKey(us)}
-			if !containsAssignment(users[uk], a) {
-				users[uk] = append(users[uk], a)
+			a := pdp.UserRoleAssignment{User: u.key, Tenant: t, Resource: wireSetKey(rs), Role: wireSetKey(us)}
+			if !containsAssignment(users[u.key], a) {
+				users[u.key] = append(users[u.key], a)
 			}
 		}
 	}

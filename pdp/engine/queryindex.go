@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+
+	"github.com/pdpx/pdpx/pdp"
 )
 
 // queryIndex holds what the permission queries (UserPermissions,
@@ -25,6 +27,13 @@ type queryIndex struct {
 	derivOut map[instKey][]instKey
 	// reads: set -> the scopes its condition reads (refs included).
 	reads map[*setIndex]scopeMask
+	// users: the policy's users, sorted by key; outside: user set ->
+	// whether it holds for each of them outside the tenants they belong to
+	// ([]bool by users' order), filled by outsiders on first use.
+	users   []*userIndex
+	outside sync.Map
+	// members: tenant -> the users (indexes in users) who belong to it.
+	members map[string][]int
 }
 
 // knownInst is a known instance and its declaration (nil if undeclared).
@@ -98,12 +107,44 @@ func (e *Engine) buildQueryIndex() *queryIndex {
 		}
 	}
 
+	ix.members = map[string][]int{}
+	for i, k := range e.userKeys {
+		u := e.users[k]
+		ix.users = append(ix.users, u)
+		for _, t := range u.tenants {
+			ix.members[t] = append(ix.members[t], i)
+		}
+	}
 	for _, m := range []map[string]*setIndex{e.userSets, e.resourceSets} {
 		for _, s := range m {
 			ix.reads[s] = s.cond.reads()
 		}
 	}
 	return ix
+}
+
+// outsiders says for each user (by ix.users' order) whether user set s
+// holds for them in a check in a tenant they do not belong to: no roles and
+// no stored tenant attributes there, which is the same in every such tenant
+// (see tenantClass), so a check with no tenant stands for all of them. It
+// is nil for a set that reads the resource or the context, which a query
+// changes. Computed once per set, on first use.
+func (ix *queryIndex) outsiders(e *Engine, s *setIndex) []bool {
+	if ix.setReads(s)&(1<<scopeResource|1<<scopeContext) != 0 {
+		return nil
+	}
+	if o, ok := ix.outside.Load(s); ok {
+		return o.([]bool)
+	}
+	o := make([]bool, len(ix.users))
+	for i, u := range ix.users {
+		c := pdp.Check{User: pdp.User{Key: u.key}}
+		var v env
+		e.fillEnv(&v, &c, u)
+		o[i] = v.inSet(s)
+	}
+	ix.outside.Store(s, o)
+	return o
 }
 
 // setReads is the scopes s reads; a set only the rules know (a rule naming

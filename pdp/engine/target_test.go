@@ -122,6 +122,7 @@ func TestConcurrentDecide(t *testing.T) {
 			}
 			e.AllTenants(checks[g])
 			e.UserPermissions(pdp.PermissionsQuery{User: checks[g*50].User})
+			e.AuthorizedUsers(pdp.AuthorizedUsersQuery{Action: checks[g*50].Action, Resource: checks[g*50].Resource})
 		}(g)
 	}
 	wg.Wait()
