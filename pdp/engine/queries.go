@@ -97,7 +97,7 @@ func (e *Engine) userPermissions(q pdp.PermissionsQuery, abac bool) pdp.Permissi
 		}
 	}
 
-	ib := instanceEntries{e: e, u: u, base: base, out: out, tenantRefs: map[string]*pdp.ObjectRef{}}
+	ib := instanceEntries{e: e, out: out, tenantRefs: map[string]*pdp.ObjectRef{}}
 	if len(q.Resources) > 0 {
 		for _, r := range q.Resources {
 			inst := parseInst(r)
@@ -173,8 +173,6 @@ func (e *Engine) userPermissions(q pdp.PermissionsQuery, abac bool) pdp.Permissi
 // share one tenant object per tenant.
 type instanceEntries struct {
 	e          *Engine
-	u          *userIndex
-	base       pdp.Check
 	out        pdp.Permissions
 	tenantRefs map[string]*pdp.ObjectRef
 }
