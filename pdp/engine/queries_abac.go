@@ -52,8 +52,7 @@ type classKey struct {
 // for a user the policy does not define) the user's layers are the same.
 // So a user set that does not read the resource holds in all those
 // tenants or in none. The cross-checks against Decide in
-// queries_crosscheck_test.go
-// fail if that stops being true.
+// queries_crosscheck_test.go fail if that stops being true.
 func tenantClass(u *userIndex, t string) (string, bool) {
 	if u != nil && t != "" && u.member[t] {
 		return t, true
