@@ -20,8 +20,8 @@ type queryIndex struct {
 	// attributes, so ABAC decides it as it decides the type without key.
 	known map[string][]knownInst
 	// derivOut: subject -> the objects related to it by a relation that
-	// some derivation of the object's type follows from the subject's type,
-	// each once. Only these relationships carry a role from the subject to
+	// some derivation of the object's type follows from the subject's type
+	// (an object twice if two such relations link them). Only these relationships carry a role from the subject to
 	// the object; the others (in the generated environments, most of them)
 	// cannot make a user hold a role on anything.
 	derivOut map[instKey][]instKey
@@ -75,9 +75,13 @@ func (e *Engine) buildQueryIndex() *queryIndex {
 	for k := range e.instances {
 		add(k)
 	}
-	for _, r := range e.p.Relationships {
-		add(parseInst(r.Subject))
-		add(parseInst(r.Object))
+	// Relationships, by the engine's indexes of them: each subject and
+	// each (object, relation) once rather than each tuple's two ends.
+	for s := range e.outbound {
+		add(s)
+	}
+	for k := range e.inbound {
+		add(k.obj)
 	}
 	for _, u := range e.users {
 		for k := range u.instRoles {
@@ -98,12 +102,11 @@ func (e *Engine) buildQueryIndex() *queryIndex {
 			}
 		}
 	}
-	edge := map[[2]instKey]bool{}
-	for _, r := range e.p.Relationships {
-		s, o := parseInst(r.Subject), parseInst(r.Object)
-		if steps[step{o.typ, r.Relation, s.typ}] && !edge[[2]instKey{s, o}] {
-			edge[[2]instKey{s, o}] = true
-			ix.derivOut[s] = append(ix.derivOut[s], o)
+	for k, subjects := range e.inbound {
+		for _, s := range subjects {
+			if steps[step{k.obj.typ, k.rel, s.typ}] {
+				ix.derivOut[s] = append(ix.derivOut[s], k.obj)
+			}
 		}
 	}
 
