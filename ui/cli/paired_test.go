@@ -190,7 +190,7 @@ func TestHistoryDisagreed(t *testing.T) {
 		t.Helper()
 		run(t, "", append([]string{"--history", db, "check", "--pdp", url, "--token", "k", "--snapshot", snap}, args...)...)
 	}
-	check("john@smith.com", "create", "document")                        // agrees
+	check("john@smith.com", "create", "document")                          // agrees
 	check("john@permit.io", "read", "document", "--tenant", "awesome_inc") // disagrees
 	out, errOut, code := runSplit(t, "", "--history", db, "history", "--disagreed")
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "john@permit.io read document @awesome_inc") ||
