@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/pdpx/pdpx/pdp"
 )
 
 // Progress reports one page of one list: Kind names the list ("users"),
@@ -50,8 +55,9 @@ type listSpec struct {
 // client's semaphore bounds the requests in flight); any other list is
 // walked page by page until a page shorter than PerPage (an empty one
 // included). Items are deduplicated by id, since a list can shift while it
-// is paged.
-func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, report func(Progress)) ([]T, error) {
+// is paged. fast, when not nil, decodes the pages it can (see
+// fastdecode.go); encoding/json decodes the rest.
+func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, fast itemFunc[T], report func(Progress)) ([]T, error) {
 	per := c.cfg.PerPage
 	q := func(n int) url.Values {
 		v := url.Values{}
@@ -65,73 +71,87 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 		}
 		return v
 	}
-	// fetchPage returns one page's items and, when the answer was a page
-	// object, its page count (-1 when it was a bare array).
-	fetchPage := func(ctx context.Context, n int) ([]T, int, error) {
-		var raw []byte
-		if err := c.get(ctx, s.path, q(n), scope, &raw); err != nil {
-			return nil, 0, err
-		}
-		body := bytes.TrimLeft(raw, " \t\r\n")
-		if len(body) > 0 && body[0] == '[' {
-			var items []T
-			if err := json.Unmarshal(body, &items); err != nil {
-				return nil, 0, c.shapeError(s.path, err)
+	// fetchPage returns one page's items, the hashes of their ids (0 for
+	// none) and, when the answer was a page object, its page count (-1 when
+	// it was a bare array). Ids are kept as hashes and cleared from the
+	// items (unless keepIDs): a list of 200,000 tuples would otherwise hold
+	// 200,000 UUID strings only to dedupe them.
+	fetchPage := func(ctx context.Context, n int) ([]T, []uint64, int, error) {
+		var items []T
+		var ids []uint64
+		count := -1
+		err := c.get(ctx, s.path, q(n), scope, bodyFunc(func(raw []byte) error {
+			if fast != nil {
+				if p, ok := decodePageFast(raw, fast); ok {
+					items, ids = p.items, p.ids
+					if p.object {
+						count = pageCount(p.pageCount, p.totalCount, per)
+					}
+					return nil
+				}
 			}
-			return items, -1, nil
-		}
-		var p page[T]
-		if err := json.Unmarshal(body, &p); err != nil {
-			return nil, 0, c.shapeError(s.path, err)
-		}
-		count := p.PageCount
-		if count == 0 && p.TotalCount > 0 {
-			count = (p.TotalCount + per - 1) / per
-		}
-		return p.Data, count, nil
+			body := bytes.TrimLeft(raw, " \t\r\n")
+			if len(body) > 0 && body[0] == '[' {
+				if err := json.Unmarshal(body, &items); err != nil {
+					return c.shapeError(s, n, err)
+				}
+			} else {
+				var p page[T]
+				if err := json.Unmarshal(body, &p); err != nil {
+					return c.shapeError(s, n, err)
+				}
+				items, count = p.Data, pageCount(p.PageCount, p.TotalCount, per)
+			}
+			ids = make([]uint64, len(items))
+			for i := range items {
+				if p := id(&items[i]); *p != "" {
+					ids[i] = maphash.String(seed, *p)
+					if !s.keepIDs {
+						*p = ""
+					}
+				}
+			}
+			return nil
+		}))
+		return items, ids, count, err
 	}
 
 	var out []T
-	// Ids are kept as hashes and cleared from the items: a list of 200,000
-	// tuples would otherwise hold 200,000 UUID strings only to dedupe them.
-	seen := map[uint64]bool{}
-	add := func(items []T) {
+	var seen map[uint64]struct{}
+	add := func(items []T, ids []uint64) {
 		for i := range items {
-			if p := id(&items[i]); *p != "" {
-				h := maphash.String(seed, *p)
-				if !s.keepIDs {
-					*p = ""
-				}
-				if seen[h] {
+			if h := ids[i]; h != 0 {
+				if _, dup := seen[h]; dup {
 					continue
 				}
-				seen[h] = true
+				seen[h] = struct{}{}
 			}
 			out = append(out, items[i])
 		}
 	}
-	first, count, err := fetchPage(ctx, 1)
+	first, firstIDs, count, err := fetchPage(ctx, 1)
 	if err != nil {
 		return nil, err
 	}
-	add(first)
-	report(Progress{Kind: s.kind, Pages: 1, Total: max(count, 0), Items: len(out)})
 
 	if count >= 0 {
+		report(Progress{Kind: s.kind, Pages: 1, Total: count, Items: len(first)})
 		// The page count is known: fetch the rest at once, in order.
 		pages := make([][]T, count+1)
+		ids := make([][]uint64, count+1)
 		errs := make([]error, count+1)
+		pages[min(1, count)], ids[min(1, count)] = first, firstIDs
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		done, got := 1, len(out)
+		done, got := 1, len(first)
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		for n := 2; n <= count; n++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				items, _, err := fetchPage(ctx, n)
-				pages[n], errs[n] = items, err
+				items, h, _, err := fetchPage(ctx, n)
+				pages[n], ids[n], errs[n] = items, h, err
 				if err != nil {
 					cancel()
 					return
@@ -145,30 +165,50 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 			}()
 		}
 		wg.Wait()
-		for n := 2; n <= count; n++ {
-			if errs[n] != nil {
-				return nil, firstError(errs)
-			}
-			add(pages[n])
+		if err := firstError(errs); err != nil {
+			return nil, err
+		}
+		// Every page is in: the list is allocated once, at its size.
+		total := 0
+		for _, p := range pages {
+			total += len(p)
+		}
+		out = make([]T, 0, total)
+		seen = make(map[uint64]struct{}, total)
+		for n := range pages {
+			add(pages[n], ids[n])
+			pages[n], ids[n] = nil, nil
 		}
 		report(Progress{Kind: s.kind, Pages: max(count, 1), Total: max(count, 1), Items: len(out), Done: true})
 		return out, nil
 	}
 
 	// No count: walk until a short page.
+	seen = map[uint64]struct{}{}
+	add(first, firstIDs)
+	report(Progress{Kind: s.kind, Pages: 1, Items: len(out)})
 	n, last := 1, len(first)
 	for last == per {
 		n++
-		items, _, err := fetchPage(ctx, n)
+		items, h, _, err := fetchPage(ctx, n)
 		if err != nil {
 			return nil, err
 		}
-		add(items)
+		add(items, h)
 		last = len(items)
 		report(Progress{Kind: s.kind, Pages: n, Items: len(out)})
 	}
 	report(Progress{Kind: s.kind, Pages: n, Total: n, Items: len(out), Done: true})
 	return out, nil
+}
+
+// pageCount is a page object's page count, or the one its total count
+// implies.
+func pageCount(pages, total, per int) int {
+	if pages == 0 && total > 0 {
+		return (total + per - 1) / per
+	}
+	return pages
 }
 
 // firstError picks the error to report from concurrent pages: a real one
@@ -190,6 +230,59 @@ func firstError(errs []error) error {
 	return fallback
 }
 
-func (c *Client) shapeError(path string, err error) error {
-	return &Error{Path: path, err: err, Msg: fmt.Sprintf("%s: the answer does not have the shape of Permit's API (%v): is %s Permit's API, and is pdpx current?", c.where(path), err, c.base)}
+func (c *Client) shapeError(s listSpec, page int, err error) error {
+	return &Error{Path: s.path, err: err, Msg: fmt.Sprintf("%s: page %d of the %s: the answer does not have the shape of Permit's API (%s): is %s Permit's API, and is pdpx current?",
+		c.where(s.path), page, s.kind, describeJSONError(err), c.base)}
+}
+
+// describeJSONError words what encoding/json found wrong with a page, where
+// in the page, without the Go type names it uses.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return pdp.Clean(fmt.Sprintf("%s, at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset))
+	case errors.As(err, &typ):
+		where := typ.Field
+		if where == "" {
+			where = "the answer"
+		}
+		want := jsonKind(typ.Type)
+		if n, ok := strings.CutPrefix(typ.Value, "number "); ok && (want == "number" || want == "whole number") {
+			return pdp.Clean(fmt.Sprintf("%s holds the number %s, which is out of range or not a %s, at byte %d", where, n, want, typ.Offset))
+		}
+		return pdp.Clean(fmt.Sprintf("%s holds %s where %s belongs, at byte %d", where, article(typ.Value), article(want), typ.Offset))
+	}
+	return pdp.Clean(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// article puts "a" or "an" before a word.
+func article(w string) string {
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an " + w
+	}
+	return "a " + w
+}
+
+// jsonKind names a Go type by the JSON it decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "value"
 }

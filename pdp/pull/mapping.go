@@ -550,9 +550,7 @@ func deref(s *string) string {
 }
 
 func (m *mapper) tuples() {
-	m.p.Relationships = make([]policy.Relationship, 0, len(m.s.Tuples))
-	type key struct{ s, r, o string }
-	seen := make(map[key]bool, len(m.s.Tuples))
+	rels := make([]policy.Relationship, 0, len(m.s.Tuples))
 	bad := 0
 	for _, t := range m.s.Tuples {
 		st, _, sok := policy.SplitRef(t.Subject)
@@ -562,30 +560,27 @@ func (m *mapper) tuples() {
 			bad++
 			continue
 		}
-		k := key{t.Subject, t.Relation, t.Object}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		m.p.Relationships = append(m.p.Relationships, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		rels = append(rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 	}
 	m.s.Tuples = nil
 	if bad > 0 {
 		m.note("%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", bad)
 	}
-	sort.Slice(m.p.Relationships, func(i, j int) bool {
-		a, b := m.p.Relationships[i], m.p.Relationships[j]
-		if a.Object != b.Object {
-			return a.Object < b.Object
+	slices.SortFunc(rels, func(a, b policy.Relationship) int {
+		if c := strings.Compare(a.Object, b.Object); c != 0 {
+			return c
 		}
-		if a.Relation != b.Relation {
-			return a.Relation < b.Relation
+		if c := strings.Compare(a.Relation, b.Relation); c != 0 {
+			return c
 		}
-		return a.Subject < b.Subject
+		return strings.Compare(a.Subject, b.Subject)
 	})
-	if len(m.p.Relationships) == 0 {
-		m.p.Relationships = nil
+	// Sorted, a tuple listed twice is next to itself.
+	rels = slices.Compact(rels)
+	if len(rels) == 0 {
+		rels = nil
 	}
+	m.p.Relationships = rels
 }
 
 // descriptions counts the descriptions the format has no place for.
