@@ -35,8 +35,33 @@ type scanner struct {
 	i     int
 	depth int
 	// cache interns the short strings that repeat across a page (relation
-	// names, tenants, types, roles): direct-mapped by a hash of the bytes.
-	cache [64]string
+	// names, tenants, types, roles, attribute names): direct-mapped by a
+	// hash of the bytes. values does the same for attribute values, boxed:
+	// a page of instances repeats a handful of values hundreds of times.
+	cache  [64]string
+	values [64]cachedValue
+}
+
+// slot is the cache slot of b (FNV-1a: short values, so a byte at a time
+// is cheap enough).
+func slot(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h % 64
+}
+
+// intern is b as a string, shared with the page's earlier equal ones.
+func (d *scanner) intern(b []byte) string {
+	if len(b) > 64 {
+		return string(b)
+	}
+	sl := &d.cache[slot(b)]
+	if *sl != string(b) {
+		*sl = string(b)
+	}
+	return *sl
 }
 
 func (d *scanner) ws() {
@@ -119,19 +144,7 @@ func (d *scanner) interned() (string, bool) {
 		return "", d.lit("null")
 	}
 	b, ok := d.raw()
-	if !ok || len(b) > 64 {
-		return string(b), ok
-	}
-	// FNV-1a: short values, so a byte at a time is cheap enough.
-	h := uint32(2166136261)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	slot := &d.cache[h%uint32(len(d.cache))]
-	if *slot != string(b) {
-		*slot = string(b)
-	}
-	return *slot, true
+	return d.intern(b), ok
 }
 
 // strPtr reads a *string field: null is nil.
@@ -412,23 +425,14 @@ func (d *scanner) attrs(m *map[string]any) bool {
 // strings, float64, bools, nil, []any and map[string]any.
 func (d *scanner) value() (any, bool) {
 	switch c := d.peek(); {
-	case c == '"':
-		b, ok := d.raw()
-		return string(b), ok
+	case c == '"' || c == '-' || c >= '0' && c <= '9':
+		return d.scalar()
 	case c == 't':
 		return true, d.lit("true")
 	case c == 'f':
 		return false, d.lit("false")
 	case c == 'n':
 		return nil, d.lit("null")
-	case c == '-' || c >= '0' && c <= '9':
-		b, ok := d.number()
-		if !ok {
-			return nil, false
-		}
-		// encoding/json's own conversion; out of range is its error.
-		f, err := strconv.ParseFloat(string(b), 64)
-		return f, err == nil
 	case c == '{':
 		return d.object1()
 	case c == '[':
@@ -447,6 +451,57 @@ func (d *scanner) value() (any, bool) {
 	return nil, false
 }
 
+// scalar reads a string or a number as encoding/json decodes it into an
+// interface, boxed once for the page: the same token in the page gives the
+// same boxed value (strings and float64 are immutable, so sharing them is
+// safe).
+func (d *scanner) scalar() (any, bool) {
+	str := d.b[d.i] == '"'
+	var text []byte
+	var ok bool
+	if str {
+		text, ok = d.raw()
+	} else {
+		text, ok = d.number()
+	}
+	if !ok {
+		return nil, false
+	}
+	var sl *cachedValue
+	if len(text) <= 64 {
+		h := slot(text)
+		if str {
+			h = (h + 32) % 64 // "1" is not 1
+		}
+		if sl = &d.values[h]; sl.v != nil && sl.str == str && sl.text == string(text) {
+			return sl.v, true
+		}
+	}
+	var v any
+	t := string(text)
+	if str {
+		v = t
+	} else {
+		// encoding/json's own conversion; out of range is its error.
+		f, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return nil, false
+		}
+		v = f
+	}
+	if sl != nil {
+		*sl = cachedValue{text: t, str: str, v: v}
+	}
+	return v, true
+}
+
+// cachedValue is a boxed attribute value and its text.
+type cachedValue struct {
+	text string
+	str  bool
+	v    any
+}
+
 // object1 reads an object into a fresh map, as encoding/json does into an
 // interface or a nil map.
 func (d *scanner) object1() (map[string]any, bool) {
@@ -456,7 +511,7 @@ func (d *scanner) object1() (map[string]any, bool) {
 	out := map[string]any{}
 	ok := d.members(false, func(k []byte) bool {
 		v, ok := d.value()
-		out[string(k)] = v
+		out[d.intern(k)] = v
 		return ok
 	})
 	d.depth--
@@ -492,8 +547,9 @@ type itemFunc[T any] func(d *scanner, it *T) (uint64, bool)
 var pageKeys = []string{"data", "total_count", "page_count"}
 
 // decodePageFast reads a page: a bare array of items or a page object
-// {data, total_count, page_count}.
-func decodePageFast[T any](body []byte, item itemFunc[T]) (*fastPage[T], bool) {
+// {data, total_count, page_count}. The items are appended to dst (a new
+// slice when it is nil).
+func decodePageFast[T any](body []byte, item itemFunc[T], dst []T) (*fastPage[T], bool) {
 	d := &scanner{b: body}
 	p := &fastPage[T]{}
 	items := func() bool {
@@ -501,7 +557,10 @@ func decodePageFast[T any](body []byte, item itemFunc[T]) (*fastPage[T], bool) {
 			// null data: no items, as encoding/json leaves a nil slice.
 			return d.lit("null")
 		}
-		p.items = make([]T, 0, 100)
+		p.items = dst
+		if p.items == nil {
+			p.items = make([]T, 0, 100)
+		}
 		return d.array(func() bool {
 			if d.peek() == 'n' {
 				return false // a null item: encoding/json's zero item, left to it

@@ -35,8 +35,12 @@ type Result struct {
 
 // mapper carries what the steps share.
 type mapper struct {
-	s       *permitapi.Snapshot
-	p       *policy.Policy
+	s *permitapi.Snapshot
+	// rels, when streamed, are the environment's tuples as read (see
+	// tupleSink), in place of the snapshot's.
+	rels     []policy.Relationship
+	streamed bool
+	p        *policy.Policy
 	notKept []string
 	// groups: resource type -> action group -> its actions.
 	groups map[string]map[string][]string
@@ -53,8 +57,32 @@ func (m *mapper) note(format string, args ...any) {
 // go as they are mapped, so that the snapshot and the policy are not both
 // held whole.
 func Map(s *permitapi.Snapshot) (*Result, error) {
-	m := &mapper{s: s, p: &policy.Policy{Version: 1}, groups: map[string]map[string][]string{}}
+	return mapWith(&mapper{s: s})
+}
+
+// tupleSink reads the relationship tuples as they are fetched, straight
+// into the relationships the mapping filters and sorts: the tuples' read
+// models (an id and a tenant more, and a list of their own) are never all
+// held at once.
+func tupleSink(m *mapper) permitapi.Sink[permitapi.RelationshipTuple] {
+	m.streamed = true
+	return func(page []permitapi.RelationshipTuple, total int) {
+		if m.rels == nil {
+			m.rels = make([]policy.Relationship, 0, max(total, len(page)))
+		}
+		for _, t := range page {
+			m.rels = append(m.rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		}
+	}
+}
+
+func mapWith(m *mapper) (*Result, error) {
+	s := m.s
+	m.p, m.groups = &policy.Policy{Version: 1}, map[string]map[string][]string{}
 	c := counts(s)
+	if m.streamed {
+		c["relationship_tuples"] = len(m.rels)
+	}
 	m.descriptions()
 	m.resources()
 	m.tenantRoles()
@@ -419,15 +447,17 @@ func (m *mapper) instances() {
 				m.note("resource instance %s:%s names tenant %q, which the environment does not list: kept without a tenant", in.Resource, in.Key, in.Tenant)
 			}
 		}
+		// The snapshot's map is the instance's, less what does not fit the
+		// schema: 50,000 instances would otherwise hold two maps each until
+		// the snapshot is let go.
 		for k, v := range in.Attributes {
 			if want, declared := res.Attributes[k]; len(res.Attributes) > 0 && (!declared || !accepts(want, v)) {
 				m.note("resource instance %s:%s attribute %q does not fit %s's attribute schema: not kept", in.Resource, in.Key, k, in.Resource)
-				continue
+				delete(in.Attributes, k)
 			}
-			if inst.Attributes == nil {
-				inst.Attributes = map[string]any{}
-			}
-			inst.Attributes[k] = v
+		}
+		if len(in.Attributes) > 0 {
+			inst.Attributes = in.Attributes
 		}
 		m.p.ResourceInstances[in.Resource+":"+in.Key] = inst
 	}
@@ -550,9 +580,18 @@ func deref(s *string) string {
 }
 
 func (m *mapper) tuples() {
-	rels := make([]policy.Relationship, 0, len(m.s.Tuples))
-	bad := 0
-	for _, t := range m.s.Tuples {
+	rels := m.rels
+	if !m.streamed {
+		rels = make([]policy.Relationship, 0, len(m.s.Tuples))
+		for _, t := range m.s.Tuples {
+			rels = append(rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		}
+		m.s.Tuples = nil
+	}
+	m.rels = nil
+	// Kept where they lie: a tuple only ever moves back.
+	bad, w := 0, 0
+	for _, t := range rels {
 		st, _, sok := policy.SplitRef(t.Subject)
 		ot, _, ook := policy.SplitRef(t.Object)
 		obj := m.p.Resources[ot]
@@ -560,9 +599,11 @@ func (m *mapper) tuples() {
 			bad++
 			continue
 		}
-		rels = append(rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		rels[w] = t
+		w++
 	}
-	m.s.Tuples = nil
+	clear(rels[w:])
+	rels = rels[:w]
 	if bad > 0 {
 		m.note("%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", bad)
 	}

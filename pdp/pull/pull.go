@@ -61,11 +61,13 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 	if opts.Resolved != nil {
 		opts.Resolved(t)
 	}
-	snap, err := c.Fetch(ctx, t, opts.Progress)
+	m := &mapper{}
+	snap, err := c.FetchWith(ctx, t, opts.Progress, permitapi.FetchOptions{Tuples: tupleSink(m)})
 	if err != nil {
 		return nil, err
 	}
-	res, err := Map(snap)
+	m.s = snap
+	res, err := mapWith(m)
 	if err != nil {
 		return nil, err
 	}
