@@ -41,7 +41,7 @@ type mapper struct {
 	rels     []policy.Relationship
 	streamed bool
 	p        *policy.Policy
-	notKept []string
+	notKept  []string
 	// groups: resource type -> action group -> its actions.
 	groups map[string]map[string][]string
 }
