@@ -88,10 +88,18 @@ func mapWith(m *mapper) (*Result, error) {
 	m.tenantRoles()
 	m.userAttributes()
 	m.tenants()
+	// The tuples need only the resource types, and are the largest part:
+	// they are mapped alongside the rest, on another core when there is one.
+	bad := make(chan int, 1)
+	go func() { bad <- m.tuples() }()
 	m.instances()
 	m.users()
-	m.tuples()
+	at := len(m.notKept)
 	m.sets()
+	if n := <-bad; n > 0 {
+		m.notKept = slices.Insert(m.notKept, at, pdp.Clean(fmt.Sprintf(
+			"%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", n)))
+	}
 	if err := m.p.Validate(); err != nil {
 		return nil, fmt.Errorf("the environment does not map to a valid policy; please report this with the problems below:\n%w", err)
 	}
@@ -579,7 +587,10 @@ func deref(s *string) string {
 	return *s
 }
 
-func (m *mapper) tuples() {
+// tuples maps the relationship tuples into m.p.Relationships and returns
+// how many it could not keep. It runs alongside the other steps: it reads
+// only the resource types, and writes nothing they read.
+func (m *mapper) tuples() (bad int) {
 	rels := m.rels
 	if !m.streamed {
 		rels = make([]policy.Relationship, 0, len(m.s.Tuples))
@@ -590,7 +601,7 @@ func (m *mapper) tuples() {
 	}
 	m.rels = nil
 	// Kept where they lie: a tuple only ever moves back.
-	bad, w := 0, 0
+	w := 0
 	for _, t := range rels {
 		st, _, sok := policy.SplitRef(t.Subject)
 		ot, _, ook := policy.SplitRef(t.Object)
@@ -604,9 +615,6 @@ func (m *mapper) tuples() {
 	}
 	clear(rels[w:])
 	rels = rels[:w]
-	if bad > 0 {
-		m.note("%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", bad)
-	}
 	slices.SortFunc(rels, func(a, b policy.Relationship) int {
 		if c := strings.Compare(a.Object, b.Object); c != 0 {
 			return c
@@ -622,6 +630,7 @@ func (m *mapper) tuples() {
 		rels = nil
 	}
 	m.p.Relationships = rels
+	return bad
 }
 
 // descriptions counts the descriptions the format has no place for.
