@@ -1,6 +1,7 @@
 package permitapi
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"hash/maphash"
 	"strconv"
@@ -111,6 +112,7 @@ func (d *scanner) raw() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.i
+	d.i = plainRun(d.b, d.i)
 	ascii := true
 	for ; d.i < len(d.b); d.i++ {
 		switch c := d.b[d.i]; {
@@ -125,6 +127,35 @@ func (d *scanner) raw() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Words of eight bytes, for plainRun.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainRun is the index of the first byte of b from i on that is not
+// printable ASCII other than a quote or a backslash (len(b) when there is
+// none): what a string holds up to its end or its first escape. It looks
+// at eight bytes at a time; a word with anything else in it (or what looks
+// like it: the test may flag a plain byte after a special one, never miss
+// a special one) is left to the byte at a time loop of its caller.
+func plainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		quote, slash := x^(ones*'"'), x^(ones*'\\')
+		special := (x - ones*0x20) | (quote - ones) &^ quote | (slash - ones) &^ slash | x
+		if special&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 // str reads a string (or null, which leaves a string field as it was: "")
@@ -324,6 +355,10 @@ func (d *scanner) skipString() bool {
 		return false
 	}
 	for d.i < len(d.b) {
+		d.i = plainRun(d.b, d.i)
+		if d.i >= len(d.b) {
+			return false
+		}
 		c := d.b[d.i]
 		d.i++
 		switch {

@@ -3,6 +3,7 @@ package permitapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"hash/maphash"
 	"reflect"
 	"strings"
@@ -151,4 +152,64 @@ func FuzzFastPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkAll(t, body)
 	})
+}
+
+// tuplePage is a page of 100 tuples as the stand-in (and Permit) sends it.
+func tuplePage() []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"data":[`)
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"environment_id":"0c000000-0000-4000-8000-000000000001","id":"0000000b-0000-4000-8000-%012x","object":"document:d%d","object_id":"o","organization_id":"0a000000-0000-4000-8000-000000000001","project_id":"0b000000-0000-4000-8000-000000000001","relation":"related","relation_id":"r","subject":"document:d%d","subject_id":"s","tenant":"t%04d","tenant_id":"t"}`, i, i*7, i*13, i%50)
+	}
+	b.WriteString(`],"total_count":200000,"page_count":2000}`)
+	return b.Bytes()
+}
+
+// BenchmarkFastTuplePage is the fast decoder on a page of tuples; the
+// baseline is encoding/json on the same page.
+func BenchmarkFastTuplePage(b *testing.B) {
+	body := tuplePage()
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			if _, ok := decodePageFast(body, fastTuple, nil); !ok {
+				b.Fatal("gave up")
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			var p page[RelationshipTuple]
+			if err := json.Unmarshal(body, &p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// plainRun finds the first byte a string cannot hold as is, wherever it
+// falls in a word and whatever surrounds it.
+func TestPlainRun(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80 }
+	for c := range 256 {
+		for pos := range 20 {
+			for _, fill := range []byte{'a', 0x7f, ' ', 0x21, 0x5b, 0x5d} {
+				b := bytes.Repeat([]byte{fill}, 20)
+				b[pos] = byte(c)
+				want := len(b)
+				if !plain(byte(c)) {
+					want = pos
+				}
+				for start := 0; start <= pos; start += 3 {
+					if got := plainRun(b, start); got != want {
+						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, pos, b, start, got, want)
+					}
+				}
+			}
+		}
+	}
 }

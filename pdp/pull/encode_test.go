@@ -122,3 +122,28 @@ func FuzzAppendUser(f *testing.F) {
 		check("string", s1, b, ok)
 	})
 }
+
+// appendString writes any byte anywhere in a string as encoding/json does,
+// or leaves the string to it.
+func TestAppendStringEveryByte(t *testing.T) {
+	fast := 0
+	for c := range 256 {
+		for pos := range 20 {
+			b := []byte(strings.Repeat("a", 20))
+			b[pos] = byte(c)
+			got, ok := appendString(nil, string(b))
+			want, _ := indented(t, string(b))
+			if ok {
+				fast++
+				if string(got) != want {
+					t.Fatalf("byte %#x at %d: %s, encoding/json %s", c, pos, got, want)
+				}
+			} else if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+				t.Errorf("byte %#x at %d was left to encoding/json", c, pos)
+			}
+		}
+	}
+	if fast == 0 {
+		t.Error("nothing written fast")
+	}
+}
