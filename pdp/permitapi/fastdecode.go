@@ -145,7 +145,7 @@ func plainRun(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
 		quote, slash := x^(ones*'"'), x^(ones*'\\')
-		special := (x - ones*0x20) | (quote - ones) &^ quote | (slash - ones) &^ slash | x
+		special := (x - ones*0x20) | (quote-ones)&^quote | (slash-ones)&^slash | x
 		if special&highs != 0 {
 			break
 		}
