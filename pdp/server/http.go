@@ -24,7 +24,10 @@ type route struct {
 	method string
 	public bool // no API key needed (health)
 	body   bool // a JSON body is read and handed to h
-	h      func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
+	// authzen: the route is AuthZEN's, whose refusals follow its HTTPS
+	// binding (see azAnswer).
+	authzen bool
+	h       func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
 }
 
 var routes = map[string]route{
@@ -33,9 +36,12 @@ var routes = map[string]route{
 	"/allowed/all-tenants":               {method: http.MethodPost, body: true, h: (*Server).allTenants},
 	"/user-permissions":                  {method: http.MethodPost, body: true, h: (*Server).userPermissions},
 	"/authorized_users":                  {method: http.MethodPost, body: true, h: (*Server).authorizedUsers},
-	"/access/v1/evaluation":              {method: http.MethodPost, body: true, h: (*Server).evaluation},
-	"/access/v1/evaluations":             {method: http.MethodPost, body: true, h: (*Server).evaluations},
-	"/.well-known/authzen-configuration": {method: http.MethodGet, h: (*Server).wellKnown},
+	"/access/v1/evaluation":              {method: http.MethodPost, body: true, authzen: true, h: (*Server).evaluation},
+	"/access/v1/evaluations":             {method: http.MethodPost, body: true, authzen: true, h: (*Server).evaluations},
+	"/access/v1/search/subject":          {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchSubject},
+	"/access/v1/search/resource":         {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchResource},
+	"/access/v1/search/action":           {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchAction},
+	"/.well-known/authzen-configuration": {method: http.MethodGet, public: true, authzen: true, h: (*Server).wellKnown},
 	"/health":                            {method: http.MethodGet, public: true, h: (*Server).health},
 	"/healthy":                           {method: http.MethodGet, public: true, h: (*Server).health},
 	"/ready":                             {method: http.MethodGet, public: true, h: (*Server).ready},
@@ -105,6 +111,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusMethodNotAllowed {
 			h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
 		}
+		status, body = azAnswer(h, r, status, body, info)
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
 			if _, err := w.Write(body); err != nil && info.detail == "" {
@@ -130,7 +137,7 @@ func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
 		}
 	}
 	if !known {
-		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /authorized_users, /access/v1/evaluation(s))")
+		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /authorized_users, /access/v1/evaluation(s), /access/v1/search/{subject,resource,action})")
 	}
 	if r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead) {
 		return refuse(info, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+path+": use "+rt.method)

@@ -90,6 +90,14 @@ type Config struct {
 	// at once; 0 means DefaultBodyBudget. It is raised to MaxBody if lower,
 	// so that every acceptable body can be served.
 	BodyBudget int64
+	// DefaultTenant is the tenant of an AuthZEN request that names none
+	// (resource.properties.tenant); "" leaves such requests without one,
+	// as Permit's PDP does.
+	DefaultTenant string
+	// PublicURL is the base URL clients reach the server at, for the
+	// AuthZEN metadata; "" builds it from each request (Host and the
+	// proxy's forwarded headers).
+	PublicURL string
 }
 
 // Server answers Permit's PDP API from the embedded engine. Build it with
@@ -138,6 +146,9 @@ func New(cfg Config) (*Server, error) {
 	s.cfg.ReadTimeout = orDefault(s.cfg.ReadTimeout, DefaultReadTimeout)
 	s.cfg.WriteTimeout = orDefault(s.cfg.WriteTimeout, DefaultWriteTimeout)
 	s.budget = semaphore.NewWeighted(s.cfg.BodyBudget)
+	if err := s.checkPublicURL(); err != nil {
+		return nil, err
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
