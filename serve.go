@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/server"
+	"github.com/pdpx/pdpx/state"
 )
 
 // tokenEnv holds the API key pdpx serve demands when --token is not given.
@@ -25,6 +27,7 @@ const tokenEnv = "PDPX_TOKEN"
 func newServeCmd() *cobra.Command {
 	var (
 		addr, token, logFormat    string
+		defaultTenant, publicURL  string
 		noDebug                   bool
 		readTimeout, writeTimeout time.Duration
 	)
@@ -34,8 +37,15 @@ func newServeCmd() *cobra.Command {
 		Long: `Serve the embedded engine over HTTP with the API of Permit's PDP, so that
 Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
 /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-/authorized_users, /health, /healthy, /ready, /access/v1/evaluation(s) and
+/authorized_users, /health, /healthy, /ready, and AuthZEN's
+/access/v1/evaluation(s), /access/v1/search/{subject,resource,action} and
 /.well-known/authzen-configuration.
+
+AuthZEN requests rarely name a Permit tenant (resource.properties.tenant):
+--default-tenant gives them one, so that roles held in that tenant count.
+
+--profile NAME serves a profile of kind embedded: its policy file and its
+default_tenant, which flags given on the command line override.
 
 The policy file (--policy; default the demo policy) is the source of truth.
 It is reloaded when it changes; a file that no longer validates is reported
@@ -45,16 +55,20 @@ pdpx serve is for development, demos, tests and CI. Production traffic
 belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
+  pdpx serve --policy todo.yaml --default-tenant default   # AuthZEN clients, no tenant in their requests
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, f := range []string{"pdp", "cloud"} {
+			for _, f := range []string{"pdp", "cloud", "authzen"} {
 				if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
 					return fmt.Errorf("--%s does not apply to pdpx serve: it serves a policy file (--policy FILE, default the demo policy)", f)
 				}
 			}
 			policyPath, err := cmd.Flags().GetString("policy")
 			if err != nil {
+				return err
+			}
+			if err := serveProfile(cmd, &policyPath, &defaultTenant); err != nil {
 				return err
 			}
 			if token == "" {
@@ -76,7 +90,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 				}
 			}
 			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log,
-				ReadTimeout: readTimeout, WriteTimeout: writeTimeout})
+				ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
+				DefaultTenant: defaultTenant, PublicURL: publicURL})
 			if err != nil {
 				return fmt.Errorf("%s:\n%w", policyPath, err)
 			}
@@ -86,6 +101,9 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 			}
 			log.Info("pdpx serve: a Permit-compatible PDP for development and tests",
 				"url", "http://"+ln.Addr().String(), "policy", srv.PolicyName(), "debug", !noDebug)
+			if defaultTenant != "" {
+				log.Info("AuthZEN requests that name no tenant are decided in " + defaultTenant)
+			}
 			if token == "" {
 				log.Warn("no --token or " + tokenEnv + ": accepting any API key, or none")
 			}
@@ -97,6 +115,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
 	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
 	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
+	f.StringVar(&defaultTenant, "default-tenant", "", "the `tenant` of AuthZEN requests that name none in resource.properties.tenant (default: none, as Permit's PDP)")
+	f.StringVar(&publicURL, "public-url", "", "the base `URL` clients reach this server at, for the AuthZEN metadata (default: each request's Host and proxy headers)")
 	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
 	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
@@ -111,4 +131,38 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, errors.New("--log-format " + format + ": want text or json")
+}
+
+// serveProfile applies --profile: a profile of kind embedded gives its
+// policy file and default tenant where the command line gives none. Only a
+// profile named on the command line counts: the config's default profile
+// picks the explorer's target, not what pdpx serve serves.
+func serveProfile(cmd *cobra.Command, policyPath, defaultTenant *string) error {
+	name, _ := cmd.Flags().GetString("profile")
+	if name == "" {
+		return nil
+	}
+	configFlag, _ := cmd.Flags().GetString("config")
+	path, explicit, err := state.ConfigPath(configFlag)
+	if err != nil {
+		return err
+	}
+	c, err := state.LoadConfig(path, explicit)
+	if err != nil {
+		return err
+	}
+	p, err := c.Profile(name)
+	if err != nil {
+		return err
+	}
+	if p.Kind != pdp.KindEmbedded {
+		return fmt.Errorf("profile %q is kind %s: pdpx serve serves a policy file, so give it a profile of kind embedded (or --policy FILE)", name, p.Kind)
+	}
+	if !cmd.Flags().Changed("policy") {
+		*policyPath = p.Policy
+	}
+	if !cmd.Flags().Changed("default-tenant") {
+		*defaultTenant = p.DefaultTenant
+	}
+	return nil
 }

@@ -61,6 +61,7 @@ func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
 type globals struct {
 	policy    string
 	pdpURL    string
+	authzen   string
 	cloud     bool
 	token     string
 	timeout   time.Duration
@@ -114,6 +115,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.StringVar(&g.policy, "policy", "", "decide with the embedded engine from this policy `file` (default: the demo policy)")
 	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
+	f.StringVar(&g.authzen, "authzen", "", "ask the AuthZEN PDP at this base `URL` (any PDP speaking AuthZEN 1.0; key from --token or $"+targets.AuthZENTokenEnv+", optional)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
 	f.StringVar(&g.history, "history", "", "keep the history in this SQLite `file` (default $PDPX_HISTORY, else $XDG_STATE_HOME/pdpx/history.db)")
