@@ -29,7 +29,11 @@ the permissions there and the instance roles.
 
 It asks /user-permissions on a PDP and the engine itself on the embedded
 target, whose policy also tells which role grants which permission. A
-permission with no role came from attributes (ABAC).`,
+permission with no role came from attributes (ABAC).
+
+An AuthZEN PDP (--authzen) is asked its action search, for the types
+--type names (in each --tenant) and the instances --resource names: it
+cannot list a user's tenants and instances, and names no roles.`,
 		Example: `  pdpx permissions jane@permit.io
   pdpx permissions john@permit.io --tenant awesome_inc --type document
   pdpx permissions bob@acme.io --json`,
@@ -66,7 +70,7 @@ permission with no role came from attributes (ABAC).`,
 				}{user, t.Describe().Name, orEmpty(rows)})
 			}
 			p := newPrinter(cmd.OutOrStdout())
-			p.grants(user, t.Describe().Name, rows)
+			p.grants(user, t.Describe().Name, rows, t.Describe().Kind == pdp.KindAuthZEN)
 			return p.flush()
 		},
 	}
@@ -90,7 +94,10 @@ func newWhoCmd(g *globals) *cobra.Command {
 		Long: `List the users who may do ACTION on RESOURCE (type or type:key) in the tenant
 (default "default"), each with the tenant role or instance role that lets
 them: Permit's /authorized_users. Users allowed only by attributes (ABAC)
-are not listed: ABAC decides for attributes, not for a list of users.`,
+are not listed: ABAC decides for attributes, not for a list of users.
+
+An AuthZEN PDP (--authzen) is asked its subject search instead: it lists
+every user it would allow, ABAC included, without the role that lets them.`,
 		Example: `  pdpx who update document:roadmap
   pdpx who read document --tenant awesome_inc --json`,
 		Args: cobra.ExactArgs(2),
@@ -156,8 +163,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // grants prints a user's permissions grouped by tenant and instance, each
-// with the roles that give it.
-func (p *printer) grants(user, target string, rows []sweep.Grant) {
+// with the roles that give it. noRoles says the target names none (an
+// AuthZEN PDP), so that a permission without one is not put down to
+// attributes.
+func (p *printer) grants(user, target string, rows []sweep.Grant, noRoles bool) {
 	p.linef("%s %s", p.key.Render(pdp.Clean(user)), p.dim.Render("· "+pdp.Clean(target)))
 	if len(rows) == 0 {
 		p.linef("  no permissions")
@@ -169,15 +178,22 @@ func (p *printer) grants(user, target string, rows []sweep.Grant) {
 	}
 	last := ""
 	for _, g := range rows {
-		if head := g.Scope + " " + g.Key; head != last {
+		head := g.Scope + " " + g.Key
+		if g.Scope == "tenant" && g.Key == "" {
+			head = "no tenant"
+		}
+		if head != last {
 			p.linef("%s", p.key.Render(head))
 			last = head
 		}
 		via := p.dim.Render("attributes (no role)")
+		if noRoles {
+			via = ""
+		}
 		if len(g.Roles) > 0 {
 			via = "via " + strings.Join(g.Roles, ", ")
 		}
-		p.linef("  %s %s  %s", p.ok.Render("✓"), padText(g.Permission, pw), via)
+		p.linef("%s", strings.TrimRight(fmt.Sprintf("  %s %s  %s", p.ok.Render("✓"), padText(g.Permission, pw), via), " "))
 	}
 }
 
@@ -194,6 +210,11 @@ func (p *printer) who(c pdp.Check, target string, rows []sweep.Authorized) {
 		uw = max(uw, len([]rune(r.User)))
 	}
 	for _, r := range rows {
+		if r.Role == "" && r.Resource == "" {
+			// An AuthZEN PDP's subject search says who, not why.
+			p.linef("  %s %s  %s", p.ok.Render("✓"), padText(r.User, uw), p.dim.Render("(the PDP names no role)"))
+			continue
+		}
 		where := "on " + r.Resource
 		if t, ok := strings.CutPrefix(r.Resource, "__tenant:"); ok {
 			where = "in tenant " + t
