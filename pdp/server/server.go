@@ -2,7 +2,8 @@
 // Permit's Policy Decision Point (shared/permit-pdp.md §1), so that Permit's
 // own SDKs, pdpx's permit client and AuthZEN clients use it unchanged:
 // /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-// /authorized_users, the health endpoints and AuthZEN's evaluation API.
+// /authorized_users, the health endpoints and AuthZEN's Authorization API
+// (evaluation, evaluations, search, metadata: authzen.go).
 //
 // It is for development, demos, tests and CI: the policy file is the source
 // of truth, read again whenever it changes on disk. It knows no terminal.
@@ -15,12 +16,13 @@
 //     text that is not JSON (400), JSON of the wrong shape (422). The key is
 //     checked first, as the Rust front's middleware wraps every route.
 //   - Without a token every request is accepted, with or without a key.
-//   - Health endpoints never ask for a key; the AuthZEN metadata does, as in
-//     the Rust front.
+//   - Health endpoints and the AuthZEN metadata never ask for a key.
 //   - A path with doubled slashes ("//allowed", what an SDK sends when its PDP
 //     URL ends in '/') is served as the clean path instead of redirected:
 //     a redirect would turn the SDK's POST into a GET.
 //   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers.
+//   - AuthZEN's routes refuse as its HTTPS binding says instead (400, 401,
+//     a plain-text message): see authzen.go.
 package server
 
 import (
