@@ -134,13 +134,16 @@ func LoadConfig(path string, mustExist bool) (*Config, error) {
 		if p := c.Profiles[i].Policy; p != "" && !filepath.IsAbs(p) {
 			c.Profiles[i].Policy = filepath.Join(filepath.Dir(path), p)
 		}
+		if p := c.Profiles[i].Snapshot; p != "" && !filepath.IsAbs(p) {
+			c.Profiles[i].Snapshot = filepath.Join(filepath.Dir(path), p)
+		}
 	}
 	return c, nil
 }
 
 var (
 	configKeys  = []string{"version", "default", "profiles"}
-	profileKeys = []string{"kind", "url", "policy", "token", "token_env", "token_command", "timeout", "default_tenant"}
+	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
 // ParseConfig reads a config from data; file names it in problems.
@@ -222,6 +225,8 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 			p.URL, _ = r.String(e.Val, field)
 		case "policy":
 			p.Policy, _ = r.String(e.Val, field)
+		case "snapshot":
+			p.Snapshot, _ = r.String(e.Val, field)
 		case "token":
 			p.Token, _ = r.String(e.Val, field)
 			tokenSources++
@@ -253,12 +258,18 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 		if p.URL != "" || tokenSources > 0 {
 			r.Errorf(at, "%s is kind embedded, which decides locally from a policy file: url and token keys do not apply (use kind: pdp for a PDP)", label)
 		}
+		if p.Snapshot != "" {
+			r.Errorf(at, "%s is kind embedded: snapshot pairs a remote PDP (kind pdp or cloud) with a pulled policy file; for the engine alone use policy:", label)
+		}
 	case pdp.KindPDP, pdp.KindCloud, pdp.KindAuthZEN:
 		if p.Policy != "" {
 			r.Errorf(at, "%s is kind %s: policy applies to kind embedded only", label, p.Kind)
 		}
 		if p.Kind == pdp.KindAuthZEN && p.URL == "" {
 			r.Errorf(at, "%s is kind authzen: give the PDP's base URL with url: (its policy_decision_point)", label)
+		}
+		if p.Kind == pdp.KindAuthZEN && p.Snapshot != "" {
+			r.Errorf(at, "%s is kind authzen: snapshot pairs a Permit PDP (kind pdp or cloud) with a policy pulled from its environment", label)
 		}
 	}
 	return p, len(r.Probs) == before

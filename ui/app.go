@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
@@ -124,10 +125,9 @@ type Model struct {
 	watches  map[int64]*watched
 	watching bool // the watch timer runs
 	watchGen int
-	// polStamp and polHash are the embedded policy file as last read;
-	// polPending a changed stamp waiting for a poll to settle.
-	polStamp, polPending fileStamp
-	polHash              [32]byte
+	// polWatch follows the embedded target's policy file while checks
+	// are watched; nil until the first look.
+	polWatch *policy.Watcher
 	// pendingCompare is the entry to compare with the decision in flight (c).
 	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
@@ -205,24 +205,14 @@ func (m *Model) setTarget(t pdp.Target) {
 	if t != nil {
 		m.info = t.Describe()
 	}
-	m.pol = policyOf(t)
+	m.pol = engine.PolicyOf(t)
 	m.types = nil
 	if m.pol != nil {
 		m.types = sortedKeys(m.pol.Resources)
 	}
 	m.health, m.healthEr = healthUnknown, ""
-	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
+	m.polWatch = nil
 	m.form.validate(m.types)
-}
-
-// policySource is a target that decides from a policy in process.
-type policySource interface{ Policy() *policy.Policy }
-
-func policyOf(t pdp.Target) *policy.Policy {
-	if ps, ok := t.(policySource); ok {
-		return ps.Policy()
-	}
-	return enginePolicy(t)
 }
 
 // Init asks the terminal for its background and starts the health probe;

@@ -96,10 +96,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.onSide(msg))
 	case watchTickMsg:
 		add(m.onWatchTick(msg))
-	case policyStatMsg:
-		add(m.onPolicyStat(msg))
-	case policyReloadedMsg:
-		add(m.onPolicyReloaded(msg))
+	case policyChangedMsg:
+		add(m.onPolicyChanged(msg))
 	case watchResultMsg:
 		add(m.onWatchResult(msg))
 	case profilesMsg:

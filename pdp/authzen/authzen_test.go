@@ -142,40 +142,62 @@ func TestDecodeEvaluations(t *testing.T) {
 	  "context": {"time": "t0", "a": 1},
 	  "evaluations": [
 	    {"action": {"name": "read"}, "resource": {"type": "r", "id": "1"}},
-	    {"action": {"name": "edit"}, "resource": {"type": "r", "id": "2"}, "context": {"b": 2}},
+	    {"action": {"name": "edit", "properties": {"soft": true}}, "resource": {"type": "r", "id": "2"}, "context": {"b": 2}},
 	    {"subject": null, "action": {"name": "read"}, "resource": {"type": "r", "id": "3"}},
-	    7
+	    7,
+	    {"subject": {"type": "user", "id": "bob"}, "action": {"name": "read"}},
+	    {"subject": {"type": "user"}, "action": {"name": "read"}, "resource": {"type": "r", "id": "3"}}
 	  ],
 	  "options": {"evaluations_semantic": "deny_on_first_deny", "another_option": "value"}
 	}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Single || b.Semantic != DenyOnFirstDeny || len(b.Items) != 4 {
+	if b.Single || b.Semantic != DenyOnFirstDeny {
 		t.Fatalf("%+v", b)
 	}
+	check := Mapping{DefaultTenant: "acme"}.Checker(&b)
 	var cs []pdp.Check
-	for i, p := range b.Items[:3] {
-		c, err := Mapping{}.Check(p)
-		if err != nil {
-			t.Fatalf("item %d: %v", i, err)
+	var errs []string
+	b.Each(func(i int, p Parts, err error) bool {
+		var c pdp.Check
+		if err == nil {
+			c, err = check(i, p)
 		}
 		cs = append(cs, c)
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		errs = append(errs, msg)
+		return true
+	})
+	if len(cs) != 6 {
+		t.Fatalf("%d items", len(cs))
 	}
-	if cs[0].User.Key != "alice" || cs[2].User.Key != "alice" {
-		t.Errorf("subject default not applied: %+v", cs)
+	if cs[0].User.Key != "alice" || cs[2].User.Key != "alice" || cs[0].Resource.Tenant != "acme" {
+		t.Errorf("defaults not applied: %+v", cs)
 	}
-	// The item's context replaces the default whole.
-	if !reflect.DeepEqual(cs[1].Context, map[string]any{"b": float64(2)}) || !reflect.DeepEqual(cs[0].Context, map[string]any{"time": "t0", "a": float64(1)}) {
+	// The item's context replaces the default whole; its action's
+	// properties are context.action.
+	if !reflect.DeepEqual(cs[1].Context, map[string]any{"b": float64(2), "action": map[string]any{"soft": true}}) || !reflect.DeepEqual(cs[0].Context, map[string]any{"time": "t0", "a": float64(1)}) {
 		t.Errorf("contexts: %v %v", cs[0].Context, cs[1].Context)
 	}
-	if b.ItemErrs[3] == nil || b.ItemErrs[0] != nil {
-		t.Errorf("item errors: %v", b.ItemErrs)
+	for i, want := range []string{"", "", "", "evaluations[3] must be an object", "evaluations[4]: resource is missing, and the request gives no default", "evaluations[5]: subject.id is missing"} {
+		if !strings.HasPrefix(errs[i], want) || (want == "") != (errs[i] == "") {
+			t.Errorf("item %d: %q, want %q", i, errs[i], want)
+		}
+	}
+	// Each stops when told to.
+	n := 0
+	b.Each(func(int, Parts, error) bool { n++; return n < 2 })
+	if n != 2 {
+		t.Errorf("Each went on to %d items", n)
 	}
 
 	for body, single := range map[string]bool{
 		`{"subject":{"type":"user","id":"a"},"action":{"name":"r"},"resource":{"type":"t","id":"1"}}`:                    true,
-		`{"subject":{"type":"user","id":"a"},"action":{"name":"r"},"resource":{"type":"t","id":"1"},"evaluations":[]}`:   true,
+		`{"subject":{"type":"user","id":"a"},"action":{"name":"r"},"resource":{"type":"t","id":"1"},"evaluations":[ ]}`:  true,
 		`{"subject":{"type":"user","id":"a"},"action":{"name":"r"},"resource":{"type":"t","id":"1"},"evaluations":null}`: true,
 		`{"evaluations":[{}]}`: false,
 	} {
@@ -186,6 +208,7 @@ func TestDecodeEvaluations(t *testing.T) {
 	}
 	for _, body := range []string{
 		`{"evaluations":{}}`,
+		`{"evaluations":"x"}`,
 		`{"evaluations":[{}],"options":[]}`,
 		`{"evaluations":[{}],"options":{"evaluations_semantic":"first"}}`,
 		`{"evaluations":[{}],"options":{"evaluations_semantic":1}}`,

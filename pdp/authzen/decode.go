@@ -72,8 +72,10 @@ func decodeObject(body []byte, dst any) error {
 	if len(b) == 0 {
 		return bad("the body is empty: send a JSON object with subject, action and resource")
 	}
-	if err := json.Unmarshal(b, new(any)); err != nil {
-		return bad("the body is not valid JSON: %s", syntaxAt(b, err))
+	// json.Valid builds nothing; the error's position is looked for only
+	// when there is one.
+	if !json.Valid(b) {
+		return bad("the body is not valid JSON: %s", syntaxAt(b, json.Unmarshal(b, new(any))))
 	}
 	if b[0] != '{' {
 		return bad("the body must be a JSON object, not %s", kindOf(b))
@@ -322,7 +324,10 @@ func kindOf(raw json.RawMessage) string {
 	}
 }
 
-// Batch is an access evaluations request, read.
+// Batch is an access evaluations request, read. Its items are not kept
+// decoded: a request that leans on its defaults carries an evaluation in
+// three bytes ("{},") and a PDP answers each in hundreds, so Each reads
+// the list as it goes.
 type Batch struct {
 	// Single is true when the request has no evaluations, or an empty
 	// list: it is then one evaluation (Parts), answered as the access
@@ -331,19 +336,17 @@ type Batch struct {
 	Parts  Parts
 	// Semantic is one of ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit.
 	Semantic string
-	// Items are the evaluations with the top-level defaults applied: a part
-	// an item leaves out is the request's, whole (a context too is
-	// replaced, not merged key by key).
-	Items []Parts
-	// ItemErrs[i] is set for an item that is not an object: it is answered
-	// as an error of its own, the others evaluated.
-	ItemErrs []error
+	// Defaults are the request's top-level subject, action, resource and
+	// context: a part an item leaves out is the default, whole (a context
+	// too is replaced, not merged key by key).
+	Defaults Parts
+	list     json.RawMessage
 }
 
 // DecodeEvaluations reads an access evaluations body. What pertains to the
 // whole request (not JSON, not an object, evaluations not a list, a default
 // or options of the wrong type, an unknown semantic) is a *BadRequest; an
-// item's own problems are left to Check, item by item.
+// item's own problems are its own, found by Each and Checker item by item.
 func DecodeEvaluations(body []byte) (Batch, error) {
 	var w struct {
 		wireParts
@@ -354,7 +357,7 @@ func DecodeEvaluations(body []byte) (Batch, error) {
 	if err := decodeObject(body, &w); err != nil {
 		return b, err
 	}
-	defaults := w.parts()
+	b.Defaults = w.parts()
 	b.Semantic = ExecuteAll
 	if !isNull(w.Options) {
 		var o map[string]json.RawMessage
@@ -373,44 +376,133 @@ func DecodeEvaluations(body []byte) (Batch, error) {
 			return b, bad("options.evaluations_semantic is %q: want %s, %s or %s", pdp.Clean(s), ExecuteAll, DenyOnFirstDeny, PermitOnFirstPermit)
 		}
 	}
-	var items []json.RawMessage
-	if !isNull(w.Evaluations) {
-		if json.Unmarshal(w.Evaluations, &items) != nil {
-			return b, bad("evaluations must be an array of evaluations, not %s", kindOf(w.Evaluations))
-		}
+	list := bytes.TrimSpace(w.Evaluations)
+	if !isNull(list) && list[0] != '[' {
+		return b, bad("evaluations must be an array of evaluations, not %s", kindOf(list))
 	}
-	if len(items) == 0 {
-		b.Single, b.Parts = true, defaults
+	if isNull(list) || isEmptyArray(list) {
+		b.Single, b.Parts = true, b.Defaults
 		return b, nil
 	}
 	for _, d := range []struct {
 		name string
 		raw  json.RawMessage
-	}{{"subject", defaults.Subject}, {"action", defaults.Action}, {"resource", defaults.Resource}, {"context", defaults.Context}} {
+	}{{"subject", b.Defaults.Subject}, {"action", b.Defaults.Action}, {"resource", b.Defaults.Resource}, {"context", b.Defaults.Context}} {
 		if d.raw != nil && !isObject(d.raw) {
 			return b, bad("%s, the default of every evaluation, must be an object, not %s", d.name, kindOf(d.raw))
 		}
 	}
-	b.Items = make([]Parts, len(items))
-	b.ItemErrs = make([]error, len(items))
-	for i, it := range items {
-		var iw wireParts
-		if !isObject(it) || json.Unmarshal(it, &iw) != nil {
-			b.ItemErrs[i] = bad("evaluations[%d] must be an object with subject, action and resource (or defaults for them), not %s", i, kindOf(it))
-			continue
+	b.list = list
+	return b, nil
+}
+
+// isEmptyArray reports whether list, a valid JSON array, has no element.
+func isEmptyArray(list []byte) bool {
+	return len(bytes.TrimSpace(list[1:len(list)-1])) == 0
+}
+
+// Each calls f with each item of the evaluations list in order, as sent (a
+// part the item leaves out is nil: Checker applies the defaults), until f
+// returns false. An item that is not an object comes with its error, and
+// its parts empty. The list is read as it goes: nothing is kept per item.
+func (b *Batch) Each(f func(i int, item Parts, err error) bool) {
+	if b.Single {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b.list))
+	if _, err := dec.Token(); err != nil { // '['
+		return
+	}
+	for i := 0; dec.More(); i++ {
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return // the body was checked to be JSON: not reached
 		}
-		p := iw.parts()
-		for _, f := range []struct{ own, def *json.RawMessage }{
-			{&p.Subject, &defaults.Subject}, {&p.Action, &defaults.Action},
-			{&p.Resource, &defaults.Resource}, {&p.Context, &defaults.Context},
-		} {
-			if *f.own == nil {
-				*f.own = *f.def
+		var w wireParts
+		var err error
+		if !isObject(raw) || json.Unmarshal(raw, &w) != nil {
+			err = bad("evaluations[%d] must be an object with subject, action and resource (or defaults for them), not %s", i, kindOf(raw))
+		}
+		if !f(i, w.parts(), err) {
+			return
+		}
+	}
+}
+
+// Checker maps a batch's items to checks: a part an item leaves out is the
+// batch's default, read once for the whole batch. An item's error names it
+// ("evaluations[3]: resource is missing ...").
+func (m Mapping) Checker(b *Batch) func(i int, item Parts) (pdp.Check, error) {
+	d := b.Defaults
+	type subject struct {
+		u   pdp.User
+		err error
+	}
+	type action struct {
+		name  string
+		props map[string]any
+		err   error
+	}
+	type resource struct {
+		r   pdp.Resource
+		err error
+	}
+	type context struct {
+		c   map[string]any
+		err error
+	}
+	var (
+		ds subject
+		da action
+		dr resource
+		dc context
+	)
+	if d.Subject != nil {
+		_, ds.u, ds.err = subjectOf(d.Subject, true)
+	}
+	if d.Action != nil {
+		da.name, da.props, da.err = actionOf(d.Action)
+	}
+	if d.Resource != nil {
+		dr.r, dr.err = m.resourceOf(d.Resource, true)
+	}
+	dc.c, dc.err = objectOf(d.Context, "context")
+	return func(i int, p Parts) (pdp.Check, error) {
+		var c pdp.Check
+		s, a, r, x := ds, da, dr, dc
+		for _, part := range []struct {
+			name     string
+			own, def json.RawMessage
+		}{{"subject", p.Subject, d.Subject}, {"action", p.Action, d.Action}, {"resource", p.Resource, d.Resource}} {
+			if part.own == nil && part.def == nil {
+				return c, bad("evaluations[%d]: %s is missing, and the request gives no default: send \"%s\": %s in the evaluation or at the top level", i, part.name, part.name, examples[part.name])
 			}
 		}
-		b.Items[i] = p
+		if p.Subject != nil {
+			_, s.u, s.err = subjectOf(p.Subject, true)
+		}
+		if p.Action != nil {
+			a.name, a.props, a.err = actionOf(p.Action)
+		}
+		if p.Resource != nil {
+			r.r, r.err = m.resourceOf(p.Resource, true)
+		}
+		if p.Context != nil {
+			x.c, x.err = objectOf(p.Context, "context")
+		}
+		for _, err := range []error{s.err, a.err, r.err, x.err} {
+			if err != nil {
+				return c, bad("evaluations[%d]: %s", i, err.Error())
+			}
+		}
+		c.User, c.Action, c.Resource = s.u, a.name, r.r
+		ctx, err := withActionProperties(x.c, a.props)
+		if err != nil {
+			return c, bad("evaluations[%d]: %s", i, err.Error())
+		}
+		c.Context = ctx
+		return c, nil
 	}
-	return b, nil
 }
 
 func isObject(raw json.RawMessage) bool {

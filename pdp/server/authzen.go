@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/authzen"
+	"github.com/pdpx/pdpx/pdp/engine"
 )
 
 // The AuthZEN Authorization API 1.0 over the embedded engine: access
@@ -34,9 +36,7 @@ import (
 // azAnswer applies AuthZEN's HTTPS binding to an answer about to be
 // written (see above). h is the answer's header.
 func azAnswer(h http.Header, r *http.Request, status int, body []byte, info *reqInfo) (int, []byte) {
-	if id := r.Header.Values("X-Request-Id"); len(id) > 0 {
-		h["X-Request-Id"] = id[:1]
-	}
+	echoRequestID(h, r)
 	if !routes[cleanPath(r.URL.Path)].authzen {
 		return status, body
 	}
@@ -54,6 +54,13 @@ func azAnswer(h http.Header, r *http.Request, status int, body []byte, info *req
 		body = []byte(info.detail)
 	}
 	return status, body
+}
+
+// echoRequestID puts the request's X-Request-ID on the answer's header h.
+func echoRequestID(h http.Header, r *http.Request) {
+	if id := r.Header.Values("X-Request-Id"); len(id) > 0 {
+		h["X-Request-Id"] = id[:1]
+	}
 }
 
 var (
@@ -114,7 +121,14 @@ func (s *Server) azSingle(l *loaded, c pdp.Check, info *reqInfo) (int, []byte) {
 // the others evaluated. deny_on_first_deny stops after the first deny or
 // error, permit_on_first_permit after the first permit: the answer then
 // holds the items up to that one.
-func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
+//
+// A request that leans on the defaults carries an evaluation in 3 bytes
+// ("{},") and its answer in hundreds, so nothing is kept per evaluation:
+// the list is read as the items are decided, and an answer past
+// azStreamAt bytes is written in parts of that size. Once the request as
+// a whole has been read no error can refuse it (items carry their own),
+// so an answer started is always finished.
+func (s *Server) evaluations(l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte) {
 	b, err := authzen.DecodeEvaluations(body)
 	if err != nil {
 		return azRefuse(info, err)
@@ -127,20 +141,25 @@ func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqI
 		}
 		return s.azSingle(l, c, info)
 	}
-	out := make([]authzen.Decision, 0, len(b.Items))
-	var allowed, denied, failed int
-	for i, p := range b.Items {
+	check := m.Checker(&b)
+	out := append(info.out[:0], `{"evaluations":[`...)
+	var (
+		first                      pdp.Check
+		n, allowed, denied, failed int
+		stopped                    bool
+		scratch                    []byte
+		buf                        engine.DebugBuffer
+		writeErr                   error
+	)
+	b.Each(func(i int, item authzen.Parts, err error) bool {
 		var d authzen.Decision
-		err := b.ItemErrs[i]
 		if err == nil {
 			var c pdp.Check
-			if c, err = m.Check(p); err == nil {
-				if len(b.Items) == 1 {
-					info.check(&c)
+			if c, err = check(i, item); err == nil {
+				if i == 0 {
+					first = c
 				}
-				d = s.azDecide(l, &c)
-			} else {
-				err = fmt.Errorf("evaluations[%d]: %w (give it in the evaluation or as the request's default)", i, err)
+				scratch, d = s.azDecideInto(scratch, l, &c, &buf)
 			}
 		}
 		switch {
@@ -152,19 +171,81 @@ func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqI
 		default:
 			denied++
 		}
-		out = append(out, d)
-		if b.Semantic == authzen.DenyOnFirstDeny && !d.Decision || b.Semantic == authzen.PermitOnFirstPermit && d.Decision {
-			break
+		n++
+		if i > 0 {
+			out = append(out, ',')
 		}
+		out = appendAZDecision(out, d)
+		if len(out) >= azStreamAt {
+			if !info.streamed {
+				h := info.w.Header()
+				h["Content-Type"] = jsonType
+				echoRequestID(h, r)
+				info.w.WriteHeader(http.StatusOK)
+				info.streamed = true
+			}
+			if _, writeErr = info.w.Write(out); writeErr != nil {
+				return false
+			}
+			out = out[:0]
+		}
+		stopped = b.Semantic == authzen.DenyOnFirstDeny && !d.Decision || b.Semantic == authzen.PermitOnFirstPermit && d.Decision
+		return !stopped
+	})
+	out = append(out, "]}"...)
+	info.out = out
+	if n == 1 && failed == 0 {
+		info.check(&first)
 	}
 	info.outcome = fmt.Sprintf("%d allow, %d deny", allowed, denied)
 	if failed > 0 {
 		info.outcome += fmt.Sprintf(", %d error", failed)
 	}
-	if len(out) < len(b.Items) {
-		info.outcome += fmt.Sprintf(" (%s: stopped after %d of %d)", b.Semantic, len(out), len(b.Items))
+	if stopped {
+		info.outcome += fmt.Sprintf(" (%s: stopped after %d)", b.Semantic, n)
 	}
-	return marshal(info, authzen.EvaluationsResponse{Evaluations: out})
+	if !info.streamed {
+		return http.StatusOK, out
+	}
+	if writeErr == nil {
+		_, writeErr = info.w.Write(out)
+	}
+	if writeErr != nil {
+		info.outcome, info.detail = "error", fmt.Sprintf("the answer could not be written after %d evaluations: %v", n, writeErr)
+	}
+	return http.StatusOK, nil
+}
+
+// azStreamAt is the size past which an evaluations answer is written in
+// parts rather than held whole.
+const azStreamAt = 64 << 10
+
+// azDecideInto decides one check of a batch, its /allowed answer built in
+// scratch (returned for the next) and its debug object in buf, both reused
+// from check to check. The decision's context is a copy: scratch is
+// overwritten by the next.
+func (s *Server) azDecideInto(scratch []byte, l *loaded, c *pdp.Check, buf *engine.DebugBuffer) ([]byte, authzen.Decision) {
+	scratch, ok := s.appendDecision(scratch[:0], l, c, buf)
+	if s.cfg.NoDebug {
+		return scratch, authzen.DecisionOf(ok, nil)
+	}
+	var resp struct {
+		Debug json.RawMessage `json:"debug"`
+	}
+	_ = json.Unmarshal(scratch, &resp)
+	return scratch, authzen.DecisionOf(ok, resp.Debug)
+}
+
+// appendAZDecision appends d as JSON: its context is JSON already (the
+// engine's debug object, or an item's error).
+func appendAZDecision(b []byte, d authzen.Decision) []byte {
+	b = append(b, `{"decision":`...)
+	b = strconv.AppendBool(b, d.Decision)
+	if len(d.Context) > 0 {
+		b = append(b, `,"context":`...)
+		b = append(b, d.Context...)
+	}
+	return append(b, '}')
 }
 
 // wellKnown answers GET /.well-known/authzen-configuration: every endpoint

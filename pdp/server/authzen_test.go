@@ -333,6 +333,7 @@ func TestAuthZENHeaders(t *testing.T) {
 		{"wrong scheme", azReq{path: "/access/v1/search/subject", body: ok, header: map[string]string{"Authorization": "Basic " + testToken}}, 401},
 		{"wrong method", azReq{method: "GET", path: "/access/v1/evaluation"}, 405},
 		{"Permit route", azReq{path: "/allowed", body: `{"user":{"key":"alice"},"action":"read","resource":{"type":"record"}}`}, 200},
+		{"evaluations written in parts", azReq{path: "/access/v1/evaluations", body: `{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"record-1"},"evaluations":[` + strings.Repeat(`{},`, 999) + `{}]}`}, 200},
 	} {
 		tc.r.header = mergeHeader(tc.r.header, "X-Request-ID", id)
 		status, body, h := azDo(t, s, tc.r)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/server"
-	"github.com/pdpx/pdpx/state"
 )
 
 // tokenEnv holds the API key pdpx serve demands when --token is not given.
@@ -22,9 +21,9 @@ import (
 // server by accident.
 const tokenEnv = "PDPX_TOKEN"
 
-// newServeCmd is `pdpx serve`: flags to a server.Config, then serve until
-// fang cancels the command's context on SIGINT or SIGTERM.
-func newServeCmd() *cobra.Command {
+// newServeCmd is `pdpx serve`: flags (and the profile) to a server.Config,
+// then serve until fang cancels the command's context on SIGINT or SIGTERM.
+func newServeCmd(g *globals) *cobra.Command {
 	var (
 		addr, token, logFormat    string
 		defaultTenant, publicURL  string
@@ -37,24 +36,29 @@ func newServeCmd() *cobra.Command {
 		Long: `Serve the embedded engine over HTTP with the API of Permit's PDP, so that
 Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
 /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-/authorized_users, /health, /healthy, /ready, and AuthZEN's
-/access/v1/evaluation(s), /access/v1/search/{subject,resource,action} and
-/.well-known/authzen-configuration.
+/user-tenants, /authorized_users, GET /local/role_assignments, /health,
+/healthy, /ready, and AuthZEN's /access/v1/evaluation(s),
+/access/v1/search/{subject,resource,action} and
+/.well-known/authzen-configuration. Bodies up to 2 MiB are read, as on
+Permit's PDP; --read-timeout and --write-timeout cut off clients that stop
+sending or reading.
 
 AuthZEN requests rarely name a Permit tenant (resource.properties.tenant):
---default-tenant gives them one, so that roles held in that tenant count.
+--default-tenant (else the served profile's default_tenant) gives them one,
+so that roles held in that tenant count.
 
---profile NAME serves a profile of kind embedded: its policy file and its
-default_tenant, which flags given on the command line override.
-
-The policy file (--policy; default the demo policy) is the source of truth.
-It is reloaded when it changes; a file that no longer validates is reported
-and the last good policy keeps serving.
+The policy file (--policy, else the policy of the profile --profile names,
+else the demo policy) is the source of truth. It is reloaded when it
+changes; a file that no longer validates is reported and the last good
+policy keeps serving. A profile must be of kind embedded; the config's
+default profile is served when it is one (a default naming a PDP is said
+in the log, and the demo policy served).
 
 pdpx serve is for development, demos, tests and CI. Production traffic
 belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
+  pdpx serve --profile mine                        # an embedded profile of the config file
   pdpx serve --policy todo.yaml --default-tenant default   # AuthZEN clients, no tenant in their requests
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
@@ -64,19 +68,19 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 					return fmt.Errorf("--%s does not apply to pdpx serve: it serves a policy file (--policy FILE, default the demo policy)", f)
 				}
 			}
-			policyPath, err := cmd.Flags().GetString("policy")
-			if err != nil {
-				return err
-			}
-			if err := serveProfile(cmd, &policyPath, &defaultTenant); err != nil {
-				return err
-			}
-			if token == "" {
-				token = os.Getenv(tokenEnv)
-			}
 			log, err := newLogger(cmd.ErrOrStderr(), logFormat)
 			if err != nil {
 				return err
+			}
+			policyPath, err := g.servedPolicy(log)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("default-tenant") {
+				defaultTenant = g.servedDefaultTenant()
+			}
+			if token == "" {
+				token = os.Getenv(tokenEnv)
 			}
 			for _, d := range []struct {
 				flag string
@@ -115,11 +119,47 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
 	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
 	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
-	f.StringVar(&defaultTenant, "default-tenant", "", "the `tenant` of AuthZEN requests that name none in resource.properties.tenant (default: none, as Permit's PDP)")
+	f.StringVar(&defaultTenant, "default-tenant", "", "the `tenant` of AuthZEN requests that name none in resource.properties.tenant (default: the served profile's default_tenant, else none, as Permit's PDP)")
 	f.StringVar(&publicURL, "public-url", "", "the base `URL` clients reach this server at, for the AuthZEN metadata (default: each request's Host and proxy headers)")
 	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
 	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
+}
+
+// servedPolicy is the policy file pdpx serve serves, "" for the demo
+// policy: --policy, else the selected profile's (--profile, or the
+// config's default), which must be an embedded one.
+func (g *globals) servedPolicy(log *slog.Logger) (string, error) {
+	if g.policy != "" {
+		return g.policy, nil
+	}
+	p, ok, err := g.selectedProfile()
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", nil
+	case p.Kind == pdp.KindEmbedded:
+		return p.Policy, nil
+	case g.profile != "":
+		return "", fmt.Errorf("profile %q is a %s target (%s): pdpx serve serves a policy file; use a profile of kind embedded, or --policy FILE",
+			p.Name, p.Kind, stripUserinfo(p.Spec().URL))
+	}
+	log.Warn(fmt.Sprintf("the config's default profile %q is a %s target, which pdpx serve cannot serve: serving the demo policy (pass --policy FILE or --profile NAME)", p.Name, p.Kind))
+	return "", nil
+}
+
+// servedDefaultTenant is the default_tenant of the profile whose policy
+// pdpx serve serves, "" when it serves --policy or no profile.
+func (g *globals) servedDefaultTenant() string {
+	if g.policy != "" {
+		return ""
+	}
+	p, ok, err := g.selectedProfile()
+	if err != nil || !ok || p.Kind != pdp.KindEmbedded {
+		return ""
+	}
+	return p.DefaultTenant
 }
 
 // newLogger is the access log and the server's reports, on w.
@@ -131,38 +171,4 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, errors.New("--log-format " + format + ": want text or json")
-}
-
-// serveProfile applies --profile: a profile of kind embedded gives its
-// policy file and default tenant where the command line gives none. Only a
-// profile named on the command line counts: the config's default profile
-// picks the explorer's target, not what pdpx serve serves.
-func serveProfile(cmd *cobra.Command, policyPath, defaultTenant *string) error {
-	name, _ := cmd.Flags().GetString("profile")
-	if name == "" {
-		return nil
-	}
-	configFlag, _ := cmd.Flags().GetString("config")
-	path, explicit, err := state.ConfigPath(configFlag)
-	if err != nil {
-		return err
-	}
-	c, err := state.LoadConfig(path, explicit)
-	if err != nil {
-		return err
-	}
-	p, err := c.Profile(name)
-	if err != nil {
-		return err
-	}
-	if p.Kind != pdp.KindEmbedded {
-		return fmt.Errorf("profile %q is kind %s: pdpx serve serves a policy file, so give it a profile of kind embedded (or --policy FILE)", name, p.Kind)
-	}
-	if !cmd.Flags().Changed("policy") {
-		*policyPath = p.Policy
-	}
-	if !cmd.Flags().Changed("default-tenant") {
-		*defaultTenant = p.DefaultTenant
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,11 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/pdpx/pdpx/ui/cli"
 )
 
-const todoPolicy = "pdp/server/testdata/authzen-todo.yaml"
+const todoPolicy = "../../pdp/server/testdata/authzen-todo.yaml"
 
 // rick and beth are Todo scenario users: an admin and a viewer.
 const (
@@ -33,20 +31,19 @@ func post(t *testing.T, url, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// pdpx runs a pdpx command in-process: its output and exit code.
-func pdpx(t *testing.T, args ...string) (string, int) {
+// pdpxRun runs a pdpx command in-process: its output and exit code.
+func pdpxRun(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	root := cli.NewRoot("test")
-	root.AddCommand(newServeCmd())
+	root := NewRoot("test")
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs(append([]string{"--no-history"}, args...))
 	err := root.ExecuteContext(context.Background())
-	if err != nil && cli.ExitCode(err) == 2 {
+	if err != nil && ExitCode(err) == 2 {
 		out.WriteString(err.Error())
 	}
-	return out.String(), cli.ExitCode(err)
+	return out.String(), ExitCode(err)
 }
 
 // TestServeAuthZEN: pdpx serve --default-tenant decides the Todo
@@ -77,11 +74,11 @@ func TestServeAuthZEN(t *testing.T) {
 
 	// The client is given the URL it reaches the server at, which the
 	// metadata does not name: it asks the default paths.
-	out, code := pdpx(t, "check", "--authzen", url, rick, "can_delete_todo", "todo:t1", "--resource-attr", "ownerID=morty@the-citadel.com")
+	out, code := pdpxRun(t, "check", "--authzen", url, rick, "can_delete_todo", "todo:t1", "--resource-attr", "ownerID=morty@the-citadel.com")
 	if code != 0 || !strings.Contains(out, "ALLOW") || !strings.Contains(out, "authzen: 127.0.0.1") {
 		t.Errorf("check (admin deletes any todo): %d %s", code, out)
 	}
-	out, code = pdpx(t, "check", "--authzen", url, beth, "can_create_todo", "todo:todo-1", "--json")
+	out, code = pdpxRun(t, "check", "--authzen", url, beth, "can_create_todo", "todo:todo-1", "--json")
 	var rep struct {
 		Outcome string
 		Request map[string]any
@@ -89,15 +86,15 @@ func TestServeAuthZEN(t *testing.T) {
 	if code != 1 || json.Unmarshal([]byte(out), &rep) != nil || rep.Outcome != "deny" || rep.Request["subject"] == nil {
 		t.Errorf("check --json (viewer creates): %d %s", code, out)
 	}
-	out, code = pdpx(t, "who", "--authzen", url, "can_update_todo", "todo:t9", "--tenant", "default")
+	out, code = pdpxRun(t, "who", "--authzen", url, "can_update_todo", "todo:t9", "--tenant", "default")
 	if code != 0 || !strings.Contains(out, rick) || strings.Contains(out, beth) || !strings.Contains(out, "names no role") {
 		t.Errorf("who: %d %s", code, out)
 	}
-	out, code = pdpx(t, "permissions", "--authzen", url, beth, "--type", "todo", "--tenant", "default")
+	out, code = pdpxRun(t, "permissions", "--authzen", url, beth, "--type", "todo", "--tenant", "default")
 	if code != 0 || !strings.Contains(out, "todo:can_read_todos") || strings.Contains(out, "can_create_todo") {
 		t.Errorf("permissions: %d %s", code, out)
 	}
-	if out, code := pdpx(t, "check", "--authzen", url, "--pdp", url, rick, "read", "todo"); code != 2 || !strings.Contains(out, "choose one target") {
+	if out, code := pdpxRun(t, "check", "--authzen", url, "--pdp", url, rick, "read", "todo"); code != 2 || !strings.Contains(out, "choose one target") {
 		t.Errorf("--authzen with --pdp: %d %s", code, out)
 	}
 }
@@ -146,7 +143,7 @@ profiles:
 		{[]string{"serve", "--authzen", "http://localhost:8080"}},
 		{[]string{"serve", "--public-url", "pdp.example.com"}},
 	} {
-		out, code := pdpx(t, tc.args...)
+		out, code := pdpxRun(t, tc.args...)
 		if code != 2 || out == "" {
 			t.Errorf("%v: %d %s", tc.args, code, out)
 		}
