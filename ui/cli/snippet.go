@@ -23,7 +23,7 @@ func printSnippet(w io.Writer, g *globals, lang string, c pdp.Check) error {
 	}
 	if spec.Kind == pdp.KindAuthZEN {
 		if l != snippet.Curl {
-			return fmt.Errorf("Permit's SDKs speak Permit's API, not AuthZEN: --print curl writes the AuthZEN evaluation (not --print %s)", lang)
+			return fmt.Errorf("--print %s on an AuthZEN target: only curl, since Permit's SDKs speak Permit's API, not AuthZEN", lang)
 		}
 		text, err := snippet.AuthZENCurl(c, spec.URL)
 		if err != nil {
