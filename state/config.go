@@ -216,10 +216,10 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 			k, _ := r.String(e.Val, field)
 			kindNode = e.Val
 			switch pdp.Kind(k) {
-			case pdp.KindEmbedded, pdp.KindPDP, pdp.KindCloud:
+			case pdp.KindEmbedded, pdp.KindPDP, pdp.KindCloud, pdp.KindAuthZEN:
 				p.Kind = pdp.Kind(k)
 			default:
-				r.Errorf(e.Val, "%s is %q: want embedded, pdp or cloud", field, k)
+				r.Errorf(e.Val, "%s is %q: want embedded, pdp, cloud or authzen", field, k)
 			}
 		case "url":
 			p.URL, _ = r.String(e.Val, field)
@@ -261,9 +261,15 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 		if p.Snapshot != "" {
 			r.Errorf(at, "%s is kind embedded: snapshot pairs a remote PDP (kind pdp or cloud) with a pulled policy file; for the engine alone use policy:", label)
 		}
-	case pdp.KindPDP, pdp.KindCloud:
+	case pdp.KindPDP, pdp.KindCloud, pdp.KindAuthZEN:
 		if p.Policy != "" {
 			r.Errorf(at, "%s is kind %s: policy applies to kind embedded only", label, p.Kind)
+		}
+		if p.Kind == pdp.KindAuthZEN && p.URL == "" {
+			r.Errorf(at, "%s is kind authzen: give the PDP's base URL with url: (its policy_decision_point)", label)
+		}
+		if p.Kind == pdp.KindAuthZEN && p.Snapshot != "" {
+			r.Errorf(at, "%s is kind authzen: snapshot pairs a Permit PDP (kind pdp or cloud) with a policy pulled from its environment", label)
 		}
 	}
 	return p, len(r.Probs) == before
@@ -404,7 +410,7 @@ func runTokenCommand(ctx context.Context, profile, command string) (string, erro
 
 // ExampleConfig is what `pdpx config init` writes: every key, commented.
 const ExampleConfig = `# pdpx config: named targets ("profiles"). pdpx --profile NAME uses one;
-# "default" is used when no --profile, --policy, --pdp or --cloud is given.
+# "default" is used when no --profile, --policy, --pdp, --cloud or --authzen is given.
 # Flags given on the command line override the profile.
 #
 # pdpx never writes a token to disk. Give a profile's API key with
@@ -432,6 +438,14 @@ profiles:
     url: http://localhost:7766
     token_env: PERMIT_API_KEY
     timeout: 5s
+
+  # Any PDP that speaks AuthZEN 1.0 (Cerbos, Topaz, pdpx serve, ...).
+  # Its key, if it takes one, comes from token_env or token_command; it is
+  # never sent $PERMIT_API_KEY unasked.
+  # interop:
+  #   kind: authzen
+  #   url: http://localhost:8080
+  #   token_env: AUTHZEN_PDP_API_KEY
 
   # Permit's cloud PDP (RBAC and ReBAC; no ABAC).
   cloud:

@@ -91,7 +91,7 @@ profiles:
 		`c.yaml:2:10: default names profile "locl", which is not in profiles (did you mean "local"?)`,
 		`c.yaml:7:5: unknown key "tokn_env" in profile "local" (did you mean "token_env"?)`,
 		`c.yaml:8:14: profile "local": timeout is "soon": want a positive duration such as 5s or 1m`,
-		`c.yaml:10:11: profile "emb": kind is "embeded": want embedded, pdp or cloud`,
+		`c.yaml:10:11: profile "emb": kind is "embeded": want embedded, pdp, cloud or authzen`,
 		`c.yaml:11:3: profile "both" has more than one of token, token_env and token_command: keep one`,
 		`c.yaml:15:3: profile "wrong" is kind embedded`,
 	}
