@@ -1,8 +1,11 @@
 package policy
 
 import (
+	"bytes"
 	"os"
 	"strings"
+
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // Load reads and checks the policy file at path (YAML or JSON). When the
@@ -20,25 +23,59 @@ func Load(path string) (*Policy, error) {
 // filename is used only in problem messages. When there is any problem, the
 // error is Problems listing every one found, with positions, sorted, and
 // the Policy is nil: a half-read policy would decide checks wrongly.
+//
+// Positions are needed only to report problems, so a valid file never pays
+// for them: valid JSON is decoded by encoding/json, valid YAML from the tree
+// without a source map, and only a file with a problem is decoded again
+// with every position kept.
 func Parse(filename string, data []byte) (*Policy, error) {
-	if p := parseJSONFast(data); p != nil {
-		return p, nil
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if looksLikeJSON(data) {
+		if p := parseJSONFast(data); p != nil {
+			return p, nil
+		}
+		return parseSlow(filename, data)
 	}
-	return parseSlow(filename, data)
+	root, probs := ytree.Parse(filename, data, readOptions)
+	if root != nil && len(probs) == 0 {
+		if p := parseQuiet(root); p != nil {
+			return p, nil
+		}
+	}
+	return positioned(filename, root, probs)
 }
 
-// parseSlow walks the YAML AST so that every problem has a line and column.
+// parseSlow reads data into a tree and decodes it keeping every position.
 func parseSlow(filename string, data []byte) (*Policy, error) {
-	p, src, probs := parse(filename, data)
-	if p != nil {
-		// The cross-reference checks run even after structural problems so
-		// that one pass shows the author everything.
-		probs = append(probs, validate(p, src, filename)...)
+	root, probs := ytree.Parse(filename, data, readOptions)
+	return positioned(filename, root, probs)
+}
+
+// positioned decodes a tree keeping every position and reports every
+// problem, those the tree came with first.
+func positioned(filename string, root *ytree.Node, probs Problems) (*Policy, error) {
+	if root == nil {
+		return nil, probs.Err()
 	}
-	if err := probs.err(); err != nil {
+	p, src, more := decodePolicy(filename, root, true)
+	probs = append(probs, more...)
+	// The cross-reference checks run even after structural problems so
+	// that one pass shows the author everything.
+	probs = append(probs, validate(p, src, filename)...)
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// parseQuiet decodes and checks a tree without positions, returning nil
+// when there is any problem at all.
+func parseQuiet(root *ytree.Node) *Policy {
+	p, _, probs := decodePolicy("", root, false)
+	if len(probs) > 0 || len(validate(p, newSourceMap(), "")) > 0 {
+		return nil
+	}
+	return p
 }
 
 // SplitRef splits an instance reference "type:key" into its parts. ok is

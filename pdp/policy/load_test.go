@@ -87,9 +87,11 @@ func TestSyntaxError(t *testing.T) {
 	if !errors.As(err, &probs) || len(probs) != 1 {
 		t.Fatalf("want one problem, got %v", err)
 	}
+	// The problem is the list on line 4 that is never closed: it is where
+	// the message points.
 	p := probs[0]
-	if p.File != "testdata/syntax.yaml" || p.Line != 5 || !strings.HasPrefix(p.Msg, "YAML syntax error: ") {
-		t.Errorf("got %v, want a YAML syntax error on line 5", p)
+	if p.File != "testdata/syntax.yaml" || p.Line != 4 || p.Col != 14 || !strings.HasPrefix(p.Msg, "YAML syntax error: ") {
+		t.Errorf("got %v, want a YAML syntax error at the [ on line 4", p)
 	}
 	// Broken JSON is reported the same way.
 	probs = problemsOf(t, "p.json", []byte("{\"version\": 1,\n \"tenants\": {\"a\": {}\n"))
@@ -391,12 +393,12 @@ func TestProblemsFormat(t *testing.T) {
 		{File: "b.yaml", Line: 1, Col: 9, Msg: "one-nine"},
 		{File: "b.yaml", Line: 1, Col: 2, Msg: "one-two"},
 	}
-	err := ps.err()
+	err := ps.Err()
 	want := "b.yaml:1:2: one-two\nb.yaml:1:9: one-nine\nb.yaml:3:1: three"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
 	}
-	if Problems(nil).err() != nil {
+	if Problems(nil).Err() != nil {
 		t.Error("no problems must be a nil error")
 	}
 	if got := (Problem{Msg: "x"}).String(); got != "policy: x" {

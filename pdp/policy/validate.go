@@ -16,7 +16,7 @@ var SchemaTypes = []string{"string", "number", "bool", "array", "object", "time"
 // Problems carry no positions; each message starts with the dotted path of
 // the value instead. It returns nil for a valid policy.
 func (p *Policy) Validate() error {
-	return validate(p, newSourceMap(), "").err()
+	return validate(p, newSourceMap(), "").Err()
 }
 
 // validator runs the checks that need the whole policy: names that refer to

@@ -1,4 +1,4 @@
-package policy
+package ytree
 
 import (
 	"sort"
@@ -54,9 +54,9 @@ func Suggest(name string, candidates []string) string {
 	return ""
 }
 
-// didYouMean formats Suggest's answer as the tail of a message:
+// DidYouMean formats Suggest's answer as the tail of a message:
 // ` (did you mean "x"?)`, or "" when there is no suggestion.
-func didYouMean(name string, candidates []string) string {
+func DidYouMean(name string, candidates []string) string {
 	if s := Suggest(name, candidates); s != "" {
 		return ` (did you mean "` + s + `"?)`
 	}
