@@ -495,3 +495,58 @@ resource_instances:
 		`forms.yaml:18:22: role assignment names unknown role "editor": "editor" is a role of document, held on an instance: write resource: "document:<key>" instead of a tenant`,
 	})
 }
+
+// TestByteOrderMark: a file an editor saved with a UTF-8 byte order mark
+// reads as the same file without one, YAML and JSON alike.
+func TestByteOrderMark(t *testing.T) {
+	for name, src := range map[string]string{
+		"p.yaml": "\uFEFFversion: 1\ntenants: {t: {}}\n",
+		"p.json": "\uFEFF{\"version\": 1, \"tenants\": {\"t\": {}}}",
+	} {
+		p, err := Parse(name, []byte(src))
+		if err != nil || p.Tenants["t"] == nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Positions are the file's own: the mark takes no column.
+	probs := problemsOf(t, "p.yaml", []byte("\uFEFFversion: 1\ntenant: {}\n"))
+	checkProblems(t, probs, []string{`p.yaml:2:1: unknown key "tenant" in the policy (did you mean "tenants"?)`})
+}
+
+// TestDeepNestingRefused: a policy nested past the limit is refused with
+// one problem at the line where the limit is passed, whatever the style.
+func TestDeepNestingRefused(t *testing.T) {
+	block := "version: 1\ntenants:\n  t:\n    attributes:\n"
+	for i := range 300 {
+		block += strings.Repeat("  ", i+3) + "k:\n"
+	}
+	for name, tc := range map[string]struct {
+		src       string
+		line, col int
+	}{
+		"flow":     {"version: 1\ntenants:\n  t:\n    attributes: {x: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "}\n", 4, 217},
+		"block":    {block, 202, 401},
+		"json":     {`{"version": 1, "tenants": {"t": {"attributes": {"x": ` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "}}}}", 1, 250},
+		"sequence": {"version: 1\ntenants:\n  t:\n    attributes:\n      x:\n        " + strings.Repeat("- ", 100_000) + "x\n", 6, 401},
+	} {
+		probs := problemsOf(t, "deep.yaml", []byte(tc.src))
+		want := Problem{File: "deep.yaml", Line: tc.line, Col: tc.col, Msg: "the policy nests more than 200 levels deep"}
+		if len(probs) != 1 || probs[0] != want {
+			t.Errorf("%s: got %v, want %v", name, probs, want)
+		}
+	}
+}
+
+// TestNumberPastFloat64: 1e400 is valid JSON that no float64 holds; it is
+// reported where it is, as what it is.
+func TestNumberPastFloat64(t *testing.T) {
+	for name, src := range map[string]string{
+		"p.json": `{"version": 1, "tenants": {"t": {"attributes": {"x": 1e400}}}}`,
+		"p.yaml": "version: 1\ntenants: {t: {attributes: {x: 1e400}}}\n",
+	} {
+		probs := problemsOf(t, name, []byte(src))
+		if len(probs) != 1 || !strings.Contains(probs[0].Msg, `"x" must be a JSON value (string, number, bool, list, mapping or null), not 1e400`) {
+			t.Errorf("%s: got %v", name, probs)
+		}
+	}
+}

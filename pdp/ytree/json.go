@@ -11,7 +11,7 @@ import (
 // (a trailing comma, a comment, a lone surrogate in a \u escape): the YAML
 // parser reads those, or says what is wrong.
 func (b *builder) json(data []byte) (root *Node, ok bool) {
-	r := &jsonReader{b: b, data: data, line: 1}
+	r := &jsonReader{b: b, data: data, line: 1, col: 1}
 	root, ok = r.value(0)
 	if !ok || b.stop {
 		return root, ok

@@ -190,7 +190,10 @@ func (b *builder) node(y *yaml.Node, depth int) (n *Node, size, height int) {
 			b.nestedTooDeep(y.Line, y.Column)
 			break
 		}
-		n = &Node{Kind: List, Line: y.Line, Col: y.Column, Items: make([]*Node, 0, len(y.Content))}
+		n = &Node{Kind: List, Line: y.Line, Col: y.Column}
+		if len(y.Content) > 0 {
+			n.Items = make([]*Node, 0, len(y.Content))
+		}
 		size = 1
 		for i, c := range y.Content {
 			if b.stop {
@@ -249,7 +252,10 @@ func (b *builder) alias(y *yaml.Node, depth int) (*Node, int, int) {
 // and its second value dropped; merge keys (<<: *anchor) add the entries
 // of the mappings they name, which yield to the keys written in the map.
 func (b *builder) mapping(y *yaml.Node, depth int) (*Node, int, int) {
-	n := &Node{Kind: Map, Line: y.Line, Col: y.Column, Entries: make([]Entry, 0, len(y.Content)/2)}
+	n := &Node{Kind: Map, Line: y.Line, Col: y.Column}
+	if len(y.Content) > 0 {
+		n.Entries = make([]Entry, 0, len(y.Content)/2)
+	}
 	size, height := 1, 0
 	var merged []Entry
 	var index map[string]int
@@ -378,6 +384,12 @@ func scalar(y *yaml.Node) *Node {
 			tag = (&yaml.Node{Kind: yaml.ScalarNode, Value: y.Value}).ShortTag()
 		}
 	}
+	if tag == "!!str" && !quoted && !explicit && jsonNumber.MatchString(y.Value) {
+		// A JSON number YAML would not take as one, too large for a
+		// float64 (1e400): JSON has no such value, and neither has a
+		// policy.
+		tag = "!!float"
+	}
 	n.Quoted = quoted || (explicit && tag == "!!str")
 	switch tag {
 	case "!!null":
@@ -425,6 +437,9 @@ func number(text string, integer bool) (float64, bool) {
 	return f, true
 }
 
+// jsonNumber matches the numbers JSON can write.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
 // yamlError is the text of the YAML parser's errors: "yaml: line 3: did
 // not find expected key".
 var yamlError = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -433,17 +448,17 @@ var yamlError = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 // to its scanner). Their line number comes out 0-based, one less than the
 // line meant; the scanner's are 1-based.
 var parserProblems = map[string]bool{
-	"did not find expected ',' or ']'":     true,
-	"did not find expected ',' or '}'":     true,
-	"did not find expected '-' indicator":  true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
 	"did not find expected <document start>": true,
-	"did not find expected <stream-start>": true,
-	"did not find expected key":            true,
-	"did not find expected node content":   true,
-	"found duplicate %TAG directive":       true,
-	"found duplicate %YAML directive":      true,
-	"found incompatible YAML document":     true,
-	"found undefined tag handle":           true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
 }
 
 var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
@@ -475,11 +490,76 @@ func (b *builder) syntaxError(data []byte, err error) {
 	if i := bytes.IndexFunc(text, func(r rune) bool { return r != ' ' && r != '\t' }); i >= 0 {
 		col = utf8.RuneCount(text[:i]) + 1
 	}
-	open := map[string]byte{"did not find expected ',' or ']'": '[', "did not find expected ',' or '}'": '{'}[msg]
-	if i := bytes.LastIndexByte(text, open); open != 0 && i >= 0 {
-		col = utf8.RuneCount(text[:i]) + 1
+	if open := map[string]byte{"did not find expected ',' or ']'": '[', "did not find expected ',' or '}'": '{'}[msg]; open != 0 {
+		if l, c, ok := opener(data, line, open); ok {
+			line, col = l, c
+		}
 	}
 	b.errorAt(line, col, "YAML syntax error: %s", sanitize(msg))
+}
+
+// opener finds the open bracket (a [ or {) that is still open at the end
+// of line upTo: the list or mapping that a missing bracket should close.
+// Brackets in quotes and comments do not count.
+func opener(data []byte, upTo int, open byte) (line, col int, ok bool) {
+	type mark struct {
+		b         byte
+		line, off int
+	}
+	var stack []mark
+	line, lineStart := 1, 0
+	var quote byte
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\n' {
+			if line == upTo {
+				break
+			}
+			line, lineStart = line+1, i+1
+			continue
+		}
+		if quote != 0 {
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		prev := byte(' ')
+		if i > lineStart {
+			prev = data[i-1]
+		}
+		switch c {
+		case '#':
+			if prev == ' ' || prev == '\t' {
+				for i+1 < len(data) && data[i+1] != '\n' {
+					i++
+				}
+			}
+		case '"', '\'':
+			if bytes.IndexByte([]byte(" \t[{,:"), prev) >= 0 {
+				quote = c
+			}
+		case '[', '{':
+			stack = append(stack, mark{c, line, i})
+		case ']', '}':
+			n := len(stack)
+			if n == 0 || stack[n-1].b != map[byte]byte{']': '[', '}': '{'}[c] {
+				// The parser stops at a bracket that closes nothing open:
+				// what was open here is what it complains about.
+				i = len(data)
+				break
+			}
+			stack = stack[:n-1]
+		}
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].b == open {
+			return lineCol(data, stack[i].off)
+		}
+	}
+	return 0, 0, false
 }
 
 // sanitize keeps a message on one line: a tab would print as blank space.
@@ -513,15 +593,16 @@ func find(data []byte, s string) (int, int) {
 		}
 		end := off + i + len(s)
 		if end == len(data) || bytes.IndexByte([]byte(" \t\r\n,]}"), data[end]) >= 0 {
-			return lineCol(data, off+i)
+			line, col, _ := lineCol(data, off+i)
+			return line, col
 		}
 		off = end
 	}
 }
 
 // lineCol turns a byte offset into a 1-based line and column (in runes).
-func lineCol(data []byte, off int) (int, int) {
+func lineCol(data []byte, off int) (int, int, bool) {
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
 	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return line, utf8.RuneCount(data[start:off]) + 1
+	return line, utf8.RuneCount(data[start:off]) + 1, true
 }
