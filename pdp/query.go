@@ -36,7 +36,11 @@ func DecodePermissionsQuery(body []byte) (PermissionsQuery, error) {
 			continue
 		}
 		if err := json.Unmarshal(l.raw, l.dst); err != nil {
-			return q, badShape("%s must be a list of strings, not %s", l.name, kindOf(l.raw))
+			kind := JSONKind(l.raw)
+			if kind == "an array" {
+				kind = "a list holding something else"
+			}
+			return q, badShape("%s must be a list of strings, not %s", l.name, kind)
 		}
 	}
 	if q.Context, err = object(w.Context, "context"); err != nil {

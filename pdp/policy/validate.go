@@ -394,15 +394,7 @@ func schemaAccepts(want, got string) bool {
 	return !contains(SchemaTypes, want) || want == got
 }
 
-func withArticle(typ string) string {
-	switch typ {
-	case "array", "object":
-		return "an " + typ
-	case "null":
-		return "null"
-	}
-	return "a " + typ
-}
+func withArticle(typ string) string { return pdp.WithArticle(typ) }
 
 // ref checks a "type:key" instance reference and returns its type when known.
 func (v *validator) ref(ref string, at []string, what string) (string, bool) {
