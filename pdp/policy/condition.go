@@ -169,34 +169,25 @@ func SplitPath(path string) (root, attr string, ok bool) {
 	return root, attr, true
 }
 
-// Positions of a leaf's parts are stored under these extra path segments
-// of the leaf's own path; "@" cannot start a YAML plain key by accident.
-const (
-	atPath  = "@path"
-	atOp    = "@op"
-	atValue = "@value"
-	atRef   = "@ref"
-)
-
 // condition decodes one node of a condition tree. It reports only what the
 // Condition type cannot hold (several keys in one node, a leaf without an
 // operator); operators and paths are checked later by the validator, which
 // also sees conditions built in Go.
-func (d *decoder) condition(n *ytree.Node, path []string, label string) *Condition {
+func (d *decoder) condition(n *ytree.Node, l *loc) *Condition {
 	if isNull(n) {
-		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+		d.markBad(n, l, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", l.name())
 		return nil
 	}
 	if n.Kind == ytree.List {
-		d.markBad(n, path, "%s must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)", label)
+		d.markBad(n, l, "%s must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)", l.name())
 		return nil
 	}
-	entries, ok := d.mapping(n, path, label, nil)
+	entries, ok := d.mapping(n, l, nil)
 	if !ok {
 		return nil
 	}
 	if len(entries) == 0 {
-		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+		d.markBad(n, l, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", l.name())
 		return nil
 	}
 	if len(entries) > 1 {
@@ -205,13 +196,13 @@ func (d *decoder) condition(n *ytree.Node, path []string, label string) *Conditi
 			keys[i] = e.Key
 		}
 		d.errorAt(keyPos(entries[1]), "a condition holds exactly one key, but %s has %d (%s): list them under allOf",
-			label, len(entries), strings.Join(keys, ", "))
+			l.name(), len(entries), strings.Join(keys, ", "))
 	}
 	e := entries[0]
 	c := &Condition{}
 	switch e.Key {
 	case KeyAllOf, KeyAnyOf, KeyNot:
-		list := d.conditionList(e.Val, d.sub(path, e.Key), e.Key)
+		list := d.conditionList(e.Val, &loc{parent: l, key: e.Key, label: e.Key})
 		if list == nil {
 			return nil
 		}
@@ -227,34 +218,33 @@ func (d *decoder) condition(n *ytree.Node, path []string, label string) *Conditi
 	}
 	if !strings.Contains(e.Key, ".") {
 		// Not a path at all: most likely a misspelled allOf/anyOf/not.
-		d.src.bad[pathKey(path)] = true
+		d.src.bad[pathKey(l.path())] = true
 		d.errorAt(keyPos(e), "unknown condition key %q: a condition is allOf, anyOf, not or an attribute path like user.location%s",
 			e.Key, ytree.DidYouMean(e.Key, innerKeys))
 		return nil
 	}
 	c.Path = e.Key
-	d.setVal(d.sub(path, atPath), keyPos(e))
-	if !d.leaf(c, e, path) {
+	if !d.leaf(c, e, l) {
 		return nil
 	}
 	return c
 }
 
 // leaf decodes {operator: value} below a leaf's path.
-func (d *decoder) leaf(c *Condition, e entry, path []string) bool {
+func (d *decoder) leaf(c *Condition, e entry, l *loc) bool {
 	shape := fmt.Sprintf("the condition on %s must be {operator: value}, like {equals: England}", c.Path)
 	if e.Val == nil || e.Val.Kind != ytree.Map {
 		if isNull(e.Val) {
-			d.src.bad[pathKey(path)] = true
+			d.src.bad[pathKey(l.path())] = true
 			d.errorAt(keyPos(e), "%s, not %s", shape, e.Val.Describe())
 		} else {
-			d.markBad(e.Val, path, "%s, not %s", shape, e.Val.Describe())
+			d.markBad(e.Val, l, "%s, not %s", shape, e.Val.Describe())
 		}
 		return false
 	}
-	ops, _ := d.mapping(e.Val, d.sub(path, c.Path), d.quote(c.Path), nil)
+	ops, _ := d.mapping(e.Val, &loc{parent: l, key: c.Path}, nil)
 	if len(ops) == 0 {
-		d.src.bad[pathKey(path)] = true
+		d.src.bad[pathKey(l.path())] = true
 		d.errorAt(keyPos(e), "%s: it has no operator", shape)
 		return false
 	}
@@ -264,19 +254,16 @@ func (d *decoder) leaf(c *Condition, e entry, path []string) bool {
 	}
 	op := ops[0]
 	c.Operator = op.Key
-	d.setVal(d.sub(path, atOp), keyPos(op))
-	d.setVal(d.sub(path, atValue), at(op.Val))
 	if ref, ok := refNode(op.Val); ok {
 		s, isStr := ref.String()
 		if !isStr || s == "" {
-			d.markBad(ref, d.sub(path, atRef), "ref must be an attribute path like user.key, not %s", ref.Describe())
+			d.markBad(ref, &loc{parent: l, key: atRef}, "ref must be an attribute path like user.key, not %s", ref.Describe())
 			return true
 		}
 		c.Ref = s
-		d.setVal(d.sub(path, atRef), at(ref))
 		return true
 	}
-	if v, ok := d.value(op.Val, d.sub(path, atValue), "the value"); ok {
+	if v, ok := d.value(op.Val, &loc{parent: l, key: atValue, label: "the value"}); ok {
 		c.Value = v
 	}
 	return true
@@ -291,22 +278,17 @@ func refNode(n *ytree.Node) (*ytree.Node, bool) {
 	return n.Entries[0].Val, true
 }
 
-// conditionList decodes the list under allOf, anyOf or not. It returns a
-// non-nil slice, empty for [], so that "allOf: []" stays an allOf node.
-func (d *decoder) conditionList(n *ytree.Node, path []string, key string) []*Condition {
+// conditionList decodes the list under allOf, anyOf or not, at l (labelled
+// with its key). It returns a non-nil slice, empty for [], so that
+// "allOf: []" stays an allOf node.
+func (d *decoder) conditionList(n *ytree.Node, l *loc) []*Condition {
 	if n == nil || n.Kind != ytree.List {
-		d.markBad(n, path, "%s takes a list of conditions, not %s: write %s: [...]", key, n.Describe(), key)
+		d.markBad(n, l, "%s takes a list of conditions, not %s: write %s: [...]", l.key, n.Describe(), l.key)
 		return nil
 	}
 	out := make([]*Condition, len(n.Items))
 	for i, item := range n.Items {
-		ip, _ := d.item(path, i, key)
-		d.setVal(ip, at(item))
-		label := ""
-		if d.positions {
-			label = fmt.Sprintf("item %d of %s", i+1, key)
-		}
-		out[i] = d.condition(item, ip, label)
+		out[i] = d.condition(item, &loc{parent: l, index: i, item: true})
 	}
 	return out
 }

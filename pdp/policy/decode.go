@@ -28,22 +28,130 @@ func at(n *ytree.Node) pos {
 	return pos{n.Line, n.Col}
 }
 
-// sourceMap remembers where each value of a decoded Policy was written, so
+// sourceMap finds where each value of a decoded Policy was written, so
 // that the cross-reference checks, which run on the Policy itself, can point
-// into the file. Paths are the keys and list indexes leading to a value.
+// into the file. Paths are the keys and list indexes leading to a value;
+// they are looked up in the tree only when a problem is reported, so a valid
+// file pays nothing for its positions.
 type sourceMap struct {
-	val map[string]pos // where a value starts
-	key map[string]pos // where the key of a mapping entry is
+	root *ytree.Node // nil for a policy built in Go
 	// bad marks values already reported as malformed, so that the checks do
 	// not pile a second, confusing message ("has no role") on the first.
 	bad map[string]bool
 	// unknown marks mappings that had an unknown key: a "missing key"
 	// message there would only repeat the typo.
 	unknown map[string]bool
+	// index finds the entries of large mappings by key.
+	index map[*ytree.Node]map[string]int
 }
 
 func newSourceMap() *sourceMap {
-	return &sourceMap{val: map[string]pos{}, key: map[string]pos{}, bad: map[string]bool{}, unknown: map[string]bool{}}
+	return &sourceMap{bad: map[string]bool{}, unknown: map[string]bool{}}
+}
+
+// Positions of a leaf's parts are found under these extra path segments of
+// the leaf's own path; "@" cannot start a YAML plain key by accident.
+const (
+	atPath  = "@path"
+	atOp    = "@op"
+	atValue = "@value"
+	atRef   = "@ref"
+)
+
+// lookup returns the position of the value at path, or with key set of its
+// key, and whether the file has it.
+func (s *sourceMap) lookup(path []string, key bool) (pos, bool) {
+	n := s.root
+	if n == nil {
+		return pos{}, false
+	}
+	var last *ytree.Entry
+	for _, seg := range path {
+		last = nil
+		switch {
+		case seg == atPath || seg == atOp || seg == atValue || seg == atRef:
+			// The parts of a leaf {path: {operator: value}}: the path's key,
+			// the operator's key, the value, the value of {ref: ...}.
+			if n == nil || n.Kind != ytree.Map || len(n.Entries) == 0 {
+				return pos{}, false
+			}
+			e := &n.Entries[0]
+			if seg == atPath {
+				last, n = e, nil
+				break
+			}
+			ops := e.Val
+			if ops == nil || ops.Kind != ytree.Map || len(ops.Entries) == 0 {
+				return pos{}, false
+			}
+			op := &ops.Entries[0]
+			switch seg {
+			case atOp:
+				last, n = op, nil
+			case atValue:
+				n = op.Val
+			case atRef:
+				if op.Val == nil || op.Val.Kind != ytree.Map || len(op.Val.Entries) == 0 {
+					return pos{}, false
+				}
+				n = op.Val.Entries[0].Val
+			}
+		case n == nil:
+			return pos{}, false
+		case n.Kind == ytree.Map:
+			i := s.find(n, seg)
+			if i < 0 {
+				return pos{}, false
+			}
+			last, n = &n.Entries[i], n.Entries[i].Val
+		case n.Kind == ytree.List:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(n.Items) {
+				return pos{}, false
+			}
+			n = n.Items[i]
+		default:
+			return pos{}, false
+		}
+	}
+	switch {
+	case key && last == nil:
+		return pos{}, false
+	case key, last != nil && (n == nil || isNull(n)):
+		// A bare "key:" has its null at the end of the line; the key is
+		// the better place to point at.
+		return keyPos(*last), true
+	case n == nil:
+		return pos{}, false
+	}
+	return at(n), true
+}
+
+// find is the index of key among a mapping's entries, or -1.
+func (s *sourceMap) find(n *ytree.Node, key string) int {
+	if len(n.Entries) < 16 {
+		for i, e := range n.Entries {
+			if e.Key == key {
+				return i
+			}
+		}
+		return -1
+	}
+	idx, ok := s.index[n]
+	if !ok {
+		if s.index == nil {
+			s.index = map[*ytree.Node]map[string]int{}
+		}
+		idx = make(map[string]int, len(n.Entries))
+		for i, e := range n.Entries {
+			idx[e.Key] = i
+		}
+		s.index[n] = idx
+	}
+	if i, ok := idx[key]; ok {
+		return i
+	}
+	return -1
 }
 
 // pathKey joins path segments with a byte no key in a sane file contains.
@@ -67,71 +175,76 @@ const (
 // readOptions are how ytree reads a policy file.
 var readOptions = ytree.Options{Kind: "policy", Root: "the policy", MaxDepth: maxDepth, MaxExpansion: maxExpansion}
 
-// decoder fills a Policy from a tree. With positions off it only finds out
-// whether there is any problem: it keeps no source map and builds no path
-// or label, which is most of a positioned decode's cost; a file with a
-// problem is decoded again with positions on to report them all.
+// loc is where a value is: the key or list index that leads to it from its
+// parent's loc. The decoder builds one per value as it descends and turns
+// it into a path or a label only for a message, which keeps a large valid
+// file from paying for the names of its values.
+type loc struct {
+	parent *loc
+	key    string
+	index  int
+	item   bool
+	// label, when set, names the value in messages in place of its key.
+	label string
+}
+
+// path is the keys and indexes from the root to l.
+func (l *loc) path() []string {
+	var out []string
+	for ; l != nil && l.parent != nil; l = l.parent {
+		if l.item {
+			out = append(out, strconv.Itoa(l.index))
+		} else {
+			out = append(out, l.key)
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// name is how messages name the value at l: "the policy", `"actions"`,
+// `item 2 of "roles"`.
+func (l *loc) name() string {
+	switch {
+	case l.label != "":
+		return l.label
+	case l.item:
+		return fmt.Sprintf("item %d of %s", l.index+1, l.parent.name())
+	}
+	return strconv.Quote(l.key)
+}
+
+// decoder fills a Policy from a tree, reporting what does not fit its types.
 type decoder struct {
-	file      string
-	positions bool
-	src       *sourceMap
-	probs     Problems
+	file  string
+	src   *sourceMap
+	probs Problems
 }
 
 func (d *decoder) errorAt(p pos, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)})
 }
 
-// markBad reports a malformed value at path and remembers not to check it again.
-func (d *decoder) markBad(n *ytree.Node, path []string, format string, args ...any) {
-	d.src.bad[pathKey(path)] = true
+// markBad reports a malformed value at l and remembers not to check it again.
+func (d *decoder) markBad(n *ytree.Node, l *loc, format string, args ...any) {
+	d.src.bad[pathKey(l.path())] = true
 	d.errorAt(at(n), format, args...)
 }
 
-// sub is path extended by more, when positions are kept.
-func (d *decoder) sub(path []string, more ...string) []string {
-	if !d.positions {
-		return nil
-	}
-	return join(path, more...)
-}
-
-// item is the path and label of item i of a list at path named label.
-func (d *decoder) item(path []string, i int, label string) ([]string, string) {
-	if !d.positions {
-		return nil, ""
-	}
-	return join(path, strconv.Itoa(i)), fmt.Sprintf("item %d of %s", i+1, label)
-}
-
-// quote is the label of a mapping's value under key.
-func (d *decoder) quote(key string) string {
-	if !d.positions {
-		return ""
-	}
-	return strconv.Quote(key)
-}
-
-func (d *decoder) setVal(path []string, p pos) {
-	if d.positions {
-		d.src.val[pathKey(path)] = p
-	}
-}
-
-// decodePolicy decodes the tree of a policy file. It returns the policy
-// (nil when it is not a mapping at all), its source map, and the
-// structural problems (unknown keys, wrong types); the cross-reference
-// checks run on the result afterwards.
-func decodePolicy(file string, root *ytree.Node, positions bool) (*Policy, *sourceMap, Problems) {
-	d := &decoder{file: file, positions: positions, src: newSourceMap()}
+// decodePolicy decodes the tree of a policy file. It returns the policy,
+// its source map, and the structural problems (unknown keys, wrong types);
+// the cross-reference checks run on the result afterwards.
+func decodePolicy(file string, root *ytree.Node) (*Policy, *sourceMap, Problems) {
+	src := newSourceMap()
+	src.root = root
+	d := &decoder{file: file, src: src}
 	p := &Policy{}
 	if root.Kind == ytree.Null && root.Text == "" {
 		d.errorAt(pos{1, 1}, "the policy is empty: it needs at least \"version: 1\"")
 		d.src.bad[pathKey([]string{"version"})] = true
 		return p, d.src, d.probs
 	}
-	d.setVal(nil, at(root))
-	d.decode(root, reflect.ValueOf(p).Elem(), nil, "the policy")
+	d.decode(root, reflect.ValueOf(p).Elem(), &loc{label: "the policy"})
 	return p, d.src, d.probs
 }
 
@@ -145,42 +258,29 @@ func keyPos(e entry) pos { return pos{e.Line, e.Col} }
 // mapping returns the entries of a mapping node, reporting keys not in
 // allowed when it is not nil. A null node is an empty mapping, as "null
 // means {}" in Permit's API.
-func (d *decoder) mapping(n *ytree.Node, path []string, label string, allowed []string) ([]entry, bool) {
+func (d *decoder) mapping(n *ytree.Node, l *loc, allowed []string) ([]entry, bool) {
 	if isNull(n) {
 		return nil, true
 	}
 	if n.Kind != ytree.Map {
-		d.markBad(n, path, "%s must be a mapping, not %s", label, n.Describe())
+		d.markBad(n, l, "%s must be a mapping, not %s", l.name(), n.Describe())
 		return nil, false
 	}
-	out := n.Entries
-	if allowed != nil && !allKnown(n.Entries, allowed) {
-		out = make([]entry, 0, len(n.Entries))
-		d.src.unknown[pathKey(path)] = true
-		for _, e := range n.Entries {
-			if slices.Contains(allowed, e.Key) {
-				out = append(out, e)
-				continue
-			}
-			hint := ytree.DidYouMean(e.Key, allowed)
-			if hint == "" {
-				hint = "; expected one of " + strings.Join(allowed, ", ")
-			}
-			d.errorAt(keyPos(e), "unknown key %q in %s%s", e.Key, label, hint)
-		}
+	if allowed == nil || allKnown(n.Entries, allowed) {
+		return n.Entries, true
 	}
-	if d.positions {
-		for _, e := range out {
-			kp := pathKey(join(path, e.Key))
-			d.src.key[kp] = keyPos(e)
-			if isNull(e.Val) {
-				// A bare "key:" has its null at the end of the line; the key
-				// is the better place to point at.
-				d.src.val[kp] = keyPos(e)
-			} else {
-				d.src.val[kp] = at(e.Val)
-			}
+	out := make([]entry, 0, len(n.Entries))
+	d.src.unknown[pathKey(l.path())] = true
+	for _, e := range n.Entries {
+		if slices.Contains(allowed, e.Key) {
+			out = append(out, e)
+			continue
 		}
+		hint := ytree.DidYouMean(e.Key, allowed)
+		if hint == "" {
+			hint = "; expected one of " + strings.Join(allowed, ", ")
+		}
+		d.errorAt(keyPos(e), "unknown key %q in %s%s", e.Key, l.name(), hint)
 	}
 	return out, true
 }
@@ -244,9 +344,8 @@ func fieldIndex(t reflect.Type, key string) int {
 	return -1
 }
 
-// decode fills v from node n. label names the value in messages ("the
-// policy", `"actions"`, `item 2 of "roles"`).
-func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label string) {
+// decode fills v from node n, the value at l.
+func (d *decoder) decode(n *ytree.Node, v reflect.Value, l *loc) {
 	if isNull(n) {
 		// null is "not given": the zero value. Map entries are allocated by
 		// the map case so that a bare "default:" tenant still exists.
@@ -257,7 +356,7 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label st
 		if v.Type().Elem() == conditionType {
 			// A condition that could not be read stays nil rather than
 			// becoming an empty node that would be reported a second time.
-			if c := d.condition(n, path, label); c != nil {
+			if c := d.condition(n, l); c != nil {
 				v.Set(reflect.ValueOf(c))
 			}
 			return
@@ -265,15 +364,15 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label st
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		d.decode(n, v.Elem(), path, label)
+		d.decode(n, v.Elem(), l)
 	case reflect.Struct:
 		if v.Type() == conditionType {
-			if c := d.condition(n, path, label); c != nil {
+			if c := d.condition(n, l); c != nil {
 				v.Set(reflect.ValueOf(*c))
 			}
 			return
 		}
-		d.decodeStruct(n, v, path, label)
+		d.decodeStruct(n, v, l)
 	case reflect.String:
 		s, isStr := n.String()
 		if !isStr {
@@ -281,51 +380,47 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label st
 			if n.Kind == ytree.Number || n.Kind == ytree.Bool {
 				hint = fmt.Sprintf(" (quote it: \"%s\")", n.Text)
 			}
-			d.markBad(n, path, "%s must be a string, not %s%s", label, n.Describe(), hint)
+			d.markBad(n, l, "%s must be a string, not %s%s", l.name(), n.Describe(), hint)
 			return
 		}
 		v.SetString(s)
 	case reflect.Int:
 		if n.Kind != ytree.Number || n.Num != math.Trunc(n.Num) || math.Abs(n.Num) > 1<<31 {
-			d.markBad(n, path, "%s must be a whole number, not %s", label, n.Describe())
+			d.markBad(n, l, "%s must be a whole number, not %s", l.name(), n.Describe())
 			return
 		}
 		v.SetInt(int64(n.Num))
 	case reflect.Bool:
 		if n.Kind != ytree.Bool {
-			d.markBad(n, path, "%s must be true or false, not %s", label, n.Describe())
+			d.markBad(n, l, "%s must be true or false, not %s", l.name(), n.Describe())
 			return
 		}
 		v.SetBool(n.Truth)
 	case reflect.Slice:
 		if n.Kind != ytree.List {
-			d.markBad(n, path, "%s must be a list, not %s", label, n.Describe())
+			d.markBad(n, l, "%s must be a list, not %s", l.name(), n.Describe())
 			return
 		}
 		if v.Type().Elem().Kind() == reflect.String {
 			// Lists of names are most of a large policy: filled directly.
 			out := make([]string, len(n.Items))
 			for i, item := range n.Items {
-				ip, il := d.item(path, i, label)
-				d.setVal(ip, at(item))
 				if s, ok := item.String(); ok {
 					out[i] = s
 					continue
 				}
-				d.decode(item, reflect.ValueOf(&out[i]).Elem(), ip, il)
+				d.decode(item, reflect.ValueOf(&out[i]).Elem(), &loc{parent: l, index: i, item: true})
 			}
 			v.Set(reflect.ValueOf(out).Convert(v.Type()))
 			return
 		}
 		out := reflect.MakeSlice(v.Type(), len(n.Items), len(n.Items))
 		for i, item := range n.Items {
-			ip, il := d.item(path, i, label)
-			d.setVal(ip, at(item))
-			d.decode(item, out.Index(i), ip, il)
+			d.decode(item, out.Index(i), &loc{parent: l, index: i, item: true})
 		}
 		v.Set(out)
 	case reflect.Map:
-		entries, ok := d.mapping(n, path, label, nil)
+		entries, ok := d.mapping(n, l, nil)
 		if !ok {
 			return
 		}
@@ -336,12 +431,12 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label st
 			if ev.Kind() == reflect.Pointer {
 				ev.Set(reflect.New(ev.Type().Elem()))
 			}
-			d.decode(e.Val, ev, d.sub(path, e.Key), d.quote(e.Key))
+			d.decode(e.Val, ev, &loc{parent: l, key: e.Key})
 			out.SetMapIndex(reflect.ValueOf(e.Key), ev)
 		}
 		v.Set(out)
 	case reflect.Interface:
-		if val, ok := d.value(n, path, label); ok && val != nil {
+		if val, ok := d.value(n, l); ok && val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
 	default:
@@ -350,12 +445,12 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, path []string, label st
 }
 
 // decodeStruct fills a struct from a mapping whose keys must be its JSON names.
-func (d *decoder) decodeStruct(n *ytree.Node, v reflect.Value, path []string, label string) {
+func (d *decoder) decodeStruct(n *ytree.Node, v reflect.Value, l *loc) {
 	t := v.Type()
-	entries, _ := d.mapping(n, path, label, fieldKeys(t))
+	entries, _ := d.mapping(n, l, fieldKeys(t))
 	for _, e := range entries {
 		f := v.Field(fieldIndex(t, e.Key))
-		d.decode(e.Val, f, d.sub(path, e.Key), d.quote(e.Key))
+		d.decode(e.Val, f, &loc{parent: l, key: e.Key})
 		// Empty lists and maps are stored as nil so that a policy read from
 		// a file equals the same policy after a trip through encoding/json,
 		// whose omitempty drops them.
@@ -367,19 +462,15 @@ func (d *decoder) decodeStruct(n *ytree.Node, v reflect.Value, path []string, la
 
 // value converts any node to the value encoding/json would produce for the
 // same JSON: map[string]any, []any, string, float64, bool or nil.
-func (d *decoder) value(n *ytree.Node, path []string, label string) (any, bool) {
+func (d *decoder) value(n *ytree.Node, l *loc) (any, bool) {
 	if n == nil {
 		return nil, true
 	}
 	switch n.Kind {
 	case ytree.Map:
-		entries, ok := d.mapping(n, path, label, nil)
-		if !ok {
-			return nil, false
-		}
-		out := make(map[string]any, len(entries))
-		for _, e := range entries {
-			if v, ok := d.value(e.Val, d.sub(path, e.Key), d.quote(e.Key)); ok {
+		out := make(map[string]any, len(n.Entries))
+		for _, e := range n.Entries {
+			if v, ok := d.value(e.Val, &loc{parent: l, key: e.Key}); ok {
 				out[e.Key] = v
 			}
 		}
@@ -387,15 +478,13 @@ func (d *decoder) value(n *ytree.Node, path []string, label string) (any, bool) 
 	case ytree.List:
 		out := make([]any, 0, len(n.Items))
 		for i, item := range n.Items {
-			ip, il := d.item(path, i, label)
-			d.setVal(ip, at(item))
-			if v, ok := d.value(item, ip, il); ok {
+			if v, ok := d.value(item, &loc{parent: l, index: i, item: true}); ok {
 				out = append(out, v)
 			}
 		}
 		return out, true
 	case ytree.Unreadable:
-		d.markBad(n, path, "%s must be a JSON value (string, number, bool, list, mapping or null), not %s", label, n.Text)
+		d.markBad(n, l, "%s must be a JSON value (string, number, bool, list, mapping or null), not %s", l.name(), n.Text)
 		return nil, false
 	}
 	return n.Value(), true

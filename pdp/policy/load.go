@@ -24,10 +24,9 @@ func Load(path string) (*Policy, error) {
 // error is Problems listing every one found, with positions, sorted, and
 // the Policy is nil: a half-read policy would decide checks wrongly.
 //
-// Positions are needed only to report problems, so a valid file never pays
-// for them: valid JSON is decoded by encoding/json, valid YAML from the tree
-// without a source map, and only a file with a problem is decoded again
-// with every position kept.
+// Positions are needed only to report problems, so a valid file pays
+// little for them: valid JSON is decoded by encoding/json, and a value's
+// position is looked up in the tree only when a problem is reported there.
 func Parse(filename string, data []byte) (*Policy, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if looksLikeJSON(data) {
@@ -37,11 +36,6 @@ func Parse(filename string, data []byte) (*Policy, error) {
 		return parseSlow(filename, data)
 	}
 	root, probs := ytree.Parse(filename, data, readOptions)
-	if root != nil && len(probs) == 0 {
-		if p := parseQuiet(root); p != nil {
-			return p, nil
-		}
-	}
 	return positioned(filename, root, probs)
 }
 
@@ -57,7 +51,7 @@ func positioned(filename string, root *ytree.Node, probs Problems) (*Policy, err
 	if root == nil {
 		return nil, probs.Err()
 	}
-	p, src, more := decodePolicy(filename, root, true)
+	p, src, more := decodePolicy(filename, root)
 	probs = append(probs, more...)
 	// The cross-reference checks run even after structural problems so
 	// that one pass shows the author everything.
@@ -66,16 +60,6 @@ func positioned(filename string, root *ytree.Node, probs Problems) (*Policy, err
 		return nil, err
 	}
 	return p, nil
-}
-
-// parseQuiet decodes and checks a tree without positions, returning nil
-// when there is any problem at all.
-func parseQuiet(root *ytree.Node) *Policy {
-	p, _, probs := decodePolicy("", root, false)
-	if len(probs) > 0 || len(validate(p, newSourceMap(), "")) > 0 {
-		return nil
-	}
-	return p
 }
 
 // SplitRef splits an instance reference "type:key" into its parts. ok is

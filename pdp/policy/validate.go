@@ -49,15 +49,7 @@ func validate(p *Policy, src *sourceMap, file string) Problems {
 func (v *validator) report(path []string, key bool, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	for i := len(path); i >= 0; i-- {
-		k := pathKey(path[:i])
-		if key && i == len(path) {
-			if at, ok := v.src.key[k]; ok {
-				v.add(at, msg)
-				return
-			}
-			continue
-		}
-		if at, ok := v.src.val[k]; ok {
+		if at, ok := v.src.lookup(path[:i], key && i == len(path)); ok {
 			v.add(at, msg)
 			return
 		}
@@ -81,13 +73,15 @@ func (v *validator) keyErrorf(path []string, format string, args ...any) {
 }
 
 // bad reports whether the decoder already complained about the value at path.
-func (v *validator) bad(path ...string) bool { return v.src.bad[pathKey(path)] }
+func (v *validator) bad(path ...string) bool {
+	return len(v.src.bad) > 0 && v.src.bad[pathKey(path)]
+}
 
 // missing reports whether a required field should be reported as missing:
 // it is empty, and neither it was malformed nor its mapping had a typo'd key
 // (the typo is the real problem and was reported already).
 func (v *validator) missing(value string, path []string, field string) bool {
-	return value == "" && !v.src.unknown[pathKey(path)] && !v.src.bad[pathKey(join(path, field))]
+	return value == "" && !(len(v.src.unknown) > 0 && v.src.unknown[pathKey(path)]) && !v.bad(join(path, field)...)
 }
 
 // displayPath writes a path as people read it: users.alice.roles[0].
@@ -141,7 +135,7 @@ func (v *validator) version() {
 }
 
 func (v *validator) hasValue(path ...string) bool {
-	_, ok := v.src.val[pathKey(path)]
+	_, ok := v.src.lookup(path, false)
 	return ok
 }
 
@@ -300,7 +294,7 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 		}
 	}
 	if ra.Resource == "" {
-		if ra.Tenant == "" && !v.src.unknown[pathKey(at)] && !v.bad(join(at, "tenant")...) && !v.bad(join(at, "resource")...) {
+		if ra.Tenant == "" && !(len(v.src.unknown) > 0 && v.src.unknown[pathKey(at)]) && !v.bad(join(at, "tenant")...) && !v.bad(join(at, "resource")...) {
 			v.errorf(at, "role assignment needs a tenant (for a tenant role) or a resource \"type:key\" (for an instance role)")
 		}
 		if ra.Role != "" {
