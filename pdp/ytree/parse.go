@@ -54,6 +54,11 @@ func Parse(file string, data []byte, opts Options) (*Node, Problems) {
 			return root, b.probs
 		}
 	}
+	if b := newBuilder(file, opts); !looksLikeJSON(data) {
+		if root, ok := b.block(data); ok {
+			return root, b.probs
+		}
+	}
 	b := newBuilder(file, opts)
 	docs, err := parseYAML(data)
 	if err != nil {
@@ -370,10 +375,16 @@ func keyName(k *Node) (string, bool) {
 // scalar types a scalar as encoding/json would type the same JSON, by the
 // tag YAML gives it: quoted text is a string, "3" unquoted a number.
 func scalar(y *yaml.Node) *Node {
-	n := &Node{Line: y.Line, Col: y.Column, Text: y.Value}
 	explicit := y.Style&yaml.TaggedStyle != 0
 	quoted := y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
-	tag := y.Tag
+	return scalarOf(y.Line, y.Column, y.Value, y.Tag, explicit, quoted)
+}
+
+// scalarOf types a scalar written at line:col as value, with the tag YAML
+// gave it, explicit when the file wrote it, quoted when the text was in
+// quotes or a block scalar.
+func scalarOf(line, col int, value, tag string, explicit, quoted bool) *Node {
+	n := &Node{Line: line, Col: col, Text: value}
 	switch tag {
 	case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary", "!!merge":
 	default:
@@ -381,10 +392,10 @@ func scalar(y *yaml.Node) *Node {
 		// had none.
 		tag = "!!str"
 		if !quoted {
-			tag = (&yaml.Node{Kind: yaml.ScalarNode, Value: y.Value}).ShortTag()
+			tag = (&yaml.Node{Kind: yaml.ScalarNode, Value: value}).ShortTag()
 		}
 	}
-	if tag == "!!str" && !quoted && !explicit && jsonNumber.MatchString(y.Value) {
+	if tag == "!!str" && !quoted && !explicit && jsonNumber.MatchString(value) {
 		// A JSON number YAML would not take as one, too large for a
 		// float64 (1e400): JSON has no such value, and neither has a
 		// policy.
@@ -395,7 +406,7 @@ func scalar(y *yaml.Node) *Node {
 	case "!!null":
 		n.Kind = Null
 	case "!!bool":
-		switch y.Value {
+		switch value {
 		case "true", "True", "TRUE":
 			n.Kind, n.Truth = Bool, true
 		case "false", "False", "FALSE":
@@ -404,7 +415,7 @@ func scalar(y *yaml.Node) *Node {
 			n.Kind = Unreadable
 		}
 	case "!!int", "!!float":
-		if f, ok := number(y.Value, tag == "!!int"); ok {
+		if f, ok := number(value, tag == "!!int"); ok {
 			n.Kind, n.Num = Number, f
 		} else {
 			n.Kind = Unreadable
