@@ -180,7 +180,7 @@ func (r *blockReader) node() *Node {
 func (r *blockReader) sequence(ind int) *Node {
 	r.enter()
 	defer func() { r.depth-- }()
-	n := &Node{Kind: List, Line: r.line, Col: r.col(r.start + ind)}
+	n := r.b.put(Node{Kind: List, Line: r.line, Col: r.col(r.start + ind)})
 	for i := 0; !r.eof && r.ind == ind && r.isDash(r.start+ind); i++ {
 		p := r.skipSpaces(r.start + ind + 1)
 		if r.restIsEmpty(p) || r.isDash(p) {
@@ -212,7 +212,7 @@ func (r *blockReader) sequence(ind int) *Node {
 func (r *blockReader) mapping(ind, first int) *Node {
 	r.enter()
 	defer func() { r.depth-- }()
-	n := &Node{Kind: Map, Line: r.line, Col: r.col(first)}
+	n := r.b.put(Node{Kind: Map, Line: r.line, Col: r.col(first)})
 	var index map[string]int
 	p := first
 	for {
@@ -220,7 +220,7 @@ func (r *blockReader) mapping(ind, first int) *Node {
 		if !ok {
 			r.fail()
 		}
-		name, ok := keyName(k.node)
+		name, ok := keyName(&k.node)
 		if !ok || name == "<<" && !k.node.Quoted {
 			r.fail() // merge keys and keys that are no names: the YAML parser's business
 		}
@@ -238,7 +238,7 @@ func (r *blockReader) mapping(ind, first int) *Node {
 			case !r.eof && r.ind == ind && r.isDash(r.start+ind):
 				val = r.sequence(ind)
 			default:
-				val = &Node{Kind: Null, Line: k.node.Line, Col: k.node.Col}
+				val = r.b.put(Node{Kind: Null, Line: k.node.Line, Col: k.node.Col})
 			}
 		} else {
 			val = r.inline(v)
@@ -272,7 +272,7 @@ func (r *blockReader) mapping(ind, first int) *Node {
 const maxKey = 1000
 
 type key struct {
-	node  *Node
+	node  Node
 	after int // just past the ':'
 }
 
@@ -340,7 +340,7 @@ func (r *blockReader) inline(p int) *Node {
 	case c == '"' || c == '\'':
 		var text string
 		text, end = r.quoted(p)
-		n = scalarOf(r.line, r.col(p), text, "!!str", false, true)
+		n = r.b.put(scalarOf(r.line, r.col(p), text, "!!str", false, true))
 	case indicator(c) && !r.plainDash(p):
 		r.fail()
 	default:
@@ -356,7 +356,7 @@ func (r *blockReader) inline(p int) *Node {
 			t--
 		}
 		text := string(r.data[p:t])
-		n = scalarOf(r.line, r.col(p), text, plainTag(text), false, false)
+		n = r.b.put(scalarOf(r.line, r.col(p), text, plainTag(text), false, false))
 	}
 	if !r.restIsEmpty(end) {
 		r.fail()
@@ -398,7 +398,7 @@ func (r *blockReader) flow(p int) (*Node, int) {
 	r.enter()
 	defer func() { r.depth-- }()
 	open := r.data[p]
-	n := &Node{Kind: List, Line: r.line, Col: r.col(p)}
+	n := r.b.put(Node{Kind: List, Line: r.line, Col: r.col(p)})
 	closer := byte(']')
 	if open == '{' {
 		n.Kind, closer = Map, '}'
@@ -475,7 +475,7 @@ func (r *blockReader) flowScalar(p int, isKey bool) (*Node, int) {
 	switch c := r.at(p); {
 	case c == '"' || c == '\'':
 		text, end := r.quoted(p)
-		return scalarOf(r.line, r.col(p), text, "!!str", false, true), end
+		return r.b.put(scalarOf(r.line, r.col(p), text, "!!str", false, true)), end
 	case indicator(c) && !r.plainDash(p) || c == 0:
 		r.fail()
 	}
@@ -509,7 +509,7 @@ scan:
 	if isKey && r.at(end) != ':' {
 		r.fail()
 	}
-	return scalarOf(r.line, r.col(p), text, plainTag(text), false, false), end
+	return r.b.put(scalarOf(r.line, r.col(p), text, plainTag(text), false, false)), end
 }
 
 // plainDash reports whether p starts plain text with a '-' ("-5").

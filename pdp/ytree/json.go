@@ -91,13 +91,13 @@ func (r *jsonReader) value(depth int) (*Node, bool) {
 		return r.array(line, col, depth)
 	case c == '"':
 		s, ok := r.str()
-		return &Node{Kind: String, Quoted: true, Line: line, Col: col, Text: s}, ok
+		return r.b.put(Node{Kind: String, Quoted: true, Line: line, Col: col, Text: s}), ok
 	case c == 't' && r.literal("true"):
-		return &Node{Kind: Bool, Truth: true, Line: line, Col: col, Text: "true"}, true
+		return r.b.put(Node{Kind: Bool, Truth: true, Line: line, Col: col, Text: "true"}), true
 	case c == 'f' && r.literal("false"):
-		return &Node{Kind: Bool, Line: line, Col: col, Text: "false"}, true
+		return r.b.put(Node{Kind: Bool, Line: line, Col: col, Text: "false"}), true
 	case c == 'n' && r.literal("null"):
-		return &Node{Kind: Null, Line: line, Col: col, Text: "null"}, true
+		return r.b.put(Node{Kind: Null, Line: line, Col: col, Text: "null"}), true
 	case c == '-' || c >= '0' && c <= '9':
 		return r.number(line, col)
 	}
@@ -113,7 +113,7 @@ func (r *jsonReader) literal(word string) bool {
 }
 
 func (r *jsonReader) object(line, col, depth int) (*Node, bool) {
-	n := &Node{Kind: Map, Line: line, Col: col}
+	n := r.b.put(Node{Kind: Map, Line: line, Col: col})
 	r.off++ // {
 	r.space()
 	if r.off < len(r.data) && r.data[r.off] == '}' {
@@ -167,7 +167,7 @@ func (r *jsonReader) object(line, col, depth int) (*Node, bool) {
 }
 
 func (r *jsonReader) array(line, col, depth int) (*Node, bool) {
-	n := &Node{Kind: List, Line: line, Col: col}
+	n := r.b.put(Node{Kind: List, Line: line, Col: col})
 	r.off++ // [
 	r.space()
 	if r.off < len(r.data) && r.data[r.off] == ']' {
@@ -324,7 +324,7 @@ func (r *jsonReader) number(line, col int) (*Node, bool) {
 	}
 	text := string(d[r.off:i])
 	r.off = i
-	n := &Node{Kind: Number, Line: line, Col: col, Text: text}
+	n := r.b.put(Node{Kind: Number, Line: line, Col: col, Text: text})
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		n.Kind = Unreadable

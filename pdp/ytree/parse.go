@@ -130,6 +130,18 @@ type builder struct {
 	extra int
 	// path is where the builder is, for the labels of messages.
 	path []step
+	// slab is where nodes are allocated, many at a time: a large file has
+	// millions of them.
+	slab []Node
+}
+
+// put stores n in the builder's slab and returns its address.
+func (b *builder) put(n Node) *Node {
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]Node, 0, min(1024, max(16, 2*cap(b.slab))))
+	}
+	b.slab = append(b.slab, n)
+	return &b.slab[len(b.slab)-1]
 }
 
 type anchored struct {
@@ -179,7 +191,7 @@ func labelOf(root string, path []step) string {
 // (capped just above MaxExpansion) and how many maps and lists deep it is.
 func (b *builder) node(y *yaml.Node, depth int) (n *Node, size, height int) {
 	if b.stop {
-		return &Node{Kind: Null, Line: y.Line, Col: y.Column}, 1, 0
+		return b.put(Node{Kind: Null, Line: y.Line, Col: y.Column}), 1, 0
 	}
 	if y.Kind == yaml.AliasNode {
 		return b.alias(y, depth)
@@ -195,7 +207,7 @@ func (b *builder) node(y *yaml.Node, depth int) (n *Node, size, height int) {
 			b.nestedTooDeep(y.Line, y.Column)
 			break
 		}
-		n = &Node{Kind: List, Line: y.Line, Col: y.Column}
+		n = b.put(Node{Kind: List, Line: y.Line, Col: y.Column})
 		if len(y.Content) > 0 {
 			n.Items = make([]*Node, 0, len(y.Content))
 		}
@@ -218,10 +230,10 @@ func (b *builder) node(y *yaml.Node, depth int) (n *Node, size, height int) {
 		}
 		n, size, height = b.mapping(y, depth)
 	case yaml.ScalarNode:
-		n, size = scalar(y), 1
+		n, size = b.put(scalar(y)), 1
 	}
 	if n == nil {
-		n, size = &Node{Kind: Null, Line: y.Line, Col: y.Column}, 1
+		n, size = b.put(Node{Kind: Null, Line: y.Line, Col: y.Column}), 1
 	}
 	if a != nil {
 		a.n, a.size, a.height, a.building = n, size, height, false
@@ -239,7 +251,7 @@ func (b *builder) alias(y *yaml.Node, depth int) (*Node, int, int) {
 	if a == nil || a.building || a.size > b.opts.MaxExpansion {
 		b.errorAt(y.Line, y.Column, "alias *%s expands without end or to too many values: is it inside its own anchor?", y.Value)
 		b.stop = true
-		return &Node{Kind: Null, Line: y.Line, Col: y.Column}, 1, 0
+		return b.put(Node{Kind: Null, Line: y.Line, Col: y.Column}), 1, 0
 	}
 	if b.extra += a.size; b.extra > b.opts.MaxExpansion {
 		b.errorAt(y.Line, y.Column, "the aliases of this file expand to more than %d values", b.opts.MaxExpansion)
@@ -250,14 +262,14 @@ func (b *builder) alias(y *yaml.Node, depth int) (*Node, int, int) {
 	}
 	c := *a.n
 	c.Line, c.Col = y.Line, y.Column
-	return &c, a.size, a.height
+	return b.put(c), a.size, a.height
 }
 
 // mapping builds a map: keys must be names; a key written twice is reported
 // and its second value dropped; merge keys (<<: *anchor) add the entries
 // of the mappings they name, which yield to the keys written in the map.
 func (b *builder) mapping(y *yaml.Node, depth int) (*Node, int, int) {
-	n := &Node{Kind: Map, Line: y.Line, Col: y.Column}
+	n := b.put(Node{Kind: Map, Line: y.Line, Col: y.Column})
 	if len(y.Content) > 0 {
 		n.Entries = make([]Entry, 0, len(y.Content)/2)
 	}
@@ -374,7 +386,7 @@ func keyName(k *Node) (string, bool) {
 
 // scalar types a scalar as encoding/json would type the same JSON, by the
 // tag YAML gives it: quoted text is a string, "3" unquoted a number.
-func scalar(y *yaml.Node) *Node {
+func scalar(y *yaml.Node) Node {
 	explicit := y.Style&yaml.TaggedStyle != 0
 	quoted := y.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0
 	return scalarOf(y.Line, y.Column, y.Value, y.Tag, explicit, quoted)
@@ -383,8 +395,8 @@ func scalar(y *yaml.Node) *Node {
 // scalarOf types a scalar written at line:col as value, with the tag YAML
 // gave it, explicit when the file wrote it, quoted when the text was in
 // quotes or a block scalar.
-func scalarOf(line, col int, value, tag string, explicit, quoted bool) *Node {
-	n := &Node{Line: line, Col: col, Text: value}
+func scalarOf(line, col int, value, tag string, explicit, quoted bool) Node {
+	n := Node{Line: line, Col: col, Text: value}
 	switch tag {
 	case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary", "!!merge":
 	default:
@@ -395,7 +407,7 @@ func scalarOf(line, col int, value, tag string, explicit, quoted bool) *Node {
 			tag = (&yaml.Node{Kind: yaml.ScalarNode, Value: value}).ShortTag()
 		}
 	}
-	if tag == "!!str" && !quoted && !explicit && jsonNumber.MatchString(value) {
+	if tag == "!!str" && !quoted && !explicit && value != "" && (value[0] == '-' || value[0] >= '0' && value[0] <= '9') && jsonNumber.MatchString(value) {
 		// A JSON number YAML would not take as one, too large for a
 		// float64 (1e400): JSON has no such value, and neither has a
 		// policy.
