@@ -29,6 +29,18 @@ func hostileFiles() map[string][]byte {
 	}
 	wide.WriteString("last: 1}}}\n")
 	files["wide-flow-mapping-1MB"] = []byte(wide.String())
+	// Thousands of unknown names among thousands of declared ones: every
+	// problem asks for a "did you mean" among all the tenants.
+	var mistakes strings.Builder
+	mistakes.WriteString("version: 1\ntenants:\n")
+	for i := 0; mistakes.Len() < size/2; i++ {
+		fmt.Fprintf(&mistakes, "  t%d: {}\n", i)
+	}
+	mistakes.WriteString("users:\n")
+	for i := 0; mistakes.Len() < size; i++ {
+		fmt.Fprintf(&mistakes, "  u%d: {tenants: [x%d]}\n", i, i)
+	}
+	files["many-mistakes-1MB"] = []byte(mistakes.String())
 	return files
 }
 

@@ -26,10 +26,26 @@ type validator struct {
 	src   *sourceMap
 	file  string
 	probs Problems
+	// hintBudget is how many more candidate names "did you mean" hints may
+	// compare a name with.
+	hintBudget int
+	// tenants and ruleUserSets are candidate lists that many problems of
+	// one file may need, sorted once.
+	tenants, ruleUserSets, ruleResourceSets []string
+}
+
+// maxHintComparisons bounds the work of the hints of one file.
+const maxHintComparisons = 1_000_000
+
+func (v *validator) tenantKeys() []string {
+	if v.tenants == nil {
+		v.tenants = sortedKeys(v.p.Tenants)
+	}
+	return v.tenants
 }
 
 func validate(p *Policy, src *sourceMap, file string) Problems {
-	v := &validator{p: p, src: src, file: file}
+	v := &validator{p: p, src: src, file: file, hintBudget: maxHintComparisons}
 	v.version()
 	v.resources()
 	v.tenantRoles()
@@ -108,9 +124,15 @@ func displayPath(path []string) string {
 
 // unknownHint is a did-you-mean hint, or the list of valid names when none
 // is close and the list is short enough to read.
-func unknownHint(name string, candidates []string, what string) string {
-	if h := didYouMean(name, candidates); h != "" {
-		return h
+func (v *validator) unknownHint(name string, candidates []string, what string) string {
+	// A file with thousands of unknown names among thousands of candidates
+	// would cost their product in comparisons: past a budget, the hints
+	// stop and the problems are still reported.
+	if v.hintBudget >= len(candidates) {
+		v.hintBudget -= len(candidates)
+		if h := didYouMean(name, candidates); h != "" {
+			return h
+		}
 	}
 	switch {
 	case len(candidates) == 0:
@@ -170,7 +192,7 @@ func (v *validator) resources() {
 			target := r.Relations[rel]
 			if _, ok := v.p.Resources[target]; !ok && !v.bad("resources", t, "relations", rel) {
 				v.errorf(join(base, "relations", rel), "relation %q of %s names unknown resource type %q%s",
-					rel, t, target, unknownHint(target, v.resourceTypes(), "resource types"))
+					rel, t, target, v.unknownHint(target, v.resourceTypes(), "resource types"))
 			}
 		}
 		for _, role := range sortedKeys(r.Roles) {
@@ -191,7 +213,7 @@ func (v *validator) resourceRole(t string, r *Resource, role string, base []stri
 				role, t, perm, act)
 			continue
 		}
-		v.errorf(at, "resource role %q of %s names unknown action %q%s", role, t, perm, unknownHint(perm, r.Actions, t+" actions"))
+		v.errorf(at, "resource role %q of %s names unknown action %q%s", role, t, perm, v.unknownHint(perm, r.Actions, t+" actions"))
 	}
 	if rr.GrantedTo == nil {
 		return
@@ -213,12 +235,12 @@ func (v *validator) derivation(t string, r *Resource, role string, der Derivatio
 	src, srcKnown := v.p.Resources[der.OnResource]
 	if der.OnResource != "" && !srcKnown && !v.bad(join(at, "on_resource")...) {
 		v.errorf(join(at, "on_resource"), "role derivation for %s#%s names unknown resource type %q%s",
-			t, role, der.OnResource, unknownHint(der.OnResource, v.resourceTypes(), "resource types"))
+			t, role, der.OnResource, v.unknownHint(der.OnResource, v.resourceTypes(), "resource types"))
 	}
 	if srcKnown && der.Role != "" && !v.bad(join(at, "role")...) {
 		if _, ok := src.Roles[der.Role]; !ok {
 			v.errorf(join(at, "role"), "role derivation for %s#%s names unknown role %q of %s%s",
-				t, role, der.Role, der.OnResource, unknownHint(der.Role, sortedKeys(src.Roles), der.OnResource+" roles"))
+				t, role, der.Role, der.OnResource, v.unknownHint(der.Role, sortedKeys(src.Roles), der.OnResource+" roles"))
 		}
 	}
 	if der.LinkedByRelation == "" || v.bad(join(at, "linked_by_relation")...) {
@@ -228,7 +250,7 @@ func (v *validator) derivation(t string, r *Resource, role string, der Derivatio
 	switch {
 	case !ok:
 		v.errorf(join(at, "linked_by_relation"), "relation %q is not declared on %s%s",
-			der.LinkedByRelation, t, unknownHint(der.LinkedByRelation, sortedKeys(r.Relations), t+" relations"))
+			der.LinkedByRelation, t, v.unknownHint(der.LinkedByRelation, sortedKeys(r.Relations), t+" relations"))
 	case srcKnown && subject != der.OnResource:
 		v.errorf(join(at, "linked_by_relation"), "relation %q of %s links a %s, not a %s: on_resource must be %s",
 			der.LinkedByRelation, t, subject, der.OnResource, subject)
@@ -245,11 +267,11 @@ func (v *validator) permission(perm string, at []string, who string) (typ string
 	}
 	r, known := v.p.Resources[typ]
 	if !known {
-		v.errorf(at, "%s grants %q on unknown resource type %q%s", who, perm, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(at, "%s grants %q on unknown resource type %q%s", who, perm, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return "", false
 	}
 	if !contains(r.Actions, act) {
-		v.errorf(at, "%s grants %q, but %s has no action %q%s", who, perm, typ, act, unknownHint(act, r.Actions, typ+" actions"))
+		v.errorf(at, "%s grants %q, but %s has no action %q%s", who, perm, typ, act, v.unknownHint(act, r.Actions, typ+" actions"))
 		return typ, false
 	}
 	return typ, true
@@ -267,13 +289,13 @@ func (v *validator) tenantRoles() {
 }
 
 func (v *validator) users() {
-	tenants := sortedKeys(v.p.Tenants)
+	tenants := v.tenantKeys()
 	for _, u := range sortedKeys(v.p.Users) {
 		user := v.p.Users[u]
 		base := []string{"users", u}
 		for i, t := range user.Tenants {
 			if _, ok := v.p.Tenants[t]; !ok && !v.bad(join(base, "tenants", strconv.Itoa(i))...) {
-				v.errorf(join(base, "tenants", strconv.Itoa(i)), "user %q is a member of unknown tenant %q%s", u, t, unknownHint(t, tenants, "tenants"))
+				v.errorf(join(base, "tenants", strconv.Itoa(i)), "user %q is a member of unknown tenant %q%s", u, t, v.unknownHint(t, tenants, "tenants"))
 			}
 		}
 		for i, ra := range user.Roles {
@@ -290,7 +312,7 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 	}
 	if ra.Tenant != "" {
 		if _, ok := v.p.Tenants[ra.Tenant]; !ok {
-			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, unknownHint(ra.Tenant, sortedKeys(v.p.Tenants), "tenants"))
+			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, v.unknownHint(ra.Tenant, v.tenantKeys(), "tenants"))
 		}
 	}
 	if ra.Resource == "" {
@@ -311,12 +333,12 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 	}
 	r, known := v.p.Resources[typ]
 	if !known {
-		v.errorf(join(at, "resource"), "role assignment names unknown resource type %q%s", typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(join(at, "resource"), "role assignment names unknown resource type %q%s", typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return
 	}
 	if ra.Role != "" {
 		if _, ok := r.Roles[ra.Role]; !ok {
-			v.errorf(join(at, "role"), "role assignment names unknown role %q of %s%s", ra.Role, typ, unknownHint(ra.Role, sortedKeys(r.Roles), typ+" roles"))
+			v.errorf(join(at, "role"), "role assignment names unknown role %q of %s%s", ra.Role, typ, v.unknownHint(ra.Role, sortedKeys(r.Roles), typ+" roles"))
 		}
 	}
 	// An instance that is not listed is fine (Permit creates instances on
@@ -339,7 +361,7 @@ func (v *validator) tenantRoleHint(role string) string {
 		return fmt.Sprintf(": %q is a role of %s, held on an instance: write resource: \"%s:<key>\" instead of a tenant",
 			role, strings.Join(types, " and "), types[0])
 	}
-	return unknownHint(role, sortedKeys(v.p.Roles), "roles")
+	return v.unknownHint(role, sortedKeys(v.p.Roles), "roles")
 }
 
 func (v *validator) instances() {
@@ -353,11 +375,11 @@ func (v *validator) instances() {
 		}
 		r, known := v.p.Resources[typ]
 		if !known {
-			v.keyErrorf(base, "resource instance %q has unknown resource type %q%s", ref, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+			v.keyErrorf(base, "resource instance %q has unknown resource type %q%s", ref, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		}
 		if inst.Tenant != "" {
 			if _, ok := v.p.Tenants[inst.Tenant]; !ok {
-				v.errorf(join(base, "tenant"), "resource instance %q names unknown tenant %q%s", ref, inst.Tenant, unknownHint(inst.Tenant, sortedKeys(v.p.Tenants), "tenants"))
+				v.errorf(join(base, "tenant"), "resource instance %q names unknown tenant %q%s", ref, inst.Tenant, v.unknownHint(inst.Tenant, v.tenantKeys(), "tenants"))
 			}
 		}
 		if known && len(r.Attributes) > 0 {
@@ -372,7 +394,7 @@ func (v *validator) instances() {
 func (v *validator) instanceAttribute(ref, typ string, r *Resource, name string, val any, at []string) {
 	want, ok := r.Attributes[name]
 	if !ok {
-		v.keyErrorf(at, "attribute %q of %s is not in %s's attribute schema%s", name, ref, typ, unknownHint(name, sortedKeys(r.Attributes), "attributes"))
+		v.keyErrorf(at, "attribute %q of %s is not in %s's attribute schema%s", name, ref, typ, v.unknownHint(name, sortedKeys(r.Attributes), "attributes"))
 		return
 	}
 	if got := pdp.TypeName(val); val != nil && !schemaAccepts(want, got) {
@@ -398,7 +420,7 @@ func (v *validator) ref(ref string, at []string, what string) (string, bool) {
 		return "", false
 	}
 	if _, known := v.p.Resources[typ]; !known {
-		v.errorf(at, "%s %q has unknown resource type %q%s", what, ref, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(at, "%s %q has unknown resource type %q%s", what, ref, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return "", false
 	}
 	return typ, true
@@ -428,7 +450,7 @@ func (v *validator) relationships() {
 		switch {
 		case !declared:
 			v.errorf(join(at, "relation"), "relation %q is not declared on %s%s", rel.Relation, objType,
-				unknownHint(rel.Relation, sortedKeys(obj.Relations), objType+" relations"))
+				v.unknownHint(rel.Relation, sortedKeys(obj.Relations), objType+" relations"))
 		case subjOK && want != subjType:
 			v.errorf(join(at, "subject"), "relation %q of %s takes a %s as subject, not %s", rel.Relation, objType, want, rel.Subject)
 		}
@@ -460,7 +482,7 @@ func (v *validator) resourceSets() {
 			v.errorf(base, "resource set %q has no resource: name the resource type its conditions are about", key)
 		case rs.Resource != "" && !ok:
 			v.errorf(join(base, "resource"), "resource set %q names unknown resource type %q%s", key, rs.Resource,
-				unknownHint(rs.Resource, v.resourceTypes(), "resource types"))
+				v.unknownHint(rs.Resource, v.resourceTypes(), "resource types"))
 		case ok:
 			schema = r.Attributes
 		}
@@ -482,8 +504,11 @@ func (v *validator) rules() {
 			_, isSet := v.p.UserSets[us]
 			_, isRole := v.p.Roles[us]
 			if !isSet && !isRole {
-				cands := append(sortedKeys(v.p.UserSets), sortedKeys(v.p.Roles)...)
-				v.errorf(join(at, "user_set"), "rule names unknown user set %q%s", us, unknownHint(us, cands, "user sets and roles"))
+				if v.ruleUserSets == nil {
+					v.ruleUserSets = append(sortedKeys(v.p.UserSets), sortedKeys(v.p.Roles)...)
+				}
+				cands := v.ruleUserSets
+				v.errorf(join(at, "user_set"), "rule names unknown user set %q%s", us, v.unknownHint(us, cands, "user sets and roles"))
 			}
 		}
 		var permType string
@@ -506,8 +531,11 @@ func (v *validator) rules() {
 				v.errorf(join(at, "resource_set"), "resource set %q (every %s) does not match the permission %q on %s", rsKey, rsKey, rule.Permission, permType)
 			}
 		default:
-			cands := append(sortedKeys(v.p.ResourceSets), v.resourceTypes()...)
-			v.errorf(join(at, "resource_set"), "rule names unknown resource set %q%s", rsKey, unknownHint(rsKey, cands, "resource sets and resource types"))
+			if v.ruleResourceSets == nil {
+				v.ruleResourceSets = append(sortedKeys(v.p.ResourceSets), v.resourceTypes()...)
+			}
+			cands := v.ruleResourceSets
+			v.errorf(join(at, "resource_set"), "rule names unknown resource set %q%s", rsKey, v.unknownHint(rsKey, cands, "resource sets and resource types"))
 		}
 	}
 }
@@ -551,7 +579,7 @@ func (v *validator) condition(c *Condition, at []string, typ string, schema map[
 	}
 	pathOK := v.conditionPath(c.Path, join(at, atPath), "condition path", typ, schema)
 	if !contains(Operators, c.Operator) {
-		v.errorf(join(at, atOp), "unknown operator %q%s", c.Operator, unknownHint(c.Operator, Operators, "operators"))
+		v.errorf(join(at, atOp), "unknown operator %q%s", c.Operator, v.unknownHint(c.Operator, Operators, "operators"))
 		return
 	}
 	if c.Ref != "" {
@@ -604,6 +632,6 @@ func (v *validator) conditionPath(path string, at []string, what, typ string, sc
 		return true
 	}
 	v.errorf(at, "%s %q names attribute %q, which is not in %s's attribute schema%s",
-		what, path, first, typ, unknownHint(first, sortedKeys(schema), typ+" attributes"))
+		what, path, first, typ, v.unknownHint(first, sortedKeys(schema), typ+" attributes"))
 	return false
 }
