@@ -202,7 +202,8 @@ func (d *decoder) condition(n *ytree.Node, l *loc) *Condition {
 	c := &Condition{}
 	switch e.Key {
 	case KeyAllOf, KeyAnyOf, KeyNot:
-		list := d.conditionList(e.Val, &loc{parent: l, key: e.Key, label: e.Key})
+		list := d.conditionList(e.Val, d.child(loc{parent: l, key: e.Key, label: e.Key}))
+		d.pop()
 		if list == nil {
 			return nil
 		}
@@ -263,7 +264,9 @@ func (d *decoder) leaf(c *Condition, e entry, l *loc) bool {
 		c.Ref = s
 		return true
 	}
-	if v, ok := d.value(op.Val, &loc{parent: l, key: atValue, label: "the value"}); ok {
+	v, ok := d.value(op.Val, d.child(loc{parent: l, key: atValue, label: "the value"}))
+	d.pop()
+	if ok {
 		c.Value = v
 	}
 	return true
@@ -288,7 +291,8 @@ func (d *decoder) conditionList(n *ytree.Node, l *loc) []*Condition {
 	}
 	out := make([]*Condition, len(n.Items))
 	for i, item := range n.Items {
-		out[i] = d.condition(item, &loc{parent: l, index: i, item: true})
+		out[i] = d.condition(item, d.child(loc{parent: l, index: i, item: true}))
+		d.pop()
 	}
 	return out
 }

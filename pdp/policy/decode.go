@@ -219,7 +219,28 @@ type decoder struct {
 	file  string
 	src   *sourceMap
 	probs Problems
+	// locs holds the locs of the values being decoded, a stack in chunks
+	// that never move, so that a loc's parent stays where it is.
+	locs [][]loc
+	nloc int
 }
+
+const locChunk = 256
+
+// child is l's loc on the decoder's stack: a large file would otherwise
+// allocate one for every value. Each child is followed by a pop once the
+// value is decoded.
+func (d *decoder) child(l loc) *loc {
+	c, i := d.nloc/locChunk, d.nloc%locChunk
+	if c == len(d.locs) {
+		d.locs = append(d.locs, make([]loc, locChunk))
+	}
+	d.nloc++
+	d.locs[c][i] = l
+	return &d.locs[c][i]
+}
+
+func (d *decoder) pop() { d.nloc-- }
 
 func (d *decoder) errorAt(p pos, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)})
@@ -409,14 +430,16 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, l *loc) {
 					out[i] = s
 					continue
 				}
-				d.decode(item, reflect.ValueOf(&out[i]).Elem(), &loc{parent: l, index: i, item: true})
+				d.decode(item, reflect.ValueOf(&out[i]).Elem(), d.child(loc{parent: l, index: i, item: true}))
+				d.pop()
 			}
 			v.Set(reflect.ValueOf(out).Convert(v.Type()))
 			return
 		}
 		out := reflect.MakeSlice(v.Type(), len(n.Items), len(n.Items))
 		for i, item := range n.Items {
-			d.decode(item, out.Index(i), &loc{parent: l, index: i, item: true})
+			d.decode(item, out.Index(i), d.child(loc{parent: l, index: i, item: true}))
+			d.pop()
 		}
 		v.Set(out)
 	case reflect.Map:
@@ -431,7 +454,8 @@ func (d *decoder) decode(n *ytree.Node, v reflect.Value, l *loc) {
 			if ev.Kind() == reflect.Pointer {
 				ev.Set(reflect.New(ev.Type().Elem()))
 			}
-			d.decode(e.Val, ev, &loc{parent: l, key: e.Key})
+			d.decode(e.Val, ev, d.child(loc{parent: l, key: e.Key}))
+			d.pop()
 			out.SetMapIndex(reflect.ValueOf(e.Key), ev)
 		}
 		v.Set(out)
@@ -450,7 +474,8 @@ func (d *decoder) decodeStruct(n *ytree.Node, v reflect.Value, l *loc) {
 	entries, _ := d.mapping(n, l, fieldKeys(t))
 	for _, e := range entries {
 		f := v.Field(fieldIndex(t, e.Key))
-		d.decode(e.Val, f, &loc{parent: l, key: e.Key})
+		d.decode(e.Val, f, d.child(loc{parent: l, key: e.Key}))
+		d.pop()
 		// Empty lists and maps are stored as nil so that a policy read from
 		// a file equals the same policy after a trip through encoding/json,
 		// whose omitempty drops them.
@@ -470,7 +495,9 @@ func (d *decoder) value(n *ytree.Node, l *loc) (any, bool) {
 	case ytree.Map:
 		out := make(map[string]any, len(n.Entries))
 		for _, e := range n.Entries {
-			if v, ok := d.value(e.Val, &loc{parent: l, key: e.Key}); ok {
+			v, ok := d.value(e.Val, d.child(loc{parent: l, key: e.Key}))
+			d.pop()
+			if ok {
 				out[e.Key] = v
 			}
 		}
@@ -478,7 +505,9 @@ func (d *decoder) value(n *ytree.Node, l *loc) (any, bool) {
 	case ytree.List:
 		out := make([]any, 0, len(n.Items))
 		for i, item := range n.Items {
-			if v, ok := d.value(item, &loc{parent: l, index: i, item: true}); ok {
+			v, ok := d.value(item, d.child(loc{parent: l, index: i, item: true}))
+			d.pop()
+			if ok {
 				out = append(out, v)
 			}
 		}
