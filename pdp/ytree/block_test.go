@@ -9,6 +9,28 @@ import (
 	"testing"
 )
 
+func init() { blockStrict = true }
+
+// FuzzParse: no input makes Parse panic, and whatever it refuses it
+// refuses with a position.
+func FuzzParse(f *testing.F) {
+	for _, src := range append(append([]string{}, blockCases...), blockGiveUps...) {
+		f.Add(src)
+	}
+	f.Add(`{"a": [1, {"b": "\u00e9"}], "c": null}`)
+	f.Fuzz(func(t *testing.T, src string) {
+		root, probs := Parse("f", []byte(src), testOptions)
+		for _, p := range probs {
+			if p.Line == 0 {
+				t.Errorf("%q: a problem without a line: %v", src, p)
+			}
+		}
+		if root == nil && len(probs) == 0 {
+			t.Errorf("%q: no tree and no problem", src)
+		}
+	})
+}
+
 // viaParser builds the tree with the YAML parser, as Parse does for what
 // the block reader leaves.
 func viaParser(t testing.TB, src []byte) (*Node, Problems, bool) {

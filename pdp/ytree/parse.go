@@ -44,22 +44,20 @@ func Parse(file string, data []byte, opts Options) (*Node, Problems) {
 		b.nestedTooDeep(line, col)
 		return nil, b.probs
 	}
+	// The YAML parser is several times slower than a reader that knows
+	// less: JSON, or the common part of YAML (see blockReader). Anything
+	// those readers do not take exactly as the YAML parser (or, for JSON,
+	// encoding/json) would goes to the parser, which reads it or reports
+	// what is wrong.
+	b := newBuilder(file, opts)
 	if looksLikeJSON(data) {
-		// JSON is YAML, but the YAML parser is several times slower than a
-		// scanner that knows JSON. Anything the scanner does not take
-		// exactly as encoding/json would goes to the YAML parser, which
-		// reads it or reports what is wrong.
-		b := newBuilder(file, opts)
 		if root, ok := b.json(data); ok {
 			return root, b.probs
 		}
+	} else if root, ok := b.block(data); ok {
+		return root, b.probs
 	}
-	if b := newBuilder(file, opts); !looksLikeJSON(data) {
-		if root, ok := b.block(data); ok {
-			return root, b.probs
-		}
-	}
-	b := newBuilder(file, opts)
+	b = newBuilder(file, opts)
 	docs, err := parseYAML(data)
 	if err != nil {
 		b.syntaxError(data, err)
