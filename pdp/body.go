@@ -102,8 +102,10 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	if isNull(w.Action) {
 		return c, badShape("action is missing")
 	}
-	if err := json.Unmarshal(w.Action, &c.Action); err != nil || c.Action == "" {
-		return c, badShape("action must be a non-empty string")
+	// An empty action is a check like any other (Permit's PDP answers it
+	// with a denial); only a missing or non-string action is refused.
+	if err := json.Unmarshal(w.Action, &c.Action); err != nil {
+		return c, badShape("action must be a string, not %s", JSONKind(w.Action))
 	}
 	if c.Resource, err = decodeResource(w.Resource); err != nil {
 		return c, err
@@ -124,8 +126,9 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	return c, nil
 }
 
-// decodeUser reads a user object as the PDP does: an object with a non-empty
-// key; a bare string or a missing key is the wrong shape.
+// decodeUser reads a user object as the PDP does: an object with a key
+// (which may be empty: the check is then denied, not refused); a bare
+// string or a missing key is the wrong shape.
 func decodeUser(raw json.RawMessage) (User, error) {
 	if isNull(raw) {
 		return User{}, badShape("user is missing: send \"user\": {\"key\": \"...\"}")
@@ -134,7 +137,7 @@ func decodeUser(raw json.RawMessage) (User, error) {
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return User{}, shapeError(raw, err, "user", "an object with a key", `: send "user": {"key": "..."}`)
 	}
-	if u.Key == nil || *u.Key == "" {
+	if u.Key == nil {
 		return User{}, badShape("user.key is missing")
 	}
 	out := User{Key: *u.Key, FirstName: first(u.FirstName, u.FirstCamel), LastName: first(u.LastName, u.LastCamel), Email: u.Email}
@@ -145,8 +148,9 @@ func decodeUser(raw json.RawMessage) (User, error) {
 	return out, nil
 }
 
-// decodeResource reads a resource object: a non-empty type, a key that is a
-// string or null, and optional tenant, attributes and context.
+// decodeResource reads a resource object: a type (empty is a check that
+// is denied, not refused), a key that is a string or null, and optional
+// tenant, attributes and context.
 func decodeResource(raw json.RawMessage) (Resource, error) {
 	var out Resource
 	if isNull(raw) {
@@ -156,7 +160,7 @@ func decodeResource(raw json.RawMessage) (Resource, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return out, shapeError(raw, err, "resource", "an object with a type", "")
 	}
-	if r.Type == nil || *r.Type == "" {
+	if r.Type == nil {
 		return out, badShape("resource.type is missing")
 	}
 	out.Type = *r.Type

@@ -1,8 +1,9 @@
 // Package server serves pdpx's embedded engine over HTTP with the API of
-// Permit's Policy Decision Point (shared/permit-pdp.md §1), so that Permit's
-// own SDKs, pdpx's permit client and AuthZEN clients use it unchanged:
-// /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-// /authorized_users, the health endpoints and AuthZEN's evaluation API.
+// Permit's Policy Decision Point, so that Permit's own SDKs, pdpx's permit
+// client and AuthZEN clients use it unchanged: /allowed, /allowed/bulk,
+// /allowed/all-tenants, /user-permissions, /user-tenants,
+// /authorized_users, GET /local/role_assignments, the health endpoints and
+// AuthZEN's evaluation API.
 //
 // It is for development, demos, tests and CI: the policy file is the source
 // of truth, read again whenever it changes on disk. It knows no terminal.
@@ -11,16 +12,23 @@
 //
 //   - Requests are refused in this order: a missing Authorization header
 //     (401), a wrong key or scheme (403), an unknown path (404), a wrong
-//     method (405), a wrong content type (415), a body over the limit (413),
-//     text that is not JSON (400), JSON of the wrong shape (422). The key is
-//     checked first, as the Rust front's middleware wraps every route.
+//     method (405), a wrong content type (415), a body over the limit (413)
+//     or one that waited too long for its share of the body budget (503),
+//     text that is not JSON (400), JSON of the wrong shape (422). The key
+//     is checked first, as the Rust front's middleware wraps every route.
 //   - Without a token every request is accepted, with or without a key.
 //   - Health endpoints never ask for a key; the AuthZEN metadata does, as in
 //     the Rust front.
 //   - A path with doubled slashes ("//allowed", what an SDK sends when its PDP
 //     URL ends in '/') is served as the clean path instead of redirected:
 //     a redirect would turn the SDK's POST into a GET.
-//   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers.
+//   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers;
+//     the two routes only its Python side serves (/user-tenants,
+//     /local/role_assignments) word a 422 as it does, a list of problems.
+//   - Nothing a client sends or fails to read holds memory for long: read
+//     and write deadlines, body buffers that grow with the bytes that
+//     arrive, a budget for the large bodies in flight, and large answers
+//     written in parts (see http.go's readBody and the bulk handlers).
 package server
 
 import (
@@ -31,8 +39,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
@@ -43,8 +54,21 @@ const (
 	// DefaultAddr is where Permit's PDP container is usually published
 	// (docker run -p 7766:7000), so SDKs find pdpx serve without a setting.
 	DefaultAddr = "127.0.0.1:7766"
-	// MaxBody is the largest request body accepted; larger ones get 413.
-	MaxBody = 1 << 20
+	// MaxBody is the largest request body accepted, 2 MiB (2,097,152
+	// bytes): Permit's PDP reads bodies with its web framework's default
+	// limit, which is this. Larger ones get 413.
+	MaxBody = 2 << 20
+	// DefaultBodyBudget is how many bytes of large request bodies may be in
+	// flight at once (read, decided or being answered): two bodies of the
+	// largest size. A body counts once more than largeBody bytes of it have
+	// arrived; smaller ones, which is nearly every request, never wait.
+	DefaultBodyBudget = 2 * MaxBody
+	// DefaultReadTimeout bounds reading a whole request, body included.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds a request from the end of its headers to
+	// the end of its answer, so that a client that stops reading releases
+	// what its answer holds.
+	DefaultWriteTimeout = 60 * time.Second
 	// DefaultPoll is how often the policy file is looked at for changes.
 	DefaultPoll = 500 * time.Millisecond
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
@@ -67,6 +91,14 @@ type Config struct {
 	// Poll is how often the policy file is checked for changes; 0 means
 	// DefaultPoll and a negative value turns reloading off.
 	Poll time.Duration
+	// ReadTimeout and WriteTimeout are the connection deadlines (see
+	// DefaultReadTimeout and DefaultWriteTimeout, used for 0); a negative
+	// value turns one off.
+	ReadTimeout, WriteTimeout time.Duration
+	// BodyBudget is how many bytes of large request bodies may be in flight
+	// at once; 0 means DefaultBodyBudget. It is raised to MaxBody if lower,
+	// so that every acceptable body can be served.
+	BodyBudget int64
 }
 
 // Server answers Permit's PDP API from the embedded engine. Build it with
@@ -83,18 +115,20 @@ type Server struct {
 	// a load balancer stops sending before the connections close.
 	draining atomic.Bool
 
-	// watcher state, touched only by the goroutine running Watch (and by
-	// Reload, which the watcher calls).
-	seen fileStamp
-	// tried is the hash of the last content read, loaded or refused, so that a
-	// broken file is reported once rather than every poll.
-	tried [32]byte
+	// budget holds the bytes of the large bodies in flight (BodyBudget).
+	budget *semaphore.Weighted
+
+	// watch follows the policy file; nil for the demo policy.
+	watch *policy.Watcher
 }
 
 // loaded is one policy and its engine.
 type loaded struct {
-	eng  *engine.Engine
-	hash [32]byte
+	eng *engine.Engine
+
+	// assignments is eng.RoleAssignments(), made on first use.
+	assignOnce  sync.Once
+	assignments []engine.RoleAssignment
 }
 
 // New loads the policy and returns a server for it. A policy file with
@@ -102,6 +136,13 @@ type loaded struct {
 // there is nothing good to serve yet.
 func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Log, name: policy.DemoName}
+	if s.cfg.BodyBudget == 0 {
+		s.cfg.BodyBudget = DefaultBodyBudget
+	}
+	s.cfg.BodyBudget = max(s.cfg.BodyBudget, MaxBody)
+	s.cfg.ReadTimeout = orDefault(s.cfg.ReadTimeout, DefaultReadTimeout)
+	s.cfg.WriteTimeout = orDefault(s.cfg.WriteTimeout, DefaultWriteTimeout)
+	s.budget = semaphore.NewWeighted(s.cfg.BodyBudget)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -110,17 +151,25 @@ func New(cfg Config) (*Server, error) {
 		return s, nil
 	}
 	s.name = cfg.Policy
-	stamp, data, err := readPolicy(cfg.Policy)
+	p, w, err := policy.LoadWatched(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.Parse(cfg.Policy, data)
-	if err != nil {
-		return nil, err
-	}
-	s.seen, s.tried = stamp, hashOf(data)
-	s.cur.Store(&loaded{eng: engine.New(p), hash: s.tried})
+	s.watch = w
+	s.cur.Store(&loaded{eng: engine.New(p)})
 	return s, nil
+}
+
+// orDefault is d, def for 0 and none (0, which net/http reads as no
+// deadline) for a negative d.
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Engine is the engine answering requests now.
@@ -138,6 +187,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
