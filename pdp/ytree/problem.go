@@ -6,9 +6,10 @@
 //
 // Parsing is linear in the size of the file: nesting deeper than the
 // reader's limit is refused by a scan of the text before any parser sees
-// it, aliases are shared rather than copied and their expansion is counted,
-// and valid JSON is read by a scanner of its own, several times faster than
-// the YAML parser. See Parse.
+// it, and aliases are shared rather than copied, their expansion counted.
+// JSON and the common part of YAML are read by readers of its own, several
+// times faster than the YAML parser (go.yaml.in/yaml/v3), which reads the
+// rest. See Parse.
 package ytree
 
 import (
