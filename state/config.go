@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/policy"
-	"github.com/pdpx/pdpx/state/internal/ytree"
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // EnvConfig names the environment variable that overrides the config path.
@@ -146,15 +145,18 @@ var (
 	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
+// configRead is how a config file is read: it is short and written by hand.
+var configRead = ytree.Options{Kind: "config", Root: "the config", MaxDepth: 100, MaxExpansion: 10_000}
+
 // ParseConfig reads a config from data; file names it in problems.
 func ParseConfig(file string, data []byte) (*Config, error) {
-	root, probs := ytree.Parse(file, data)
+	root, probs := ytree.Parse(file, data, configRead)
 	r := &ytree.Reader{File: file, Probs: probs}
 	c := &Config{Path: file}
 	if root == nil {
 		return nil, r.Probs.Err()
 	}
-	entries, _ := r.Entries(root, "the config", configKeys, policy.Suggest)
+	entries, _ := r.Entries(root, "the config", configKeys)
 	var defNode *ytree.Node
 	// names holds every profile written, even one with problems, so that
 	// default naming it is not reported as a second mistake.
@@ -162,14 +164,14 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	for _, e := range entries {
 		switch e.Key {
 		case "version":
-			if v, ok := e.Val.Value.(float64); !ok || v != 1 {
+			if e.Val.Kind != ytree.Number || e.Val.Num != 1 {
 				r.Errorf(e.Val, "version must be 1")
 			}
 		case "default":
 			c.Default, _ = r.String(e.Val, `"default"`)
 			defNode = e.Val
 		case "profiles":
-			pes, _ := r.Entries(e.Val, `"profiles"`, nil, nil)
+			pes, _ := r.Entries(e.Val, `"profiles"`, nil)
 			for _, pe := range pes {
 				names = append(names, pe.Key)
 				if p, ok := parseProfile(r, pe); ok {
@@ -190,7 +192,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 }
 
 func hint(name string, names []string) string {
-	if s := policy.Suggest(name, names); s != "" {
+	if s := ytree.Suggest(name, names); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	if len(names) > 0 {
@@ -203,7 +205,7 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 	p := Profile{Name: pe.Key, Line: pe.Line}
 	before := len(r.Probs)
 	label := fmt.Sprintf("profile %q", p.Name)
-	entries, ok := r.Entries(pe.Val, label, profileKeys, policy.Suggest)
+	entries, ok := r.Entries(pe.Val, label, profileKeys)
 	if !ok {
 		return p, false
 	}
@@ -277,7 +279,8 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 
 // parseTimeout reads "10s", "1m30s" or a number of seconds.
 func parseTimeout(r *ytree.Reader, n *ytree.Node, field string) time.Duration {
-	if f, ok := n.Value.(float64); ok && n.Kind == ytree.Scalar {
+	if n.Kind == ytree.Number {
+		f := n.Num
 		if f <= 0 {
 			r.Errorf(n, "%s must be positive", field)
 			return 0

@@ -232,3 +232,12 @@ func TestWriteExampleConfig(t *testing.T) {
 		t.Errorf("the written example does not load: %v", err)
 	}
 }
+
+// TestParseConfigByteOrderMark: a config an editor saved with a UTF-8 byte
+// order mark reads as the same file without one.
+func TestParseConfigByteOrderMark(t *testing.T) {
+	c, err := ParseConfig("c.yaml", []byte("\uFEFFversion: 1\ndefault: local\nprofiles:\n  local:\n    kind: embedded\n"))
+	if err != nil || c.Default != "local" || len(c.Profiles) != 1 {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+}
