@@ -27,8 +27,8 @@ type exchange struct {
 	// word that also occurs in it ("true"). Nothing keeps or shows raw.
 	raw []byte
 	// resp is raw with the API key redacted: what a Decision keeps.
-	resp []byte
-	latency      time.Duration
+	resp    []byte
+	latency time.Duration
 }
 
 // errOwnTimeout is the cause of the per-request context's deadline, so that
