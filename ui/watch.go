@@ -178,7 +178,7 @@ func (m *Model) onPolicyStat(msg policyStatMsg) tea.Cmd {
 	m.polPending = fileStamp{}
 	gen, path, old := m.gen, msg.path, m.polHash
 	return func() tea.Msg {
-		data, err := os.ReadFile(path)
+		data, err := policy.ReadFile(context.Background(), path)
 		if err != nil {
 			return policyReloadedMsg{gen: gen, stamp: msg.stamp, err: err}
 		}
@@ -186,7 +186,7 @@ func (m *Model) onPolicyStat(msg policyStatMsg) tea.Cmd {
 		if bytes.Equal(h[:], old[:]) {
 			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, same: true}
 		}
-		p, err := policy.Load(path)
+		p, err := policy.Parse(path, data)
 		if err != nil {
 			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, err: err}
 		}

@@ -23,7 +23,7 @@ func readPolicy(path string) (fileStamp, []byte, error) {
 	if err != nil {
 		return fileStamp{}, nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := policy.ReadFile(context.Background(), path)
 	if err != nil {
 		return fileStamp{}, nil, err
 	}

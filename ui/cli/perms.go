@@ -43,7 +43,7 @@ permission with no role came from attributes (ABAC).`,
 			if err != nil {
 				return fmt.Errorf("--user-attr %w", err)
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ are not listed: ABAC decides for attributes, not for a list of users.`,
 			if err != nil {
 				return err
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,9 +37,14 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// ExitInterrupted is the exit code of a command stopped by Ctrl-C or
+// SIGTERM: 128 + SIGINT, as shells report an interrupted program.
+const ExitInterrupted = 130
+
 // ExitCode is the process exit code for an error returned by the command
-// tree: an ExitError's own code, 2 for anything else (bad input, usage), as
-// grep uses 2 for trouble.
+// tree: an ExitError's own code, ExitInterrupted when the command's context
+// was cancelled (main's context is cancelled only by SIGINT or SIGTERM), 2
+// for anything else (bad input, usage), as grep uses 2 for trouble.
 func ExitCode(err error) int {
 	if err == nil {
 		return 0
@@ -46,6 +52,9 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
 	}
 	return 2
 }
@@ -120,13 +129,14 @@ func (g *globals) spec() (targets.Spec, error) {
 	return g.resolveSpec(true)
 }
 
-// target builds the target the flags and the profile name.
-func (g *globals) target() (pdp.Target, error) {
+// target builds the target the flags and the profile name. Loading a
+// policy file stops when ctx is done (Ctrl-C).
+func (g *globals) target(ctx context.Context) (pdp.Target, error) {
 	spec, err := g.spec()
 	if err != nil {
 		return nil, err
 	}
-	return targets.Build(spec)
+	return targets.BuildContext(ctx, spec)
 }
 
 // NewRoot builds the command tree. version is printed by --version.

@@ -4,6 +4,7 @@
 package targets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -71,9 +72,15 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 // listing every problem with its line; a remote target without a token is
 // ErrNoToken.
 func Build(s Spec) (pdp.Target, error) {
+	return BuildContext(context.Background(), s)
+}
+
+// BuildContext is Build that stops loading a policy file when ctx is done
+// (Ctrl-C), with an error wrapping ctx's.
+func BuildContext(ctx context.Context, s Spec) (pdp.Target, error) {
 	switch s.Kind {
 	case pdp.KindEmbedded, "":
-		return Embedded(s.Policy)
+		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
 		url := s.URL
 		if url == "" {
@@ -102,10 +109,15 @@ func Build(s Spec) (pdp.Target, error) {
 // Embedded builds the embedded engine over a policy file, or over the
 // built-in demo policy when path is "".
 func Embedded(path string) (*engine.Target, error) {
+	return EmbeddedContext(context.Background(), path)
+}
+
+// EmbeddedContext is Embedded that stops loading when ctx is done.
+func EmbeddedContext(ctx context.Context, path string) (*engine.Target, error) {
 	if path == "" {
 		return engine.NewTarget(engine.New(policy.Demo()), policy.DemoName, ""), nil
 	}
-	p, err := policy.Load(path)
+	p, err := policy.LoadContext(ctx, path)
 	if err != nil {
 		return nil, err
 	}
