@@ -100,8 +100,10 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	if isNull(w.Action) {
 		return c, badShape("action is missing")
 	}
-	if err := json.Unmarshal(w.Action, &c.Action); err != nil || c.Action == "" {
-		return c, badShape("action must be a non-empty string")
+	// An empty action is a check like any other (Permit's PDP answers it
+	// with a denial); only a missing or non-string action is refused.
+	if err := json.Unmarshal(w.Action, &c.Action); err != nil {
+		return c, badShape("action must be a string, not %s", kindOf(w.Action))
 	}
 	if c.Resource, err = decodeResource(w.Resource); err != nil {
 		return c, err
@@ -122,8 +124,9 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	return c, nil
 }
 
-// decodeUser reads a user object as the PDP does: an object with a non-empty
-// key; a bare string or a missing key is the wrong shape.
+// decodeUser reads a user object as the PDP does: an object with a key
+// (which may be empty: the check is then denied, not refused); a bare
+// string or a missing key is the wrong shape.
 func decodeUser(raw json.RawMessage) (User, error) {
 	if isNull(raw) {
 		return User{}, badShape("user is missing: send \"user\": {\"key\": \"...\"}")
@@ -132,7 +135,7 @@ func decodeUser(raw json.RawMessage) (User, error) {
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return User{}, badShape("user must be an object with a key, not %s: send \"user\": {\"key\": \"...\"}", kindOf(raw))
 	}
-	if u.Key == nil || *u.Key == "" {
+	if u.Key == nil {
 		return User{}, badShape("user.key is missing")
 	}
 	out := User{Key: *u.Key, FirstName: first(u.FirstName, u.FirstCamel), LastName: first(u.LastName, u.LastCamel), Email: u.Email}
@@ -143,8 +146,9 @@ func decodeUser(raw json.RawMessage) (User, error) {
 	return out, nil
 }
 
-// decodeResource reads a resource object: a non-empty type, a key that is a
-// string or null, and optional tenant, attributes and context.
+// decodeResource reads a resource object: a type (empty is a check that
+// is denied, not refused), a key that is a string or null, and optional
+// tenant, attributes and context.
 func decodeResource(raw json.RawMessage) (Resource, error) {
 	var out Resource
 	if isNull(raw) {
@@ -154,7 +158,7 @@ func decodeResource(raw json.RawMessage) (Resource, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return out, badShape("resource must be an object with a type, not %s", kindOf(raw))
 	}
-	if r.Type == nil || *r.Type == "" {
+	if r.Type == nil {
 		return out, badShape("resource.type is missing")
 	}
 	out.Type = *r.Type

@@ -33,6 +33,10 @@ func TestDecodeCheckSDKVariants(t *testing.T) {
 			`{"user":{"key":"j","extra":1},"action":"read","resource":{"type":"doc","tenant":"t"},"tenant":{"key":"t","attributes":{"plan":"pro"}},"sdk":"x"}`,
 			Check{User: User{Key: "j"}, Action: "read", Resource: Resource{Type: "doc", Tenant: "t"}, TenantAttributes: map[string]any{"plan": "pro"}},
 		},
+		"empty strings are a check like any other": {
+			`{"user":{"key":""},"action":"","resource":{"type":""}}`,
+			Check{},
+		},
 		"empty key means none": {
 			`{"user":{"key":"j"},"action":"read","resource":{"type":"doc","key":""}}`,
 			Check{User: User{Key: "j"}, Action: "read", Resource: Resource{Type: "doc"}},

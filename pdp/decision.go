@@ -2,6 +2,8 @@ package pdp
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,16 +21,55 @@ type Decision struct {
 	Request []byte
 	// Response is the exact body received (embedded: the body pdpx serve would send).
 	Response []byte
+	// ResponseSize is the size of the body received when Response holds
+	// only its first bytes (history keeps a bounded prefix of a large
+	// answer); 0 when Response is the whole body.
+	ResponseSize int
 	// Status is the HTTP status, 0 for the embedded engine.
 	Status  int
 	Latency time.Duration
 	// Target names the target that answered ("embedded: demo policy").
 	Target string
+	// Shadow is the decision of the same check on a snapshot of the
+	// remote environment, when the target carries one, and Agreement how
+	// the two compare. Both are nil when the remote decision is an error:
+	// a snapshot never turns an error into an answer.
+	Shadow    *Decision
+	Agreement *Agreement
 }
 
 // Allowed reports whether the decision is an allow. An error is not an allow,
 // and it is not a deny either: callers that care must look at Outcome.
 func (d Decision) Allowed() bool { return d.Outcome == Allow }
+
+// ResponseCut reports whether Response holds only the first bytes of the
+// body received.
+func (d Decision) ResponseCut() bool { return d.ResponseSize > len(d.Response) }
+
+// ResponseCutNote says how much of the body is kept, for a decision whose
+// Response was cut ("" otherwise): "response cut: the first 64 KiB of the
+// 8 MiB received are kept".
+func (d Decision) ResponseCutNote() string {
+	if !d.ResponseCut() {
+		return ""
+	}
+	return "response cut: the first " + FormatBytes(len(d.Response)) + " of the " + FormatBytes(d.ResponseSize) + " received are kept"
+}
+
+// FormatBytes writes a byte count as people say it: 8 MiB, 64 KiB, 1.5 MiB,
+// 100 bytes.
+func FormatBytes(n int) string {
+	const kib, mib = 1 << 10, 1 << 20
+	switch {
+	case n >= mib:
+		return trimZero(strconv.FormatFloat(float64(n)/mib, 'f', 1, 64)) + " MiB"
+	case n >= kib:
+		return trimZero(strconv.FormatFloat(float64(n)/kib, 'f', 1, 64)) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
 // ErrorText is the error's message, or "" when there is none.
 func (d Decision) ErrorText() string {
@@ -202,4 +243,15 @@ type RoleTrace struct {
 	Grants   bool     `json:"grants"`
 	// Suppressed is set when a no_direct_roles_on_object derivation did not apply.
 	Suppressed bool `json:"suppressed,omitempty"`
+}
+
+// Allowed reports whether some model's block allowed: what the blocks say,
+// whatever outcome a decision recorded with them.
+func (d *Debug) Allowed() bool {
+	for _, r := range []*Reason{d.RBAC, d.ABAC, d.ReBAC} {
+		if r != nil && r.Allow {
+			return true
+		}
+	}
+	return false
 }

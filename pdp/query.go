@@ -61,8 +61,8 @@ func DecodeAuthorizedUsersQuery(body []byte) (AuthorizedUsersQuery, error) {
 	if isNull(w.Action) {
 		return q, badShape("action is missing")
 	}
-	if err := json.Unmarshal(w.Action, &q.Action); err != nil || q.Action == "" {
-		return q, badShape("action must be a non-empty string")
+	if err := json.Unmarshal(w.Action, &q.Action); err != nil {
+		return q, badShape("action must be a string, not %s", kindOf(w.Action))
 	}
 	var err error
 	if q.Resource, err = decodeResource(w.Resource); err != nil {

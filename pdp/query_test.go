@@ -56,12 +56,12 @@ func TestDecodeAuthorizedUsersQuery(t *testing.T) {
 		t.Errorf("got %#v\nwant %#v", got, want)
 	}
 	refusals := map[string]int{
-		`nope`:                                  400,
-		`"x"`:                                   422,
-		`{"resource":{"type":"d"}}`:             422,
-		`{"action":"","resource":{"type":"d"}}`: 422,
-		`{"action":"read"}`:                     422,
-		`{"action":"read","resource":"d:1"}`:    422,
+		`nope`:                                 400,
+		`"x"`:                                  422,
+		`{"resource":{"type":"d"}}`:            422,
+		`{"action":5,"resource":{"type":"d"}}`: 422,
+		`{"action":"read"}`:                    422,
+		`{"action":"read","resource":"d:1"}`:   422,
 	}
 	for body, status := range refusals {
 		_, err := DecodeAuthorizedUsersQuery([]byte(body))

@@ -54,24 +54,33 @@ func ConfigPath(flag string) (path string, explicit bool, err error) {
 	return filepath.Join(home, ".config", "pdpx", "config.yaml"), false, nil
 }
 
-// Profile is one named target in the config file.
+// Profile is one named target in the config file: a pdp.TargetSpec with a
+// name, where its API key comes from and a default tenant.
 type Profile struct {
 	Name string
-	Kind pdp.Kind
-	// URL is the PDP's base URL (pdp, cloud); Policy the policy file of the
-	// embedded engine ("" is the demo policy), relative to the config file.
-	URL, Policy string
-	// Token is a literal API key written in the file. It is accepted only
-	// from a file no one else can read (see LoadConfig); TokenEnv names an
-	// environment variable holding it and TokenCommand a command printing
-	// it. At most one of the three is set.
-	Token, TokenEnv, TokenCommand string
-	// Timeout is how long a remote check may take (0: the default).
-	Timeout time.Duration
+	// TargetSpec is where the profile points: Kind, URL (pdp, cloud),
+	// Policy (embedded; "" is the demo policy; relative to the config file
+	// in the file, absolute once loaded) and Timeout (0: the default).
+	// Token is a literal API key written in the file: it is accepted only
+	// from a file no one else can read (see LoadConfig).
+	pdp.TargetSpec
+	// TokenEnv names an environment variable holding the key and
+	// TokenCommand a command printing it. At most one of Token, TokenEnv
+	// and TokenCommand is set.
+	TokenEnv, TokenCommand string
 	// DefaultTenant replaces "default" as the tenant of checks that name none.
 	DefaultTenant string
 	// Line is where the profile is written, for messages.
 	Line int
+}
+
+// Spec is the target the profile names, with its name as Profile and the
+// URL its kind's default when the file gives none. It holds no key, not
+// even a literal one: ResolveToken says the key, when one is needed.
+func (p Profile) Spec() pdp.TargetSpec {
+	s := p.TargetSpec
+	s.Token, s.KeepToken, s.Profile = "", false, p.Name
+	return s.WithDefaults()
 }
 
 // Config is the parsed config file: profiles and the default one.
@@ -129,13 +138,16 @@ func LoadConfig(path string, mustExist bool) (*Config, error) {
 		if p := c.Profiles[i].Policy; p != "" && !filepath.IsAbs(p) {
 			c.Profiles[i].Policy = filepath.Join(filepath.Dir(path), p)
 		}
+		if p := c.Profiles[i].Snapshot; p != "" && !filepath.IsAbs(p) {
+			c.Profiles[i].Snapshot = filepath.Join(filepath.Dir(path), p)
+		}
 	}
 	return c, nil
 }
 
 var (
 	configKeys  = []string{"version", "default", "profiles"}
-	profileKeys = []string{"kind", "url", "policy", "token", "token_env", "token_command", "timeout", "default_tenant"}
+	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
 // ParseConfig reads a config from data; file names it in problems.
@@ -217,6 +229,8 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 			p.URL, _ = r.String(e.Val, field)
 		case "policy":
 			p.Policy, _ = r.String(e.Val, field)
+		case "snapshot":
+			p.Snapshot, _ = r.String(e.Val, field)
 		case "token":
 			p.Token, _ = r.String(e.Val, field)
 			tokenSources++
@@ -247,6 +261,9 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 	case pdp.KindEmbedded:
 		if p.URL != "" || tokenSources > 0 {
 			r.Errorf(at, "%s is kind embedded, which decides locally from a policy file: url and token keys do not apply (use kind: pdp for a PDP)", label)
+		}
+		if p.Snapshot != "" {
+			r.Errorf(at, "%s is kind embedded: snapshot pairs a remote PDP (kind pdp or cloud) with a pulled policy file; for the engine alone use policy:", label)
 		}
 	case pdp.KindPDP, pdp.KindCloud:
 		if p.Policy != "" {

@@ -17,7 +17,8 @@ import (
 
 // entryCols are the columns scanEntries reads, in its order.
 const entryCols = `d.id, d.t, d.target_kind, d.target_name, d.target_url, d.outcome, d.error,
-	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note`
+	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note,
+	d.error_kind, d.retry_ns, d.response_size`
 
 // encode is e as the values of insertSQL.
 func encode(e Entry) []any {
@@ -32,15 +33,27 @@ func encode(e Entry) []any {
 		response = d.Response
 	}
 	errText := d.ErrorText()
-	if d.Outcome == pdp.Error && errText == "" {
-		// An error is stored as an error, never as a blank that could read as a deny.
-		errText = "the target returned an error without a message"
+	var kind string
+	var retry time.Duration
+	if d.Outcome == pdp.Error {
+		if errText == "" {
+			// An error is stored as an error, never as a blank that could read as a deny.
+			errText = "the target returned an error without a message"
+		}
+		if k := pdp.ErrorKindOf(d.Err); k != 0 {
+			kind = k.String()
+		}
+		var te *pdp.TargetError
+		if errors.As(d.Err, &te) {
+			retry = te.Retry
+		}
 	}
 	return []any{
 		e.Time.UnixNano(), string(e.TargetKind), d.Target, SafeURL(e.TargetURL),
 		c.User.Key, c.Action, c.Resource.Type, c.Resource.Key, c.Resource.Tenant,
 		int(d.Outcome), errText, int64(d.Latency), d.Status,
 		string(body), request, response, jsonOrNil(d.Debug), jsonOrNil(d.Trace), e.Pinned, e.Note,
+		kind, int64(retry), d.ResponseSize,
 	}
 }
 
@@ -77,15 +90,17 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 	for rows.Next() {
 		var (
 			e                 Entry
-			t, latency        int64
+			t, latency, retry int64
 			kind, errText     string
+			errKind           string
 			outcome           int
 			body              string
 			request, response []byte
 			debug, trace      sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &t, &kind, &e.Decision.Target, &e.TargetURL, &outcome, &errText,
-			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note); err != nil {
+			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note,
+			&errKind, &retry, &e.Decision.ResponseSize); err != nil {
 			return nil, err
 		}
 		e.Time = time.Unix(0, t)
@@ -93,7 +108,10 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 		d := &e.Decision
 		d.Outcome = outcomeOf(outcome)
 		if d.Outcome == pdp.Error {
-			d.Err = errors.New(errText)
+			// The error as it was made: its kind and Retry-After, so that it
+			// is explained as it was live.
+			d.Err = &pdp.TargetError{Kind: pdp.ParseErrorKind(errKind), Status: d.Status, URL: e.TargetURL,
+				Msg: errText, Retry: time.Duration(retry)}
 		}
 		d.Latency = time.Duration(latency)
 		d.Request = request
@@ -125,6 +143,39 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 // decodeCheck reads a stored check body. It is the body pdpx built, so it
 // decodes; a row written by hand that does not is shown with an empty check.
 func decodeCheck(body []byte) (pdp.Check, error) { return pdp.DecodeCheck(body) }
+
+// MaxResponse is the most of a response body history keeps: far more than
+// any PDP's decision (a few hundred bytes, a few KiB with its debug object),
+// far less than the megabytes a broken or hostile server may send, which
+// the decision reports as an error and which would otherwise fill the file
+// a row at a time.
+const MaxResponse = 64 << 10
+
+// bounded is e as history keeps it: a response body over MaxResponse cut to
+// its first MaxResponse bytes, Decision.ResponseSize saying how large it
+// was, and the debug object's reasons capped as they are when read back.
+// The caller's decision is not changed.
+func bounded(e Entry) Entry {
+	d := &e.Decision
+	if len(d.Response) > MaxResponse {
+		if d.ResponseSize < len(d.Response) {
+			d.ResponseSize = len(d.Response)
+		}
+		d.Response = d.Response[:MaxResponse:MaxResponse]
+	}
+	if d.Debug != nil {
+		dbg := *d.Debug
+		for _, r := range []**pdp.Reason{&dbg.RBAC, &dbg.ABAC, &dbg.ReBAC} {
+			if *r != nil {
+				c := **r
+				*r = &c
+			}
+		}
+		capDebug(&dbg)
+		d.Debug = &dbg
+	}
+	return e
+}
 
 // maxReason caps a stored reason as it is read back. No PDP explains a
 // decision in more than a few hundred characters; a megabyte of "reason"

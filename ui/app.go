@@ -15,36 +15,14 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
 
-// TargetSpec says which target to switch to from the ctrl+t switcher.
-type TargetSpec struct {
-	Kind pdp.Kind
-	// Policy is the policy file of an embedded target; "" is the demo policy.
-	Policy string
-	// URL is a PDP's base URL; "" means the default for Kind.
-	URL string
-	// Token is the API key typed in the switcher's masked field ("" to use
-	// the environment). The UI keeps it only until the switch is made.
-	Token string
-	// Timeout is the remote target's timeout; 0 keeps the configured one.
-	// The explorer sets it to raise the timeout after a timed-out check.
-	Timeout time.Duration
-	// KeepToken asks to reuse the API key of the current target when Token
-	// is empty: the same target is being rebuilt (with a longer timeout),
-	// and the UI never holds the key to pass it again.
-	KeepToken bool
-	// Profile names a profile of the config file to build instead: its
-	// kind, URL or policy, timeout and token source (a typed Token
-	// replaces the source). Kind is then only informative.
-	Profile string
-}
-
 // SwitchFunc builds a target from a spec. It runs in a tea.Cmd, so it may
 // load files or dial.
-type SwitchFunc func(TargetSpec) (pdp.Target, error)
+type SwitchFunc func(pdp.TargetSpec) (pdp.Target, error)
 
 // Options configure the explorer.
 type Options struct {
@@ -64,7 +42,7 @@ type Options struct {
 	AskToken bool
 	// AskTokenFor is the remote target the token is for (Kind and URL);
 	// when empty, the switcher opens on Target's kind.
-	AskTokenFor TargetSpec
+	AskTokenFor pdp.TargetSpec
 	// Profiles reads the config file's profiles for the switcher (each
 	// time it opens); nil leaves them out. Switch builds the one chosen.
 	Profiles ProfilesFunc
@@ -147,10 +125,9 @@ type Model struct {
 	watches  map[int64]*watched
 	watching bool // the watch timer runs
 	watchGen int
-	// polStamp and polHash are the embedded policy file as last read;
-	// polPending a changed stamp waiting for a poll to settle.
-	polStamp, polPending fileStamp
-	polHash              [32]byte
+	// polWatch follows the embedded target's policy file while checks
+	// are watched; nil until the first look.
+	polWatch *policy.Watcher
 	// pendingCompare is the entry to compare with the decision in flight (c).
 	pendingCompare *state.Entry
 	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
@@ -228,24 +205,14 @@ func (m *Model) setTarget(t pdp.Target) {
 	if t != nil {
 		m.info = t.Describe()
 	}
-	m.pol = policyOf(t)
+	m.pol = engine.PolicyOf(t)
 	m.types = nil
 	if m.pol != nil {
 		m.types = sortedKeys(m.pol.Resources)
 	}
 	m.health, m.healthEr = healthUnknown, ""
-	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
+	m.polWatch = nil
 	m.form.validate(m.types)
-}
-
-// policySource is a target that decides from a policy in process.
-type policySource interface{ Policy() *policy.Policy }
-
-func policyOf(t pdp.Target) *policy.Policy {
-	if ps, ok := t.(policySource); ok {
-		return ps.Policy()
-	}
-	return enginePolicy(t)
 }
 
 // Init asks the terminal for its background and starts the health probe;

@@ -232,7 +232,7 @@ func TestTenantSweepOnCloudIsOneBulk(t *testing.T) {
 // side by side, to a PDP that allows it.
 func sideScreen(t *testing.T, w, h int, dark bool) *harness {
 	pdpT := &fakeTarget{info: pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true, Debug: true}, decide: storyDecision}
-	sw := func(TargetSpec) (pdp.Target, error) { return pdpT, nil }
+	sw := func(pdp.TargetSpec) (pdp.Target, error) { return pdpT, nil }
 	hs := newHarness(t, New(Options{Target: newPinnedDemo(), Switch: sw}), w, h, dark)
 	hs.fill("john@permit.io", "", "read", "document", "", "")
 	hs.key("ctrl+l")

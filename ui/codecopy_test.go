@@ -13,9 +13,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/state/scenario"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // runCmd runs cmd the way the harness does, except that a clipboard write
@@ -62,7 +62,7 @@ func secretPDP(t *testing.T) pdp.Target {
 		_, _ = w.Write([]byte(`{"allow":true}`))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := permit.New(srv.URL, "permit_key_TOPSECRET", permit.WithTimeout(2*time.Second))
+	c, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL, Token: "permit_key_TOPSECRET", Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -203,11 +203,11 @@ func errorHint(d pdp.Decision) string {
 	switch {
 	case errors.Is(d.Err, errCancelled):
 		return "You cancelled this check."
-	case d.Status == 401 || d.Status == 403:
+	case pdp.ErrorKindOf(d.Err) == pdp.ErrorAuth:
 		return "Check the API key: ctrl+t switches target and asks for a token."
-	case d.Status == 501:
+	case pdp.ErrorKindOf(d.Err) == pdp.ErrorNoABAC:
 		return "The cloud PDP does not support this (it does not evaluate ABAC)."
-	case d.Status == 429:
+	case pdp.ErrorKindOf(d.Err) == pdp.ErrorRateLimited:
 		return "The PDP is rate-limiting: wait and re-run (r in the history)."
 	}
 	return ""

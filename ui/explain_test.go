@@ -10,8 +10,8 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // pinnedDemo is the embedded engine over the demo policy with its latency
@@ -233,9 +233,9 @@ func TestRoleFlipShowsThePolicyChange(t *testing.T) {
 
 func TestCloudWithoutABACOffersALocalTarget(t *testing.T) {
 	cloud := storyTarget()
-	cloud.info = pdp.TargetInfo{Kind: pdp.KindCloud, Name: "cloud: cloudpdp.api.permit.io", URL: permit.CloudURL}
+	cloud.info = pdp.TargetInfo{Kind: pdp.KindCloud, Name: "cloud: cloudpdp.api.permit.io", URL: pdp.CloudPDPURL}
 	cloud.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Deny, Debug: &pdp.Debug{ABAC: &pdp.Reason{Code: permit.CodeCloudNoABAC}}}
+		return pdp.Decision{Outcome: pdp.Deny, Debug: &pdp.Debug{ABAC: &pdp.Reason{Code: pdp.CodeCloudNoABAC}}}
 	}
 	h := newHarness(t, New(Options{Target: cloud}), 140, 40, true)
 	h.fill("bob@acme.io", "", "read", "document", "", "")
@@ -254,7 +254,7 @@ func TestRetryLaterAndTokenActions(t *testing.T) {
 	remote := storyTarget()
 	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
 	remote.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: 429, Err: &permit.Error{Kind: permit.RateLimited, Status: 429,
+		return pdp.Decision{Outcome: pdp.Error, Status: 429, Err: &pdp.TargetError{Kind: pdp.ErrorRateLimited, Status: 429,
 			Msg: "the PDP at http://localhost:7766 is rate limiting", Retry: 30 * time.Second}}
 	}
 	h := newHarness(t, New(Options{Target: remote}), 140, 40, true)
@@ -269,7 +269,7 @@ func TestRetryLaterAndTokenActions(t *testing.T) {
 	}
 
 	remote.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: 401, Err: &permit.Error{Kind: permit.Auth, Status: 401, Msg: "the PDP at http://localhost:7766 needs an API key"}}
+		return pdp.Decision{Outcome: pdp.Error, Status: 401, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 401, Msg: "the PDP at http://localhost:7766 needs an API key"}}
 	}
 	h.key("enter")
 	h.key("esc") // a 401 opens the token prompt by itself; close it and ask again with the card's key
@@ -287,14 +287,14 @@ func TestRetryLaterAndTokenActions(t *testing.T) {
 
 func TestTimeoutCardDoublesTheTimeoutAndReruns(t *testing.T) {
 	srv, _ := hungPDP(t)
-	slow, err := permit.New(srv.URL, "tok", permit.WithTimeout(40*time.Millisecond))
+	slow, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL, Token: "tok", Timeout: 40 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got TargetSpec
+	var got pdp.TargetSpec
 	fast := storyTarget()
 	fast.info = slow.Describe()
-	sw := func(s TargetSpec) (pdp.Target, error) {
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
 		got = s
 		return fast, nil
 	}

@@ -19,25 +19,13 @@ type explainedMsg struct {
 	x   *explain.Explanation
 }
 
-// engineSource is a target that decides with the embedded engine
-// (engine.Target, and wrappers that keep its Engine method).
-type engineSource interface{ Engine() *engine.Engine }
-
-// engineOf is the embedded engine behind t, or nil for a remote PDP.
-func engineOf(t pdp.Target) *engine.Engine {
-	if es, ok := t.(engineSource); ok {
-		return es.Engine()
-	}
-	return nil
-}
-
 // engineFor is the engine to explain e with: the current target's engine
 // when e was decided by the same embedded target (the same policy file, or
 // the demo policy), else nil, and e is explained from its debug object as
 // a remote decision is. A stored decision lacks its trace; Explain then
 // decides it again and warns when today's policy answers otherwise.
 func (m *Model) engineFor(e state.Entry) *engine.Engine {
-	eng := engineOf(m.target)
+	eng := engine.Of(m.target)
 	if eng == nil {
 		return nil
 	}
@@ -217,7 +205,7 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 // so a wrong URL can be fixed or another target picked.
 func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
 	if a.Value == "local" {
-		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: defaultLocalURL}
+		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: pdp.LocalPDPURL}
 		if m.info.Kind == pdp.KindPDP {
 			info.URL = m.info.URL
 		}
@@ -238,7 +226,7 @@ func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
 	return m.sw.focusCmd()
 }
 
-// timeouter is a remote target that says its timeout (permit.Client).
+// timeouter is a remote target that says its timeout (the HTTP client).
 type timeouter interface{ Timeout() time.Duration }
 
 // raiseTimeout rebuilds the current remote target with twice its timeout,
@@ -249,13 +237,13 @@ func (m *Model) raiseTimeout() tea.Cmd {
 		m.setStatus("the embedded engine has no timeout: this error came from another target (ctrl+t switches)", false)
 		return nil
 	}
-	tt, ok := m.target.(timeouter)
+	tt, ok := pdp.Behind[timeouter](m.target)
 	if !ok || m.opts.Switch == nil || tt.Timeout() <= 0 {
 		m.setStatus("start pdpx with a longer --timeout (e.g. --timeout 15s)", false)
 		return nil
 	}
 	next := 2 * tt.Timeout()
-	spec := TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
+	spec := pdp.TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
 	c := m.dec.entry.Check
 	sw := m.opts.Switch
 	m.setStatus("timeout "+tt.Timeout().String()+" → "+next.String()+": reconnecting", false)

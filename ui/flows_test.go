@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
@@ -399,10 +398,10 @@ func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
 }
 
 func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
-	var got TargetSpec
+	var got pdp.TargetSpec
 	remote := storyTarget()
 	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
-	sw := func(s TargetSpec) (pdp.Target, error) {
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
 		got = s
 		if s.Token == "" {
 			return nil, errors.New("no token")
@@ -426,7 +425,7 @@ func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
 		t.Errorf("no mask drawn:\n%s", plain(v))
 	}
 	h.key("enter")
-	if got.Kind != pdp.KindPDP || got.URL != defaultLocalURL || got.Token != "s3cr3t-token" {
+	if got.Kind != pdp.KindPDP || got.URL != pdp.LocalPDPURL || got.Token != "s3cr3t-token" {
 		t.Fatalf("spec = %+v", got)
 	}
 	if h.m.dialog != dialogNone || h.m.info.Name != "pdp: localhost:7766" {
@@ -451,12 +450,12 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 	// The CLI starts on the demo policy when the key is missing, and says
 	// which PDP the key is for.
 	h2 := newHarness(t, New(Options{Target: storyTarget(), AskToken: true,
-		AskTokenFor: TargetSpec{Kind: pdp.KindCloud}}), 80, 24, true)
+		AskTokenFor: pdp.TargetSpec{Kind: pdp.KindCloud}}), 80, 24, true)
 	if h2.m.sw.sel != 3 || !h2.m.sw.inputs[inToken].Focused() {
 		t.Errorf("AskTokenFor cloud: sel %d, token focused %v", h2.m.sw.sel, h2.m.sw.inputs[inToken].Focused())
 	}
 	remote.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &permit.Error{Kind: permit.Auth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
+		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
 	}
 	h.fill("bob@acme.io", "", "read", "document", "", "")
 	h.key("enter")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // screens builds each screen the issue asks to picture. Every one is driven
@@ -100,7 +100,7 @@ var screens = []struct {
 // refusedPDP is Permit's real HTTP client pointed at a port where nothing
 // listens, with the latency pinned so that the picture is stable.
 func refusedPDP(t *testing.T) pdp.Target {
-	c, err := permit.New("http://127.0.0.1:1", "not-a-real-token", permit.WithTimeout(2*time.Second))
+	c, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://127.0.0.1:1", Token: "not-a-real-token", Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

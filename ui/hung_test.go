@@ -10,7 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // hungPDP is an HTTP server that accepts checks and never answers them
@@ -35,7 +35,7 @@ func hungPDP(t *testing.T) (*httptest.Server, chan struct{}) {
 
 func TestHungPDPLeavesTheUIResponsiveAndEscCancels(t *testing.T) {
 	srv, arrived := hungPDP(t)
-	client, err := permit.New(srv.URL, "token", permit.WithTimeout(time.Minute))
+	client, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL, Token: "token", Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func runAll(cmd tea.Cmd, out chan<- tea.Msg) {
 // and ctrl+c quits at once.
 func TestHungPDPInARealProgram(t *testing.T) {
 	srv, arrived := hungPDP(t)
-	client, err := permit.New(srv.URL, "token", permit.WithTimeout(time.Minute))
+	client, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL, Token: "token", Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

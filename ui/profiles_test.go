@@ -18,9 +18,9 @@ func someProfiles() Profiles {
 }
 
 // profileSwitch records the specs it is asked for and builds fake targets.
-type profileSwitch struct{ specs []TargetSpec }
+type profileSwitch struct{ specs []pdp.TargetSpec }
 
-func (ps *profileSwitch) build(s TargetSpec) (pdp.Target, error) {
+func (ps *profileSwitch) build(s pdp.TargetSpec) (pdp.Target, error) {
 	ps.specs = append(ps.specs, s)
 	name := "pdp: localhost:7766"
 	if s.Kind == pdp.KindEmbedded {

@@ -26,8 +26,6 @@ var choices = []choice{
 	{"Cloud PDP", "cloudpdp.api.permit.io · RBAC and ReBAC, no ABAC", pdp.KindCloud, false, false, true},
 }
 
-const defaultLocalURL = "http://localhost:7766"
-
 // switcher is the ctrl+t dialog: pick a kind of target, fill in its path,
 // URL or token, or pick a profile of the config file, and press enter. The
 // token field is masked and cleared as soon as the switch is made.
@@ -75,7 +73,7 @@ const (
 
 func newSwitcher(st textinput.Styles) switcher {
 	var s switcher
-	ph := [3]string{"policy.yaml", defaultLocalURL, "permit_key_… (empty: $PERMIT_API_KEY)"}
+	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, "permit_key_… (empty: $PERMIT_API_KEY)"}
 	for i := range s.inputs {
 		in := textinput.New()
 		in.Prompt = ""
@@ -186,19 +184,19 @@ func (s *switcher) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (s *switcher) spec() TargetSpec {
+func (s *switcher) spec() pdp.TargetSpec {
 	if p, ok := s.profile(); ok {
-		return TargetSpec{Profile: p.Name, Kind: p.Kind, Token: strings.TrimSpace(s.inputs[inToken].Value())}
+		return pdp.TargetSpec{Profile: p.Name, Kind: p.Kind, Token: strings.TrimSpace(s.inputs[inToken].Value())}
 	}
 	c := s.choice()
-	sp := TargetSpec{Kind: c.kind}
+	sp := pdp.TargetSpec{Kind: c.kind}
 	if c.path {
 		sp.Policy = strings.TrimSpace(s.inputs[inPath].Value())
 	}
 	if c.url {
 		sp.URL = strings.TrimSpace(s.inputs[inURL].Value())
 		if sp.URL == "" {
-			sp.URL = defaultLocalURL
+			sp.URL = pdp.LocalPDPURL
 		}
 	}
 	if c.token {

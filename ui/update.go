@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -97,10 +96,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.onSide(msg))
 	case watchTickMsg:
 		add(m.onWatchTick(msg))
-	case policyStatMsg:
-		add(m.onPolicyStat(msg))
-	case policyReloadedMsg:
-		add(m.onPolicyReloaded(msg))
+	case policyChangedMsg:
+		add(m.onPolicyChanged(msg))
 	case watchResultMsg:
 		add(m.onWatchResult(msg))
 	case profilesMsg:
@@ -576,7 +573,7 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.dec.dirty = true
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
-	if permit.KindOf(msg.d.Err) == permit.Auth && m.info.Kind != pdp.KindEmbedded {
+	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.info.Kind != pdp.KindEmbedded {
 		m.sw.open(m.info, "the PDP refused the API key: type the right one (it is never shown or saved)")
 		m.dialog = dialogSwitch
 		cmd = m.sw.focusCmd()

@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -42,27 +39,14 @@ type flip struct {
 	diff     []compareRow
 }
 
-// fileStamp is what a stat says about the policy file.
-type fileStamp struct {
-	mod  time.Time
-	size int64
-}
-
 type (
-	watchTickMsg  struct{ gen int }
-	policyStatMsg struct {
-		gen   int
-		path  string
-		stamp fileStamp
-		err   error
-	}
-	policyReloadedMsg struct {
+	watchTickMsg struct{ gen int }
+	// policyChangedMsg is what a poll of the embedded target's policy
+	// file found, with the target built from a new policy.
+	policyChangedMsg struct {
 		gen    int
-		stamp  fileStamp
-		hash   [32]byte
+		change policy.Change
 		target pdp.Target
-		same   bool // the content did not change (a touch)
-		err    error
 	}
 	watchResultMsg struct {
 		gen int
@@ -145,74 +129,37 @@ func (m *Model) onWatchTick(msg watchTickMsg) tea.Cmd {
 	case m.info.Kind != pdp.KindEmbedded:
 		return tea.Batch(next, m.rerunWatched())
 	case m.info.URL != "":
-		path, gen := m.info.URL, m.gen
+		if m.polWatch == nil {
+			m.polWatch = policy.NewWatcher(m.info.URL)
+		}
+		w, gen := m.polWatch, m.gen
 		return tea.Batch(next, func() tea.Msg {
-			fi, err := os.Stat(path)
-			if err != nil {
-				return policyStatMsg{gen: gen, path: path, err: err}
+			// The poll reads and parses a changed file, and the engine
+			// indexes it, here in the Cmd: a large policy takes a while.
+			c := w.Poll()
+			msg := policyChangedMsg{gen: gen, change: c}
+			if c.Policy != nil {
+				msg.target = engine.NewTarget(engine.New(c.Policy), filepath.Base(w.Path()), w.Path())
 			}
-			return policyStatMsg{gen: gen, path: path, stamp: fileStamp{fi.ModTime(), fi.Size()}}
+			return msg
 		})
 	}
 	return next
 }
 
-// onPolicyStat reloads the policy once a changed stamp has held for a
-// whole poll: an editor saving in place truncates, then writes, and a read
-// in between would see half a file.
-func (m *Model) onPolicyStat(msg policyStatMsg) tea.Cmd {
-	if msg.gen != m.gen || msg.err != nil {
-		return nil
-	}
-	switch {
-	case m.polStamp == (fileStamp{}):
-		m.polStamp = msg.stamp // the first look: this is the policy in use
-		return nil
-	case msg.stamp == m.polStamp:
-		m.polPending = fileStamp{}
-		return nil
-	case msg.stamp != m.polPending:
-		m.polPending = msg.stamp
-		return nil
-	}
-	m.polPending = fileStamp{}
-	gen, path, old := m.gen, msg.path, m.polHash
-	return func() tea.Msg {
-		data, err := policy.ReadFile(context.Background(), path)
-		if err != nil {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, err: err}
-		}
-		h := sha256.Sum256(data)
-		if bytes.Equal(h[:], old[:]) {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, same: true}
-		}
-		p, err := policy.Parse(path, data)
-		if err != nil {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, err: err}
-		}
-		return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h,
-			target: engine.NewTarget(engine.New(p), filepath.Base(path), path)}
-	}
-}
-
-// onPolicyReloaded makes the reloaded policy the target and re-runs the
+// onPolicyChanged makes a reloaded policy the target and re-runs the
 // watched checks on it. A policy that no longer loads keeps the last good one.
-func (m *Model) onPolicyReloaded(msg policyReloadedMsg) tea.Cmd {
-	if msg.gen != m.gen {
+func (m *Model) onPolicyChanged(msg policyChangedMsg) tea.Cmd {
+	if msg.gen != m.gen || !msg.change.News {
 		return nil
 	}
-	m.polStamp, m.polHash = msg.stamp, msg.hash
-	switch {
-	case msg.err != nil:
-		m.setStatus("policy file changed but does not load (keeping the last good one): "+msg.err.Error(), true)
-		return nil
-	case msg.same:
+	if err := msg.change.Err; err != nil {
+		m.setStatus("policy file changed but does not load (keeping the last good one): "+err.Error(), true)
 		return nil
 	}
-	stamp, hash, watching := m.polStamp, m.polHash, m.watching
+	w, watching := m.polWatch, m.watching
 	m.setTarget(msg.target)
-	m.polStamp, m.polHash = stamp, hash
-	m.watching = watching
+	m.polWatch, m.watching = w, watching
 	m.setStatus("policy reloaded: "+oneLine(m.info.Name)+" · re-running "+itoa(len(m.watches))+" watched", false)
 	return tea.Batch(m.candidatesCmd(), m.rerunWatched())
 }

@@ -2,13 +2,14 @@ package engine
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
 )
 
 var segType = []string{"type"}
 
-// fillEnv sets up the attribute layers of a check (permit-pdp.md §3):
+// fillEnv sets up the attribute layers of a check (docs/permit-semantics.md):
 //
 //	user:     generated {roles, tenants} < stored (with key) < JIT
 //	resource: generated {type} < stored instance (by type:key, any tenant) < JIT
@@ -18,7 +19,7 @@ var segType = []string{"type"}
 // An unknown user has only JIT attributes over empty generated roles and tenants.
 func (e *Engine) fillEnv(v *env, c *pdp.Check, u *userIndex) {
 	t := c.Resource.Tenant
-	v.user[0] = c.User.Attributes
+	v.user[0] = userJIT(c, u)
 	if u != nil {
 		v.user[1] = u.stored
 		v.user[2] = u.generated(t).attrs
@@ -42,6 +43,41 @@ func (e *Engine) fillEnv(v *env, c *pdp.Check, u *userIndex) {
 	}
 	v.context = c.Context
 	v.roles = e.roles
+}
+
+// userJIT is the check's JIT user attributes as Permit sees them: the
+// email and names of the check's user object are attributes of the same
+// name too, beneath any attribute the check sends or the policy stores
+// under that name.
+func userJIT(c *pdp.Check, u *userIndex) map[string]any {
+	if c.User.Email == "" && c.User.FirstName == "" && c.User.LastName == "" {
+		return c.User.Attributes
+	}
+	var m map[string]any
+	for _, f := range [...]struct{ key, value string }{
+		{"email", c.User.Email}, {"first_name", c.User.FirstName}, {"last_name", c.User.LastName},
+	} {
+		if f.value == "" {
+			continue
+		}
+		if _, ok := c.User.Attributes[f.key]; ok {
+			continue
+		}
+		if u != nil && u.storedNames[f.key] {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]any, len(c.User.Attributes)+3)
+			for k, v := range c.User.Attributes {
+				m[k] = v
+			}
+		}
+		m[f.key] = f.value
+	}
+	if m == nil {
+		return c.User.Attributes
+	}
+	return m
 }
 
 // inSet evaluates a set. A resource set only holds for resources of its
@@ -99,9 +135,6 @@ func (m *setMemo) holds(v *env, s *setIndex, i int) bool {
 // abacAllowed: some rule for (type, action) whose user set and resource set
 // both hold. Only the sets those rules name are evaluated.
 func (e *Engine) abacAllowed(c *pdp.Check, u *userIndex) bool {
-	if !e.hasSets {
-		return false
-	}
 	pr := e.rules[permKey{c.Resource.Type, c.Action}]
 	if pr == nil {
 		return false
@@ -127,7 +160,7 @@ func (pr *permRules) allows(v *env, mu, mr *setMemo) bool {
 // abacResult is what abacTrace found: whether ABAC allowed, and where this
 // check's sets and rules start in the trace it appended them to.
 type abacResult struct {
-	enabled, allow          bool
+	allow                   bool
 	pr                      *permRules
 	users, resources, rules int
 }
@@ -140,14 +173,14 @@ var noRules = &permRules{}
 // in, one per role of the user and one for the resource's type (they make
 // "a user with a role in the tenant always matches some user set").
 func (e *Engine) abacTrace(c *pdp.Check, v *env, tr *pdp.Trace) abacResult {
-	if !e.hasSets {
-		return abacResult{}
-	}
 	pr := e.rules[permKey{c.Resource.Type, c.Action}]
 	if pr == nil {
 		pr = noRules
 	}
-	res := abacResult{enabled: true, pr: pr, users: len(tr.UserSets), resources: len(tr.ResourceSets), rules: len(tr.Rules)}
+	if !e.abacActive {
+		return abacResult{pr: pr}
+	}
+	res := abacResult{pr: pr, users: len(tr.UserSets), resources: len(tr.ResourceSets), rules: len(tr.Rules)}
 
 	// Which generated sets are traced, known first so that the trace's
 	// slices and nodes are sized once.
@@ -243,7 +276,7 @@ func hasSetKey(sets []*setIndex, key string) bool {
 // abacReason is the abac debug block in a reason of its own, with the
 // trace's rules and sets appended to tr.
 func (e *Engine) abacReason(c *pdp.Check, v *env, tr *pdp.Trace) *pdp.Reason {
-	return e.abacTraceBlock(new(pdp.Reason), c, tr, e.abacTrace(c, v, tr))
+	return e.abacTraceBlock(new(pdp.Reason), c, v, tr, e.abacTrace(c, v, tr))
 }
 
 // maxSetResults is how many set results of one permission an abac block is
@@ -252,10 +285,7 @@ const maxSetResults = 32
 
 // abacTraceBlock writes the abac debug block into r from what abacTrace
 // found.
-func (e *Engine) abacTraceBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res abacResult) *pdp.Reason {
-	if !res.enabled {
-		return abacDisabled(r)
-	}
+func (e *Engine) abacTraceBlock(r *pdp.Reason, c *pdp.Check, v *env, tr *pdp.Trace, res abacResult) *pdp.Reason {
 	pr := res.pr
 	var ub, rb [maxSetResults]bool
 	uok, rok := results(ub[:0], len(pr.userSets)), results(rb[:0], len(pr.resSets))
@@ -265,7 +295,7 @@ func (e *Engine) abacTraceBlock(r *pdp.Reason, c *pdp.Check, tr *pdp.Trace, res 
 	for i := range rok {
 		rok[i] = tr.ResourceSets[res.resources+i].Result
 	}
-	return e.abacBlock(r, c, pr, uok, rok, matching(tr.UserSets[res.users:]), matching(tr.ResourceSets[res.resources:]))
+	return e.abacBlock(r, c, v, pr, uok, rok)
 }
 
 // results is a slice of n set results, in buf when it fits.
@@ -276,16 +306,19 @@ func results(buf []bool, n int) []bool {
 	return make([]bool, n)
 }
 
-func abacDisabled(r *pdp.Reason) *pdp.Reason {
-	return deny(r, "disabled", "ABAC is disabled: the environment has no user sets and no resource sets")
-}
-
-// abacBlock writes the abac debug block into r: uok and rok are the results
-// of pr's user and resource sets (indexed like pr.userSets and pr.resSets),
-// matchU and matchR the keys of every set that held, generated ones
-// included, sorted. Evaluate finds them in its trace, EvaluateDebug by
-// evaluating the sets alone; the block is the same either way.
-func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, pr *permRules, uok, rok []bool, matchU, matchR []string) *pdp.Reason {
+// abacBlock writes the abac debug block into r as Permit's policy library
+// does: uok and rok are the results of pr's user and resource sets (indexed
+// like pr.userSets and pr.resSets). Evaluate finds them in its trace,
+// EvaluateDebug by evaluating the sets alone; the block is the same either
+// way.
+//
+// The codes follow Permit's library, quirk included: its lists of the
+// matching user sets and of the matching resource sets are one and the same
+// list, every condition set that holds for the check, so the block denies
+// with no_matching_usersets when no set at all holds and otherwise with
+// no_matching_rules (no_matching_resourcesets cannot happen). Which sets of
+// the action's rules failed, and why, is the trace's to say.
+func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, v *env, pr *permRules, uok, rok []bool) *pdp.Reason {
 	user, typ, action := c.User.Key, c.Resource.Type, c.Action
 	n := 0
 	for _, ri := range pr.rules {
@@ -293,9 +326,7 @@ func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, pr *permRules, uok, rok 
 			n++
 		}
 	}
-	s := newSentence()
-	switch {
-	case n > 0:
+	if n > 0 {
 		allowing := make([]pdp.AllowingRule, 0, n)
 		for _, ri := range pr.rules {
 			if !uok[ri.u] || !rok[ri.r] {
@@ -310,79 +341,107 @@ func (e *Engine) abacBlock(r *pdp.Reason, c *pdp.Check, pr *permRules, uok, rok 
 			}
 			allowing = append(allowing, ar)
 		}
-		a := allowing[0]
-		s.w("user ").q(user).w(" is in user set ").q2(a.UserSet, a.Role).w(" and ").resource(c).w(" is in resource set ").
-			q2(a.ResourceSet, a.ResourceType).w(", and a rule gives that user set ").q(action).w(" on ").q(typ)
-		allow(r, s.done())
+		// Permit lists the pairs in the order of the sets' keys.
+		slices.SortFunc(allowing, func(a, b pdp.AllowingRule) int {
+			if c := strings.Compare(ruleUserWire(a), ruleUserWire(b)); c != 0 {
+				return c
+			}
+			return strings.Compare(ruleResourceWire(a), ruleResourceWire(b))
+		})
+		allow(r, allowingRuleReason(c, allowing[0]))
 		r.AllowingRules = allowing
-	case len(matchU) == 0:
-		if len(pr.userSets) == 0 {
-			s.w("user ").q(user).w(" matches no user set: no rule gives ").q(action).w(" on ").q(typ).
-				w(", and the user has no role in tenant ").q(c.Resource.Tenant)
-		} else {
-			s.w("user ").q(user).w(" matches none of the user sets that rules for ").q(action).w(" on ").q(typ).
-				w(" name: ").setKeys(pr.userSets)
-		}
-		deny(r, "no_matching_usersets", s.done())
-	case len(matchR) == 0:
-		s.resource(c).w(" matches none of the resource sets that rules for ").q(action).w(" on ").q(typ).
-			w(" name: ").setKeys(pr.resSets)
-		deny(r, "no_matching_resourcesets", s.done())
-	default:
-		s.w("user ").q(user).w(" is in user sets ").list(matchU).w(" and ").resource(c).w(" in resource sets ").list(matchR).
-			w(", but no rule gives ").q(action).w(" on ").q(typ).w(" to such a pair")
-		if len(pr.rules) > 0 {
-			s.w("; rules for it: ").listOf(len(pr.rules), func(s *sentence, i int) {
-				s.w(pr.rules[i].rule.UserSet).w(" → ").w(pr.rules[i].rule.ResourceSet)
-			})
-		} else {
-			s.w("; no rule grants it at all")
-		}
-		deny(r, "no_matching_rules", s.done())
+		return r
 	}
-	r.MatchingUsersets = matchU
-	r.MatchingResourcesets = matchR
+	matched := e.matchingSets(v, pr, uok, rok)
+	if len(matched) == 0 {
+		return deny(r, "no_matching_usersets", newSentence().w("user ").q(user).
+			w(" did not match any userset conditions. known usersets: ").list(e.userSetWires).done())
+	}
+	deny(r, "no_matching_rules", newSentence().w("user ").q(user).w(" does not match any rule that grants him the ").q(action).
+		w(" permission on the given resource of type ").q(typ).done())
+	// One list under both names, as Permit gives it.
+	r.MatchingUsersets, r.MatchingResourcesets = matched, matched
 	return r
 }
 
-// matching lists the keys of the sets that held, sorted (nil for none).
-func matching(sets []pdp.SetTrace) []string {
-	n := 0
-	for _, st := range sets {
-		if st.Result {
-			n++
+// ruleUserWire and ruleResourceWire are the keys of an allowing rule's
+// sets as Permit names them.
+func ruleUserWire(a pdp.AllowingRule) string {
+	if a.Role != "" {
+		return autogenPrefix + a.Role
+	}
+	return a.UserSet
+}
+
+func ruleResourceWire(a pdp.AllowingRule) string {
+	if a.ResourceType != "" {
+		return autogenPrefix + a.ResourceType
+	}
+	return a.ResourceSet
+}
+
+// allowingRuleReason is Permit's sentence for the first allowing rule.
+func allowingRuleReason(c *pdp.Check, a pdp.AllowingRule) string {
+	s := newSentence().w("user ").q(c.User.Key)
+	if a.Role != "" {
+		s.w(" has the role ").q(a.Role).w(" in tenant ").q(c.Resource.Tenant)
+	} else {
+		s.w(" matched ").q(a.UserSet).w(" userset conditions")
+	}
+	if a.ResourceSet != "" {
+		s.w(", the given resource matched the ").q(a.ResourceSet).w(" resourceset conditions")
+	}
+	if a.Role != "" {
+		s.w(", role ").q(a.Role).w(" has the ")
+	} else {
+		s.w(", users matching ").q(a.UserSet).w(" userset conditions has the ")
+	}
+	s.q(c.Action).w(" permission on resources of type ").q(c.Resource.Type)
+	if a.ResourceSet != "" {
+		s.w(" matching ").q(a.ResourceSet).w(" resourceset conditions")
+	}
+	return s.done()
+}
+
+// matchingSets lists the wire keys of every condition set that holds for
+// the check, user sets and resource sets together, sorted (nil for none).
+// The sets pr names are not evaluated again: uok and rok hold their
+// results. A resource set can hold only for resources of its type, and a
+// generated user set only for a role the user has, so those are the only
+// ones looked at.
+func (e *Engine) matchingSets(v *env, pr *permRules, uok, rok []bool) []string {
+	var out []string
+	add := func(s *setIndex, named []*setIndex, ok []bool) {
+		if i := slices.Index(named, s); i >= 0 {
+			if ok[i] {
+				out = append(out, s.wire)
+			}
+			return
+		}
+		if v.inSet(s) {
+			out = append(out, s.wire)
 		}
 	}
-	if n == 0 {
-		return nil
+	for _, s := range e.explicitUserSets {
+		add(s, pr.userSets, uok)
 	}
-	out := make([]string, 0, n)
-	for _, st := range sets {
-		if st.Result {
-			out = append(out, st.Key)
+	for _, r := range v.effectiveRoles() {
+		key, _ := r.(string)
+		if s := e.userSets[key]; s != nil && s.implicit && !slices.Contains(out, s.wire) {
+			add(s, pr.userSets, uok)
+		}
+	}
+	if rt, ok := lookup(v.resource[:], segType); ok {
+		key, _ := rt.(string)
+		for _, s := range e.resSetsByType[key] {
+			add(s, pr.resSets, rok)
+		}
+		if s := e.resourceSets[key]; s != nil && s.implicit {
+			add(s, pr.resSets, rok)
 		}
 	}
 	slices.Sort(out)
 	return out
-}
-
-// setKeys writes the sets' keys as list would.
-func (s *sentence) setKeys(sets []*setIndex) *sentence {
-	return s.listOf(len(sets), func(s *sentence, i int) { s.w(sets[i].key) })
-}
-
-// resource names the check's resource: "document 'd1'" or "the document".
-func (s *sentence) resource(c *pdp.Check) *sentence {
-	if c.Resource.Key == "" {
-		return s.w("the ").w(c.Resource.Type)
-	}
-	return s.w(c.Resource.Type).w(" ").q(c.Resource.Key)
-}
-
-// q2 quotes the concatenation of two names, one of them empty: a set key or
-// the role (type) standing for a generated set.
-func (s *sentence) q2(a, b string) *sentence {
-	return s.w("'").w(a).w(b).w("'")
 }
 
 // abacDebug writes the abac debug block into r without a trace: the sets
@@ -390,9 +449,6 @@ func (s *sentence) q2(a, b string) *sentence {
 // results pr.allows already found, indexed like pr.userSets and
 // pr.resSets). pr is nil when no rule names the check's permission.
 func (e *Engine) abacDebug(r *pdp.Reason, c *pdp.Check, v *env, pr *permRules, mu, mr *setMemo) *pdp.Reason {
-	if !e.hasSets {
-		return abacDisabled(r)
-	}
 	if pr == nil {
 		pr = noRules
 	}
@@ -404,47 +460,5 @@ func (e *Engine) abacDebug(r *pdp.Reason, c *pdp.Check, v *env, pr *permRules, m
 	for i, s := range pr.resSets {
 		rok[i] = mr.holds(v, s, i)
 	}
-	var implicitBuf [8]*setIndex
-	implicit, typeSet := e.generatedSets(v, pr, implicitBuf[:0])
-	var typeBuf [1]*setIndex
-	types := typeBuf[:0]
-	if typeSet != nil {
-		types = append(types, typeSet)
-	}
-	return e.abacBlock(r, c, pr, uok, rok, heldKeys(v, pr.userSets, uok, implicit), heldKeys(v, pr.resSets, rok, types))
-}
-
-// heldKeys is matching without a trace: the keys of the sets that held,
-// sorted (nil for none), from the named sets' results ok and the generated
-// sets more, evaluated here.
-func heldKeys(v *env, named []*setIndex, ok []bool, more []*setIndex) []string {
-	var moreBuf [8]bool
-	moreOK := results(moreBuf[:0], len(more))
-	n := 0
-	for _, b := range ok {
-		if b {
-			n++
-		}
-	}
-	for i, s := range more {
-		if moreOK[i] = v.inSet(s); moreOK[i] {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, 0, n)
-	for i, s := range named {
-		if ok[i] {
-			out = append(out, s.key)
-		}
-	}
-	for i, s := range more {
-		if moreOK[i] {
-			out = append(out, s.key)
-		}
-	}
-	slices.Sort(out)
-	return out
+	return e.abacBlock(r, c, v, pr, uok, rok)
 }

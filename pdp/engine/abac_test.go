@@ -9,96 +9,107 @@ import (
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
+// TestABACCodes pins the abac block as Permit's policy library writes it:
+// its lists of matching user sets and resource sets are one list, every
+// condition set that holds for the check (generated ones by their
+// __autogen_ keys), so the code is no_matching_usersets only when no set
+// at all holds and no_matching_rules otherwise.
 func TestABACCodes(t *testing.T) {
 	tests := []struct {
 		name     string
 		check    pdp.Check
 		code     string
 		rules    []pdp.AllowingRule
-		matchU   []string
-		matchR   []string
+		match    []string
 		fragment string
 	}{
 		{
-			name:   "allow by explicit sets",
-			check:  chk("alice", "publish", "document:roadmap", "acme"),
-			code:   "allow",
-			rules:  []pdp.AllowingRule{{UserSet: "england_engineers", ResourceSet: "approved_documents"}},
-			matchU: []string{"england_engineers"}, matchR: []string{"approved_documents", "document"},
+			name:     "allow by explicit sets",
+			check:    chk("alice", "publish", "document:roadmap", "acme"),
+			code:     "allow",
+			rules:    []pdp.AllowingRule{{UserSet: "england_engineers", ResourceSet: "approved_documents"}},
+			fragment: "user 'alice' matched 'england_engineers' userset conditions, the given resource matched the 'approved_documents' resourceset conditions",
 		},
 		{
-			name:   "allow by a role standing for a user set",
-			check:  chk("multi", "share", "document:roadmap", "default"),
-			code:   "allow",
-			rules:  []pdp.AllowingRule{{Role: "viewer", ResourceSet: "approved_documents"}},
-			matchU: []string{"viewer"}, matchR: []string{"approved_documents", "classified", "document"},
+			name:     "allow by a role standing for a user set",
+			check:    chk("multi", "share", "document:roadmap", "default"),
+			code:     "allow",
+			rules:    []pdp.AllowingRule{{Role: "viewer", ResourceSet: "approved_documents"}},
+			fragment: "user 'multi' has the role 'viewer' in tenant 'default'",
 		},
 		{
-			name:   "allow by a type standing for a resource set",
-			check:  chk("alice", "create", "folder", "acme"),
-			code:   "allow",
-			rules:  []pdp.AllowingRule{{UserSet: "londoners", ResourceType: "folder"}},
-			matchU: []string{"londoners"}, matchR: []string{"folder"},
+			name:     "allow by a type standing for a resource set",
+			check:    chk("alice", "create", "folder", "acme"),
+			code:     "allow",
+			rules:    []pdp.AllowingRule{{UserSet: "londoners", ResourceType: "folder"}},
+			fragment: "has the 'create' permission on resources of type 'folder'",
 		},
 		{
-			name:   "allow by tenant attributes of a member",
-			check:  chk("alice", "update", "folder:plans", "acme"),
-			code:   "allow",
-			rules:  []pdp.AllowingRule{{UserSet: "pro_tenant", ResourceType: "folder"}},
-			matchU: []string{"pro_tenant"}, matchR: []string{"folder"},
+			name:  "allow by tenant attributes of a member",
+			check: chk("alice", "update", "folder:plans", "acme"),
+			code:  "allow",
+			rules: []pdp.AllowingRule{{UserSet: "pro_tenant", ResourceType: "folder"}},
 		},
 		{
-			name:   "allow by role attributes",
-			check:  chk("admin@x", "share", "document:roadmap", "default"),
-			code:   "allow",
-			rules:  []pdp.AllowingRule{{UserSet: "senior", ResourceSet: "classified"}},
-			matchU: []string{"admin", "senior"}, matchR: []string{"approved_documents", "classified", "document"},
+			name:  "allow by role attributes",
+			check: chk("admin@x", "share", "document:roadmap", "default"),
+			code:  "allow",
+			rules: []pdp.AllowingRule{{UserSet: "senior", ResourceSet: "classified"}},
 		},
 		{
-			name:     "no_matching_usersets",
+			name:  "allowing rules in the order of the sets' keys",
+			check: with(chk("admin@x", "share", "document:roadmap", "default"), jitUser(map[string]any{"roles": []any{"viewer", "admin"}})),
+			code:  "allow",
+			rules: []pdp.AllowingRule{{Role: "viewer", ResourceSet: "approved_documents"}, {UserSet: "senior", ResourceSet: "classified"}},
+		},
+		{
+			name:     "no_matching_usersets: no set at all holds",
+			check:    chk("stranger", "read", "spreadsheet", "default"),
+			code:     "no_matching_usersets",
+			fragment: "user 'stranger' did not match any userset conditions. known usersets: __autogen_admin, __autogen_editor, __autogen_viewer, england_engineers, londoners, pro_tenant, senior",
+		},
+		{
+			name:     "no_matching_rules: only resource sets hold",
 			check:    chk("noroles", "publish", "document:roadmap", "default"),
-			code:     "no_matching_usersets",
-			matchR:   []string{"approved_documents", "document"},
-			fragment: "user 'noroles' matches none of the user sets that rules for 'publish' on 'document' name: england_engineers",
-		},
-		{
-			name:     "no_matching_usersets without any rule",
-			check:    chk("noroles", "delete", "folder", "default"),
-			code:     "no_matching_usersets",
-			matchR:   []string{"folder"},
-			fragment: "no rule gives 'delete' on 'folder'",
-		},
-		{
-			name:     "no_matching_resourcesets: a type with no generated set",
-			check:    chk("multi", "read", "spreadsheet", "default"),
-			code:     "no_matching_resourcesets",
-			matchU:   []string{"viewer"},
-			fragment: "the spreadsheet matches none",
-		},
-		{
-			name:     "no_matching_rules",
-			check:    chk("alice", "publish", "document", "acme"),
 			code:     "no_matching_rules",
-			matchU:   []string{"england_engineers"},
-			matchR:   []string{"document"},
-			fragment: "england_engineers → approved_documents",
+			match:    []string{"__autogen_document", "approved_documents", "classified"},
+			fragment: "user 'noroles' does not match any rule that grants him the 'publish' permission on the given resource of type 'document'",
 		},
 		{
-			name:     "no_matching_rules: a role's user set with no rule",
-			check:    chk("multi", "delete", "document:roadmap", "default"),
-			code:     "no_matching_rules",
-			matchU:   []string{"viewer"},
-			matchR:   []string{"document"},
-			fragment: "no rule grants it at all",
+			name:  "no_matching_rules: only the type's generated set holds",
+			check: chk("noroles", "delete", "folder", "default"),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_folder"},
 		},
 		{
-			// alice is an England engineer, but no rule names that set for
-			// update: it is not even evaluated, and no generated set matches.
-			name:     "the rule's action must be the check's",
-			check:    chk("alice", "update", "document:roadmap", "acme"),
-			code:     "no_matching_usersets",
-			matchR:   []string{"document"},
-			fragment: "no rule gives 'update' on 'document'",
+			name:  "no_matching_rules: only a role's generated set holds (a type with no set)",
+			check: chk("multi", "read", "spreadsheet", "default"),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_viewer"},
+		},
+		{
+			name:  "no_matching_rules: sets of other permissions' rules are listed",
+			check: chk("alice", "publish", "document", "acme"),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_document", "england_engineers", "londoners", "pro_tenant"},
+		},
+		{
+			name:  "no_matching_rules: a role's user set with no rule",
+			check: chk("multi", "delete", "document:roadmap", "default"),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_document", "__autogen_viewer", "approved_documents", "classified"},
+		},
+		{
+			name:  "the rule's action must be the check's",
+			check: chk("alice", "update", "document:roadmap", "acme"),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_document", "approved_documents", "classified", "england_engineers", "londoners", "pro_tenant"},
+		},
+		{
+			name:  "a resource set of another type never holds",
+			check: with(chk("stranger", "read", "folder", "default"), jitResource(map[string]any{"hasApproval": "true"})),
+			code:  "no_matching_rules",
+			match: []string{"__autogen_folder"},
 		},
 	}
 	for _, tt := range tests {
@@ -117,8 +128,8 @@ func TestABACCodes(t *testing.T) {
 			if !reflect.DeepEqual(r.AllowingRules, tt.rules) {
 				t.Errorf("allowing rules %+v, want %+v", r.AllowingRules, tt.rules)
 			}
-			if !reflect.DeepEqual(r.MatchingUsersets, tt.matchU) || !reflect.DeepEqual(r.MatchingResourcesets, tt.matchR) {
-				t.Errorf("matching %v / %v, want %v / %v", r.MatchingUsersets, r.MatchingResourcesets, tt.matchU, tt.matchR)
+			if !reflect.DeepEqual(r.MatchingUsersets, tt.match) || !reflect.DeepEqual(r.MatchingResourcesets, tt.match) {
+				t.Errorf("matching %v / %v, want %v in both", r.MatchingUsersets, r.MatchingResourcesets, tt.match)
 			}
 			if tt.fragment != "" && !strings.Contains(r.Reason, tt.fragment) {
 				t.Errorf("reason %q lacks %q", r.Reason, tt.fragment)
@@ -126,29 +137,38 @@ func TestABACCodes(t *testing.T) {
 			if !r.Allow && r.SupportLink != pdp.SupportLink(tt.code) {
 				t.Errorf("support link %q", r.SupportLink)
 			}
+			if d.Debug.ABAC != nil && !reflect.DeepEqual(d.Debug.ABAC, r) {
+				t.Errorf("decision's abac block %+v, the block alone %+v", d.Debug.ABAC, r)
+			}
 		})
 	}
 }
 
-func TestABACDisabled(t *testing.T) {
+// Rules over roles and types alone use Permit's generated sets, which are
+// condition sets like any other: ABAC runs and allows by them.
+func TestABACGeneratedSetsAlone(t *testing.T) {
 	p := fixture()
 	p.UserSets, p.ResourceSets = nil, nil
-	// Rules over roles and types alone are plain RBAC in Permit: without any
-	// condition set, ABAC does not run.
 	p.ConditionSetRules = []policy.ConditionSetRule{{UserSet: "viewer", Permission: "document:share", ResourceSet: "document"}}
 	e := New(p)
-	c := chk("multi", "share", "document", "default")
-	d := decide(t, e, c)
-	if d.Allowed() {
-		t.Fatal("a disabled ABAC allowed")
+	d := decide(t, e, chk("multi", "share", "document", "default"))
+	if !d.Allowed() || d.Debug.ABAC == nil || !reflect.DeepEqual(d.Debug.ABAC.AllowingRules, []pdp.AllowingRule{{Role: "viewer", ResourceType: "document"}}) {
+		t.Fatalf("got %v, abac %+v", d.Outcome, d.Debug.ABAC)
 	}
-	if d.Debug.ABAC != nil {
-		t.Errorf("abac block shown for an environment without sets: %+v", d.Debug.ABAC)
+	// A denial still shows the abac block: every role and type has its set.
+	d = decide(t, e, chk("multi", "delete", "document", "default"))
+	if d.Debug.ABAC == nil || d.Debug.ABAC.Code != "no_matching_rules" || !reflect.DeepEqual(d.Debug.ABAC.MatchingUsersets, []string{"__autogen_document", "__autogen_viewer"}) {
+		t.Errorf("abac %+v", d.Debug.ABAC)
 	}
-	var v env
-	e.fillEnv(&v, &c, e.users["multi"])
-	if r := e.abacReason(&c, &v, &pdp.Trace{}); r.Code != "disabled" || r.SupportLink != pdp.SupportLink("disabled") {
-		t.Errorf("abac %+v", r)
+}
+
+// An environment with no role, type or set has no condition set: ABAC is
+// not activated and its block never appears.
+func TestABACNotActivated(t *testing.T) {
+	e := New(&policy.Policy{Version: 1, Users: map[string]*policy.User{"u": {}}})
+	d := decide(t, e, chk("u", "read", "document", "default"))
+	if d.Allowed() || d.Debug.ABAC != nil || d.Debug.RBAC == nil || d.Debug.RBAC.Code != "no_such_resource" {
+		t.Fatalf("got %v, debug %+v", d.Outcome, d.Debug)
 	}
 }
 
@@ -190,7 +210,7 @@ func TestABACResourceSetOnlyForItsType(t *testing.T) {
 }
 
 func TestJITRolesMakeUnknownUserMatchRoleRule(t *testing.T) {
-	// permit-pdp.md §3: JIT user.attributes.roles = ["viewer"] makes an
+	// JIT user.attributes.roles = ["viewer"] makes an
 	// unknown user satisfy a rule whose user set is role viewer.
 	c := chk("stranger", "share", "document:roadmap", "default")
 	if decide(t, fixtureEngine, c).Allowed() {

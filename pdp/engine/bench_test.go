@@ -55,7 +55,7 @@ func TestGeneratedSamples(t *testing.T) {
 				}
 			default:
 				r = d.Debug.ReBAC
-				if d.Debug.RBAC != nil || d.Debug.ABAC != nil {
+				if d.Debug.RBAC.Allow || (d.Debug.ABAC != nil && d.Debug.ABAC.Allow) {
 					t.Errorf("%s rebac sample also allowed by another model", s.name)
 				}
 				if len(r.AllowingRoles) == 0 || len(r.AllowingRoles[0].Sources) == 0 || countHops(r.AllowingRoles[0].Sources[0]) != 3 {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -189,7 +190,7 @@ func TestConditions(t *testing.T) {
 func TestJITResourceTypeOverridesGenerated(t *testing.T) {
 	e := New(setPolicy(allOf(leaf("resource.type", "equals", "file"))))
 	d := decide(t, e, with(chk("nobody", "read", "doc", ""), jitResource(map[string]any{"type": "file"})))
-	if d.Allowed() || !d.Trace.UserSets[0].Result || d.Debug.ABAC.Code != "no_matching_resourcesets" {
+	if d.Allowed() || !d.Trace.UserSets[0].Result || d.Debug.ABAC.Code != "no_matching_rules" || strings.Join(d.Debug.ABAC.MatchingUsersets, ",") != "s" {
 		t.Fatalf("allow %v, abac %+v, sets %s", d.Allowed(), d.Debug.ABAC, mustJSON(t, d.Trace))
 	}
 	if got := d.Debug.Request.Resource.Attributes["type"]; got != "file" {
@@ -233,5 +234,45 @@ func TestConditionValuesNormalized(t *testing.T) {
 	c := with(chk("zed", "read", "doc", ""), jitUser(map[string]any{"dept": "Ops", "n": 2.0}))
 	if !decide(t, e, c).Allowed() {
 		t.Error("normalized values do not match")
+	}
+}
+
+// A user's email and names are attributes of the same name, as in
+// Permit's PDP data: from the policy's user, from the check's user object
+// (which wins over the policy's), and beneath any attribute that names
+// them, stored or JIT.
+func TestUserEmailAndNamesAreAttributes(t *testing.T) {
+	p := setPolicy(allOf(leaf("user.email", "equals", "a@corp.io")))
+	p.Users["alice"].Email, p.Users["alice"].FirstName = "a@corp.io", "Alice"
+	p.Users["bob"].Email = "b@corp.io"
+	p.Users["bob"].Attributes["email"] = "a@corp.io" // a stored attribute wins over the field
+	e := New(p)
+	emailed := func(c pdp.Check, email string) pdp.Check { c.User.Email = email; return c }
+	tests := []struct {
+		name  string
+		check pdp.Check
+		want  bool
+		email any // the debug request's user.email, nil for none
+	}{
+		{"the policy's email", chk("alice", "read", "doc", "acme"), true, "a@corp.io"},
+		{"the check's email wins over the policy's", emailed(chk("alice", "read", "doc", "acme"), "x@corp.io"), false, "x@corp.io"},
+		{"a stored attribute wins over both", emailed(chk("bob", "read", "doc", "acme"), "x@corp.io"), true, "a@corp.io"},
+		{"a JIT attribute wins over all", with(emailed(chk("alice", "read", "doc", "acme"), "a@corp.io"), jitUser(map[string]any{"email": "j@corp.io"})), false, "j@corp.io"},
+		{"an unknown user's email from the check", emailed(chk("zed", "read", "doc", "acme"), "a@corp.io"), true, "a@corp.io"},
+		{"no email anywhere", chk("carl", "read", "doc", "acme"), false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decide(t, e, tt.check)
+			if d.Allowed() != tt.want {
+				t.Errorf("allowed %v, want %v: %s", d.Allowed(), tt.want, mustJSON(t, d.Trace.UserSets))
+			}
+			if got := d.Debug.Request.User.Attributes["email"]; got != tt.email {
+				t.Errorf("debug request user.email %v, want %v", got, tt.email)
+			}
+		})
+	}
+	if got := decide(t, e, chk("alice", "read", "doc", "acme")).Debug.Request.User.Attributes["first_name"]; got != "Alice" {
+		t.Errorf("first_name %v", got)
 	}
 }

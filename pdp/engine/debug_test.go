@@ -9,8 +9,11 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 )
 
-// Which blocks appear (permit-pdp.md §4): a model's block when it allowed,
-// or when nothing allowed and the environment uses that model.
+// Which blocks appear, as Permit's debugger decides it: rbac when it
+// allowed or when neither rbac nor abac did (so beside a ReBAC allow too);
+// abac when it allowed or when rbac did not; rebac when it allowed or when
+// neither other model did and the environment has relationship tuples.
+// ReBAC's deny codes fall in the same order with or without a resource key.
 func TestDebugBlocks(t *testing.T) {
 	e := rebacFixture()
 	tests := []struct {
@@ -20,11 +23,21 @@ func TestDebugBlocks(t *testing.T) {
 	}{
 		{"rbac allows alone", chk("admin@x", "read", "document", "default"), "allow", "", ""},
 		{"abac allows alone", chk("alice", "publish", "document:roadmap", "acme"), "", "allow", ""},
-		{"rebac allows alone", chk("jane", "update", "document:roadmap", "default"), "", "", "allow"},
+		{"a rebac allow hides nothing", chk("jane", "update", "document:roadmap", "default"), "no_user_roles", "no_matching_rules", "allow"},
 		{"abac allows where the rbac role lacks the action", chk("multi", "share", "document:roadmap", "default"), "", "allow", ""},
-		{"rebac allows by a direct role", chk("dora", "share", "document:roadmap", "default"), "", "", "allow"},
-		{"nothing allows: every block", chk("noroles", "delete", "document:roadmap", "default"), "no_user_roles", "no_matching_usersets", "no_permission"},
-		{"unknown user denied", chk("nobody", "read", "document:roadmap", "default"), "user_not_synced", "no_matching_usersets", "user_not_synced"},
+		{"rebac allows by a direct role", chk("dora", "share", "document:roadmap", "default"), "no_user_roles", "no_matching_rules", "allow"},
+		{"rbac and rebac allow", chk("multi", "read", "document:roadmap", "acme"), "allow", "", ""},
+		{"nothing allows: every block", chk("noroles", "delete", "document:roadmap", "default"), "no_user_roles", "no_matching_rules", "no_permission"},
+		{"unknown user denied", chk("nobody", "read", "document:roadmap", "default"), "user_not_synced", "no_matching_rules", "user_not_synced"},
+		{"unknown user, no key", chk("nobody", "read", "document", "default"), "user_not_synced", "no_matching_rules", "user_not_synced"},
+		{"unknown tenant, no key", chk("noroles", "read", "document", "nosuch"), "no_such_tenant", "no_matching_rules", "no_such_tenant"},
+		{"unknown tenant, with key", chk("noroles", "read", "document:roadmap", "nosuch"), "no_such_tenant", "no_matching_rules", "no_such_tenant"},
+		{"unknown type, no key", chk("noroles", "read", "spreadsheet", "default"), "no_such_resource", "no_matching_usersets", "no_such_resource"},
+		{"unknown action, no key", chk("noroles", "fly", "document", "default"), "no_such_action", "no_matching_rules", "no_such_action"},
+		{"empty type", with(chk("noroles", "read", "x", "default"), func(c *pdp.Check) { c.Resource.Type = "" }), "no_such_resource", "no_matching_usersets", "no_such_resource"},
+		{"empty user and action", with(chk("x", "x", "document", "default"), func(c *pdp.Check) { c.User.Key, c.Action = "", "" }), "no_such_action", "no_matching_rules", "no_such_action"},
+		{"no tenant, no key", chk("noroles", "read", "document", ""), "no_user_roles", "no_matching_rules", "no_permission"},
+		{"known user, no key", chk("multi", "delete", "document", "default"), "no_permission", "no_matching_rules", "no_permission"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,8 +59,8 @@ func blockCode(r *pdp.Reason) string {
 }
 
 func TestDebugBlocksWhenTwoModelsAllow(t *testing.T) {
-	// admin@x reads the roadmap by RBAC; give them a direct owner role too:
-	// both blocks appear, ABAC's does not (it did not allow).
+	// admin@x deletes the roadmap by RBAC; give them a direct owner role
+	// too: both blocks appear, ABAC's does not (it did not allow, and RBAC did).
 	p := fixture()
 	p.Users["admin@x"].Roles = append(p.Users["admin@x"].Roles, instRoleOn("owner", "document:roadmap"))
 	d := decide(t, New(p), chk("admin@x", "delete", "document:roadmap", "default"))

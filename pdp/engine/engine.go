@@ -1,12 +1,12 @@
 // Package engine is pdpx's embedded decision engine: it decides checks from
 // a policy file exactly as Permit's PDP decides them from the same
-// environment (shared/permit-pdp.md §3), and explains them with Permit's debug
-// object (§4) and a condition-level trace.
+// environment, and explains them with Permit's debug object and a
+// condition-level trace. docs/permit-semantics.md is the contract.
 //
 // allow = rbac OR abac OR rebac. New builds every index once; an Engine is
 // immutable afterwards and safe for concurrent use.
 //
-// Decisions taken where the spec is silent:
+// Decisions taken where Permit's behaviour is not known:
 //
 //   - ReBAC counts a role on an instance only when the instance's declared
 //     tenant (its resource_instances entry) is the check's tenant, and only
@@ -17,11 +17,15 @@
 //     resource-set conditions do.
 //   - role.<attr> ranges over the merged user.roles, so JIT roles drive it
 //     just as they drive the generated "has role" user sets.
-//   - ABAC evaluates only the sets that some rule for the check's (type,
-//     action) names, plus the generated "has role R" sets of the user's roles
-//     and the generated set of the resource's type; matching_usersets and
-//     matching_resourcesets list those that hold. That keeps a check's cost
-//     independent of how many sets the environment has.
+//   - Every role and resource type has its generated set (Permit creates
+//     one when a rule first uses it; a hand-written policy cannot say which
+//     were created), so ABAC is activated whenever the policy has a role, a
+//     type or a set.
+//   - Deciding ABAC evaluates only the sets that some rule for the check's
+//     (type, action) names. The trace shows those and the generated sets
+//     of the user's roles and of the resource's type; the debug block's
+//     list of every set that holds evaluates, besides, every user set and
+//     every resource set of the check's type, and only when it is written.
 //   - context.<attr> reads the check's top-level context only.
 //   - RoleTrace.Grants says the role's permissions include the action,
 //     whether or not the role is held (a suppressed role shows what it would
@@ -67,7 +71,19 @@ type Engine struct {
 	// roleKeys and typeKeys are the tenant roles and resource types, sorted.
 	roleKeys, typeKeys []string
 
-	hasSets          bool // ABAC is enabled: the environment has user or resource sets
+	// explicitUserSets are the policy's own user sets and resSetsByType its
+	// own resource sets by type, each sorted by key; userSetWires is the
+	// wire key of every user set, generated ones included, sorted.
+	explicitUserSets []*setIndex
+	resSetsByType    map[string][]*setIndex
+	userSetWires     []string
+
+	// abacActive: the environment has a condition set, so ABAC's block
+	// appears on a denial.
+	abacActive bool
+	// hasTuples: the environment has a relationship tuple, so ReBAC's block
+	// appears on a denial (instance role assignments alone do not count).
+	hasTuples        bool
 	hasInstanceRoles bool
 	genUnknown       map[string]any
 	genUnknownJSON   []byte
@@ -85,6 +101,7 @@ func New(p *policy.Policy) *Engine {
 	e.indexTypes(p)
 	e.indexFacts(p)
 	e.indexSets(p)
+	e.hasTuples = len(p.Relationships) > 0
 	return e
 }
 

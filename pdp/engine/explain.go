@@ -70,17 +70,20 @@ func (e *Engine) evaluate(c *pdp.Check) pdp.Decision {
 	reAllow := rebacAllows(tr.InstanceRoles)
 	allowed := rbAllow || ab.allow || reAllow
 
-	// Which blocks appear (permit-pdp.md §4): a model's block when it
-	// allowed, or when nothing allowed and the environment uses the model.
+	// Which blocks appear, as Permit's debugger decides it: rbac when it
+	// allowed or when neither rbac nor abac did (so it stays beside a ReBAC
+	// allow); abac when it allowed or when rbac did not and ABAC is on;
+	// rebac when it allowed or when neither of the others did and the
+	// environment has relationship tuples.
 	dbg := &x.dbg
 	dbg.Request = e.debugRequest(&x.req, c, u, &v)
-	if rbAllow || !allowed {
+	if rbAllow || !ab.allow {
 		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
 	}
-	if ab.allow || (!allowed && e.hasSets) {
-		dbg.ABAC = e.abacTraceBlock(&x.ab, c, tr, ab)
+	if ab.allow || (!rbAllow && e.abacActive) {
+		dbg.ABAC = e.abacTraceBlock(&x.ab, c, &v, tr, ab)
 	}
-	if reAllow || (!allowed && (len(e.p.Relationships) > 0 || e.hasInstanceRoles)) {
+	if reAllow || (!rbAllow && !ab.allow && e.hasTuples) {
 		dbg.ReBAC = e.rebacBlock(&x.re, c, u, tr.InstanceRoles)
 	}
 
@@ -158,44 +161,32 @@ func (e *Engine) evaluateDebug(c *pdp.Check, x *debugExplanation) (pdp.Decision,
 	// The models are decided in the order Allowed decides them, but all
 	// three: which blocks appear depends on each model's answer.
 	rbAllow := e.rbacAllowed(c, u)
-	var pr *permRules
+	pr := e.rules[permKey{c.Resource.Type, c.Action}]
 	var mu, mr setMemo
-	abAllow := false
-	if e.hasSets {
-		if pr = e.rules[permKey{c.Resource.Type, c.Action}]; pr != nil {
-			abAllow = pr.allows(&v, &mu, &mr)
-		}
-	}
+	abAllow := pr != nil && pr.allows(&v, &mu, &mr)
 	dbg := &x.dbg
-	hasReBAC := len(e.p.Relationships) > 0 || e.hasInstanceRoles
 	var reAllow bool
 	switch {
-	case rbAllow || abAllow:
-		// The rebac block appears only if ReBAC allows too: ask the
-		// search first, and walk the chains only then.
-		if e.rebacAllowed(c, u) {
-			// The walk agrees with the search; were it ever not to, the
-			// block follows the walk, as Evaluate's does.
-			if r, ok := e.rebacDebug(&x.re, c, u, true); ok {
-				dbg.ReBAC, reAllow = r, true
-			}
-		}
-	case hasReBAC:
-		// Nothing else allowed: the block appears whatever ReBAC says,
-		// and writing it decides ReBAC.
+	case !rbAllow && !abAllow && e.hasTuples:
+		// The block appears whatever ReBAC says, and writing it decides ReBAC.
 		dbg.ReBAC, reAllow = e.rebacDebug(&x.re, c, u, false)
-	default:
-		// Without relationships or instance roles ReBAC cannot allow
-		// (rebacAllowed needs an instance role), and has no block.
+	case e.rebacAllowed(c, u):
+		// The block appears only because ReBAC allows: the search said so
+		// without walking the chains, which are walked only now. The walk
+		// agrees with the search; were it ever not to, the block follows
+		// the walk, as Evaluate's does.
+		if r, ok := e.rebacDebug(&x.re, c, u, true); ok {
+			dbg.ReBAC, reAllow = r, true
+		}
 	}
 	allowed := rbAllow || abAllow || reAllow
 
 	var aj AttrsJSON
 	dbg.Request, aj = e.sharedDebugRequest(&x.req, c, u, &v)
-	if rbAllow || !allowed {
+	if rbAllow || !abAllow {
 		dbg.RBAC = e.rbacBlock(&x.rb, c, u)
 	}
-	if abAllow || (!allowed && e.hasSets) {
+	if abAllow || (!rbAllow && e.abacActive) {
 		dbg.ABAC = e.abacDebug(&x.ab, c, &v, pr, &mu, &mr)
 	}
 	d := pdp.Decision{Outcome: pdp.Deny, Debug: dbg}
@@ -225,7 +216,7 @@ func (e *Engine) debugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v
 // of the shared maps come with it, for the attributes that are one.
 func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIndex, v *env) (*pdp.DebugRequest, AttrsJSON) {
 	var aj AttrsJSON
-	jitUser, jitRes := len(c.User.Attributes) > 0, len(c.Resource.Attributes) > 0
+	jitUser, jitRes := len(v.user[0]) > 0, len(c.Resource.Attributes) > 0
 	var user map[string]any
 	if u != nil {
 		g := u.generated(c.Resource.Tenant)
@@ -260,7 +251,7 @@ func (e *Engine) sharedDebugRequest(r *pdp.DebugRequest, c *pdp.Check, u *userIn
 		res = merged(v.resource[1:])
 	}
 	*r = pdp.DebugRequest{
-		User:     pdp.DebugUser{Key: c.User.Key, Synced: u != nil, Attributes: over(c.User.Attributes, user)},
+		User:     pdp.DebugUser{Key: c.User.Key, Synced: u != nil, Attributes: over(v.user[0], user)},
 		Tenant:   c.Resource.Tenant,
 		Action:   c.Action,
 		Resource: pdp.DebugResource{Type: c.Resource.Type, Key: c.Resource.Key, Attributes: over(c.Resource.Attributes, res)},

@@ -33,8 +33,13 @@ type relKey struct {
 // userIndex is one user of the policy, with everything a check reads.
 type userIndex struct {
 	key string
-	// stored is the user's stored attributes with "key" added, as Permit stores it.
+	// stored is the user's stored attributes with "key", and the email and
+	// names the attributes do not hold, added, as Permit stores them.
 	stored map[string]any
+	// storedNames marks the name fields (email, first_name, last_name) the
+	// stored attributes hold themselves: a check's user object cannot
+	// override those.
+	storedNames map[string]bool
 	// tenantRoles: tenant -> the user's tenant roles there, sorted.
 	tenantRoles map[string][]string
 	// roleTenants: the tenants where the user holds a tenant role, sorted.
@@ -152,6 +157,9 @@ type instIndex struct {
 // setIndex is a user set or resource set, explicit or generated.
 type setIndex struct {
 	key, name string
+	// wire is the key Permit's debug object names the set by: the key of an
+	// explicit set, "__autogen_<role>" or "__autogen_<type>" for a generated one.
+	wire string
 	// implicit marks Permit's generated sets: "has role R", "is of type T".
 	implicit bool
 	// resource is the type a resource set is over ("" for user sets).
@@ -169,6 +177,10 @@ type setIndex struct {
 
 // newSet finishes a set: its type leaf and trace sizes.
 func newSet(s *setIndex) *setIndex {
+	s.wire = s.key
+	if s.implicit {
+		s.wire = autogenPrefix + s.key
+	}
 	s.nodes, s.kids = s.cond.size()
 	if s.resource != "" && !s.implicit {
 		s.typeCond = leafCond("resource.type", opEquals, s.resource)
@@ -326,8 +338,19 @@ func (e *Engine) indexUser(key string, u *policy.User) *userIndex {
 	if ui.stored == nil {
 		ui.stored = map[string]any{}
 	}
-	// Permit keeps the user's key among their stored attributes.
+	// Permit keeps the user's key among their stored attributes, and their
+	// email and names unless an attribute of the same name says otherwise.
 	ui.stored["key"] = key
+	for _, f := range [...]struct{ key, value string }{{"email", u.Email}, {"first_name", u.FirstName}, {"last_name", u.LastName}} {
+		if _, ok := ui.stored[f.key]; ok {
+			if ui.storedNames == nil {
+				ui.storedNames = map[string]bool{}
+			}
+			ui.storedNames[f.key] = true
+		} else if f.value != "" {
+			ui.stored[f.key] = f.value
+		}
+	}
 	for _, t := range u.Tenants {
 		ui.member[t] = true
 	}
@@ -385,7 +408,10 @@ func (u *userIndex) hasAnyDirect(inst instKey, t string) bool {
 }
 
 func (e *Engine) indexSets(p *policy.Policy) {
-	e.hasSets = len(p.UserSets) > 0 || len(p.ResourceSets) > 0
+	// Every role and type has its generated set, so any environment with a
+	// role, a type or a set of its own has ABAC on, as a real one in
+	// practice always does.
+	e.abacActive = len(p.UserSets)+len(p.ResourceSets)+len(p.Roles)+len(p.Resources) > 0
 	e.userSets = make(map[string]*setIndex, len(p.UserSets)+len(p.Roles))
 	e.resourceSets = make(map[string]*setIndex, len(p.ResourceSets)+len(p.Resources))
 	// Permit generates a user set per role and a resource set per type;
@@ -414,6 +440,7 @@ func (e *Engine) indexSets(p *policy.Policy) {
 		}
 		e.resourceSets[key] = newSet(si)
 	}
+	e.indexSetLists()
 
 	e.rules = map[permKey]*permRules{}
 	for _, r := range p.ConditionSetRules {
@@ -453,4 +480,27 @@ func strList(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// autogenPrefix starts the key Permit gives a generated set.
+const autogenPrefix = "__autogen_"
+
+// indexSetLists lists the explicit user sets, the explicit resource sets by
+// type and every user set's wire key, for the debug object's lists of the
+// sets that hold and of the known user sets.
+func (e *Engine) indexSetLists() {
+	e.resSetsByType = map[string][]*setIndex{}
+	for _, key := range sortedKeys(e.userSets) {
+		s := e.userSets[key]
+		e.userSetWires = append(e.userSetWires, s.wire)
+		if !s.implicit {
+			e.explicitUserSets = append(e.explicitUserSets, s)
+		}
+	}
+	slices.Sort(e.userSetWires)
+	for _, key := range sortedKeys(e.resourceSets) {
+		if s := e.resourceSets[key]; !s.implicit {
+			e.resSetsByType[s.resource] = append(e.resSetsByType[s.resource], s)
+		}
+	}
 }

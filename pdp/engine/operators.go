@@ -47,7 +47,7 @@ var opNames = map[string]op{
 // apply evaluates `attr <op> value` for two present operands. Missing
 // operands never reach here: the caller answers false for them, whatever the
 // operator (not-equals included). Operands of the wrong type give false, never
-// an error, as policy-format.md requires.
+// an error, as the policy format requires.
 func apply(o op, attr, value any) bool {
 	switch o {
 	case opEquals:

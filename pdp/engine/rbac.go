@@ -5,7 +5,7 @@ import (
 )
 
 // rbacAllowed: the user's tenant roles in the check's tenant; allow iff one
-// grants type:action. No existence checks (permit-pdp.md §3): an assignment
+// grants type:action. No existence checks (docs/permit-semantics.md): an assignment
 // in a tenant the policy does not declare still counts.
 func (e *Engine) rbacAllowed(c *pdp.Check, u *userIndex) bool {
 	if u == nil || c.Resource.Tenant == "" {
@@ -76,7 +76,7 @@ func (e *Engine) rbacReason(c *pdp.Check, u *userIndex) *pdp.Reason {
 	return e.rbacBlock(new(pdp.Reason), c, u)
 }
 
-// rbacBlock writes the rbac debug block into r: the first code of §4's
+// rbacBlock writes the rbac debug block into r: the first code of Permit's
 // list that holds.
 func (e *Engine) rbacBlock(r *pdp.Reason, c *pdp.Check, u *userIndex) *pdp.Reason {
 	user, tenant, typ, action := c.User.Key, c.Resource.Tenant, c.Resource.Type, c.Action

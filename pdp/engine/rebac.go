@@ -429,6 +429,16 @@ func rebacAllow(r *pdp.Reason, allowing []pdp.AllowingRole) *pdp.Reason {
 // order.
 func (e *Engine) rebacDeny(r *pdp.Reason, c *pdp.Check, u *userIndex, heldRoles, suppressed []string) *pdp.Reason {
 	user, typ, action := c.User.Key, c.Resource.Type, c.Action
+	// Permit's order, with or without a resource key.
+	if e.schemaDenial(r, typ, action) {
+		return r
+	}
+	if c.Resource.Tenant != "" && !e.declared(c.Resource.Tenant) {
+		return e.noSuchTenant(r, c.Resource.Tenant)
+	}
+	if u == nil {
+		return notSynced(r, user)
+	}
 	if c.Resource.Key == "" || c.Resource.Tenant == "" {
 		missing := "a resource key"
 		if c.Resource.Key != "" {
@@ -438,15 +448,6 @@ func (e *Engine) rebacDeny(r *pdp.Reason, c *pdp.Check, u *userIndex, heldRoles,
 		}
 		return deny(r, "no_permission", newSentence().w("ReBAC needs ").w(missing).w(": the check on ").q(typ).
 			w(" for user ").q(user).w(" has none, so no instance role applies").done())
-	}
-	if e.schemaDenial(r, typ, action) {
-		return r
-	}
-	if !e.declared(c.Resource.Tenant) {
-		return e.noSuchTenant(r, c.Resource.Tenant)
-	}
-	if u == nil {
-		return notSynced(r, user)
 	}
 	s := newSentence().w("user ").q(user)
 	if len(heldRoles) == 0 {

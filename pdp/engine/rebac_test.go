@@ -174,13 +174,21 @@ func TestReBACBlockAppearsOnlyWithReBACData(t *testing.T) {
 	e := New(p)
 	d := decide(t, e, chk("multi", "delete", "document:roadmap", "default"))
 	if d.Debug.ReBAC != nil {
-		t.Errorf("rebac block without relationships or instance roles: %+v", d.Debug.ReBAC)
+		t.Errorf("rebac block without relationships: %+v", d.Debug.ReBAC)
 	}
-	// Instance roles alone are enough for the block.
+	// Instance roles alone do not activate ReBAC's block on a denial, only
+	// relationship tuples do; a ReBAC allow shows it all the same.
 	p.Users["x"] = &policy.User{Roles: []policy.RoleAssignment{instRoleOn("owner", "document:roadmap")}}
-	d = decide(t, New(p), chk("multi", "delete", "document:roadmap", "default"))
-	if d.Debug.ReBAC == nil {
-		t.Error("no rebac block with instance roles")
+	e = New(p)
+	if d = decide(t, e, chk("multi", "delete", "document:roadmap", "default")); d.Debug.ReBAC != nil {
+		t.Errorf("rebac block with instance roles but no tuples: %+v", d.Debug.ReBAC)
+	}
+	if d = decide(t, e, chk("x", "delete", "document:roadmap", "default")); !d.Allowed() || code(d.Debug.ReBAC) != "allow" {
+		t.Errorf("direct owner: %v, rebac %+v", d.Outcome, d.Debug.ReBAC)
+	}
+	p.Relationships = []policy.Relationship{rel("folder:plans", "parent", "document:roadmap")}
+	if d = decide(t, New(p), chk("multi", "delete", "document:roadmap", "default")); code(d.Debug.ReBAC) != "no_permission" {
+		t.Errorf("with a tuple: rebac %+v", d.Debug.ReBAC)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
-	"github.com/pdpx/pdpx/pdp/permit"
 )
 
 // Tone is how a card reads: it decides its colour in a front end.
@@ -22,7 +21,7 @@ const (
 // Card is one reason in words.
 type Card struct {
 	// Code is Permit's debug code ("no_role_in_tenant", "allow"), the error
-	// kind ("auth", "timeout", see permit.ErrorKind) or one of pdpx's own:
+	// kind ("auth", "timeout", see pdp.ErrorKind) or one of pdpx's own:
 	// "debug_off" (a remote decision without a debug object), "error".
 	Code string `json:"code"`
 	// Models are the debug blocks the code came from: rbac, abac, rebac.
@@ -58,7 +57,7 @@ func cardRank(c Card, chk pdp.Check) int {
 		return 1
 	case c.Code == "user_not_synced" && len(chk.User.Attributes) == 0:
 		return 2
-	case c.Code == permit.CodeCloudNoABAC:
+	case c.Code == pdp.CodeCloudNoABAC:
 		return 3
 	case c.Code == "user_not_synced":
 		return 5
@@ -82,12 +81,15 @@ func cards(d pdp.Decision, c pdp.Check, e *engine.Engine, conds []RuleCondition,
 	if d.Debug == nil {
 		return []Card{debugOffCard(d, x.n)}
 	}
+	allowed := d.Debug.Allowed()
 	var out []Card
 	for _, b := range []struct {
 		model string
 		r     *pdp.Reason
 	}{{"rbac", d.Debug.RBAC}, {"abac", d.Debug.ABAC}, {"rebac", d.Debug.ReBAC}} {
-		if b.r == nil {
+		// Permit shows the rbac and abac denials beside a ReBAC allow; they
+		// are not why the check was allowed, so they get no card.
+		if b.r == nil || (!b.r.Allow && allowed) {
 			continue
 		}
 		var card Card
@@ -163,7 +165,7 @@ func (x cardCtx) denyCard(model string, r *pdp.Reason) Card {
 		} else {
 			card = x.rbacNoPermissionCard()
 		}
-	case permit.CodeCloudNoABAC:
+	case pdp.CodeCloudNoABAC:
 		card = x.cloudNoABACCard()
 	case "disabled":
 		card = Card{Tone: ToneInfo, Title: "ABAC is off",

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pdpx/pdpx/pdp"
 )
@@ -27,45 +28,74 @@ func (x cardCtx) resourcePhrase() string {
 	return x.n.ref
 }
 
-// abacCard explains the three ABAC denials with the failing condition of
-// each rule (embedded) or the sets the PDP says held (remote).
+// abacCard explains an ABAC denial. With a trace it says which sets of
+// the rules for the action failed, and why, from the trace alone: Permit's
+// code cannot say it, since its library lists every condition set that
+// holds (for any rule) as both the matching user sets and the matching
+// resource sets, so it denies with no_matching_rules whenever any set
+// holds. Without a trace (a remote PDP) the code and the sets the PDP says
+// held are all there is.
 func (x cardCtx) abacCard(code string, r *pdp.Reason) Card {
+	if x.d.Trace == nil {
+		return x.remoteABACCard(code, r)
+	}
 	perm := fmt.Sprintf("%s on %s", x.n.action, x.n.typ)
+	if len(x.conds) == 0 {
+		// True, but rarely the news: a note, after the denials that are.
+		return Card{Tone: ToneInfo, Title: "No rule for " + x.n.action,
+			Sentence: fmt.Sprintf("no rule gives %s to any user set or role, so attributes cannot allow it", perm)}
+	}
+	var userHolds, resHolds bool
+	for _, rc := range x.conds {
+		userHolds = userHolds || rc.UserSet.Holds
+		resHolds = resHolds || rc.ResourceSet.Holds
+	}
 	var card Card
-	switch code {
-	case "no_matching_usersets":
+	switch {
+	case !userHolds:
 		card.Title = "In no user set"
 		failing := x.failingSets(func(rc RuleCondition) SetCondition { return rc.UserSet })
-		switch {
-		case len(failing) > 0:
-			card.Sentence = fmt.Sprintf("%s is in none of the user sets that rules for %s name: %s", x.n.user, perm, names(titles(failing)))
-		case x.e != nil && len(x.conds) == 0:
-			card.Sentence = fmt.Sprintf("no rule gives %s to any user set, and %s has no role in %s whose generated set would match", perm, x.n.user, tenantWord(x.n.tenant))
-		default:
-			card.Sentence = fmt.Sprintf("%s is in none of the user sets that rules for %s name", x.n.user, perm)
-		}
+		card.Sentence = fmt.Sprintf("%s is in none of the user sets that rules for %s name: %s", x.n.user, perm, names(titles(failing)))
 		card.Details = leafLines(failing)
-	case "no_matching_resourcesets":
+	case !resHolds:
 		card.Title = "In no resource set"
 		failing := x.failingSets(func(rc RuleCondition) SetCondition { return rc.ResourceSet })
-		if len(failing) > 0 {
-			card.Sentence = fmt.Sprintf("%s is in none of the resource sets that rules for %s name: %s", x.resourcePhrase(), perm, names(titles(failing)))
-		} else {
-			card.Sentence = fmt.Sprintf("%s is in none of the resource sets that rules for %s name", x.resourcePhrase(), perm)
-		}
+		card.Sentence = fmt.Sprintf("%s is in none of the resource sets that rules for %s name: %s", x.resourcePhrase(), perm, names(titles(failing)))
 		card.Details = leafLines(failing)
 	default:
 		card.Title = "No rule pairs the sets"
-		us, rs := cleanAll(r.MatchingUsersets), cleanAll(r.MatchingResourcesets)
-		card.Sentence = fmt.Sprintf("%s is in user sets %s and %s in resource sets %s, but no rule gives %s to such a pair",
+		us := x.holdingSets(func(rc RuleCondition) SetCondition { return rc.UserSet })
+		rs := x.holdingSets(func(rc RuleCondition) SetCondition { return rc.ResourceSet })
+		card.Sentence = fmt.Sprintf("%s is in user sets %s and %s in resource sets %s, but no rule for %s pairs them",
 			x.n.user, names(us), x.resourcePhrase(), names(rs), perm)
 		for _, rc := range x.conds {
 			card.Details = append(card.Details, ruleLine(rc))
 		}
-		if x.e != nil && len(x.conds) == 0 {
-			card.Details = append(card.Details, "no rule names "+perm+" at all")
-		}
 	}
+	return card
+}
+
+// remoteABACCard explains an ABAC denial from the PDP's code and lists.
+func (x cardCtx) remoteABACCard(code string, r *pdp.Reason) Card {
+	perm := fmt.Sprintf("%s on %s", x.n.action, x.n.typ)
+	switch code {
+	case "no_matching_usersets":
+		return Card{Title: "In no condition set",
+			Sentence: fmt.Sprintf("%s and %s match no user set or resource set at all, so no rule for %s can apply", x.n.user, x.resourcePhrase(), perm)}
+	case "no_matching_resourcesets":
+		return Card{Title: "In no resource set",
+			Sentence: fmt.Sprintf("%s is in none of the resource sets that rules for %s name", x.resourcePhrase(), perm)}
+	}
+	us, rs := cleanAll(r.MatchingUsersets), cleanAll(r.MatchingResourcesets)
+	card := Card{Title: "No rule pairs the sets"}
+	if slices.Equal(us, rs) {
+		// Permit's library gives one list under both names.
+		card.Sentence = fmt.Sprintf("the PDP found the check in condition sets %s, but no rule gives %s to a user set and resource set among them", names(us), perm)
+	} else {
+		card.Sentence = fmt.Sprintf("%s is in user sets %s and %s in resource sets %s, but no rule gives %s to such a pair",
+			x.n.user, names(us), x.resourcePhrase(), names(rs), perm)
+	}
+	card.Details = append(card.Details, "a set named __autogen_<name> is the one Permit generates for a role or a resource type")
 	return card
 }
 
@@ -81,6 +111,18 @@ func (x cardCtx) failingSets(pick func(RuleCondition) SetCondition) []SetConditi
 		}
 		seen[s.Key] = true
 		out = append(out, s)
+	}
+	return out
+}
+
+// holdingSets are the titles of the distinct sets (user or resource, as
+// pick says) of the rules that hold, in rule order.
+func (x cardCtx) holdingSets(pick func(RuleCondition) SetCondition) []string {
+	var out []string
+	for _, rc := range x.conds {
+		if s := pick(rc); s.Holds && !slices.Contains(out, s.Title()) {
+			out = append(out, s.Title())
+		}
 	}
 	return out
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
-// Origin is where an attribute's value came from (permit-pdp.md §3).
+// Origin is where an attribute's value came from (docs/permit-semantics.md).
 type Origin string
 
 // The origins of an attribute.
@@ -161,6 +161,9 @@ func usedAttrs(t *pdp.Trace) map[string][]string {
 // check field each was sent in.
 func sentAttrs(c pdp.Check) map[string]string {
 	out := map[string]string{}
+	for k := range nameAttrs(c.User.Email, c.User.FirstName, c.User.LastName) {
+		out["user."+k] = "user." + k
+	}
 	for _, s := range []struct {
 		scope, prefix string
 		m             map[string]any
@@ -200,17 +203,26 @@ func newLayers(p *policy.Policy, c pdp.Check, e *engine.Engine) layers {
 	t := c.Resource.Tenant
 	l.user = append(l.user, src{FromJIT, "", c.User.Attributes})
 	gen := map[string]any{"roles": []any{}, "tenants": []any{}}
-	if u := p.Users[c.User.Key]; u != nil {
-		stored := map[string]any{"key": c.User.Key}
+	u := p.Users[c.User.Key]
+	on := "user " + pdp.Clean(c.User.Key)
+	if u != nil {
+		stored := map[string]any{}
 		for k, v := range u.Attributes {
 			stored[k] = v
 		}
-		l.user = append(l.user, src{FromStored, "user " + pdp.Clean(c.User.Key), stored})
+		stored["key"] = c.User.Key
+		l.user = append(l.user, src{FromStored, on, stored})
 		gen["roles"] = strAny(e.TenantRolesOf(c.User.Key, t))
 		gen["tenants"] = strAny(memberTenants(u))
 		if t == "" {
 			gen["roles"] = []any{}
 		}
+	}
+	// The email and names of the user object are attributes too, beneath
+	// any attribute of the same name: the check's, then the policy's.
+	l.user = append(l.user, src{FromJIT, "", nameAttrs(c.User.Email, c.User.FirstName, c.User.LastName)})
+	if u != nil {
+		l.user = append(l.user, src{FromStored, on, nameAttrs(u.Email, u.FirstName, u.LastName)})
 	}
 	l.user = append(l.user, src{FromGenerated, "", gen})
 
@@ -232,6 +244,21 @@ func newLayers(p *policy.Policy, c pdp.Check, e *engine.Engine) layers {
 	}
 	l.context = []src{{FromJIT, "context", c.Context}}
 	return l
+}
+
+// nameAttrs are a user object's email and names as the attributes they
+// stand for (nil when it has none).
+func nameAttrs(email, first, last string) map[string]any {
+	var m map[string]any
+	for _, f := range [...]struct{ key, value string }{{"email", email}, {"first_name", first}, {"last_name", last}} {
+		if f.value != "" {
+			if m == nil {
+				m = map[string]any{}
+			}
+			m[f.key] = f.value
+		}
+	}
+	return m
 }
 
 // memberTenants are the tenants a user belongs to: listed, or with a tenant role.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/policy"
 )
 
 func prov(t *testing.T, x Explanation, attr string) Provenance {
@@ -110,5 +112,33 @@ func TestStaleDecision(t *testing.T) {
 	x := Explain(pdp.Decision{Outcome: pdp.Allow}, c, demo())
 	if len(x.Warnings) == 0 || x.Warnings[0].Code != "outcome_changed" || x.Cards[0].Code != "no_role_in_tenant" {
 		t.Errorf("%+v", x)
+	}
+}
+
+// The email of the user object is an attribute: stored when the policy's
+// user has it, sent when the check's user object carries it (and then it
+// overrides the policy's).
+func TestProvenanceOfEmail(t *testing.T) {
+	p, err := policy.Parse(policy.DemoName, policy.DemoSource) // a copy: Demo is shared
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.UserSets["permit_staff"] = &policy.UserSet{Conditions: &policy.Condition{AllOf: []*policy.Condition{
+		{Path: "user.email", Operator: "contains", Value: "@permit.io"},
+	}}}
+	p.ConditionSetRules = append(p.ConditionSetRules, policy.ConditionSetRule{UserSet: "permit_staff", Permission: "document:read", ResourceSet: "document"})
+	e := engine.New(p)
+	c := check(t, "john@permit.io", "read", "document", "")
+	x := Explain(e.Decide(c), c, e)
+	want := Provenance{Attribute: "user.email", Origin: FromStored, On: "user john@permit.io", Value: "john@permit.io", UsedBy: []string{"permit_staff"}}
+	if got := prov(t, x, "user.email"); !reflect.DeepEqual(got, want) || x.Cards[0].Tone != ToneAllow {
+		t.Errorf("\n got %+v\nwant %+v\ncards %+v", got, want, x.Cards)
+	}
+	c.User.Email = "john@smith.com"
+	x = Explain(e.Decide(c), c, e)
+	want = Provenance{Attribute: "user.email", Origin: FromJIT, Value: "john@smith.com", UsedBy: []string{"permit_staff"},
+		Overrode: []Layer{{Origin: FromStored, On: "user john@permit.io", Value: "john@permit.io"}}}
+	if got := prov(t, x, "user.email"); !reflect.DeepEqual(got, want) || x.Cards[0].Tone == ToneAllow {
+		t.Errorf("\n got %+v\nwant %+v", got, want)
 	}
 }

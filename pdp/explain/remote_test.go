@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
 )
 
 // remote decodes a debug object as a real PDP returns it (rbac
@@ -67,13 +66,17 @@ func TestRemoteCards(t *testing.T) {
 			"no_permission", "bob's roles in globex do not grant delete on document", nil, ""},
 		{"abac no_matching_usersets",
 			`{"abac":{"allow":false,"code":"no_matching_usersets","matching_usersets":[]}}`,
-			"no_matching_usersets", "bob is in none of the user sets that rules for delete on document name", nil, ""},
+			"no_matching_usersets", "bob and document:d1 match no user set or resource set at all, so no rule for delete on document can apply", nil, ""},
 		{"abac no_matching_resourcesets",
 			`{"abac":{"allow":false,"code":"no_matching_resourcesets","matching_usersets":["us1"],"matching_resourcesets":[]}}`,
 			"no_matching_resourcesets", "document:d1 is in none of the resource sets that rules for delete on document name", nil, ""},
 		{"abac no_matching_rules",
 			`{"abac":{"allow":false,"code":"no_matching_rules","matching_usersets":["us1","us2"],"matching_resourcesets":["rs1"]}}`,
 			"no_matching_rules", "bob is in user sets us1 and us2 and document:d1 in resource sets rs1, but no rule gives delete on document to such a pair", nil, ""},
+		{"abac no_matching_rules, Permit's one list",
+			`{"abac":{"allow":false,"code":"no_matching_rules","matching_usersets":["__autogen_document","us1"],"matching_resourcesets":["__autogen_document","us1"]}}`,
+			"no_matching_rules", "the PDP found the check in condition sets __autogen_document and us1, but no rule gives delete on document to a user set and resource set among them", nil,
+			"__autogen_<name> is the one Permit generates"},
 		{"abac disabled",
 			`{"abac":{"allow":false,"code":"disabled"}}`,
 			"disabled", "the environment has no user sets and no resource sets, so attribute rules played no part", nil, ""},
@@ -177,8 +180,8 @@ func jsonEscape(s string) string {
 
 // Errors get one card by kind, with the fix and the action.
 func TestErrorCards(t *testing.T) {
-	perr := func(k permit.ErrorKind, status int, msg string) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: status, Err: &permit.Error{Kind: k, Status: status, Msg: msg, Retry: 30 * time.Second}}
+	perr := func(k pdp.ErrorKind, status int, msg string) pdp.Decision {
+		return pdp.Decision{Outcome: pdp.Error, Status: status, Err: &pdp.TargetError{Kind: k, Status: status, Msg: msg, Retry: 30 * time.Second}}
 	}
 	cases := []struct {
 		name   string
@@ -187,22 +190,26 @@ func TestErrorCards(t *testing.T) {
 		title  string
 		action ActionKind
 	}{
-		{"401", perr(permit.Auth, 401, "asked for an API key"), "auth", "API key needed", SetToken},
-		{"403", perr(permit.Auth, 403, "rejected the API key"), "auth", "API key rejected", SetToken},
-		{"refused", perr(permit.Refused, 0, "refused"), "refused", "Nothing listens there", SwitchTarget},
-		{"timeout", perr(permit.Timeout, 0, "did not answer within 5s"), "timeout", "No answer in time", RaiseTimeout},
-		{"429", perr(permit.RateLimited, 429, "rate limiting"), "rate_limited", "Rate limited", RetryLater},
-		{"501 from the cloud PDP", perr(permit.NotSupported, 501, "does not evaluate ABAC"), "cloud_pdp_not_supporting_abac", "The cloud PDP does no ABAC", SwitchTarget},
-		{"404", perr(permit.NotSupported, 404, "has no POST /allowed"), "not_supported", "Not supported by this PDP", SwitchTarget},
-		{"503", perr(permit.Server, 503, "not ready"), "server", "The PDP is not ready", RetryLater},
-		{"500", perr(permit.Server, 500, "failed"), "server", "The PDP failed", ""},
-		{"422", perr(permit.BadRequest, 422, "refused the request"), "bad_request", "The PDP refused the request", ""},
-		{"bad response", perr(permit.BadResponse, 200, "answered HTML"), "bad_response", "Not a decision", ""},
-		{"network", perr(permit.Network, 0, "cannot find the host"), "network", "Network error", ""},
-		{"cancelled", perr(permit.Canceled, 0, "cancelled"), "canceled", "Cancelled", ""},
+		{"401", perr(pdp.ErrorAuth, 401, "asked for an API key"), "auth", "API key needed", SetToken},
+		{"403", perr(pdp.ErrorAuth, 403, "rejected the API key"), "auth", "API key rejected", SetToken},
+		{"refused", perr(pdp.ErrorRefused, 0, "refused"), "refused", "Nothing listens there", SwitchTarget},
+		{"timeout", perr(pdp.ErrorTimeout, 0, "did not answer within 5s"), "timeout", "No answer in time", RaiseTimeout},
+		{"429", perr(pdp.ErrorRateLimited, 429, "rate limiting"), "rate_limited", "Rate limited", RetryLater},
+		{"501 from the cloud PDP", perr(pdp.ErrorNoABAC, 501, "does not evaluate ABAC"), "cloud_pdp_not_supporting_abac", "The cloud PDP does no ABAC", SwitchTarget},
+		{"404", perr(pdp.ErrorNotSupported, 404, "has no POST /allowed"), "not_supported", "Not supported by this PDP", SwitchTarget},
+		{"503", perr(pdp.ErrorServer, 503, "not ready"), "server", "The PDP is not ready", RetryLater},
+		{"500", perr(pdp.ErrorServer, 500, "failed"), "server", "The PDP failed", ""},
+		{"422", perr(pdp.ErrorBadRequest, 422, "refused the request"), "bad_request", "The PDP refused the request", ""},
+		{"bad response", perr(pdp.ErrorBadResponse, 200, "answered HTML"), "bad_response", "Not a decision", ""},
+		{"network", perr(pdp.ErrorNetwork, 0, "cannot find the host"), "network", "Network error", ""},
+		{"cancelled", perr(pdp.ErrorCanceled, 0, "cancelled"), "canceled", "Cancelled", ""},
 		{"a plain cancelled context", pdp.Decision{Outcome: pdp.Error, Err: context.Canceled}, "canceled", "Cancelled", ""},
 		{"a plain deadline", pdp.Decision{Outcome: pdp.Error, Err: fmt.Errorf("x: %w", context.DeadlineExceeded)}, "timeout", "No answer in time", RaiseTimeout},
-		{"a status read back from history", pdp.Decision{Outcome: pdp.Error, Status: 403, Err: errors.New("rejected")}, "auth", "API key rejected", SetToken},
+		{"a 501 that is not about ABAC", perr(pdp.ErrorNotSupported, 501, "does not support POST /allowed"), "not_supported", "Not supported by this PDP", SwitchTarget},
+		// The kind is set where the error happens (and kept by history):
+		// a status or a text without one is not guessed from.
+		{"a status without a kind", pdp.Decision{Outcome: pdp.Error, Status: 403, Err: errors.New("rejected")}, "error", "No decision", ""},
+		{"a text without a kind", pdp.Decision{Outcome: pdp.Error, Err: errors.New("dial tcp: connection refused")}, "error", "No decision", ""},
 		{"anything else", pdp.Decision{Outcome: pdp.Error, Err: errors.New("boom")}, "error", "No decision", ""},
 		{"no error at all", pdp.Decision{Outcome: pdp.Error}, "error", "No decision", ""},
 	}

@@ -4,8 +4,9 @@
 //
 // A Client is a pdp.Target. It keeps the three outcomes apart: a deny is only
 // ever HTTP 200 with "allow": false; anything else is an Outcome Error whose
-// Err is an *Error with a Kind the UI can switch on and a message a person
-// can act on. Messages name the PDP's URL and never the API key.
+// Err is a *pdp.TargetError: its kind is decided here, where the status, the
+// transport error and the body are known, and its message names the PDP's
+// URL and what to do, never the API key.
 package permit
 
 import (
@@ -19,13 +20,13 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 )
 
-// The PDPs pdpx knows by heart.
+// The PDPs pdpx knows by heart (the domain's names, for callers of this package).
 const (
 	// CloudURL is Permit's cloud PDP (RBAC and ReBAC only).
-	CloudURL = "https://cloudpdp.api.permit.io"
+	CloudURL = pdp.CloudPDPURL
 	// LocalURL is where the PDP container listens when run with
 	// docker run -p 7766:7000 permitio/pdp-v2.
-	LocalURL = "http://localhost:7766"
+	LocalURL = pdp.LocalPDPURL
 )
 
 // Version is sent in the User-Agent ("pdpx/<Version>"). main sets it from

@@ -8,23 +8,8 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 )
 
-// CodeCloudNoABAC is the debug code the cloud PDP puts in the abac block: it
-// does not evaluate ABAC. The answer is still a valid deny (RBAC and ReBAC
-// were evaluated); the explainer tells the person why ABAC did not count.
-const CodeCloudNoABAC = "cloud_pdp_not_supporting_abac"
-
-// ABACUnsupported reports whether d was shaped by a PDP that does not
-// evaluate ABAC: a deny carrying CodeCloudNoABAC, or a NotSupported error
-// from an HTTP 501.
-func ABACUnsupported(d pdp.Decision) bool {
-	if d.Debug != nil && d.Debug.ABAC != nil && d.Debug.ABAC.Code == CodeCloudNoABAC {
-		return true
-	}
-	return KindOf(d.Err) == NotSupported && d.Status == 501
-}
-
 // jsonProblem says what is wrong with a 200 body that should be JSON, or ""
-// when it is JSON. The words are completed into an Error by badResponse.
+// when it is JSON. The words are completed into a pdp.TargetError by badResponse.
 func (c *Client) jsonProblem(body []byte) string {
 	b := bytes.TrimSpace(body)
 	switch {

@@ -36,7 +36,7 @@ func (c *Client) decision(req []byte, ex *exchange) pdp.Decision {
 }
 
 // Check asks POST /allowed with c.Body(). The Decision is Allow or Deny only
-// for HTTP 200 with a boolean allow; everything else is Error with an *Error.
+// for HTTP 200 with a boolean allow; everything else is Error with a *pdp.TargetError.
 func (c *Client) Check(ctx context.Context, ch pdp.Check) pdp.Decision {
 	body := ch.Body()
 	ex, err := c.do(ctx, http.MethodPost, pathAllowed, body)
@@ -64,7 +64,7 @@ func (c *Client) Check(ctx context.Context, ch pdp.Check) pdp.Decision {
 // answer; Status and Latency are the whole request's.
 //
 // When the request as a whole fails (transport, status, not JSON, a count
-// that does not match cs) every Decision is an Error carrying the same *Error,
+// that does not match cs) every Decision is an Error carrying the same *pdp.TargetError,
 // which is also returned. A single malformed element makes only its
 // Decision an Error, and the returned error is nil. No checks, no request.
 func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, error) {
@@ -114,7 +114,7 @@ func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, erro
 // AllTenants asks POST /allowed/all-tenants with c.Body() (the PDP ignores
 // the tenant) and returns the tenants where the check is allowed, as the PDP
 // lists them. Each Decision's Response is the tenant's element of the answer.
-// The error, when not nil, is an *Error.
+// The error, when not nil, is a *pdp.TargetError.
 func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDecision, error) {
 	body := ch.Body()
 	ex, err := c.do(ctx, http.MethodPost, pathAllTenants, body)
@@ -160,12 +160,12 @@ func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDeci
 
 // UserPermissions asks POST /user-permissions with q as its body. Keys,
 // permissions, roles and attributes are cleaned of terminal escapes.
-// The error, when not nil, is an *Error.
+// The error, when not nil, is a *pdp.TargetError.
 func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (pdp.Permissions, error) {
 	body, err := json.Marshal(q)
 	if err != nil {
 		// Only an attribute value JSON cannot hold (a NaN) gets here.
-		return nil, &Error{Kind: BadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), cause: err}
+		return nil, &pdp.TargetError{Kind: pdp.ErrorBadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), Cause: err}
 	}
 	ex, err := c.do(ctx, http.MethodPost, pathUserPermissions, body)
 	if err != nil {
@@ -211,7 +211,7 @@ type authorizedUsersBody struct {
 
 // AuthorizedUsers asks POST /authorized_users who may do q.Action on
 // q.Resource (an empty key asks about the type: the answer says "type:*").
-// The error, when not nil, is an *Error.
+// The error, when not nil, is a *pdp.TargetError.
 func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery) (pdp.AuthorizedUsers, error) {
 	ctxt := q.Context
 	if ctxt == nil {
@@ -219,7 +219,7 @@ func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery
 	}
 	body, err := json.Marshal(authorizedUsersBody{Action: q.Action, Resource: q.Resource, Context: ctxt})
 	if err != nil {
-		return pdp.AuthorizedUsers{}, &Error{Kind: BadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), cause: err}
+		return pdp.AuthorizedUsers{}, &pdp.TargetError{Kind: pdp.ErrorBadRequest, URL: c.base, Msg: "cannot send the query to " + c.base + ": " + err.Error(), Cause: err}
 	}
 	ex, err := c.do(ctx, http.MethodPost, pathAuthorizedUsers, body)
 	if err != nil {
@@ -252,10 +252,10 @@ func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery
 // is nil when the PDP answers 200. A 503 means the PDP runs but has not
 // loaded its policy yet. The PDP wants no API key there, but the key is sent
 // anyway: a gateway in front of a PDP may want it, and it goes only to the
-// host that checks receive it. The error, when not nil, is an *Error.
+// host that checks receive it. The error, when not nil, is a *pdp.TargetError.
 func (c *Client) Health(ctx context.Context) error {
 	_, err := c.do(ctx, http.MethodGet, pathHealthy, nil)
-	var e *Error
+	var e *pdp.TargetError
 	if errors.As(err, &e) && e.Status == http.StatusNotFound {
 		_, err = c.do(ctx, http.MethodGet, pathHealth, nil)
 	}

@@ -112,7 +112,7 @@ func TestCloudABACCodeIsADeny(t *testing.T) {
 	if d.Outcome != pdp.Deny || d.Err != nil {
 		t.Fatalf("outcome %v, err %v", d.Outcome, d.Err)
 	}
-	if !ABACUnsupported(d) {
+	if !pdp.ABACUnsupported(d) {
 		t.Error("ABACUnsupported = false for a cloud_pdp_not_supporting_abac deny")
 	}
 	if d.Target != "cloud PDP: "+strings.TrimPrefix(c.URL(), "http://") {
@@ -166,13 +166,13 @@ func TestBulkCountMismatchIsAnError(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(200, `{"allow": [{"allow": true}]}`))
 	ds, err := c.Bulk(context.Background(), []pdp.Check{sampleCheck(), sampleCheck()})
-	e := asError(t, err, BadResponse)
+	e := asError(t, err, pdp.ErrorBadResponse)
 	contains(t, e.Msg, "1 decisions for 2 checks", c.URL())
 	if len(ds) != 2 {
 		t.Fatalf("%d decisions, want one per check", len(ds))
 	}
 	for i, d := range ds {
-		errDecision(t, d, BadResponse)
+		errDecision(t, d, pdp.ErrorBadResponse)
 		if d.Outcome == pdp.Deny {
 			t.Errorf("decision %d is a deny", i)
 		}
@@ -189,7 +189,7 @@ func TestBulkOneBrokenElement(t *testing.T) {
 	if ds[0].Outcome != pdp.Allow {
 		t.Errorf("decision 0 = %v", ds[0].Outcome)
 	}
-	e := errDecision(t, ds[1], BadResponse)
+	e := errDecision(t, ds[1], pdp.ErrorBadResponse)
 	contains(t, e.Msg, "check 2 of 2", `"allow": "yes" (a string)`)
 }
 
@@ -209,9 +209,9 @@ func TestBulkTransportErrorMarksEveryDecision(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(403, `{"detail": "invalid api key"}`))
 	ds, err := c.Bulk(context.Background(), []pdp.Check{sampleCheck(), sampleCheck()})
-	asError(t, err, Auth)
+	asError(t, err, pdp.ErrorAuth)
 	for _, d := range ds {
-		errDecision(t, d, Auth)
+		errDecision(t, d, pdp.ErrorAuth)
 		if d.Status != 403 {
 			t.Errorf("status %d", d.Status)
 		}
@@ -263,7 +263,7 @@ func TestAllTenantsWrongShape(t *testing.T) {
 	for _, body := range []string{`{"allow": true}`, `{"allowed_tenants": [{"allow": true}]}`, `{"allowed_tenants": 3}`} {
 		c, _ := newFake(t, answer(200, body))
 		_, err := c.AllTenants(context.Background(), sampleCheck())
-		asError(t, err, BadResponse)
+		asError(t, err, pdp.ErrorBadResponse)
 	}
 }
 
@@ -271,7 +271,7 @@ func TestAllTenantsOnTheCloud(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(501, `{"detail": "not implemented"}`), WithCloud())
 	_, err := c.AllTenants(context.Background(), sampleCheck())
-	e := asError(t, err, NotSupported)
+	e := asError(t, err, pdp.ErrorNotSupported)
 	contains(t, e.Msg, "cloud PDP", "all tenants", "permitio/pdp-v2", "embedded engine")
 }
 
@@ -311,7 +311,7 @@ func TestUserPermissionsWrongShape(t *testing.T) {
 	for _, body := range []string{`[]`, `{"x": 5}`, `{"x": {"permissions": "all"}}`, `"no"`} {
 		c, _ := newFake(t, answer(200, body))
 		_, err := c.UserPermissions(context.Background(), pdp.PermissionsQuery{User: pdp.User{Key: "bob"}})
-		asError(t, err, BadResponse)
+		asError(t, err, pdp.ErrorBadResponse)
 	}
 }
 
@@ -342,7 +342,7 @@ func TestAuthorizedUsersWrongShape(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(200, `{"users": ["bob"]}`))
 	_, err := c.AuthorizedUsers(context.Background(), pdp.AuthorizedUsersQuery{Action: "read", Resource: pdp.Resource{Type: "document"}})
-	asError(t, err, BadResponse)
+	asError(t, err, pdp.ErrorBadResponse)
 }
 
 func TestHealth(t *testing.T) {
@@ -380,7 +380,7 @@ func TestHealthFallsBackToHealth(t *testing.T) {
 func TestHealthNotReady(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(503, `{"status": "not ready"}`))
-	e := asError(t, c.Health(context.Background()), Server)
+	e := asError(t, c.Health(context.Background()), pdp.ErrorServer)
 	contains(t, e.Msg, "not ready (HTTP 503)", c.URL())
 }
 

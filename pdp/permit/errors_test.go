@@ -28,49 +28,49 @@ func TestStatusErrors(t *testing.T) {
 		token   string // "" means testToken
 		noToken bool
 		cloud   bool
-		kind    ErrorKind
+		kind    pdp.ErrorKind
 		want    []string
 		retry   time.Duration
 	}{
-		{name: "missing key", status: 401, body: `{"detail":"Missing Authorization header"}`, noToken: true, kind: Auth,
+		{name: "missing key", status: 401, body: `{"detail":"Missing Authorization header"}`, noToken: true, kind: pdp.ErrorAuth,
 			want: []string{"asked for an API key (HTTP 401)", "--token", "PERMIT_API_KEY"}},
-		{name: "401 with a key", status: 401, body: `{"detail":"unauthorized"}`, kind: Auth,
+		{name: "401 with a key", status: 401, body: `{"detail":"unauthorized"}`, kind: pdp.ErrorAuth,
 			want: []string{"rejected the API key (HTTP 401): check --token or PERMIT_API_KEY is the environment's API key"}},
-		{name: "wrong key", status: 403, body: `{"detail":"Invalid PDP token"}`, kind: Auth,
+		{name: "wrong key", status: 403, body: `{"detail":"Invalid PDP token"}`, kind: pdp.ErrorAuth,
 			want: []string{"rejected the API key (HTTP 403): check --token or PERMIT_API_KEY is the environment's API key"}},
-		{name: "malformed JSON", status: 400, body: `{"detail":"invalid JSON: expected value at line 1 column 1"}`, kind: BadRequest,
+		{name: "malformed JSON", status: 400, body: `{"detail":"invalid JSON: expected value at line 1 column 1"}`, kind: pdp.ErrorBadRequest,
 			want: []string{"refused the request (HTTP 400): invalid JSON: expected value at line 1 column 1"}},
-		{name: "wrong shape, FastAPI list", status: 422, body: `{"detail":[{"loc":["body","user","key"],"msg":"field required","type":"value_error.missing"}]}`, kind: BadRequest,
+		{name: "wrong shape, FastAPI list", status: 422, body: `{"detail":[{"loc":["body","user","key"],"msg":"field required","type":"value_error.missing"}]}`, kind: pdp.ErrorBadRequest,
 			want: []string{"refused the request (HTTP 422): body.user.key: field required"}},
-		{name: "wrong shape, string", status: 422, body: `{"detail":"user must be an object"}`, kind: BadRequest,
+		{name: "wrong shape, string", status: 422, body: `{"detail":"user must be an object"}`, kind: pdp.ErrorBadRequest,
 			want: []string{"refused the request (HTTP 422): user must be an object"}},
-		{name: "no reason", status: 422, body: ``, kind: BadRequest,
+		{name: "no reason", status: 422, body: ``, kind: pdp.ErrorBadRequest,
 			want: []string{"refused the request (HTTP 422): it gave no reason"}},
-		{name: "content type", status: 415, body: `{"detail":"Expected request with Content-Type: application/json"}`, kind: BadRequest,
+		{name: "content type", status: 415, body: `{"detail":"Expected request with Content-Type: application/json"}`, kind: pdp.ErrorBadRequest,
 			want: []string{"(HTTP 415): Expected request with Content-Type: application/json"}},
-		{name: "rate limited", status: 429, body: `{"error":"rate_limited","message":"slow down"}`, headers: []string{"Retry-After", "30"}, kind: RateLimited,
+		{name: "rate limited", status: 429, body: `{"error":"rate_limited","message":"slow down"}`, headers: []string{"Retry-After", "30"}, kind: pdp.ErrorRateLimited,
 			want: []string{"is rate limiting (HTTP 429): wait 30s and retry"}, retry: 30 * time.Second},
-		{name: "rate limited, no Retry-After", status: 429, body: `{"error":"rate_limited"}`, kind: RateLimited,
+		{name: "rate limited, no Retry-After", status: 429, body: `{"error":"rate_limited"}`, kind: pdp.ErrorRateLimited,
 			want: []string{"is rate limiting (HTTP 429): wait and retry"}},
-		{name: "cloud 501", status: 501, body: `{"detail":"not supported"}`, cloud: true, kind: NotSupported,
+		{name: "cloud 501", status: 501, body: `{"detail":"not supported"}`, cloud: true, kind: pdp.ErrorNoABAC,
 			want: []string{"the cloud PDP at", "does not evaluate ABAC (HTTP 501): use a local PDP (docker run -p 7766:7000 permitio/pdp-v2) or the embedded engine"}},
-		{name: "501 naming the code", status: 501, body: `{"detail":"cloud_pdp_not_supporting_abac"}`, kind: NotSupported,
+		{name: "501 naming the code", status: 501, body: `{"detail":"cloud_pdp_not_supporting_abac"}`, kind: pdp.ErrorNoABAC,
 			want: []string{"does not evaluate ABAC"}},
-		{name: "other 501", status: 501, body: `{"detail":"nope"}`, kind: NotSupported,
+		{name: "other 501", status: 501, body: `{"detail":"nope"}`, kind: pdp.ErrorNotSupported,
 			want: []string{"does not support POST /allowed (HTTP 501): nope"}},
-		{name: "no such endpoint", status: 404, body: `{"detail":"Not Found"}`, kind: NotSupported,
+		{name: "no such endpoint", status: 404, body: `{"detail":"Not Found"}`, kind: pdp.ErrorNotSupported,
 			want: []string{"has no POST /allowed (HTTP 404)", "Permit PDP"}},
-		{name: "engine failure", status: 502, body: `{"detail":"OPA is unreachable"}`, kind: Server,
+		{name: "engine failure", status: 502, body: `{"detail":"OPA is unreachable"}`, kind: pdp.ErrorServer,
 			want: []string{"failed (HTTP 502): OPA is unreachable; check the PDP's logs"}},
-		{name: "500 without detail", status: 500, body: ``, kind: Server,
+		{name: "500 without detail", status: 500, body: ``, kind: pdp.ErrorServer,
 			want: []string{"failed (HTTP 500); check the PDP's logs"}},
-		{name: "not ready", status: 503, body: `{"detail":"policy not loaded"}`, kind: Server,
+		{name: "not ready", status: 503, body: `{"detail":"policy not loaded"}`, kind: pdp.ErrorServer,
 			want: []string{"is not ready (HTTP 503): policy not loaded; wait for it to load its policy"}},
-		{name: "redirect", status: 301, headers: []string{"Location", "https://pdp.example.com/allowed"}, kind: BadResponse,
+		{name: "redirect", status: 301, headers: []string{"Location", "https://pdp.example.com/allowed"}, kind: pdp.ErrorBadResponse,
 			want: []string{"redirects to https://pdp.example.com/allowed (HTTP 301): pass that address with --pdp"}},
-		{name: "teapot", status: 418, body: `I'm a teapot`, kind: BadResponse,
+		{name: "teapot", status: 418, body: `I'm a teapot`, kind: pdp.ErrorBadResponse,
 			want: []string{"answered HTTP 418 to POST /allowed: I'm a teapot", "Permit PDP?"}},
-		{name: "204", status: 204, kind: BadResponse, want: []string{"answered HTTP 204"}},
+		{name: "204", status: 204, kind: pdp.ErrorBadResponse, want: []string{"answered HTTP 204"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,8 +112,14 @@ func TestStatusErrors(t *testing.T) {
 func TestABACUnsupportedFor501(t *testing.T) {
 	t.Parallel()
 	c, _ := newFake(t, answer(501, `{}`), WithCloud())
-	if d := c.Check(context.Background(), sampleCheck()); !ABACUnsupported(d) {
+	if d := c.Check(context.Background(), sampleCheck()); !pdp.ABACUnsupported(d) {
 		t.Errorf("ABACUnsupported = false for %v", d.Err)
+	}
+	// A local PDP's 501 about something else is not about ABAC: the kind
+	// says so, and nothing downstream reads the status to guess.
+	local, _ := newFake(t, answer(501, `{"detail":"nope"}`))
+	if d := local.Check(context.Background(), sampleCheck()); pdp.ABACUnsupported(d) || pdp.ErrorKindOf(d.Err) != pdp.ErrorNotSupported {
+		t.Errorf("a local 501 is read as ABAC unsupported: %v (kind %v)", d.Err, pdp.ErrorKindOf(d.Err))
 	}
 }
 
@@ -131,14 +137,14 @@ func TestRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.Check(context.Background(), sampleCheck())
-	e := errDecision(t, d, Refused)
+	e := errDecision(t, d, pdp.ErrorRefused)
 	if want := "nothing is listening at " + url + ": start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or pass --pdp"; e.Msg != want {
 		t.Errorf("message %q, want %q", e.Msg, want)
 	}
 	if d.Status != 0 || d.Response != nil || len(d.Request) == 0 {
 		t.Errorf("status %d, response %q, request %q", d.Status, d.Response, d.Request)
 	}
-	asError(t, c.Health(context.Background()), Refused)
+	asError(t, c.Health(context.Background()), pdp.ErrorRefused)
 	noSecret(t, "refused", d)
 }
 
@@ -171,7 +177,7 @@ func TestTimeout(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("took %v with a 50ms limit", took)
 	}
-	e := errDecision(t, d, Timeout)
+	e := errDecision(t, d, pdp.ErrorTimeout)
 	if want := "the PDP at " + srv.URL + " did not answer within 50ms: check it is running, or raise --timeout"; e.Msg != want {
 		t.Errorf("message %q, want %q", e.Msg, want)
 	}
@@ -200,7 +206,7 @@ func TestTimeoutWhileReadingTheBody(t *testing.T) {
 	t.Cleanup(func() { close(stop) })
 	c, _ := New(srv.URL, testToken, WithTimeout(50*time.Millisecond))
 	d := c.Check(context.Background(), sampleCheck())
-	errDecision(t, d, Timeout)
+	errDecision(t, d, pdp.ErrorTimeout)
 	if d.Status != 200 || string(d.Response) != `{"allow": ` {
 		t.Errorf("status %d, partial response %q", d.Status, d.Response)
 	}
@@ -212,7 +218,7 @@ func TestCallerDeadline(t *testing.T) {
 	c, _ := New(srv.URL, testToken, WithTimeout(5*time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	e := errDecision(t, c.Check(ctx, sampleCheck()), Timeout)
+	e := errDecision(t, c.Check(ctx, sampleCheck()), pdp.ErrorTimeout)
 	contains(t, e.Msg, "did not answer within", "raise --timeout")
 }
 
@@ -223,7 +229,7 @@ func TestCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(30*time.Millisecond, cancel)
 	d := c.Check(ctx, sampleCheck())
-	e := errDecision(t, d, Canceled)
+	e := errDecision(t, d, pdp.ErrorCanceled)
 	if e.Msg != "cancelled" || !errors.Is(d.Err, context.Canceled) {
 		t.Errorf("message %q, errors.Is(Canceled) = %v", e.Msg, errors.Is(d.Err, context.Canceled))
 	}
@@ -231,7 +237,7 @@ func TestCancelled(t *testing.T) {
 	// Cancelled before it started: no request at all, still not a deny.
 	done, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	errDecision(t, c.Check(done, sampleCheck()), Canceled)
+	errDecision(t, c.Check(done, sampleCheck()), pdp.ErrorCanceled)
 }
 
 func TestDNSFailure(t *testing.T) {
@@ -241,7 +247,7 @@ func TestDNSFailure(t *testing.T) {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "pdp.invalid", IsNotFound: true}}
 	}}
 	c, _ := New("http://pdp.invalid:7766", testToken, WithHTTPClient(&http.Client{Transport: tr}))
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), Network)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
 	contains(t, e.Msg, "cannot find the host pdp.invalid of http://pdp.invalid:7766 (DNS)", "--pdp")
 }
 
@@ -252,7 +258,7 @@ func TestTLSUntrusted(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	c, _ := New(srv.URL, testToken, WithTimeout(2*time.Second))
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), Network)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
 	contains(t, e.Msg, "TLS certificate of "+srv.URL+" is not trusted")
 
 	// With the server's roots it works, through WithHTTPClient.
@@ -268,7 +274,7 @@ func TestHTTPSToAPlainServer(t *testing.T) {
 	t.Cleanup(srv.Close)
 	url := strings.Replace(srv.URL, "http://", "https://", 1)
 	c, _ := New(url, testToken, WithTimeout(2*time.Second))
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), Network)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
 	contains(t, e.Msg, "does not speak TLS: use "+srv.URL)
 }
 
@@ -282,7 +288,7 @@ func TestConnectionClosedWithoutAnswer(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	c, _ := New(srv.URL, testToken, WithTimeout(2*time.Second))
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), Network)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
 	contains(t, e.Msg, "closed the connection without a complete answer", srv.URL)
 }
 
@@ -296,29 +302,10 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	c, _ := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target.URL+"/allowed", http.StatusTemporaryRedirect)
 	})
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadResponse)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadResponse)
 	contains(t, e.Msg, "redirects to "+target.URL+"/allowed (HTTP 307)")
 	if followed.Load() {
 		t.Error("the redirect was followed: the API key could have gone to another host")
-	}
-}
-
-func TestKindOf(t *testing.T) {
-	t.Parallel()
-	if KindOf(nil) != 0 || KindOf(errors.New("x")) != 0 {
-		t.Error("KindOf of a non-permit error is not 0")
-	}
-	wrapped := errors.Join(errors.New("ctx"), &Error{Kind: Server})
-	if KindOf(wrapped) != Server {
-		t.Error("KindOf does not see through wrapping")
-	}
-	for k := Auth; k <= Network; k++ {
-		if s := k.String(); s == "unknown" || s == "" {
-			t.Errorf("kind %d has no name", k)
-		}
-	}
-	if ErrorKind(0).String() != "unknown" {
-		t.Error("the zero kind has a name")
 	}
 }
 

@@ -98,12 +98,12 @@ func sampleCheck() pdp.Check {
 	}
 }
 
-// asError asserts err is an *Error of kind k and returns it.
-func asError(t *testing.T, err error, k ErrorKind) *Error {
+// asError asserts err is a *pdp.TargetError of kind k and returns it.
+func asError(t *testing.T, err error, k pdp.ErrorKind) *pdp.TargetError {
 	t.Helper()
-	var e *Error
+	var e *pdp.TargetError
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *permit.Error", err, err)
+		t.Fatalf("error %v (%T) is not a *pdp.TargetError", err, err)
 	}
 	if e.Kind != k {
 		t.Fatalf("kind = %v, want %v (message %q)", e.Kind, k, e.Msg)
@@ -114,8 +114,8 @@ func asError(t *testing.T, err error, k ErrorKind) *Error {
 	return e
 }
 
-// errDecision asserts d is an Error decision of kind k and returns its *Error.
-func errDecision(t *testing.T, d pdp.Decision, k ErrorKind) *Error {
+// errDecision asserts d is an Error decision of kind k and returns its *pdp.TargetError.
+func errDecision(t *testing.T, d pdp.Decision, k pdp.ErrorKind) *pdp.TargetError {
 	t.Helper()
 	if d.Outcome != pdp.Error {
 		t.Fatalf("outcome = %v, want error (response %q)", d.Outcome, d.Response)
@@ -159,7 +159,7 @@ func noKey(t *testing.T, what string, v any, key string) {
 		}
 	case error:
 		texts = append(texts, d.Error())
-		var e *Error
+		var e *pdp.TargetError
 		if errors.As(d, &e) {
 			texts = append(texts, e.Msg, e.Detail, e.URL)
 		}

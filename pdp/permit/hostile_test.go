@@ -27,7 +27,7 @@ func TestHugeBodyIsAnError(t *testing.T) {
 	big := `{"allow": true, "pad": "` + strings.Repeat("x", 1000) + `"}`
 	c, _ := newFake(t, answer(200, big), WithMaxBody(64))
 	d := c.Check(context.Background(), sampleCheck())
-	e := errDecision(t, d, BadResponse)
+	e := errDecision(t, d, pdp.ErrorBadResponse)
 	contains(t, e.Msg, "the PDP's response was larger than 64 bytes", c.URL())
 	if len(d.Response) != 64 || string(d.Response) != big[:64] {
 		t.Errorf("Response is %d bytes, want the first 64", len(d.Response))
@@ -54,7 +54,7 @@ func TestEscapesAreStripped(t *testing.T) {
 		t.Parallel()
 		body, _ := json.Marshal(map[string]string{"detail": "engine " + esc + " failed\nline two"})
 		c, _ := newFake(t, answer(502, string(body)))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), Server)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorServer)
 		if hasEscape(e.Msg) || hasEscape(e.Detail) || strings.Contains(e.Msg, "\n") {
 			t.Errorf("escape or newline kept: %q", e.Msg)
 		}
@@ -63,7 +63,7 @@ func TestEscapesAreStripped(t *testing.T) {
 	t.Run("plain text detail", func(t *testing.T) {
 		t.Parallel()
 		c, _ := newFake(t, answer(400, "bad "+esc+" body"))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadRequest)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadRequest)
 		if hasEscape(e.Msg) {
 			t.Errorf("escape kept: %q", e.Msg)
 		}
@@ -72,7 +72,7 @@ func TestEscapesAreStripped(t *testing.T) {
 		t.Parallel()
 		body, _ := json.Marshal(map[string]string{"detail": strings.Repeat("é", 5000)})
 		c, _ := newFake(t, answer(422, string(body)))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadRequest)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadRequest)
 		if n := len([]rune(e.Detail)); n > maxDetail+1 || !strings.HasSuffix(e.Detail, "…") {
 			t.Errorf("detail is %d runes: %q…", n, e.Detail[:20])
 		}
@@ -152,7 +152,7 @@ func TestEscapesAreStripped(t *testing.T) {
 		// net/http itself refuses ESC and BEL in a header; C1 controls
 		// arrive as UTF-8 and must be stripped by pdpx.
 		c, _ := newFake(t, answer(302, "", "Location", "http://x/\u009b2J\u009d0;title\u009cred"))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadResponse)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadResponse)
 		if hasEscape(e.Msg) {
 			t.Errorf("escape kept: %q", e.Msg)
 		}
@@ -219,7 +219,7 @@ func TestWrongTypes(t *testing.T) {
 			t.Parallel()
 			c, _ := newFake(t, answer(200, body))
 			d := c.Check(context.Background(), sampleCheck())
-			e := errDecision(t, d, BadResponse)
+			e := errDecision(t, d, pdp.ErrorBadResponse)
 			contains(t, e.Msg, "the PDP at "+c.URL()+" answered", "(is "+c.URL()+" a Permit PDP?)")
 			if string(d.Response) != body || d.Status != 200 {
 				t.Errorf("Response %q status %d: the raw answer must be kept", d.Response, d.Status)
@@ -280,7 +280,7 @@ func TestHTMLErrorPage(t *testing.T) {
 		w.WriteHeader(502)
 		_, _ = w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"))
 	})
-	e := errDecision(t, c.Check(context.Background(), sampleCheck()), Server)
+	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorServer)
 	contains(t, e.Msg, `failed (HTTP 502): an HTML page titled "502 Bad Gateway"; check the PDP's logs`)
 }
 
@@ -382,7 +382,7 @@ func TestShortKeyIsRedacted(t *testing.T) {
 	})
 	t.Run("error message", func(t *testing.T) {
 		c, _ := newFakeKey(t, key, echo(400))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadRequest)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadRequest)
 		contains(t, e.Msg, "you sent Bearer [redacted]")
 		if strings.Contains(e.Msg+e.Detail, " "+key) {
 			t.Errorf("the key is in the error: %q", e.Msg)
@@ -390,7 +390,7 @@ func TestShortKeyIsRedacted(t *testing.T) {
 	})
 	t.Run("header", func(t *testing.T) {
 		c, _ := newFakeKey(t, key, echo(302))
-		e := errDecision(t, c.Check(context.Background(), sampleCheck()), BadResponse)
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadResponse)
 		contains(t, e.Msg, "http://x/?k=[redacted]")
 		if strings.Contains(e.Msg, "="+key) {
 			t.Errorf("the key is in the error: %q", e.Msg)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pdpx/pdpx/pdp"
 )
 
 // exchange is one request and what came back, whatever came back.
@@ -35,9 +37,9 @@ type exchange struct {
 // our time limit can be told apart from the caller's deadline or cancel.
 var errOwnTimeout = errors.New("permit: request time limit")
 
-// do sends one request and reads the answer. The error, when not nil, is an
-// *Error; the exchange is always returned so that a Decision can keep the
-// status and body of a failed request.
+// do sends one request and reads the answer. The error, when not nil, is a
+// *pdp.TargetError; the exchange is always returned so that a Decision can
+// keep the status and body of a failed request.
 func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exchange, error) {
 	ex := &exchange{method: method, path: path, header: http.Header{}}
 	start := time.Now()
@@ -52,7 +54,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exc
 	req, err := http.NewRequestWithContext(rctx, method, c.base+path, rd)
 	if err != nil {
 		// The base URL was validated in New, so this is a bug, not the user's doing.
-		return ex, &Error{Kind: Network, URL: c.base, Msg: "cannot build a request to " + c.base + path, cause: err}
+		return ex, &pdp.TargetError{Kind: pdp.ErrorNetwork, URL: c.base, Msg: "cannot build a request to " + c.base + path, Cause: err}
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -86,7 +88,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exc
 		return ex, c.transportError(ctx, rctx, err, time.Since(start))
 	}
 	if tooBig {
-		return ex, &Error{Kind: BadResponse, Status: ex.status, URL: c.base,
+		return ex, &pdp.TargetError{Kind: pdp.ErrorBadResponse, Status: ex.status, URL: c.base,
 			Msg: fmt.Sprintf("the PDP's response was larger than %s (from %s %s at %s): is it a Permit PDP?", size(c.maxBody), method, path, c.base)}
 	}
 	if ex.status != http.StatusOK {
@@ -95,10 +97,10 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exc
 	return ex, nil
 }
 
-// transportError maps a failure to get an answer to an Error. parent is the
+// transportError maps a failure to get an answer to a pdp.TargetError. parent is the
 // caller's context and rctx the per-request one derived from it.
-func (c *Client) transportError(parent, rctx context.Context, err error, elapsed time.Duration) *Error {
-	e := &Error{URL: c.base, cause: err}
+func (c *Client) transportError(parent, rctx context.Context, err error, elapsed time.Duration) *pdp.TargetError {
+	e := &pdp.TargetError{URL: c.base, Cause: err}
 	at := "the PDP at " + c.base
 	var (
 		dnsErr   *net.DNSError
@@ -112,16 +114,16 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 	)
 	switch {
 	case errors.Is(parent.Err(), context.Canceled):
-		e.Kind, e.Msg = Canceled, "cancelled"
+		e.Kind, e.Msg = pdp.ErrorCanceled, "cancelled"
 	case errors.Is(context.Cause(rctx), errOwnTimeout):
-		e.Kind = Timeout
+		e.Kind = pdp.ErrorTimeout
 		e.Msg = fmt.Sprintf("%s did not answer within %s: check it is running, or raise --timeout", at, c.timeout)
 	case errors.Is(parent.Err(), context.DeadlineExceeded):
 		// The caller's deadline came first; say how long we waited.
-		e.Kind = Timeout
+		e.Kind = pdp.ErrorTimeout
 		e.Msg = fmt.Sprintf("%s did not answer within %s: check it is running, or raise --timeout", at, elapsed.Round(time.Millisecond))
 	case errors.As(err, &dnsErr):
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		host := c.clean(dnsErr.Name)
 		if host == "" {
 			host = c.info.URL
@@ -132,27 +134,27 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 			e.Msg = fmt.Sprintf("cannot look up the host %s of %s (DNS: %s): check your network or DNS settings", host, c.base, c.clean(dnsErr.Err))
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		e.Kind = Refused
+		e.Kind = pdp.ErrorRefused
 		e.Msg = fmt.Sprintf("nothing is listening at %s: start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or pass --pdp", c.base)
 	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		// net/http turns the TLS record error into text of its own.
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		e.Msg = fmt.Sprintf("%s does not speak TLS: use %s", at, strings.Replace(c.base, "https://", "http://", 1))
 	case errors.As(err, &verErr), errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &certErr):
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		e.Msg = fmt.Sprintf("the TLS certificate of %s is not trusted (%s): check the URL, or the system's certificate authorities", c.base, c.clean(innermost(err).Error()))
 	case errors.As(err, &alertErr):
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		e.Msg = fmt.Sprintf("the TLS handshake with %s failed (%s): check the URL's scheme and port", c.base, c.clean(alertErr.Error()))
 	case errors.As(err, &netErr) && netErr.Timeout():
 		// An http.Client Timeout or a dial timeout from a caller's transport.
-		e.Kind = Timeout
+		e.Kind = pdp.ErrorTimeout
 		e.Msg = fmt.Sprintf("%s did not answer within %s: check it is running, or raise --timeout", at, elapsed.Round(time.Millisecond))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		e.Msg = fmt.Sprintf("%s closed the connection without a complete answer: check the PDP's logs, and that %s is a PDP", at, c.base)
 	default:
-		e.Kind = Network
+		e.Kind = pdp.ErrorNetwork
 		e.Msg = fmt.Sprintf("cannot reach the PDP at %s (%s): check the network and --pdp", c.base, clip(c.clean(innermost(err).Error()), maxDetail))
 	}
 	e.Msg = c.redactString(e.Msg)

@@ -75,7 +75,7 @@ var ruleCases = []ruleCase{
 	{name: "resource type with colon", full: true, src: "version: 1\nresources:\n  \"doc:x\": {}\n", line: 3, col: 3,
 		msg: `resource type "doc:x" must be a non-empty name without ':' (instances are written type:key)`},
 	{name: "attribute schema type", full: true, src: "version: 1\nresources:\n  doc:\n    attributes: {n: integer}\n", line: 4, col: 21,
-		msg: `attribute "n" of doc has unknown type "integer": use one of string, number, bool, array, object, time`},
+		msg: `attribute "n" of doc has unknown type "integer": use one of string, number, bool, array, object, time, json, object_array`},
 	{name: "relation to unknown type", full: true, src: "version: 1\nresources:\n  doc:\n    relations: {parent: foldr}\n", line: 4, col: 25,
 		msg: `relation "parent" of doc names unknown resource type "foldr" (resource types: doc)`},
 	{name: "resource role unknown action", full: true, src: "version: 1\nresources:\n  doc:\n    actions: [read]\n    roles:\n      r: {permissions: [raed]}\n", line: 6, col: 25,

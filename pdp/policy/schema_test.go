@@ -66,6 +66,8 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"userSet":          reflect.TypeFor[UserSet](),
 		"resourceSet":      reflect.TypeFor[ResourceSet](),
 		"conditionSetRule": reflect.TypeFor[ConditionSetRule](),
+		"source":           reflect.TypeFor[Source](),
+		"sourceRef":        reflect.TypeFor[SourceRef](),
 	} {
 		d, ok := s.Defs[def]
 		if !ok {
@@ -83,13 +85,28 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		t.Errorf("schema operators %v, Load accepts %v", got, Operators)
 	}
 	var attrTypes struct {
-		AdditionalProperties struct {
-			Enum []string `json:"enum"`
-		} `json:"additionalProperties"`
+		Enum []string `json:"enum"`
 	}
-	if err := json.Unmarshal(s.Defs["resource"].Properties["attributes"], &attrTypes); err != nil ||
-		!reflect.DeepEqual(sorted(attrTypes.AdditionalProperties.Enum), sorted(SchemaTypes)) {
-		t.Errorf("schema attribute types %v, Load accepts %v (%v)", attrTypes.AdditionalProperties.Enum, SchemaTypes, err)
+	var raw struct {
+		Defs map[string]json.RawMessage `json:"$defs"`
+	}
+	if err := json.Unmarshal(Schema(), &raw); err != nil || json.Unmarshal(raw.Defs["attributeType"], &attrTypes) != nil ||
+		!reflect.DeepEqual(sorted(attrTypes.Enum), sorted(SchemaTypes)) {
+		t.Errorf("schema attribute types %v, Load accepts %v (%v)", attrTypes.Enum, SchemaTypes, err)
+	}
+	for _, def := range []string{"resource", "user_attributes"} {
+		var ref struct {
+			AdditionalProperties struct {
+				Ref string `json:"$ref"`
+			} `json:"additionalProperties"`
+		}
+		src := s.Defs["resource"].Properties["attributes"]
+		if def == "user_attributes" {
+			src = s.Properties["user_attributes"]
+		}
+		if json.Unmarshal(src, &ref) != nil || ref.AdditionalProperties.Ref != "#/$defs/attributeType" {
+			t.Errorf("%s attribute types must refer to #/$defs/attributeType", def)
+		}
 	}
 }
 

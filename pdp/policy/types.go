@@ -7,9 +7,14 @@ package policy
 // Policy is one environment. Maps are keyed by the names Permit uses; code
 // that needs a stable order sorts the keys.
 type Policy struct {
-	Version           int                     `json:"version"`
-	Resources         map[string]*Resource    `json:"resources,omitempty"`
-	Roles             map[string]*Role        `json:"roles,omitempty"`
+	Version int `json:"version"`
+	// Source says where a pulled policy came from (pdpx pull writes it).
+	Source    *Source              `json:"source,omitempty"`
+	Resources map[string]*Resource `json:"resources,omitempty"`
+	Roles     map[string]*Role     `json:"roles,omitempty"`
+	// UserAttributes is an optional schema of the users' attributes:
+	// attribute name -> a SchemaTypes type.
+	UserAttributes    map[string]string       `json:"user_attributes,omitempty"`
 	Tenants           map[string]*Tenant      `json:"tenants,omitempty"`
 	Users             map[string]*User        `json:"users,omitempty"`
 	ResourceInstances map[string]*Instance    `json:"resource_instances,omitempty"`
@@ -33,10 +38,14 @@ type Resource struct {
 
 // ResourceRole is a role held on one instance of a resource type (ReBAC).
 type ResourceRole struct {
-	Name        string     `json:"name,omitempty"`
-	Permissions []string   `json:"permissions,omitempty"` // actions of this resource type
-	GrantedTo   *GrantedTo `json:"granted_to,omitempty"`
-	When        *When      `json:"when,omitempty"` // applies to every derivation of this role
+	Name        string   `json:"name,omitempty"`
+	Permissions []string `json:"permissions,omitempty"` // actions of this resource type
+	// Extends names roles of the same resource type whose permissions this
+	// role includes; Permissions must list them too (pdpx pull writes them
+	// so), which keeps every reader of Permissions right.
+	Extends   []string   `json:"extends,omitempty"`
+	GrantedTo *GrantedTo `json:"granted_to,omitempty"`
+	When      *When      `json:"when,omitempty"` // applies to every derivation of this role
 }
 
 // GrantedTo lists role derivations (Permit's "granted_to").
@@ -62,9 +71,12 @@ type When struct {
 
 // Role is a tenant role (RBAC). Permissions are "type:action".
 type Role struct {
-	Name        string         `json:"name,omitempty"`
-	Permissions []string       `json:"permissions,omitempty"`
-	Attributes  map[string]any `json:"attributes,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Permissions []string `json:"permissions,omitempty"`
+	// Extends names tenant roles whose permissions this role includes;
+	// Permissions must list them too, as for resource roles.
+	Extends    []string       `json:"extends,omitempty"`
+	Attributes map[string]any `json:"attributes,omitempty"`
 }
 
 // Tenant is a tenant with its stored attributes.
@@ -106,14 +118,20 @@ type Relationship struct {
 
 // UserSet is an ABAC condition set over the user (and tenant, context, roles).
 type UserSet struct {
-	Name       string     `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Parent is the user set Permit files this one under. It is recorded,
+	// not evaluated: the set holds by its own conditions.
+	Parent     string     `json:"parent,omitempty"`
 	Conditions *Condition `json:"conditions,omitempty"`
 }
 
 // ResourceSet is an ABAC condition set over resources of one type.
 type ResourceSet struct {
-	Name       string     `json:"name,omitempty"`
-	Resource   string     `json:"resource"`
+	Name     string `json:"name,omitempty"`
+	Resource string `json:"resource"`
+	// Parent is the resource set Permit files this one under, recorded as
+	// for user sets.
+	Parent     string     `json:"parent,omitempty"`
 	Conditions *Condition `json:"conditions,omitempty"`
 }
 
@@ -150,3 +168,25 @@ var Operators = []string{
 
 // IsLeaf reports whether c is a leaf.
 func (c *Condition) IsLeaf() bool { return c.Path != "" }
+
+// Source is the provenance of a pulled policy. It never holds an API key.
+type Source struct {
+	// APIURL is the Permit API the policy was read from.
+	APIURL      string    `json:"api_url"`
+	Project     SourceRef `json:"project"`
+	Environment SourceRef `json:"environment"`
+	// PulledAt is when the pull finished, RFC 3339.
+	PulledAt    string `json:"pulled_at"`
+	PdpxVersion string `json:"pdpx_version,omitempty"`
+	// Counts is how many objects of each kind the environment had.
+	Counts map[string]int `json:"counts,omitempty"`
+	// NotKept names what Permit had that this file does not hold, and why.
+	NotKept []string `json:"not_kept,omitempty"`
+}
+
+// SourceRef names a Permit project or environment.
+type SourceRef struct {
+	Key  string `json:"key,omitempty"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+}

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pdpx/pdpx/pdp"
 )
 
 // SchemaTypes are the types an attribute schema may declare.
-var SchemaTypes = []string{"string", "number", "bool", "array", "object", "time"}
+// json holds any JSON value and object_array a list of objects, as Permit's
+// attribute types do.
+var SchemaTypes = []string{"string", "number", "bool", "array", "object", "time", "json", "object_array"}
 
 // Validate checks a policy built in Go (tests, generated policies) as Parse
 // checks a file: every cross reference, operator and condition path. Its
@@ -31,6 +34,7 @@ type validator struct {
 func validate(p *Policy, src *sourceMap, file string) Problems {
 	v := &validator{p: p, src: src, file: file}
 	v.version()
+	v.source()
 	v.resources()
 	v.tenantRoles()
 	v.users()
@@ -199,6 +203,19 @@ func (v *validator) resourceRole(t string, r *Resource, role string, base []stri
 		}
 		v.errorf(at, "resource role %q of %s names unknown action %q%s", role, t, perm, unknownHint(perm, r.Actions, t+" actions"))
 	}
+	for i, ext := range rr.Extends {
+		at := join(base, "extends", strconv.Itoa(i))
+		parent, ok := r.Roles[ext]
+		switch {
+		case v.bad(at...):
+		case !ok:
+			v.errorf(at, "resource role %q of %s extends unknown role %q%s", role, t, ext, unknownHint(ext, sortedKeys(r.Roles), t+" roles"))
+		case ext == role:
+			v.errorf(at, "resource role %q of %s extends itself", role, t)
+		default:
+			v.inherits(at, fmt.Sprintf("resource role %q of %s", role, t), ext, rr.Permissions, parent.Permissions)
+		}
+	}
 	if rr.GrantedTo == nil {
 		return
 	}
@@ -269,6 +286,53 @@ func (v *validator) tenantRoles() {
 				v.permission(perm, at, fmt.Sprintf("role %q", role))
 			}
 		}
+		for i, ext := range v.p.Roles[role].Extends {
+			at := join(base, "extends", strconv.Itoa(i))
+			parent, ok := v.p.Roles[ext]
+			switch {
+			case v.bad(at...):
+			case !ok:
+				v.errorf(at, "role %q extends unknown role %q%s", role, ext, v.tenantRoleHint(ext))
+			case ext == role:
+				v.errorf(at, "role %q extends itself", role)
+			default:
+				v.inherits(at, fmt.Sprintf("role %q", role), ext, v.p.Roles[role].Permissions, parent.Permissions)
+			}
+		}
+	}
+	for _, name := range sortedKeys(v.p.UserAttributes) {
+		if typ := v.p.UserAttributes[name]; !contains(SchemaTypes, typ) && !v.bad("user_attributes", name) {
+			v.errorf([]string{"user_attributes", name}, "user attribute %q has unknown type %q: use one of %s%s",
+				name, typ, strings.Join(SchemaTypes, ", "), didYouMean(typ, SchemaTypes))
+		}
+	}
+}
+
+// inherits checks that a role that extends another lists the other's
+// permissions too: every reader of a role's permissions (the engine, the
+// explanations, the permission rows) reads Permissions alone.
+func (v *validator) inherits(at []string, who, ext string, own, inherited []string) {
+	var missing []string
+	for _, perm := range inherited {
+		if !contains(own, perm) {
+			missing = append(missing, perm)
+		}
+	}
+	if len(missing) > 0 {
+		v.errorf(at, "%s extends %q but does not list its permissions %s: add them to permissions (a role's permissions include those of the roles it extends)",
+			who, ext, strings.Join(missing, ", "))
+	}
+}
+
+// source checks a pulled policy's provenance: its time must be readable,
+// since pdpx shows a snapshot's age from it.
+func (v *validator) source() {
+	s := v.p.Source
+	if s == nil || s.PulledAt == "" || v.bad("source", "pulled_at") {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, s.PulledAt); err != nil {
+		v.errorf([]string{"source", "pulled_at"}, "source.pulled_at %q is not an RFC 3339 time like 2025-01-31T09:00:00Z", s.PulledAt)
 	}
 }
 
@@ -388,8 +452,13 @@ func (v *validator) instanceAttribute(ref, typ string, r *Resource, name string,
 
 // schemaAccepts reports whether a value of JSON type got fits schema type want.
 func schemaAccepts(want, got string) bool {
-	if want == "time" {
+	switch want {
+	case "time":
 		return got == "string"
+	case "json":
+		return true
+	case "object_array":
+		return got == "array"
 	}
 	return !contains(SchemaTypes, want) || want == got
 }
@@ -458,6 +527,11 @@ func (v *validator) userSets() {
 		if c := v.p.UserSets[key].Conditions; c != nil {
 			v.condition(c, join(base, "conditions"), "", nil)
 		}
+		if parent := v.p.UserSets[key].Parent; parent != "" {
+			if _, ok := v.p.UserSets[parent]; !ok || parent == key {
+				v.errorf(join(base, "parent"), "user set %q names parent %q, which is not another user set%s", key, parent, unknownHint(parent, sortedKeys(v.p.UserSets), "user sets"))
+			}
+		}
 	}
 }
 
@@ -480,6 +554,11 @@ func (v *validator) resourceSets() {
 		}
 		if rs.Conditions != nil {
 			v.condition(rs.Conditions, join(base, "conditions"), rs.Resource, schema)
+		}
+		if rs.Parent != "" {
+			if _, ok := v.p.ResourceSets[rs.Parent]; !ok || rs.Parent == key {
+				v.errorf(join(base, "parent"), "resource set %q names parent %q, which is not another resource set%s", key, rs.Parent, unknownHint(rs.Parent, sortedKeys(v.p.ResourceSets), "resource sets"))
+			}
 		}
 	}
 }

@@ -25,8 +25,8 @@ type azAnswer struct {
 	}
 }
 
-// TestAuthZENMapping: subject.properties become user attributes with the
-// name and email lifted out; resource.properties.tenant is the tenant and
+// TestAuthZENMapping: subject.properties become user attributes, the name
+// and email lifted out into the user object (and still attributes); resource.properties.tenant is the tenant and
 // the rest the resource's attributes; the debug object is the context.
 func TestAuthZENMapping(t *testing.T) {
 	s, _ := newServer(t, Config{Token: testToken})
@@ -52,10 +52,10 @@ func TestAuthZENMapping(t *testing.T) {
 	if r.User.Key != "check@permit.io" || r.Tenant != "default" || r.Action != "publish" || r.Resource.Key != "draft" {
 		t.Errorf("request: %+v", r)
 	}
-	for _, k := range []string{"first_name", "email"} {
-		if _, ok := r.User.Attributes[k]; ok {
-			t.Errorf("%s was not lifted out of the attributes: %v", k, r.User.Attributes)
-		}
+	// Lifted out into the user object, the name and email are still
+	// attributes of the same name, as Permit keeps them.
+	if r.User.Attributes["first_name"] != "Check" || r.User.Attributes["email"] != "check@permit.io" {
+		t.Errorf("name and email are not attributes: %v", r.User.Attributes)
 	}
 	if r.User.Attributes["location"] != "England" {
 		t.Errorf("user attributes: %v", r.User.Attributes)

@@ -287,7 +287,7 @@ func (d *scanner) check(c *pdp.Check) bool {
 			}
 			a, ok := d.str()
 			c.Action = a
-			return ok && a != ""
+			return ok
 		case "resource":
 			return got.first(2) && d.resource(&c.Resource)
 		case "context":
@@ -317,7 +317,7 @@ func (d *scanner) user(u *pdp.User) bool {
 				return false
 			}
 			u.Key, ok = d.str()
-			return ok && u.Key != ""
+			return ok
 		case "first_name":
 			first, ok = d.strOrNull()
 			return got.first(1) && ok
@@ -359,7 +359,7 @@ func (d *scanner) resource(r *pdp.Resource) bool {
 				return false
 			}
 			r.Type, ok = d.str()
-			return ok && r.Type != ""
+			return ok
 		case "key":
 			r.Key, ok = d.strOrNull()
 			return got.first(1) && ok

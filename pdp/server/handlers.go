@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strconv"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -83,15 +84,65 @@ func (s *Server) bulk(l *loaded, _ *http.Request, body []byte, info *reqInfo) (i
 			return bodyError(info, err)
 		}
 	}
+	if len(cs) == 1 {
+		info.check(&cs[0])
+	}
+	if len(cs) > s.streamBatch() {
+		return s.streamBulk(l, cs, info)
+	}
 	out := append(info.out[:0], `{"allow":[`...)
 	out, allowed := s.appendDecisions(out, l, cs)
 	out = append(out, "]}"...)
 	info.out = out
-	if len(cs) == 1 {
-		info.check(&cs[0])
-	}
 	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(cs)-allowed) + " deny"
 	return http.StatusOK, out
+}
+
+// streamBatch is how many checks of a bulk request are decided and written
+// at a time: enough for appendDecisions to give every core runs of its
+// minimum length, a few hundred KB of answer with the debug object.
+func (s *Server) streamBatch() int {
+	minRun := minRunDebug
+	if s.cfg.NoDebug {
+		minRun = minRunNoDebug
+	}
+	return 2 * minRun * runtime.GOMAXPROCS(0)
+}
+
+// streamBulk writes the answer to a bulk request too large to build whole,
+// a batch of decisions at a time: its answer (ten to twenty times the body
+// with the debug object) is never held in memory at once, and a client
+// that stops reading stops it at the write deadline, releasing what it
+// held.
+func (s *Server) streamBulk(l *loaded, cs []pdp.Check, info *reqInfo) (int, []byte) {
+	w := info.w
+	w.Header()["Content-Type"] = jsonType
+	w.WriteHeader(http.StatusOK)
+	info.streamed = true
+	per := s.streamBatch()
+	out := append(info.out[:0], `{"allow":[`...)
+	allowed := 0
+	for i := 0; i < len(cs); i += per {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		var n int
+		out, n = s.appendDecisions(out, l, cs[i:min(i+per, len(cs))])
+		allowed += n
+		if i+per >= len(cs) {
+			out = append(out, "]}"...)
+		}
+		if _, err := w.Write(out); err != nil {
+			info.out = out
+			info.outcome = "error"
+			info.detail = "the answer could not be written after " + strconv.Itoa(i) + " of " + strconv.Itoa(len(cs)) + " decisions: " + err.Error()
+			return http.StatusOK, nil
+		}
+		out = out[:0]
+	}
+	info.out = out
+	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(cs)-allowed) + " deny"
+	return http.StatusOK, nil
 }
 
 // tenantAnswer is one element of /allowed/all-tenants: the decision in that

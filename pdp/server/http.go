@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +54,15 @@ type reqInfo struct {
 
 	in, out []byte
 	checks  []pdp.Check
+
+	// w is the request's writer, for an answer too large to build whole
+	// (a large bulk request): the handler writes it in parts and sets
+	// streamed.
+	w        http.ResponseWriter
+	streamed bool
+	// held is the share of the body budget the request holds, returned
+	// when its answer has been written.
+	held int64
 }
 
 var infoPool = sync.Pool{New: func() any { return new(reqInfo) }}
@@ -83,17 +94,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	info := infoPool.Get().(*reqInfo)
 	defer info.release()
+	defer s.releaseBudget(info)
+	info.w = w
 	status, body := s.answer(r, info)
-	h := w.Header()
-	// Direct map writes: the keys are already canonical, and Set would
-	// allocate a new []string for each.
-	h["Content-Type"] = jsonType
-	if status == http.StatusMethodNotAllowed {
-		h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
-	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+	if !info.streamed {
+		h := w.Header()
+		// Direct map writes: the keys are already canonical, and Set would
+		// allocate a new []string for each.
+		h["Content-Type"] = jsonType
+		if status == http.StatusMethodNotAllowed {
+			h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
+		}
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			if _, err := w.Write(body); err != nil && info.detail == "" {
+				info.outcome, info.detail = "error", "the answer could not be written: "+err.Error()
+			}
+		}
 	}
 	s.logRequest(r, status, info, time.Since(start))
 }
@@ -124,12 +141,15 @@ func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
 			return refuse(info, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 		}
 		var err error
-		body, err = readBody(r, info.in)
+		body, err = s.readBody(r, info)
 		info.in = body
 		if err != nil {
 			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return refuse(info, http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB")
+			switch {
+			case errors.As(err, &tooBig):
+				return refuse(info, http.StatusRequestEntityTooLarge, "the body is larger than 2 MiB (2,097,152 bytes), the most Permit's PDP accepts: send fewer checks per request")
+			case errors.Is(err, errBusy):
+				return refuse(info, http.StatusServiceUnavailable, "pdpx serve is already reading or answering "+strconv.FormatInt(s.cfg.BodyBudget>>20, 10)+" MiB of large request bodies, and this one waited "+s.cfg.ReadTimeout.String()+" for its turn: retry, or send smaller requests")
 			}
 			return refuse(info, http.StatusBadRequest, "the body could not be read: "+err.Error())
 		}
@@ -200,23 +220,45 @@ func isJSON(ct string) bool {
 	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
-// readBody reads at most MaxBody bytes into buf (reused, grown as needed);
-// a declared or actual larger body is an *http.MaxBytesError.
-func readBody(r *http.Request, buf []byte) ([]byte, error) {
+// largeBody is the size past which a body takes its share of the body
+// budget: a few bulk checks' worth, so that requests of the usual size never
+// wait for it.
+const largeBody = 64 << 10
+
+// errBusy is a large body that waited ReadTimeout for its share of the
+// body budget.
+var errBusy = errors.New("busy")
+
+// readBody reads at most MaxBody bytes into info.in (reused, grown as
+// needed); a declared or actual larger body is an *http.MaxBytesError.
+//
+// The buffer grows with the bytes that arrive, never from Content-Length:
+// a client that declares a large body and sends nothing holds nothing
+// (ReadTimeout then closes its connection). A body past largeBody bytes
+// takes its share of the budget before it is read further, and holds it
+// until its answer is written, which bounds the memory that large
+// requests and their answers hold together.
+func (s *Server) readBody(r *http.Request, info *reqInfo) ([]byte, error) {
+	buf := info.in[:0]
 	if r.ContentLength > MaxBody {
 		return buf, &http.MaxBytesError{Limit: MaxBody}
 	}
-	buf = buf[:0]
-	if r.ContentLength > 0 {
-		// The whole body and room to see its end in one read.
-		buf = slices.Grow(buf, int(r.ContentLength)+1)
-	}
+	s.inBody.Add(1)
+	defer s.inBody.Add(-1)
 	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, 512)
-		}
 		// One byte past the limit tells "exactly the limit" from "more".
-		n, err := r.Body.Read(buf[len(buf):min(cap(buf), MaxBody+1)])
+		end := MaxBody + 1
+		if info.held == 0 {
+			if len(buf) < largeBody {
+				end = largeBody
+			} else if err := s.admit(r, info); err != nil {
+				return buf, err
+			}
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 512) // append's growth: doubling
+		}
+		n, err := r.Body.Read(buf[len(buf):min(cap(buf), end)])
 		buf = buf[:len(buf)+n]
 		if len(buf) > MaxBody {
 			return buf, &http.MaxBytesError{Limit: MaxBody}
@@ -227,6 +269,37 @@ func readBody(r *http.Request, buf []byte) ([]byte, error) {
 		if err != nil {
 			return buf, err
 		}
+	}
+}
+
+// admit takes a large body's share of the budget: its declared length, or
+// MaxBody when it declares none. It waits at most ReadTimeout (the time
+// the whole request may take to arrive) for others to finish.
+func (s *Server) admit(r *http.Request, info *reqInfo) error {
+	n := r.ContentLength
+	if n <= 0 {
+		n = MaxBody
+	}
+	if !s.budget.TryAcquire(n) {
+		ctx := r.Context()
+		if d := s.cfg.ReadTimeout; d > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
+		if s.budget.Acquire(ctx, n) != nil {
+			return errBusy
+		}
+	}
+	info.held = n
+	return nil
+}
+
+// releaseBudget returns the request's share of the body budget.
+func (s *Server) releaseBudget(info *reqInfo) {
+	if info.held > 0 {
+		s.budget.Release(info.held)
+		info.held = 0
 	}
 }
 

@@ -77,7 +77,7 @@ func TestPermitClientMatchesEngine(t *testing.T) {
 
 	wrong, _ := permit.New(ts.URL, "not-the-key")
 	d := wrong.Check(ctx, story[0].check)
-	if d.Outcome != pdp.Error || permit.KindOf(d.Err) != permit.Auth || d.Status != 403 {
+	if d.Outcome != pdp.Error || pdp.ErrorKindOf(d.Err) != pdp.ErrorAuth || d.Status != 403 {
 		t.Errorf("wrong key: %v %v %d", d.Outcome, d.Err, d.Status)
 	}
 }

@@ -34,6 +34,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 )
@@ -43,8 +45,21 @@ const (
 	// DefaultAddr is where Permit's PDP container is usually published
 	// (docker run -p 7766:7000), so SDKs find pdpx serve without a setting.
 	DefaultAddr = "127.0.0.1:7766"
-	// MaxBody is the largest request body accepted; larger ones get 413.
-	MaxBody = 1 << 20
+	// MaxBody is the largest request body accepted, 2 MiB (2,097,152
+	// bytes): Permit's PDP reads bodies with its web framework's default
+	// limit, which is this. Larger ones get 413.
+	MaxBody = 2 << 20
+	// DefaultBodyBudget is how many bytes of large request bodies may be in
+	// flight at once (read, decided or being answered): two bodies of the
+	// largest size. A body counts once more than largeBody bytes of it have
+	// arrived; smaller ones, which is nearly every request, never wait.
+	DefaultBodyBudget = 2 * MaxBody
+	// DefaultReadTimeout bounds reading a whole request, body included.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds a request from the end of its headers to
+	// the end of its answer, so that a client that stops reading releases
+	// what its answer holds.
+	DefaultWriteTimeout = 60 * time.Second
 	// DefaultPoll is how often the policy file is looked at for changes.
 	DefaultPoll = 500 * time.Millisecond
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
@@ -67,6 +82,14 @@ type Config struct {
 	// Poll is how often the policy file is checked for changes; 0 means
 	// DefaultPoll and a negative value turns reloading off.
 	Poll time.Duration
+	// ReadTimeout and WriteTimeout are the connection deadlines (see
+	// DefaultReadTimeout and DefaultWriteTimeout, used for 0); a negative
+	// value turns one off.
+	ReadTimeout, WriteTimeout time.Duration
+	// BodyBudget is how many bytes of large request bodies may be in flight
+	// at once; 0 means DefaultBodyBudget. It is raised to MaxBody if lower,
+	// so that every acceptable body can be served.
+	BodyBudget int64
 }
 
 // Server answers Permit's PDP API from the embedded engine. Build it with
@@ -83,18 +106,19 @@ type Server struct {
 	// a load balancer stops sending before the connections close.
 	draining atomic.Bool
 
-	// watcher state, touched only by the goroutine running Watch (and by
-	// Reload, which the watcher calls).
-	seen fileStamp
-	// tried is the hash of the last content read, loaded or refused, so that a
-	// broken file is reported once rather than every poll.
-	tried [32]byte
+	// budget holds the bytes of the large bodies in flight (BodyBudget).
+	budget *semaphore.Weighted
+	// inBody counts the requests reading their body now, for tests that
+	// wait for attackers to be in place.
+	inBody atomic.Int64
+
+	// watch follows the policy file; nil for the demo policy.
+	watch *policy.Watcher
 }
 
 // loaded is one policy and its engine.
 type loaded struct {
-	eng  *engine.Engine
-	hash [32]byte
+	eng *engine.Engine
 }
 
 // New loads the policy and returns a server for it. A policy file with
@@ -102,6 +126,13 @@ type loaded struct {
 // there is nothing good to serve yet.
 func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Log, name: policy.DemoName}
+	if s.cfg.BodyBudget == 0 {
+		s.cfg.BodyBudget = DefaultBodyBudget
+	}
+	s.cfg.BodyBudget = max(s.cfg.BodyBudget, MaxBody)
+	s.cfg.ReadTimeout = orDefault(s.cfg.ReadTimeout, DefaultReadTimeout)
+	s.cfg.WriteTimeout = orDefault(s.cfg.WriteTimeout, DefaultWriteTimeout)
+	s.budget = semaphore.NewWeighted(s.cfg.BodyBudget)
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -110,17 +141,25 @@ func New(cfg Config) (*Server, error) {
 		return s, nil
 	}
 	s.name = cfg.Policy
-	stamp, data, err := readPolicy(cfg.Policy)
+	p, w, err := policy.LoadWatched(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.Parse(cfg.Policy, data)
-	if err != nil {
-		return nil, err
-	}
-	s.seen, s.tried = stamp, hashOf(data)
-	s.cur.Store(&loaded{eng: engine.New(p), hash: s.tried})
+	s.watch = w
+	s.cur.Store(&loaded{eng: engine.New(p)})
 	return s, nil
+}
+
+// orDefault is d, def for 0 and none (0, which net/http reads as no
+// deadline) for a negative d.
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Engine is the engine answering requests now.
@@ -138,6 +177,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}

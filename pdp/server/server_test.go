@@ -45,7 +45,7 @@ func TestStatusCodes(t *testing.T) {
 		{"no content type", req{path: "/allowed", body: johnCreates, ctype: "-"}, 415},
 		{"json with charset", req{path: "/allowed", body: johnCreates, ctype: "application/json; charset=utf-8"}, 200},
 		{"a +json type", req{path: "/allowed", body: johnCreates, ctype: "application/vnd.permit+json"}, 200},
-		{"over 1 MiB", req{path: "/allowed", body: huge}, 413},
+		{"over 2 MiB", req{path: "/allowed", body: huge}, 413},
 		{"GET /allowed", req{method: "GET", path: "/allowed"}, 405},
 		{"POST /health", req{path: "/health", body: `{}`}, 405},
 		{"unknown path", req{path: "/v2/allowed", body: johnCreates}, 404},

@@ -47,7 +47,7 @@ const TokenEnv = "PERMIT_API_KEY"
 
 // LocalURL is the PDP URL a snippet uses for the embedded engine, which has
 // no URL of its own: pdpx serve and Permit's PDP container listen there.
-const LocalURL = "http://localhost:7766"
+const LocalURL = pdp.LocalPDPURL
 
 // Target says where the snippet sends the check.
 type Target struct {

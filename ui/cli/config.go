@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/ui/targets"
 )
@@ -67,13 +66,13 @@ func (g *globals) selectedProfile() (state.Profile, bool, error) {
 // that a key meant for one PDP is never sent to another; --token and
 // --timeout replace its token and timeout. withToken false leaves the
 // token unresolved (no token_command runs), for --print.
-func (g *globals) resolveSpec(withToken bool) (targets.Spec, error) {
+func (g *globals) resolveSpec(withToken bool) (pdp.TargetSpec, error) {
 	p, ok, err := g.selectedProfile()
 	if err != nil {
-		return targets.Spec{}, err
+		return pdp.TargetSpec{}, err
 	}
 	if !ok || g.targetFlags() {
-		s, err := targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout)
+		s, err := targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout, g.snapshot)
 		if err == nil && ok && !g.changed("timeout") && p.Timeout > 0 {
 			s.Timeout = p.Timeout
 		}
@@ -83,30 +82,32 @@ func (g *globals) resolveSpec(withToken bool) (targets.Spec, error) {
 	if !g.changed("timeout") && p.Timeout > 0 {
 		timeout = p.Timeout
 	}
-	return profileSpec(context.Background(), p, timeout, g.token, withToken)
+	s, err := profileSpec(context.Background(), p, timeout, g.token, withToken)
+	if err == nil && g.snapshot != "" {
+		// --snapshot pairs the profile's PDP with a file, or replaces its snapshot.
+		if !s.Remote() {
+			return pdp.TargetSpec{}, fmt.Errorf("--snapshot pairs a remote PDP with a pulled policy file, and profile %q is kind %s: choose a pdp or cloud profile, or add --pdp URL", p.Name, s.Kind)
+		}
+		s.Snapshot = g.snapshot
+	}
+	return s, err
 }
 
-// profileSpec is the target profile p names, with timeout. The URL is the
-// kind's default when the profile gives none. With withToken, a remote
-// target's key is token when given, else from the profile's source (which
-// may run its token_command: call this off the UI's event loop), else
-// $PERMIT_API_KEY.
-func profileSpec(ctx context.Context, p state.Profile, timeout time.Duration, token string, withToken bool) (targets.Spec, error) {
-	s := targets.Spec{Kind: p.Kind, Policy: p.Policy, URL: p.URL, Timeout: timeout}
-	switch {
-	case s.Kind == pdp.KindCloud && s.URL == "":
-		s.URL = permit.CloudURL
-	case s.Kind == pdp.KindPDP && s.URL == "":
-		s.URL = permit.LocalURL
-	}
-	if s.Kind == pdp.KindEmbedded || !withToken {
+// profileSpec is the target profile p names, with timeout. With withToken,
+// a remote target's key is token when given, else from the profile's
+// source (which may run its token_command: call this off the UI's event
+// loop), else $PERMIT_API_KEY.
+func profileSpec(ctx context.Context, p state.Profile, timeout time.Duration, token string, withToken bool) (pdp.TargetSpec, error) {
+	s := p.Spec()
+	s.Timeout = timeout
+	if !s.Remote() || !withToken {
 		return s, nil
 	}
 	s.Token = token
 	if s.Token == "" {
 		var err error
 		if s.Token, err = p.ResolveToken(ctx); err != nil {
-			return targets.Spec{}, err
+			return pdp.TargetSpec{}, err
 		}
 	}
 	if s.Token == "" {
@@ -212,16 +213,12 @@ func showConfig(w io.Writer, c *state.Config, selected string) error {
 		if p.Name == selected {
 			mark = "*"
 		}
-		target := p.URL
+		target := p.Spec().URL
 		switch {
 		case p.Kind == pdp.KindEmbedded && p.Policy == "":
 			target = "demo policy"
 		case p.Kind == pdp.KindEmbedded:
 			target = p.Policy
-		case target == "" && p.Kind == pdp.KindCloud:
-			target = permit.CloudURL
-		case target == "":
-			target = permit.LocalURL
 		}
 		token := "-"
 		if p.Kind != pdp.KindEmbedded {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -33,7 +34,7 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	opts.Target, err = targets.BuildContext(cmd.Context(), spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
-		opts.AskTokenFor = ui.TargetSpec{Kind: spec.Kind, URL: spec.URL}
+		opts.AskTokenFor = pdp.TargetSpec{Kind: spec.Kind, URL: spec.URL}
 		opts.Target, err = targets.Embedded("")
 	}
 	if err != nil {
@@ -62,12 +63,12 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 // a longer timeout) without asking for the key again; the timeout is the
 // flags' unless the spec raises it. A spec naming a profile reads the
 // config file (configFlag, as --config) afresh and builds that profile.
-func switchFunc(flags targets.Spec, configFlag string) ui.SwitchFunc {
+func switchFunc(flags pdp.TargetSpec, configFlag string) ui.SwitchFunc {
 	var (
 		mu   sync.Mutex
 		keep = flags.Token
 	)
-	return func(s ui.TargetSpec) (pdp.Target, error) {
+	return func(s pdp.TargetSpec) (pdp.Target, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		token := s.Token
@@ -81,11 +82,10 @@ func switchFunc(flags targets.Spec, configFlag string) ui.SwitchFunc {
 		if s.Profile != "" {
 			return buildProfile(s, configFlag, timeout, &keep)
 		}
-		ts, err := targets.FromFlags("", "", false, token, timeout)
-		if err != nil {
-			return nil, err
+		if token == "" {
+			token = os.Getenv(targets.TokenEnv)
 		}
-		ts.Kind, ts.Policy, ts.URL = s.Kind, s.Policy, s.URL
+		ts := pdp.TargetSpec{Kind: s.Kind, Policy: s.Policy, URL: s.URL, Token: token, Timeout: timeout}
 		t, err := targets.Build(ts)
 		if err == nil {
 			keep = ts.Token
@@ -98,7 +98,7 @@ func switchFunc(flags targets.Spec, configFlag string) ui.SwitchFunc {
 // switcher if any, else the profile's own source (never the key of the
 // target before: a key meant for one PDP is not sent to another). It runs
 // in the explorer's tea.Cmd, so a slow token_command does not freeze it.
-func buildProfile(s ui.TargetSpec, configFlag string, timeout time.Duration, keep *string) (pdp.Target, error) {
+func buildProfile(s pdp.TargetSpec, configFlag string, timeout time.Duration, keep *string) (pdp.Target, error) {
 	c, err := loadConfigAt(configFlag)
 	if err != nil {
 		return nil, err

@@ -22,9 +22,9 @@ import (
 // the timeout and the API key it already had, which the UI never holds.
 func TestSwitchFuncKeepsTheKeyAndRaisesTheTimeout(t *testing.T) {
 	t.Setenv(targets.TokenEnv, "")
-	sw := switchFunc(targets.Spec{Kind: pdp.KindPDP, URL: "http://localhost:7766", Token: "flag-key", Timeout: 5 * time.Second}, "")
+	sw := switchFunc(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766", Token: "flag-key", Timeout: 5 * time.Second}, "")
 
-	tg, err := sw(ui.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766", Timeout: 10 * time.Second, KeepToken: true})
+	tg, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766", Timeout: 10 * time.Second, KeepToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,16 +34,16 @@ func TestSwitchFuncKeepsTheKeyAndRaisesTheTimeout(t *testing.T) {
 	}
 
 	// A key typed in the switcher is the one kept from then on.
-	if _, err := sw(ui.TargetSpec{Kind: pdp.KindCloud, Token: "typed-key"}); err != nil {
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindCloud, Token: "typed-key"}); err != nil {
 		t.Fatal(err)
 	}
-	tg, err = sw(ui.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766", KeepToken: true})
+	tg, err = sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766", KeepToken: true})
 	if err != nil || tg.(*permit.Client).Timeout() != 5*time.Second {
 		t.Fatalf("err %v", err)
 	}
 
 	// Without KeepToken and without a key, the switcher asks for one.
-	if _, err := sw(ui.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); !errors.Is(err, targets.ErrNoToken) {
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); !errors.Is(err, targets.ErrNoToken) {
 		t.Errorf("err = %v, want ErrNoToken", err)
 	}
 }
@@ -151,7 +151,7 @@ profiles:
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := newTUI(t, ui.Options{Target: demo, Switch: switchFunc(targets.Spec{Timeout: 5 * time.Second}, cfg), Profiles: profilesFunc(cfg)})
+	u := newTUI(t, ui.Options{Target: demo, Switch: switchFunc(pdp.TargetSpec{Timeout: 5 * time.Second}, cfg), Profiles: profilesFunc(cfg)})
 	u.key(ctrlT)
 	s := u.screen()
 	for _, want := range []string{"Profiles · " + cfg, "5 mine", "(default) embedded · ./env.yaml",

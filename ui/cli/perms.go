@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/sweep"
 )
@@ -54,7 +55,7 @@ permission with no role came from attributes (ABAC).`,
 				return &ExitError{Code: 2, Err: fmt.Errorf("%s: %s", pdp.Clean(t.Describe().Name), pdp.Clean(err.Error()))}
 			}
 			var pol *policy.Policy
-			if e := engineOf(t); e != nil {
+			if e := engine.Of(t); e != nil {
 				pol = e.Policy()
 			}
 			rows := sweep.GrantRows(ps, pol)

@@ -81,6 +81,6 @@ editor at it, for example with a first line in the YAML file:
 			return err
 		},
 	}
-	cmd.AddCommand(validate, schema, demo)
+	cmd.AddCommand(validate, schema, demo, newPolicyDiffCmd())
 	return cmd
 }

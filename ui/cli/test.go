@@ -104,16 +104,23 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 	return nil
 }
 
-// writeJUnit writes the report to a temporary file beside path and renames
-// it into place, so that an interrupted or failed write never leaves a
-// partial report where CI looks for one.
 func writeJUnit(path string, all []scenario.FileResults) error {
-	fh, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := writeReport(path, func(w io.Writer) error { return scenario.WriteJUnit(w, all) }); err != nil {
 		return fmt.Errorf("--junit: %w", err)
 	}
+	return nil
+}
+
+// writeReport writes a report file (--junit) into a temporary file beside
+// path and renames it into place, so that an interrupted or failed write
+// never leaves a partial report where CI looks for one.
+func writeReport(path string, write func(io.Writer) error) error {
+	fh, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
 	tmp := fh.Name()
-	err = scenario.WriteJUnit(fh, all)
+	err = write(fh)
 	if cerr := fh.Close(); err == nil {
 		err = cerr
 	}
@@ -126,7 +133,7 @@ func writeJUnit(path string, all []scenario.FileResults) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("--junit: %w", err)
+		return err
 	}
 	return nil
 }

@@ -14,9 +14,9 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state/scenario"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 func demoFile(t *testing.T) *scenario.File {
@@ -155,7 +155,7 @@ func TestChangedAttributeIsMarked(t *testing.T) {
 
 // An unreachable PDP shows an error, and never the token.
 func TestErrorShowsNoSecrets(t *testing.T) {
-	c, err := permit.New("http://127.0.0.1:1", "token-secret", permit.WithTimeout(3*time.Second))
+	c, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://127.0.0.1:1", Token: "token-secret", Timeout: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 )
@@ -24,25 +25,13 @@ const TokenEnv = "PERMIT_API_KEY"
 // DefaultTimeout is how long a remote check may take, as in Permit's Go SDK.
 const DefaultTimeout = 5 * time.Second
 
-// Spec says which target to build. The zero Spec is the embedded demo policy.
-type Spec struct {
-	Kind pdp.Kind
-	// Policy is the policy file for the embedded engine; "" is the demo policy.
-	Policy string
-	// URL is the PDP's base URL for KindPDP (default permit.LocalURL) and KindCloud.
-	URL string
-	// Token is the environment's API key. It is held in memory only.
-	Token   string
-	Timeout time.Duration
-}
-
 // ErrNoToken is returned for a remote target without an API key, so that the
 // explorer can ask for one in a masked field instead of failing.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
-// FromFlags resolves the global target flags into a Spec. --pdp and --cloud
+// FromFlags resolves the global target flags into a spec. --pdp and --cloud
 // exclude each other and --policy; the token falls back to $PERMIT_API_KEY.
-func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration) (Spec, error) {
+func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
 	n := 0
 	for _, set := range []bool{policyPath != "", pdpURL != "", cloud} {
 		if set {
@@ -50,7 +39,10 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 		}
 	}
 	if n > 1 {
-		return Spec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
+		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
+	}
+	if snapshot != "" && pdpURL == "" && !cloud {
+		return pdp.TargetSpec{}, errors.New("--snapshot pairs a remote PDP with a pulled policy file: add --pdp URL or --cloud (with --policy the engine decides alone)")
 	}
 	if token == "" {
 		token = os.Getenv(TokenEnv)
@@ -58,37 +50,31 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	s := Spec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout}
+	s := pdp.TargetSpec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout, Snapshot: snapshot}
 	switch {
 	case pdpURL != "":
 		s.Kind, s.URL = pdp.KindPDP, pdpURL
 	case cloud:
-		s.Kind, s.URL = pdp.KindCloud, permit.CloudURL
+		s.Kind = pdp.KindCloud
 	}
-	return s, nil
+	return s.WithDefaults(), nil
 }
 
-// Build makes the target. A broken policy file is a policy.Problems error
-// listing every problem with its line; a remote target without a token is
-// ErrNoToken.
-func Build(s Spec) (pdp.Target, error) {
+// Build makes the target s names: it is where the HTTP client is made.
+// A broken policy file is a policy.Problems error listing every problem
+// with its line; a remote target without a token is ErrNoToken.
+func Build(s pdp.TargetSpec) (pdp.Target, error) {
 	return BuildContext(context.Background(), s)
 }
 
-// BuildContext is Build that stops loading a policy file when ctx is done
-// (Ctrl-C), with an error wrapping ctx's.
-func BuildContext(ctx context.Context, s Spec) (pdp.Target, error) {
+// BuildContext is Build that stops loading a policy file (or a snapshot)
+// when ctx is done (Ctrl-C), with an error wrapping ctx's.
+func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
+	s = s.WithDefaults()
 	switch s.Kind {
-	case pdp.KindEmbedded, "":
+	case pdp.KindEmbedded:
 		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
-		url := s.URL
-		if url == "" {
-			url = permit.LocalURL
-			if s.Kind == pdp.KindCloud {
-				url = permit.CloudURL
-			}
-		}
 		if strings.TrimSpace(s.Token) == "" {
 			return nil, ErrNoToken
 		}
@@ -100,7 +86,15 @@ func BuildContext(ctx context.Context, s Spec) (pdp.Target, error) {
 		if s.Kind == pdp.KindCloud {
 			opts = append(opts, permit.WithCloud())
 		}
-		return permit.New(url, s.Token, opts...)
+		remote, err := permit.New(s.URL, s.Token, opts...)
+		if err != nil || s.Snapshot == "" {
+			return remote, err
+		}
+		snap, err := LoadSnapshotContext(ctx, s.Snapshot)
+		if err != nil {
+			return nil, err
+		}
+		return paired.New(remote, snap), nil
 	default:
 		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp or cloud", s.Kind)
 	}
@@ -122,4 +116,37 @@ func EmbeddedContext(ctx context.Context, path string) (*engine.Target, error) {
 		return nil, err
 	}
 	return engine.NewTarget(engine.New(p), filepath.Base(path), path), nil
+}
+
+// LoadSnapshot loads a pulled policy file as a snapshot: its engine, and
+// the environment and time its source header names.
+func LoadSnapshot(path string) (paired.Snapshot, error) {
+	return LoadSnapshotContext(context.Background(), path)
+}
+
+// LoadSnapshotContext is LoadSnapshot that stops loading when ctx is done.
+func LoadSnapshotContext(ctx context.Context, path string) (paired.Snapshot, error) {
+	p, err := policy.LoadContext(ctx, path)
+	if err != nil {
+		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	snap := paired.Snapshot{Engine: engine.New(p), Name: filepath.Base(path)}
+	if src := p.Source; src != nil {
+		var env []string
+		for _, r := range []policy.SourceRef{src.Project, src.Environment} {
+			if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
+				env = append(env, k)
+			}
+		}
+		snap.Environment = strings.Join(env, " · ")
+		snap.PulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
+	}
+	return snap, nil
+}
+
+func orElse(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
