@@ -3,12 +3,18 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pdpx/pdpx/pdp/permitapi/standin"
+	"github.com/pdpx/pdpx/pdp/policy"
 )
 
 // runCtx is run with a context of the test's: main's is cancelled by
@@ -77,8 +83,8 @@ func TestFilesNamedOnTheCommandLineHaveACap(t *testing.T) {
 // fifoFeed makes a FIFO, holds it open for writing so that its reader
 // never sees an end, and returns its path and a function that writes more
 // than a pipe holds: when it returns, the reader is in the middle of
-// reading.
-func fifoFeed(t *testing.T, name string) (string, func()) {
+// reading. Closing the FIFO (at the test's end) ends a write no one reads.
+func fifoFeed(t *testing.T, name string) (string, func() error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
@@ -89,10 +95,9 @@ func fifoFeed(t *testing.T, name string) (string, func()) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	return path, func() {
-		if _, err := w.Write(bytes.Repeat([]byte("# more to come\n"), 20000)); err != nil {
-			t.Error(err)
-		}
+	return path, func() error {
+		_, err := w.Write(bytes.Repeat([]byte("# more to come\n"), 20000))
+		return err
 	}
 }
 
@@ -113,6 +118,10 @@ func TestInterruptStopsALoad(t *testing.T) {
 			return []string{"--policy", f, "test", "--junit", junit, "../../scenarios/demo.yaml"}
 		}},
 		{"check --input", func(f string) []string { return []string{"check", "--input", f} }},
+		{"verify --snapshot", func(f string) []string {
+			return []string{"--no-history", "verify", "--pdp", "http://127.0.0.1:1", "--token", "k", "--snapshot", f, "--junit", junit}
+		}},
+		{"policy diff", func(f string) []string { return []string{"policy", "diff", "../../pdp/policy/demo.yaml", f} }},
 	}
 	for _, c := range cases {
 		fifo, feed := fifoFeed(t, "env.yaml")
@@ -126,7 +135,18 @@ func TestInterruptStopsALoad(t *testing.T) {
 			out, code := runCtx(ctx, t, c.args(fifo)...)
 			done <- result{out, code}
 		}()
-		feed()
+		fed := make(chan error, 1)
+		go func() { fed <- feed() }()
+		select {
+		case err := <-fed:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case r := <-done:
+			cancel()
+			t.Errorf("%s: ended before reading the file: exit %d\n%s", c.name, r.code, r.out)
+			continue
+		}
 		cancel()
 		select {
 		case r := <-done:
@@ -140,4 +160,60 @@ func TestInterruptStopsALoad(t *testing.T) {
 			t.Errorf("%s: a report was written", c.name)
 		}
 	}
+}
+
+// Ctrl-C during a pull or a verify (the remote side busy with a request)
+// ends the command at once with exit 130: the pull leaves the previous
+// file as it was and no temporary file behind, verify writes no report.
+func TestInterruptStopsPullAndVerify(t *testing.T) {
+	t.Run("pull", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		srv := standin.New(policy.Demo(), cliKey)
+		defer srv.Close()
+		srv.Fault = func(w http.ResponseWriter, r *http.Request, n int64) bool {
+			if n == 3 {
+				cancel() // Ctrl-C while the pull is under way
+			}
+			return false
+		}
+		dir := t.TempDir()
+		out := filepath.Join(dir, "prod.json")
+		old := []byte(`{"version": 1}`)
+		if err := os.WriteFile(out, old, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, code := runCtx(ctx, t, "pull", "-q", "--token", cliKey, "--api-url", srv.URL, "-o", out)
+		if code != ExitInterrupted || !strings.Contains(got, "left as it was") {
+			t.Errorf("exit %d, want %d\n%s", code, ExitInterrupted, got)
+		}
+		if b, _ := os.ReadFile(out); !bytes.Equal(b, old) {
+			t.Errorf("the previous file was changed: %s", b)
+		}
+		if es, _ := os.ReadDir(dir); len(es) != 1 {
+			t.Errorf("files left in the directory: %v", es)
+		}
+	})
+	t.Run("verify", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, snap := servePolicy(t, same)
+		pdp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // so that the server sees the client leave
+			cancel()                           // Ctrl-C while the PDP is deciding
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}))
+		defer pdp.Close()
+		junit := filepath.Join(t.TempDir(), "verify.xml")
+		got, code := runCtx(ctx, t, "--no-history", "verify", "--pdp", pdp.URL, "--token", "k", "--snapshot", snap, "--junit", junit)
+		if code != ExitInterrupted || !strings.Contains(got, "verify stopped") {
+			t.Errorf("exit %d, want %d\n%s", code, ExitInterrupted, got)
+		}
+		if _, err := os.Stat(junit); err == nil {
+			t.Error("a report was written")
+		}
+	})
 }

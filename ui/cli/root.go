@@ -42,19 +42,20 @@ func (e *ExitError) Unwrap() error { return e.Err }
 const ExitInterrupted = 130
 
 // ExitCode is the process exit code for an error returned by the command
-// tree: an ExitError's own code, ExitInterrupted when the command's context
-// was cancelled (main's context is cancelled only by SIGINT or SIGTERM), 2
-// for anything else (bad input, usage), as grep uses 2 for trouble.
+// tree: ExitInterrupted when the command's context was cancelled (main's
+// context is cancelled only by SIGINT or SIGTERM), whatever wraps that;
+// else an ExitError's own code; 2 for anything else (bad input, usage), as
+// grep uses 2 for trouble.
 func ExitCode(err error) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
-	}
-	if errors.Is(err, context.Canceled) {
-		return ExitInterrupted
 	}
 	return 2
 }
