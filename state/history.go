@@ -86,6 +86,8 @@ type Filter struct {
 	User, Action, Resource, Tenant, Target string
 	// Pinned keeps pinned entries only.
 	Pinned bool
+	// Disagreed keeps the remote decisions whose snapshot decided otherwise.
+	Disagreed bool
 	// Since keeps entries at or after this time (zero: all).
 	Since time.Time
 }
@@ -93,7 +95,7 @@ type Filter struct {
 // IsZero reports whether the filter selects everything.
 func (f Filter) IsZero() bool {
 	return strings.TrimSpace(f.Text) == "" && len(f.Outcomes) == 0 && f.User == "" && f.Action == "" &&
-		f.Resource == "" && f.Tenant == "" && f.Target == "" && !f.Pinned && f.Since.IsZero()
+		f.Resource == "" && f.Tenant == "" && f.Target == "" && !f.Pinned && !f.Disagreed && f.Since.IsZero()
 }
 
 // Match reports whether e passes the filter.
@@ -112,6 +114,9 @@ func (f Filter) Match(e Entry) bool {
 		}
 	}
 	if f.Target != "" && string(e.TargetKind) != f.Target && e.Decision.Target != f.Target && e.TargetURL != f.Target {
+		return false
+	}
+	if f.Disagreed && (e.Decision.Agreement == nil || e.Decision.Agreement.Agrees()) {
 		return false
 	}
 	if f.Pinned && !e.Pinned || !f.Since.IsZero() && e.Time.Before(f.Since) {

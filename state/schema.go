@@ -88,6 +88,14 @@ var migrations = []string{
 	// 4: the size of a response body history kept only the start of
 	// (see MaxResponse), 0 when the body is whole.
 	`ALTER TABLE decisions ADD COLUMN response_size INTEGER NOT NULL DEFAULT 0;`,
+
+	// 5: a remote decision paired with a snapshot keeps the snapshot's
+	// answer beside it (shadow: its outcome, debug object and the
+	// agreement, as JSON) and whether the two agreed (agreed: NULL for a
+	// decision that was not paired), indexed for the disagreements.
+	`ALTER TABLE decisions ADD COLUMN shadow TEXT;
+	ALTER TABLE decisions ADD COLUMN agreed INTEGER;
+	CREATE INDEX decisions_disagreed ON decisions(agreed) WHERE agreed = 0;`,
 }
 
 // applicationID marks a SQLite file as pdpx's history, in the header field

@@ -183,8 +183,8 @@ func (s *Store) commit(batch []addReq) {
 
 const insertSQL = `INSERT INTO decisions (t, target_kind, target_name, target_url, user, action,
 	resource_type, resource_key, tenant, outcome, error, latency_ns, status, check_body, request,
-	response, debug, trace, pinned, note, error_kind, retry_ns, response_size)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	response, debug, trace, pinned, note, error_kind, retry_ns, response_size, shadow, agreed)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -591,6 +591,9 @@ func buildWhere(f Filter) filterSQL {
 	}
 	if f.Pinned {
 		add("d.pinned")
+	}
+	if f.Disagreed {
+		add("d.agreed = 0")
 	}
 	if !f.Since.IsZero() {
 		add("d.t >= ?", f.Since.UnixNano())

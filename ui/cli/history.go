@@ -65,7 +65,7 @@ type historyFlags struct {
 	denied, errors, allowed        bool
 	user, action, resource, tenant string
 	target, since                  string
-	pinned, json                   bool
+	pinned, json, disagreed        bool
 }
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -113,6 +113,7 @@ decision under "pdpx".`,
 	fl.StringVar(&f.target, "target", "", "only this target (kind embedded|pdp|cloud, name or URL)")
 	fl.StringVar(&f.since, "since", "", "only decisions since a `time`: a duration ago (2h, 30m, 7d) or a date (2026-11-01)")
 	fl.BoolVar(&f.pinned, "pinned", false, "only pinned decisions")
+	fl.BoolVar(&f.disagreed, "disagreed", false, "only remote decisions the paired snapshot decided otherwise (--snapshot)")
 	fl.BoolVar(&f.json, "json", false, "one JSON object per line, each re-runnable with pdpx check --input")
 	cmd.AddCommand(newHistoryRerunCmd(g), newHistoryNoteCmd(g), newHistoryClearCmd(g))
 	return cmd
@@ -120,7 +121,7 @@ decision under "pdpx".`,
 
 func (f *historyFlags) filter(words []string, now time.Time) (state.Filter, error) {
 	filt := state.Filter{Text: strings.Join(words, " "), User: f.user, Action: f.action,
-		Resource: f.resource, Tenant: f.tenant, Target: f.target, Pinned: f.pinned}
+		Resource: f.resource, Tenant: f.tenant, Target: f.target, Pinned: f.pinned, Disagreed: f.disagreed}
 	for _, o := range []struct {
 		on bool
 		o  pdp.Outcome
@@ -222,6 +223,9 @@ func noMatchLine(ctx context.Context, h state.History, f state.Filter) string {
 	if f.Pinned {
 		terms = append(terms, "--pinned")
 	}
+	if f.Disagreed {
+		terms = append(terms, "--disagreed")
+	}
 	if !f.Since.IsZero() {
 		terms = append(terms, "--since")
 	}
@@ -242,6 +246,12 @@ func listLine(e state.Entry) string {
 	}
 	if d.ResponseCut() {
 		line += " · " + d.ResponseCutNote()
+	}
+	if a := d.Agreement; a != nil && !a.Agrees() && d.Shadow != nil {
+		line += " · ≠ the snapshot said " + d.Shadow.Outcome.Word()
+		for _, cd := range a.Codes {
+			line += fmt.Sprintf(" (%s %s vs %s)", cd.Model, codeWord(cd.Remote), codeWord(cd.Snapshot))
+		}
 	}
 	if e.Pinned {
 		line += " · pinned"
@@ -280,6 +290,16 @@ type exportMeta struct {
 	Response   json.RawMessage `json:"response,omitempty"`
 	// ResponseSize is the size of a response history kept only the start of.
 	ResponseSize int `json:"response_size,omitempty"`
+	// Snapshot is a paired decision's snapshot side.
+	Snapshot *exportSnapshot `json:"snapshot,omitempty"`
+}
+
+// exportSnapshot is the snapshot's answer to a paired decision, and how
+// the two compared.
+type exportSnapshot struct {
+	Outcome   pdp.Outcome   `json:"outcome"`
+	Debug     *pdp.Debug    `json:"debug,omitempty"`
+	Agreement pdp.Agreement `json:"agreement"`
 }
 
 func exportLine(e state.Entry) ([]byte, error) {
@@ -297,6 +317,9 @@ func exportLine(e state.Entry) ([]byte, error) {
 		Target: r.Target, TargetKind: e.TargetKind, TargetURL: e.TargetURL, LatencyMS: r.LatencyMS,
 		Status: r.Status, Pinned: e.Pinned, Note: e.Note, Debug: r.Debug, Trace: r.Trace, Response: r.Response,
 		ResponseSize: r.ResponseSize}
+	if d := e.Decision; d.Shadow != nil && d.Agreement != nil {
+		meta.Snapshot = &exportSnapshot{Outcome: d.Shadow.Outcome, Debug: d.Shadow.Debug, Agreement: *d.Agreement}
+	}
 	m, err := json.Marshal(meta)
 	if err != nil {
 		return nil, err

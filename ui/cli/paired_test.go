@@ -178,3 +178,27 @@ func TestVerify(t *testing.T) {
 		t.Errorf("no snapshot: exit %d\n%s", code, out)
 	}
 }
+
+// The history keeps both answers of a paired check; --disagreed lists the
+// disagreements, with what the snapshot said.
+func TestHistoryDisagreed(t *testing.T) {
+	url, snap := servePolicy(t, func(s string) string {
+		return strings.Replace(s, "permissions: [document:read, folder:read]", "permissions: [folder:read]", 1)
+	})
+	db := filepath.Join(t.TempDir(), "h.db")
+	check := func(args ...string) {
+		t.Helper()
+		run(t, "", append([]string{"--history", db, "check", "--pdp", url, "--token", "k", "--snapshot", snap}, args...)...)
+	}
+	check("john@smith.com", "create", "document")                          // agrees
+	check("john@permit.io", "read", "document", "--tenant", "awesome_inc") // disagrees
+	out, errOut, code := runSplit(t, "", "--history", db, "history", "--disagreed")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "john@permit.io read document @awesome_inc") ||
+		!strings.Contains(out, "≠ the snapshot said ALLOW (rbac no_permission vs allow") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, _ = runSplit(t, "", "--history", db, "history", "--disagreed", "--json")
+	if !strings.Contains(out, `"snapshot":{"outcome":"allow"`) {
+		t.Errorf("export: %s", out)
+	}
+}

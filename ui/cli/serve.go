@@ -35,8 +35,11 @@ func newServeCmd(g *globals) *cobra.Command {
 		Long: `Serve the embedded engine over HTTP with the API of Permit's PDP, so that
 Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
 /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-/authorized_users, /health, /healthy, /ready, /access/v1/evaluation(s) and
-/.well-known/authzen-configuration.
+/user-tenants, /authorized_users, GET /local/role_assignments, /health,
+/healthy, /ready, /access/v1/evaluation(s) and
+/.well-known/authzen-configuration. Bodies up to 2 MiB are read, as on
+Permit's PDP; --read-timeout and --write-timeout cut off clients that stop
+sending or reading.
 
 The policy file (--policy, else the policy of the profile --profile names,
 else the demo policy) is the source of truth. It is reloaded when it
