@@ -92,6 +92,10 @@ type Config struct {
 	Profiles []Profile
 }
 
+// MaxConfigSize is the largest config file pdpx reads; a config of many
+// profiles is a few KiB.
+const MaxConfigSize = 8 << 20
+
 // ErrUnsafeConfig is wrapped by the error LoadConfig returns for a config
 // file that others can read and that holds a literal token.
 var ErrUnsafeConfig = errors.New("config file readable by others holds a literal token")
@@ -103,7 +107,7 @@ var ErrUnsafeConfig = errors.New("config file readable by others holds a literal
 // fix, because the key would be readable by every account on the machine;
 // the same token in a 0600 file is the user's own business, as with ~/.netrc.
 func LoadConfig(path string, mustExist bool) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := pdp.ReadFile(context.Background(), path, MaxConfigSize, "a config file")
 	if errors.Is(err, fs.ErrNotExist) && !mustExist {
 		return &Config{Path: path}, nil
 	}

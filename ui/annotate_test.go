@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -91,7 +92,7 @@ func TestNoteIsCleanedAndFitted(t *testing.T) {
 	if strings.Contains(v, "pwned") || strings.Contains(v, "\x1b]0") {
 		t.Errorf("the note's escapes reached the screen")
 	}
-	if !strings.Contains(plain(v), "✎ evil long") {
+	if !strings.Contains(plain(v), "✎ "+pdp.Removed+"evil"+pdp.Removed+" long") {
 		t.Errorf("the note is not shown:\n%s", plain(v))
 	}
 	for _, l := range strings.Split(plain(v), "\n") {

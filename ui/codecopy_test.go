@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/state/scenario"
 	"github.com/pdpx/pdpx/ui/targets"
 )
@@ -86,7 +87,7 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		}
 	}
 	clip := h.pressClip("enter") // curl is first
-	if len(clip) != 1 || !strings.HasPrefix(strings.TrimLeft(clip[0], "# "), "john@smith.com create document") ||
+	if len(clip) != 1 || !strings.HasPrefix(clip[0], "# Permit's /allowed, as pdpx sent it: john@smith.com create document") ||
 		!strings.Contains(clip[0], "curl -sS -X POST") || !strings.Contains(clip[0], "$PERMIT_API_KEY") {
 		t.Fatalf("clipboard = %q", clip)
 	}
@@ -116,6 +117,44 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 	h.key("alt+y")
 	if h.m.dialog != dialogCode {
 		t.Errorf("alt+y in the form: dialog %v", h.m.dialog)
+	}
+}
+
+// A check whose values hold newlines and terminal escapes (a clipboard
+// write, a window title, C1 controls, a bidi override) is shown and copied
+// as text: the snippet's comment quotes them, its literals escape them, and
+// nothing but the dialog's own colours reaches the terminal.
+func TestCopyAsCodeOfAHostileCheckEmitsNoControlCharacters(t *testing.T) {
+	const osc = "\x1b]52;c;cHduZWQ=\x07"
+	c := pdp.Check{
+		User:     pdp.User{Key: "x\ntouch /tmp/PWNED\n#" + osc, Attributes: map[string]any{"t\x1b]0;title\x07": "\u009b2J\u202e"}},
+		Action:   "read\x1b[5m",
+		Resource: pdp.Resource{Type: "doc\r\u2028", Tenant: "default"},
+		Context:  map[string]any{"k": "\x1b[2J"},
+	}
+	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
+	h.drain(h.m.openCodeFor(state.Entry{Check: c, TargetKind: pdp.KindPDP, TargetURL: "http://pdp.internal:7766"}))
+	safe := func(what, s string) {
+		t.Helper()
+		for i, r := range s {
+			if r != '\n' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x202e) {
+				t.Fatalf("%s: %U at byte %d reaches the terminal:\n%q", what, r, i, s)
+			}
+		}
+	}
+	safe("chooser", plain(h.view()))
+	for _, k := range []string{"1", "2", "3", "4"} {
+		clip := h.pressClip(k)
+		if len(clip) != 1 {
+			t.Fatalf("%s: clipboard %q", k, clip)
+		}
+		safe(k+": clipboard", strings.ReplaceAll(clip[0], "\t", " "))
+		v := plain(h.view())
+		safe(k+": view", v)
+		// The values are there to read, escaped.
+		if !strings.Contains(clip[0], `x\ntouch /tmp/PWNED\n#\x1b]52;c;cHduZWQ=\a`) {
+			t.Errorf("%s: the user key is not shown escaped in the snippet:\n%s", k, clip[0])
+		}
 	}
 }
 

@@ -286,10 +286,10 @@ func TestReadDecision(t *testing.T) {
 		{body: `{"allow":true}`, problem: `JSON without a boolean "decision"`},
 		{body: `[true]`, problem: "with an array where a decision object belongs"},
 		{body: `{"decision":false,"context":{"error":{"status":404,"message":"Resource not found"}}}`, outcome: pdp.Error, status: 404, message: "Resource not found"},
-		{body: `{"decision":false,"context":{"error":"boom\u001b[2J"}}`, outcome: pdp.Error, message: "boom"},
+		{body: `{"decision":false,"context":{"error":"boom\u001b[2J"}}`, outcome: pdp.Error, message: "boom" + pdp.Removed},
 		{body: `{"decision":false,"context":{"reason_admin":{"403":"Request failed policy C076E82F"},"reason_user":{"403":"Insufficient privileges"}}}`, outcome: pdp.Deny,
 			reasons: []string{"reason_admin: 403: Request failed policy C076E82F", "reason_user: 403: Insufficient privileges"}},
-		{body: `{"decision":false,"context":{"reason":"Subject is a viewer\n of the resource\u001b]0;x\u0007"}}`, outcome: pdp.Deny, reasons: []string{"reason: Subject is a viewer of the resource"}},
+		{body: `{"decision":false,"context":{"reason":"Subject is a viewer\n of the resource\u001b]0;x\u0007"}}`, outcome: pdp.Deny, reasons: []string{"reason: Subject is a viewer of the resource" + pdp.Removed}},
 		{body: `{"decision":false,"context":{"acr_values":"urn:loa:3","amr":["mfa","hwk"]}}`, outcome: pdp.Deny, reasons: []string{`acr_values: urn:loa:3`, `amr: ["mfa","hwk"]`}},
 		{body: `{"decision":true,"context":{"rbac":{"allow":true,"code":"allow","reason":"ok\u001b[31m"},"request":{"user":{"key":"a"},"action":"r","resource":{"type":"t"}}}}`, outcome: pdp.Allow, debug: true},
 		{body: `{"decision":true,"context":"fine"}`, outcome: pdp.Allow, reasons: []string{`context: "fine"`}},
@@ -305,7 +305,7 @@ func TestReadDecision(t *testing.T) {
 		if a.Outcome != tc.outcome || !reflect.DeepEqual(a.Reasons, tc.reasons) || (a.Debug != nil) != tc.debug || a.Status != tc.status || a.Message != tc.message {
 			t.Errorf("%s: %+v", tc.body, a)
 		}
-		if a.Debug != nil && (a.Debug.RBAC.Reason != "ok" || a.Debug.Request.User.Key != "a") {
+		if a.Debug != nil && (a.Debug.RBAC.Reason != "ok"+pdp.Removed || a.Debug.Request.User.Key != "a") {
 			t.Errorf("debug not read or not cleaned: %+v", a.Debug.RBAC)
 		}
 	}

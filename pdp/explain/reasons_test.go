@@ -18,7 +18,7 @@ func TestReasonsCard(t *testing.T) {
 	}
 	c := x.Cards[0]
 	if c.Code != "pdp_reasons" || c.Tone != ToneDeny || !strings.Contains(c.Sentence, "DENY for bob read document:d1") ||
-		len(c.Details) != 2 || c.Details[0] != "reason_user: 403: Insufficient privileges" {
+		len(c.Details) != 2 || c.Details[0] != "reason_user: 403: Insufficient privileges"+pdp.Removed {
 		t.Errorf("%+v", c)
 	}
 	d.Outcome = pdp.Allow

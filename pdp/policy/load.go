@@ -2,7 +2,7 @@ package policy
 
 import (
 	"bytes"
-	"os"
+	"context"
 	"strings"
 
 	"github.com/pdpx/pdpx/pdp/ytree"
@@ -10,13 +10,10 @@ import (
 
 // Load reads and checks the policy file at path (YAML or JSON). When the
 // file has any problem, the error is Problems listing all of them and the
-// Policy is nil; a file that cannot be read gives the os error.
+// Policy is nil; a file that cannot be read gives the os error, and one
+// larger than MaxFileSize a *pdp.TooLargeError.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, data)
+	return LoadContext(context.Background(), path)
 }
 
 // Parse reads and checks a policy from data, YAML or JSON (JSON is YAML);

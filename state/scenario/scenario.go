@@ -24,7 +24,6 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -67,9 +66,19 @@ var (
 	resourceKeys = []string{"type", "key", "tenant", "attributes", "context"}
 )
 
+// MaxFileSize is the largest scenario file pdpx reads: a scenario of
+// thousands of checks is a few hundred KiB.
+const MaxFileSize = 8 << 20
+
 // Load reads and parses the scenario file at path.
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that stops reading when ctx is done. A file larger
+// than MaxFileSize is a *pdp.TooLargeError naming it and the cap.
+func LoadContext(ctx context.Context, path string) (*File, error) {
+	data, err := pdp.ReadFile(ctx, path, MaxFileSize, "a scenario file")
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	if p, ok, err := g.selectedProfile(); err == nil && ok && !g.targetFlags() {
 		opts.Profile, opts.DefaultTenant = p.Name, p.DefaultTenant
 	}
-	opts.Target, err = targets.Build(spec)
+	opts.Target, err = targets.BuildContext(cmd.Context(), spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
 		opts.AskTokenFor = pdp.TargetSpec{Kind: spec.Kind, URL: spec.URL}

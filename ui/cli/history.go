@@ -360,7 +360,7 @@ any is a denial, else 0.`,
 				}
 				checks = append(checks, e.Check)
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}

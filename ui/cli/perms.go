@@ -52,7 +52,7 @@ cannot list a user's tenants and instances, and names no roles.`,
 			if err != nil {
 				return fmt.Errorf("--user-attr %w", err)
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -112,7 +112,7 @@ what lets them.`,
 			if err != nil {
 				return err
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}

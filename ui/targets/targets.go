@@ -4,6 +4,7 @@
 package targets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -85,10 +86,16 @@ func FromFlags(policyPath, pdpURL, authzenURL string, cloud bool, token string, 
 // A broken policy file is a policy.Problems error listing every problem
 // with its line; a Permit PDP without a token is ErrNoToken.
 func Build(s pdp.TargetSpec) (pdp.Target, error) {
+	return BuildContext(context.Background(), s)
+}
+
+// BuildContext is Build that stops loading a policy file (or a snapshot)
+// when ctx is done (Ctrl-C), with an error wrapping ctx's.
+func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	s = s.WithDefaults()
 	switch s.Kind {
 	case pdp.KindEmbedded:
-		return Embedded(s.Policy)
+		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
 		if strings.TrimSpace(s.Token) == "" {
 			return nil, ErrNoToken
@@ -105,7 +112,7 @@ func Build(s pdp.TargetSpec) (pdp.Target, error) {
 		if err != nil || s.Snapshot == "" {
 			return remote, err
 		}
-		snap, err := LoadSnapshot(s.Snapshot)
+		snap, err := LoadSnapshotContext(ctx, s.Snapshot)
 		if err != nil {
 			return nil, err
 		}
@@ -121,10 +128,15 @@ func Build(s pdp.TargetSpec) (pdp.Target, error) {
 // Embedded builds the embedded engine over a policy file, or over the
 // built-in demo policy when path is "".
 func Embedded(path string) (*engine.Target, error) {
+	return EmbeddedContext(context.Background(), path)
+}
+
+// EmbeddedContext is Embedded that stops loading when ctx is done.
+func EmbeddedContext(ctx context.Context, path string) (*engine.Target, error) {
 	if path == "" {
 		return engine.NewTarget(engine.New(policy.Demo()), policy.DemoName, ""), nil
 	}
-	p, err := policy.Load(path)
+	p, err := policy.LoadContext(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +146,12 @@ func Embedded(path string) (*engine.Target, error) {
 // LoadSnapshot loads a pulled policy file as a snapshot: its engine, and
 // the environment and time its source header names.
 func LoadSnapshot(path string) (paired.Snapshot, error) {
-	p, err := policy.Load(path)
+	return LoadSnapshotContext(context.Background(), path)
+}
+
+// LoadSnapshotContext is LoadSnapshot that stops loading when ctx is done.
+func LoadSnapshotContext(ctx context.Context, path string) (paired.Snapshot, error) {
+	p, err := policy.LoadContext(ctx, path)
 	if err != nil {
 		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
