@@ -60,11 +60,7 @@ func TestGoldenCompare(t *testing.T) {
 				if hs.m.cmp == nil {
 					t.Fatal("no compare view")
 				}
-				out := hs.view()
-				if updating() {
-					writeANSI(t, name, out)
-				}
-				golden.RequireEqual(t, out)
+				golden.RequireEqual(t, hs.view())
 			})
 		}
 	}

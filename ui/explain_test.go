@@ -30,7 +30,8 @@ func newPinnedDemo() pinnedDemo {
 	return pinnedDemo{engine.NewTarget(engine.New(policy.Demo()), "demo policy", "")}
 }
 
-// The demo's checks the issue names.
+// The demo policy's story checks: an ABAC denial on a value of the wrong type,
+// a typo in an attribute name, and a user without a role in the tenant.
 func (h *harness) abacBoolCheck() {
 	h.t.Helper()
 	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", "hasApproval=true")
