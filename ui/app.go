@@ -60,20 +60,6 @@ const (
 	focusDecision
 )
 
-type dialog int
-
-const (
-	dialogNone dialog = iota
-	dialogHelp
-	dialogSwitch
-	dialogConfirm
-	dialogClear
-	dialogNote
-	dialogCode
-	dialogExport
-	dialogAnnotate
-)
-
 type healthState int
 
 const (
@@ -103,12 +89,16 @@ type Model struct {
 	width, height int
 	lay           layout
 
-	focus  focus
+	focus focus
+	// dialog is the open dialog, nil for none. It has the keyboard.
 	dialog dialog
 	form   formModel
 	list   historyPane
 	dec    decisionPane
-	sw     switcher
+	// sw and export are dialogs kept between opens (what was typed in
+	// them is offered again).
+	sw     *switcher
+	export *exportDialog
 	// profile is the config profile the target was built from ("").
 	profile string
 	// cmp is the compare view, over the panes while it is open.
@@ -116,9 +106,6 @@ type Model struct {
 	// board is the many-checks view (matrix, permissions, who, tenant
 	// sweep, watched checks), over the panes while it is open.
 	board *board
-	// sideCheck is the check to send to two targets once the second is
-	// picked in the switcher (ctrl+l).
-	sideCheck *pdp.Check
 	// watches are the watched pinned checks by history ID. The map is
 	// shared by every copy of the model and changed only in Update.
 	watches  map[int64]*watched
@@ -128,25 +115,14 @@ type Model struct {
 	// polPending a changed stamp waiting for a poll to settle.
 	polStamp, polPending fileStamp
 	polHash              [32]byte
-	// pendingCompare is the entry to compare with the decision in flight (c).
-	pendingCompare *state.Entry
-	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
-	confirm pdp.Check
-	// note is what the note dialog says (a policy change to make by hand).
-	note noteDialog
-	// code is copy as code (y); export the pins' scenario export (ctrl+x).
-	code   codeDialog
-	export exportDialog
-	// annot is the note prompt on a history entry (n).
-	annot    annotateDialog
-	abacOK   bool // "don't ask again" for this run
-	flight   *flight
-	seq      int
-	spin     spinner.Model
-	health   healthState
-	healthEr string
-	status   string
-	statusBd bool // status is bad news
+	abacOK               bool // "don't ask again" for this run
+	flight               *flight
+	seq                  int
+	spin                 spinner.Model
+	health               healthState
+	healthEr             string
+	status               string
+	statusBd             bool // status is bad news
 
 	now   func() time.Time
 	ticks bool // timers on; tests turn them off for determinism
@@ -157,6 +133,8 @@ type flight struct {
 	seq    int
 	cancel context.CancelFunc
 	check  pdp.Check
+	// compare is the history entry to compare the answer with (c), if any.
+	compare *state.Entry
 }
 
 // New builds the root model. It does no I/O; Init starts the health probe.
@@ -164,19 +142,18 @@ func New(opts Options) Model {
 	if opts.History == nil {
 		opts.History = state.NewMemory()
 	}
-	st := NewStyles(true)
+	st, k := NewStyles(true), defaultKeyMap()
 	m := Model{
 		opts:    opts,
 		ctx:     context.Background(),
 		hist:    opts.History,
-		keys:    defaultKeyMap(),
+		keys:    k,
 		styles:  st,
 		form:    newForm(st.Input),
 		list:    newHistoryPane(st.Input),
 		dec:     newDecisionPane(),
-		sw:      newSwitcher(st.Input),
-		export:  exportDialog{input: newExportInput(st.Input)},
-		annot:   annotateDialog{input: newNoteInput(st.Input)},
+		sw:      newSwitcher(k, st.Input, opts.Switch),
+		export:  newExportDialog(k, st.Input),
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
 		now:     time.Now,
 		ticks:   true,
@@ -191,8 +168,8 @@ func New(opts Options) Model {
 		if want := opts.AskTokenFor; want.Kind != "" {
 			info = pdp.TargetInfo{Kind: want.Kind, URL: want.URL}
 		}
-		m.sw.open(info, "this PDP needs an API key: type it below (it is never shown or saved)")
-		m.dialog = dialogSwitch
+		m.sw.open(info, m.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
+		m.dialog = m.sw
 	}
 	return m
 }
@@ -230,7 +207,7 @@ func policyOf(t pdp.Target) *policy.Policy {
 // config's profiles for it too.
 func (m Model) Init() tea.Cmd {
 	var profiles tea.Cmd
-	if m.dialog == dialogSwitch && m.opts.Profiles != nil {
+	if m.dialog == dialog(m.sw) && m.opts.Profiles != nil {
 		f := m.opts.Profiles
 		profiles = func() tea.Msg { return profilesMsg{p: f()} }
 	}
@@ -268,9 +245,11 @@ func (m *Model) setDark(dark bool) {
 	m.styles = NewStyles(dark)
 	m.form.setStyles(m.styles.Input)
 	m.list.filter.SetStyles(m.styles.Input)
-	m.sw.setStyles(m.styles.Input)
-	m.export.input.SetStyles(m.styles.Input)
-	m.annot.input.SetStyles(m.styles.Input)
+	for _, d := range []dialog{m.sw, m.export, m.dialog} {
+		if d != nil {
+			d.update(themeMsg{m.styles})
+		}
+	}
 	m.spin.Style = m.styles.Key
 	m.dec.dirty = true
 }

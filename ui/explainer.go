@@ -178,7 +178,7 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 		}
 		m.form.load(c)
 		m.form.validate(m.types)
-		cmd := m.sendCheck(c)
+		cmd := m.sendCheck(c, nil)
 		if m.status == "" {
 			m.setStatus("applied "+oneLine(what)+" · re-running", false)
 		}
@@ -186,7 +186,7 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 	}
 	switch a.Kind {
 	case explain.AssignRole:
-		m.openRoleNote(a)
+		return m.openRoleNote(a)
 	case explain.SwitchTarget:
 		return m.openSwitcherFor(a)
 	case explain.SetToken:
@@ -194,9 +194,8 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 			m.setStatus("the embedded engine needs no API key: switch to the PDP first (ctrl+t)", false)
 			return nil
 		}
-		m.sw.open(m.info, "type the environment's API key (it is never shown or saved)")
-		m.dialog = dialogSwitch
-		return m.sw.focusCmd()
+		m.sw.open(m.info, m.profile, "type the environment's API key (it is never shown or saved)")
+		return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
 	case explain.RaiseTimeout:
 		return m.raiseTimeout()
 	case explain.RetryLater:
@@ -221,21 +220,19 @@ func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
 		if m.info.Kind == pdp.KindPDP {
 			info.URL = m.info.URL
 		}
-		m.sw.open(info, "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)")
+		m.sw.open(info, m.profile, "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)")
 		m.sw.at = 0
 		m.sw.focusInputs()
-		m.dialog = dialogSwitch
-		return nil
+		return m.openDialog(m.sw)
 	}
-	m.sw.open(m.info, oneLine(m.info.Name)+" gave no decision: fix its URL, or choose another target")
+	m.sw.open(m.info, m.profile, oneLine(m.info.Name)+" gave no decision: fix its URL, or choose another target")
 	if len(m.sw.visible()) > 0 && choices[m.sw.sel].url {
 		m.sw.at = 1
 	} else {
 		m.sw.at = 0
 	}
 	m.sw.focusInputs()
-	m.dialog = dialogSwitch
-	return m.sw.focusCmd()
+	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
 }
 
 // timeouter is a remote target that says its timeout (permit.Client).
@@ -267,15 +264,15 @@ func (m *Model) raiseTimeout() tea.Cmd {
 
 // openRoleNote explains a role flip, which pdpx cannot apply: it is a change
 // to the policy (or to Permit's environment), not to the check.
-func (m *Model) openRoleNote(a explain.Action) {
+func (m *Model) openRoleNote(a explain.Action) tea.Cmd {
 	ra, ok := a.Value.(explain.RoleAssignment)
 	if !ok {
 		m.setStatus("cannot read the role of "+oneLine(a.Label), true)
-		return
+		return nil
 	}
 	user := m.dec.entry.Check.User.Key
 	role, tenant := oneLine(ra.Role), oneLine(ra.Tenant)
-	n := noteDialog{title: "A change to the policy, not to the check"}
+	n := &noteDialog{keys: m.keys, title: "A change to the policy, not to the check"}
 	n.text = []string{fmt.Sprintf("%s would need %s in %s. pdpx cannot apply that to the check: the role has to be assigned.", oneLine(user), role, tenant), ""}
 	if m.dec.xEng != nil {
 		where := "the policy file " + oneLine(m.info.URL)
@@ -290,8 +287,7 @@ func (m *Model) openRoleNote(a explain.Action) {
 		n.copy = fmt.Sprintf("await permit.api.users.assignRole({ user: %q, role: %q, tenant: %q });\n", oneLine(user), role, tenant)
 		n.after = "a local PDP picks the change up within seconds; then re-run."
 	}
-	m.note = n
-	m.dialog = dialogNote
+	return m.openDialog(n)
 }
 
 // yamlKey quotes a map key for YAML when it needs it (an email is fine bare).

@@ -324,11 +324,11 @@ func TestMouseFocusesFieldsAndSelectsRows(t *testing.T) {
 func TestHelpQuestionMarkTypesInFieldsAndF1AlwaysWorks(t *testing.T) {
 	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
 	h.typeText("?")
-	if h.m.dialog != dialogNone || h.m.form.value(fUser) != "?" {
-		t.Fatalf("? in a field: dialog %v value %q", h.m.dialog, h.m.form.value(fUser))
+	if h.m.dialog != nil || h.m.form.value(fUser) != "?" {
+		t.Fatalf("? in a field: dialog %v value %q", dialogOf(h.m), h.m.form.value(fUser))
 	}
 	h.key("f1")
-	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the check form") {
+	if !isOpen[*helpDialog](h.m) || !strings.Contains(plain(h.view()), "Keys in the check form") {
 		t.Fatalf("F1 did not open the help")
 	}
 	for _, b := range h.m.keys.forFocus(focusForm).FullHelp() {
@@ -341,11 +341,11 @@ func TestHelpQuestionMarkTypesInFieldsAndF1AlwaysWorks(t *testing.T) {
 	h.key("esc")
 	h.key("esc") // to the history
 	h.key("?")
-	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the history") {
+	if !isOpen[*helpDialog](h.m) || !strings.Contains(plain(h.view()), "Keys in the history") {
 		t.Fatalf("? outside a field did not open the history's help")
 	}
 	h.key("?")
-	if h.m.dialog != dialogNone {
+	if h.m.dialog != nil {
 		t.Errorf("? did not close the help")
 	}
 }
@@ -374,14 +374,14 @@ func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
 	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
 	h.fill("bob@acme.io", "location=England", "read", "document", "", "")
 	h.key("enter")
-	if h.m.dialog != dialogConfirm || len(tg.sent()) != 0 {
-		t.Fatalf("no warning: dialog %v sent %d", h.m.dialog, len(tg.sent()))
+	if !isOpen[*confirmDialog](h.m) || len(tg.sent()) != 0 {
+		t.Fatalf("no warning: dialog %v sent %d", dialogOf(h.m), len(tg.sent()))
 	}
 	if v := plain(h.view()); !strings.Contains(v, "does not evaluate ABAC") || !strings.Contains(v, "user.location") {
 		t.Errorf("warning text:\n%s", v)
 	}
 	h.key("esc")
-	if len(tg.sent()) != 0 || h.m.dialog != dialogNone {
+	if len(tg.sent()) != 0 || h.m.dialog != nil {
 		t.Fatalf("esc sent the check anyway")
 	}
 	h.key("enter")
@@ -392,7 +392,7 @@ func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
 	// Without attributes there is nothing to warn about.
 	h.m.form.setValue(fUserAttrs, "")
 	h.key("enter")
-	if h.m.dialog != dialogNone || len(tg.sent()) != 2 {
+	if h.m.dialog != nil || len(tg.sent()) != 2 {
 		t.Errorf("warned about a check without attributes")
 	}
 }
@@ -410,7 +410,7 @@ func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
 	}
 	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
 	h.key("ctrl+t")
-	if h.m.dialog != dialogSwitch {
+	if !isOpen[*switcher](h.m) {
 		t.Fatal("ctrl+t did not open the switcher")
 	}
 	h.key("3")
@@ -428,8 +428,8 @@ func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
 	if got.Kind != pdp.KindPDP || got.URL != pdp.LocalPDPURL || got.Token != "s3cr3t-token" {
 		t.Fatalf("spec = %+v", got)
 	}
-	if h.m.dialog != dialogNone || h.m.info.Name != "pdp: localhost:7766" {
-		t.Fatalf("not switched: dialog %v target %q", h.m.dialog, h.m.info.Name)
+	if h.m.dialog != nil || h.m.info.Name != "pdp: localhost:7766" {
+		t.Fatalf("not switched: dialog %v target %q", dialogOf(h.m), h.m.info.Name)
 	}
 	if h.m.sw.inputs[inToken].Value() != "" {
 		t.Errorf("the token is kept after the switch")
@@ -443,8 +443,8 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 	remote := storyTarget()
 	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
 	h := newHarness(t, New(Options{Target: remote, AskToken: true}), 80, 24, true)
-	if h.m.dialog != dialogSwitch || h.m.sw.sel != 2 || h.m.sw.at != 2 {
-		t.Fatalf("AskToken: dialog %v sel %d at %d", h.m.dialog, h.m.sw.sel, h.m.sw.at)
+	if !isOpen[*switcher](h.m) || h.m.sw.sel != 2 || h.m.sw.at != 2 {
+		t.Fatalf("AskToken: dialog %v sel %d at %d", dialogOf(h.m), h.m.sw.sel, h.m.sw.at)
 	}
 	h.key("esc")
 	// The CLI starts on the demo policy when the key is missing, and says
@@ -459,7 +459,7 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 	}
 	h.fill("bob@acme.io", "", "read", "document", "", "")
 	h.key("enter")
-	if h.m.dialog != dialogSwitch || !strings.Contains(plain(h.view()), "refused the API key") {
+	if !isOpen[*switcher](h.m) || !strings.Contains(plain(h.view()), "refused the API key") {
 		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
 	}
 }

@@ -217,7 +217,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 // come first: they are what a person reading a denial wants next.
 func (m Model) explainHints() []key.Binding {
 	x := m.dec.x
-	if x == nil || m.dec.pending != nil || m.dialog != dialogNone {
+	if x == nil || m.dec.pending != nil || m.dialog != nil {
 		return nil
 	}
 	alt := m.focus == focusForm || m.focus == focusFilter

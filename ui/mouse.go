@@ -9,12 +9,8 @@ func (m *Model) handleClick(ms tea.Mouse) tea.Cmd {
 	if ms.Button != tea.MouseLeft || m.lay.tooSmall {
 		return nil
 	}
-	if m.dialog == dialogHelp {
-		m.dialog = dialogNone
-		return nil
-	}
-	if m.dialog != dialogNone {
-		return nil
+	if m.dialog != nil {
+		return m.do(m.dialog.update(tea.MouseClickMsg(ms)))
 	}
 	l := m.lay
 	switch {
@@ -53,7 +49,7 @@ func (m *Model) handleClick(ms tea.Mouse) tea.Cmd {
 
 // handleWheel scrolls the pane under the pointer, whatever has the focus.
 func (m *Model) handleWheel(ms tea.Mouse) {
-	if m.dialog != dialogNone || m.lay.tooSmall {
+	if m.dialog != nil || m.lay.tooSmall {
 		return
 	}
 	d := 0

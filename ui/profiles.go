@@ -58,8 +58,8 @@ func (m *Model) loadProfiles() tea.Cmd {
 	return func() tea.Msg { return profilesMsg{p: f()} }
 }
 
-func (m *Model) onProfiles(msg profilesMsg) {
-	s := &m.sw
+// setProfiles shows the config file as just read.
+func (s *switcher) setProfiles(p Profiles) {
 	s.profLoading = false
 	// The selection stays on the same row by name when the list changes
 	// under it (the file was edited), else it goes back to the kinds.
@@ -67,11 +67,11 @@ func (m *Model) onProfiles(msg profilesMsg) {
 	if p, ok := s.profile(); ok {
 		selName = p.Name
 	}
-	s.profs = msg.p
+	s.profs = p
 	s.sel = min(s.sel, len(choices)-1)
 	want := selName
 	if want == "" && s.at == 0 && s.note == "" {
-		want = m.profile // open on the profile in use
+		want = s.current // open on the profile in use
 	}
 	for i, p := range s.profs.List {
 		if p.Name == want && want != "" {
@@ -84,7 +84,6 @@ func (m *Model) onProfiles(msg profilesMsg) {
 
 // openSwitcher opens the target switcher and reads the config's profiles.
 func (m *Model) openSwitcher(note string) tea.Cmd {
-	m.sw.open(m.info, note)
-	m.dialog = dialogSwitch
-	return tea.Batch(m.sw.focusCmd(), m.loadProfiles())
+	m.sw.open(m.info, m.profile, note)
+	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), m.loadProfiles())
 }

@@ -27,9 +27,9 @@ func (m *Model) openSideBySide() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.sideCheck = &c
 	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.info.Name) + ": pick it")
 	m.sw.title = "Compare with a second target"
+	m.sw.side = &c
 	return cmd
 }
 

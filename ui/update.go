@@ -56,7 +56,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.list.version++
 	case pageMsg:
-		m.onPage(msg)
+		if m.onPage(msg) && m.dialog != nil {
+			add(m.do(m.dialog.update(msg))) // a count the dialog shows
+		}
 	case changedMsg:
 		if msg.err != nil {
 			m.setStatus("history: "+msg.err.Error(), true)
@@ -103,26 +105,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case watchResultMsg:
 		add(m.onWatchResult(msg))
 	case profilesMsg:
-		m.onProfiles(msg)
+		m.sw.setProfiles(msg.p)
 	case pinsMsg:
 		add(m.onPins(msg))
-	case exportedMsg:
-		m.onExported(msg)
 	case notedMsg:
-		m.onNoted(msg)
+		add(m.onNoted(msg))
 	default:
-		// Cursor blinks and the like for the dialog's inputs.
-		switch m.dialog {
-		case dialogSwitch:
-			add(m.sw.update(msg))
-		case dialogExport:
-			var c tea.Cmd
-			m.export.input, c = m.export.input.Update(msg)
-			add(c)
-		case dialogAnnotate:
-			var c tea.Cmd
-			m.annot.input, c = m.annot.input.Update(msg)
-			add(c)
+		// An input's cursor blink, or the answer to a Cmd the open dialog
+		// started.
+		if m.dialog != nil {
+			add(m.do(m.dialog.update(msg)))
 		}
 	}
 	add(m.sync())
@@ -155,9 +147,9 @@ func (m *Model) resize() {
 	m.list.setSize(hw, hh)
 	dw, dh := innerSize(m.lay.decision, m.lay.wide)
 	m.dec.setSize(dw, dh)
-	m.sw.setWidth(min(m.width-8, 64))
-	m.export.input.SetWidth(max(min(m.width-6, 76)-14, 10))
-	m.annot.input.SetWidth(max(min(m.width-6, 76)-14, 10))
+	if m.dialog != nil {
+		m.dialog.update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
+	}
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -167,26 +159,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.status = ""
-	switch m.dialog {
-	case dialogHelp:
-		if key.Matches(msg, k.Help, k.HelpQ, k.DialogCancel, k.QuitQ) {
-			m.dialog = dialogNone
-		}
-		return nil
-	case dialogSwitch:
-		return m.switcherKey(msg)
-	case dialogConfirm:
-		return m.confirmKey(msg)
-	case dialogClear:
-		return m.clearKey(msg)
-	case dialogNote:
-		return m.noteKey(msg)
-	case dialogCode:
-		return m.codeKey(msg)
-	case dialogExport:
-		return m.exportKey(msg)
-	case dialogAnnotate:
-		return m.annotateKey(msg)
+	if m.dialog != nil {
+		return m.do(m.dialog.update(msg))
 	}
 	// The export is global: it reads the pins, whatever is on screen.
 	if key.Matches(msg, k.Export) {
@@ -227,8 +201,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		m.dialog = dialogHelp
-		return nil
+		return m.openHelp()
 	case key.Matches(msg, k.Target):
 		return m.openSwitcher("")
 	case key.Matches(msg, k.Raw):
@@ -245,7 +218,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.flight != nil && key.Matches(msg, k.Cancel) && !(m.focus == focusForm && m.form.popup) {
 		m.setStatus("cancelled: "+m.flight.check.String(), false)
 		m.cancelFlight()
-		m.pendingCompare = nil
 		return nil
 	}
 	if m.focus != focusForm && m.focus != focusFilter {
@@ -254,8 +226,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.cancelFlight()
 			return tea.Quit
 		case key.Matches(msg, k.HelpQ):
-			m.dialog = dialogHelp
-			return nil
+			return m.openHelp()
 		case key.Matches(msg, k.FocusForm):
 			return m.setFocus(focusForm)
 		case key.Matches(msg, k.Copy):
@@ -349,14 +320,8 @@ func (m *Model) focusField(i field) tea.Cmd {
 
 func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
-	case m.dialog == dialogSwitch:
-		return m.sw.update(msg)
-	case m.dialog == dialogAnnotate && !m.annot.busy:
-		var cmd tea.Cmd
-		m.annot.input, cmd = m.annot.input.Update(msg)
-		return cmd
-	case m.dialog != dialogNone:
-		return nil
+	case m.dialog != nil:
+		return m.do(m.dialog.update(msg))
 	case m.focus == focusForm:
 		cmd, changed := m.form.updateInput(msg)
 		if changed {
@@ -421,7 +386,7 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.ClearAll):
 		if h.all.Total > 0 {
-			m.dialog = dialogClear
+			return m.openDialog(&clearDialog{keys: m.keys, total: h.all.Total})
 		}
 	case key.Matches(msg, k.Mark):
 		e, ok := h.selected()
@@ -438,11 +403,7 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Compare):
 		if e, ok := h.selected(); ok {
-			cmd := m.sendCheck(e.Check)
-			if m.flight != nil || m.dialog == dialogConfirm {
-				m.pendingCompare = &e
-			}
-			return cmd
+			return m.sendCheck(e.Check, &e)
 		}
 	case key.Matches(msg, k.Note):
 		return m.openAnnotate()
@@ -456,8 +417,7 @@ func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openBoard(boardWatch)
 	case key.Matches(msg, k.Rerun):
 		if e, ok := h.selected(); ok {
-			m.pendingCompare = nil
-			return m.sendCheck(e.Check)
+			return m.sendCheck(e.Check, nil)
 		}
 	case key.Matches(msg, k.Edit):
 		if e, ok := h.selected(); ok {
@@ -524,37 +484,35 @@ func (m *Model) decisionKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // send validates the form and sends its check, or shows why it cannot.
 func (m *Model) send() tea.Cmd {
-	m.pendingCompare = nil
 	c, ok := m.form.check(m.types)
 	if !ok {
 		bad := m.form.firstError()
 		m.setStatus("not sent: fix "+fieldNames[bad]+" (marked ✗)", true)
 		return m.focusField(bad)
 	}
-	return m.sendCheck(c)
+	return m.sendCheck(c, nil)
 }
 
-// sendCheck sends c, after the cloud-ABAC warning when it applies.
-func (m *Model) sendCheck(c pdp.Check) tea.Cmd {
+// sendCheck sends c, after the cloud-ABAC warning when it applies; compare
+// is the history entry to compare the answer with, if any.
+func (m *Model) sendCheck(c pdp.Check, compare *state.Entry) tea.Cmd {
 	if m.target == nil {
 		m.setStatus("no target: ctrl+t picks one", true)
 		return nil
 	}
 	if !m.info.ABAC && hasJIT(c) && !m.abacOK {
-		m.confirm = c
-		m.dialog = dialogConfirm
-		return nil
+		return m.openDialog(&confirmDialog{keys: m.keys, target: m.info.Name, check: c, compare: compare})
 	}
-	return m.start(c)
+	return m.start(c, compare)
 }
 
 // start sends c in a Cmd with its own context; esc cancels it, and a new
 // check replaces it.
-func (m *Model) start(c pdp.Check) tea.Cmd {
+func (m *Model) start(c pdp.Check, compare *state.Entry) tea.Cmd {
 	m.cancelFlight()
 	m.seq++
 	ctx, cancel := contextWithCancel(m.ctx)
-	m.flight = &flight{seq: m.seq, cancel: cancel, check: c}
+	m.flight = &flight{seq: m.seq, cancel: cancel, check: c, compare: compare}
 	m.dec.pending = &m.flight.check
 	return tea.Batch(checkCmd(ctx, m.target, m.info.Name, m.seq, c), m.spinTick())
 }
@@ -563,22 +521,21 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	if m.flight == nil || msg.seq != m.flight.seq {
 		return nil // cancelled or replaced: the user has moved on
 	}
+	pc := m.flight.compare
 	m.flight.cancel()
 	m.flight = nil
 	m.dec.pending = nil
 	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.info.Kind, TargetURL: m.info.URL}
 	m.dec.show(e)
-	if pc := m.pendingCompare; pc != nil {
-		m.pendingCompare = nil
+	if pc != nil {
 		m.openCompare(*pc, e, "re-run now")
 	}
 	m.dec.dirty = true
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
 	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.info.Kind != pdp.KindEmbedded {
-		m.sw.open(m.info, "the PDP refused the API key: type the right one (it is never shown or saved)")
-		m.dialog = dialogSwitch
-		cmd = m.sw.focusCmd()
+		m.sw.open(m.info, m.profile, "the PDP refused the API key: type the right one (it is never shown or saved)")
+		cmd = tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
 	}
 	if errors.Is(msg.d.Err, errCancelled) {
 		return cmd
@@ -586,14 +543,16 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	return tea.Batch(cmd, addCmd(m.hist, e))
 }
 
-func (m *Model) onPage(msg pageMsg) {
+// onPage takes a page of the history; it reports whether the page is the
+// one the pane waits for.
+func (m *Model) onPage(msg pageMsg) bool {
 	h := &m.list
 	if msg.seq != h.seq {
-		return
+		return false
 	}
 	if msg.err != nil {
 		h.err = msg.err.Error()
-		return
+		return false
 	}
 	h.err = ""
 	if h.earlierID < 0 && msg.top {
@@ -607,6 +566,7 @@ func (m *Model) onPage(msg pageMsg) {
 	h.counts, h.all = msg.counts, msg.all
 	h.loadedVersion, h.loaded = msg.version, true
 	h.clamp()
+	return true
 }
 
 func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
@@ -622,14 +582,13 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	}
 	if msg.side != nil {
 		m.sw.close()
-		m.dialog = dialogNone
-		m.sideCheck = nil
+		m.dialog = nil
 		return m.sideBySideCmd(msg.target, *msg.side)
 	}
 	m.cancelFlight()
 	m.setTarget(msg.target)
 	m.sw.close()
-	m.dialog = dialogNone
+	m.dialog = nil
 	m.setStatus("now checking against "+oneLine(m.info.Name), false)
 	switch {
 	case msg.profile != nil:
@@ -647,7 +606,7 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	// what a person switching targets wants to see.
 	cmds := []tea.Cmd{m.healthCmd(), m.healthTick(), m.candidatesCmd(), m.rerunWatched()}
 	if msg.rerun != nil {
-		cmds = append(cmds, m.sendCheck(*msg.rerun))
+		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
 		m.setStatus(msg.status, false)
 	}
 	return tea.Batch(cmds...)

@@ -25,20 +25,20 @@ func (m Model) render() string {
 		// The many-checks views take the whole body, as compare does.
 		rows := append([]string{m.header()}, m.board.view(s, m.spin.View(), m.width, m.height-2)...)
 		rows = append(rows, m.footer())
-		return m.withDialog(strings.Join(rows, "\n"))
+		return m.overDialog(strings.Join(rows, "\n"))
 	}
 	if m.cmp != nil {
 		// The compare view takes the whole body: two requests side by side
 		// need the width, and it is read, not typed into.
 		rows := append([]string{m.header()}, m.cmp.view(s, m.width, m.height-2)...)
 		rows = append(rows, m.footer())
-		return m.withDialog(strings.Join(rows, "\n"))
+		return m.overDialog(strings.Join(rows, "\n"))
 	}
 	boxed := l.wide
 
 	fw, _ := innerSize(l.form, boxed)
 	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", m.formNote(),
-		m.form.view(s, m.focus == focusForm && m.dialog == dialogNone, fw), true)
+		m.form.view(s, m.focus == focusForm && m.dialog == nil, fw), true)
 
 	decTitle := "Decision"
 	if m.dec.raw {
@@ -73,32 +73,11 @@ func (m Model) render() string {
 	rows = append(rows, m.footer())
 	screen := strings.Join(rows, "\n")
 
-	var layers []*lipgloss.Layer
+	var popup []*lipgloss.Layer
 	if pop, x, y := m.popupLayer(); pop != "" {
-		layers = append(layers, lipgloss.NewLayer(pop).X(x).Y(y).Z(1))
+		popup = append(popup, lipgloss.NewLayer(pop).X(x).Y(y).Z(1))
 	}
-	if d := m.dialogView(); d != "" {
-		x := max((m.width-lipgloss.Width(d))/2, 0)
-		y := max((m.height-lipgloss.Height(d))/2, 0)
-		layers = append(layers, lipgloss.NewLayer(d).X(x).Y(y).Z(2))
-	}
-	if len(layers) == 0 {
-		return screen
-	}
-	base := lipgloss.NewLayer(screen)
-	return lipgloss.NewCompositor(append([]*lipgloss.Layer{base}, layers...)...).Render()
-}
-
-// withDialog draws the open dialog (copy as code, the export) over a
-// full-screen view.
-func (m Model) withDialog(screen string) string {
-	d := m.dialogView()
-	if d == "" {
-		return screen
-	}
-	x := max((m.width-lipgloss.Width(d))/2, 0)
-	y := max((m.height-lipgloss.Height(d))/2, 0)
-	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(d).X(x).Y(y).Z(2)).Render()
+	return m.overDialog(screen, popup...)
 }
 
 // formNote is the form title's aside: the target's ABAC caveat.
@@ -162,7 +141,7 @@ func (m Model) footer() string {
 // popupLayer places the suggestion popup under the focused field, or above
 // it when there is no room below.
 func (m Model) popupLayer() (string, int, int) {
-	if m.focus != focusForm || m.dialog != dialogNone || !m.form.popup {
+	if m.focus != focusForm || m.dialog != nil || !m.form.popup {
 		return "", 0, 0
 	}
 	bx, by := bodyOrigin(m.lay.form, m.lay.wide)
@@ -184,7 +163,7 @@ func (m Model) popupLayer() (string, int, int) {
 
 // cursor places the real terminal cursor in the focused text input.
 func (m Model) cursor() *tea.Cursor {
-	if m.lay.tooSmall || m.dialog != dialogNone || m.cmp != nil || m.board != nil {
+	if m.lay.tooSmall || m.dialog != nil || m.cmp != nil || m.board != nil {
 		return nil
 	}
 	switch m.focus {

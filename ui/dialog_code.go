@@ -16,6 +16,7 @@ import (
 // The snippet is drawn in full (long lines wrap rather than being cut), so
 // that it can still be selected by hand where the terminal ignores OSC 52.
 type codeDialog struct {
+	keys   keyMap
 	check  pdp.Check
 	target snippet.Target
 	// from says which decision the check is, for the title.
@@ -25,6 +26,14 @@ type codeDialog struct {
 	text  string
 	err   string
 	top   int // first snippet line shown, when it is taller than the screen
+	// sw is the screen's width, which the snippet wraps at.
+	sw int
+}
+
+// newCodeDialog opens the chooser on e's check, sent where e says (or,
+// for an entry that does not say, to cur).
+func newCodeDialog(k keyMap, e state.Entry, cur pdp.TargetInfo) *codeDialog {
+	return &codeDialog{keys: k, check: e.Check, target: snippetTarget(e, cur), from: oneLine(e.Check.String())}
 }
 
 // langKeys are the letters that choose a language, besides 1-4.
@@ -49,9 +58,7 @@ func (m *Model) openCode() tea.Cmd {
 
 // openCodeFor opens the chooser on e's check, sent where e says.
 func (m *Model) openCodeFor(e state.Entry) tea.Cmd {
-	m.code = codeDialog{check: e.Check, target: snippetTarget(e, m.info), from: oneLine(e.Check.String())}
-	m.dialog = dialogCode
-	return nil
+	return m.openDialog(newCodeDialog(m.keys, e, m.info))
 }
 
 // copyBoard is y in a many-checks view: the check of the matrix cell under
@@ -90,11 +97,10 @@ func snippetTarget(e state.Entry, cur pdp.TargetInfo) snippet.Target {
 	return snippet.Target{Kind: cur.Kind, URL: cur.URL}
 }
 
-// choose writes the snippet in lang and copies it. Generate never writes
-// the API key (it reads $PERMIT_API_KEY and the like) and drops any
-// credentials in the URL, so what is drawn and copied is safe to share.
-func (m *Model) chooseLang(i int) tea.Cmd {
-	c := &m.code
+// chooseLang writes the snippet in language i and copies it. Generate
+// never writes the API key (it reads $PERMIT_API_KEY and the like) and drops
+// any credentials in the URL, so what is drawn and copied is safe to share.
+func (c *codeDialog) chooseLang(i int) action {
 	c.sel, c.top, c.err = i, 0, ""
 	lang := snippet.Langs[i]
 	text, err := snippet.Generate(lang, c.check, c.target)
@@ -103,37 +109,44 @@ func (m *Model) chooseLang(i int) tea.Cmd {
 		return nil
 	}
 	c.shown, c.text = true, text
-	m.setStatus("copied the "+string(lang)+" snippet to the clipboard", false)
-	return tea.SetClipboard(text)
+	return say{status: "copied the " + string(lang) + " snippet to the clipboard", cmd: tea.SetClipboard(text)}
 }
 
-// codeKey handles keys while copy as code is open: 1-4 or c/p/n/g choose a
-// language (again, to switch), y copies again, ↑↓ scroll a long snippet.
-func (m *Model) codeKey(msg tea.KeyPressMsg) tea.Cmd {
-	c, k := &m.code, m.keys
+// update takes the keys while copy as code is open: 1-4 or c/p/n/g choose
+// a language (again, to switch), y copies again, ↑↓ scroll a long snippet.
+func (c *codeDialog) update(msg tea.Msg) action {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		c.sw = msg.Width
+	case tea.KeyPressMsg:
+		return c.key(msg)
+	}
+	return nil
+}
+
+func (c *codeDialog) key(msg tea.KeyPressMsg) action {
+	k := c.keys
 	n := len(snippet.Langs)
 	s := msg.String()
 	if len(s) == 1 && s >= "1" && s <= itoa(n) {
-		return m.chooseLang(int(s[0] - '1'))
+		return c.chooseLang(int(s[0] - '1'))
 	}
 	if l, ok := langKeys[s]; ok {
 		for i, x := range snippet.Langs {
 			if x == l {
-				return m.chooseLang(i)
+				return c.chooseLang(i)
 			}
 		}
 	}
 	switch {
 	case key.Matches(msg, k.DialogCancel) || s == "q":
-		m.dialog = dialogNone
-		m.code = codeDialog{}
+		return closeDialog{}
 	case !c.shown && key.Matches(msg, k.DialogOK):
-		return m.chooseLang(c.sel)
+		return c.chooseLang(c.sel)
 	case c.shown && key.Matches(msg, k.DialogOK):
-		m.dialog = dialogNone
-		m.code = codeDialog{}
+		return closeDialog{}
 	case c.shown && s == "y":
-		return m.chooseLang(c.sel)
+		return c.chooseLang(c.sel)
 	case !c.shown && key.Matches(msg, k.Up):
 		c.sel = (c.sel + n - 1) % n
 	case !c.shown && key.Matches(msg, k.Down):
@@ -141,21 +154,19 @@ func (m *Model) codeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case c.shown && (key.Matches(msg, k.ScrollUp) || s == "pgup"):
 		c.top = max(c.top-1, 0)
 	case c.shown && (key.Matches(msg, k.ScrollDown) || s == "pgdown"):
-		c.top = min(c.top+1, len(m.codeLines(m.codeInner()))-1)
+		c.top = min(c.top+1, len(wrapCode(c.text, codeWidth(c.sw)-dialogFrameW))-1)
 	case c.shown && (s == "tab" || s == "right"):
-		return m.chooseLang((c.sel + 1) % n)
+		return c.chooseLang((c.sel + 1) % n)
 	case c.shown && (s == "shift+tab" || s == "left"):
-		return m.chooseLang((c.sel + n - 1) % n)
+		return c.chooseLang((c.sel + n - 1) % n)
 	}
 	return nil
 }
 
-// codeView draws the chooser, or the chosen snippet. It is wider than the
-// other dialogs: a curl line with its JSON body is long.
-func (m Model) codeView() string {
-	s, c := m.styles, m.code
-	w := min(m.width-4, 120)
-	inner := m.codeInner()
+// view draws the chooser, or the chosen snippet.
+func (c *codeDialog) view(s Styles, sw, sh int) string {
+	w := codeWidth(sw)
+	inner := w - dialogFrameW
 	lines := []string{s.DialogTitle.Render("Copy as code") + s.Dim.Render("  "+truncate(c.from, max(inner-16, 8)))}
 	var tabs []string
 	for i, l := range snippet.Langs {
@@ -183,11 +194,14 @@ func (m Model) codeView() string {
 		return s.Dialog.Width(min(w, 76)).Render(strings.Join(lines, "\n"))
 	}
 	lines = append(lines, strings.Join(tabs, " "), "")
-	code := m.codeLines(inner)
+	code := wrapCode(c.text, inner)
+	for i, l := range code {
+		code[i] = s.JSONString.Render(l)
+	}
 	foot := []string{"", s.Allow.Render("✓ copied") + s.Dim.Render(" to the clipboard (OSC 52; else select the text) · ") +
 		s.Key.Render("y") + s.Dim.Render(" again"),
 		s.Key.Render("1-4 ←→") + s.Dim.Render(" language · ") + s.Key.Render("esc") + s.Dim.Render(" close")}
-	room := max(m.height-2-s.Dialog.GetVerticalFrameSize()-len(lines)-len(foot), 3)
+	room := max(sh-2-s.Dialog.GetVerticalFrameSize()-len(lines)-len(foot), 3)
 	if len(code) > room {
 		top := min(c.top, len(code)-room+1)
 		end := top + room - 1
@@ -199,18 +213,17 @@ func (m Model) codeView() string {
 	return s.Dialog.Width(w).Render(strings.Join(lines, "\n"))
 }
 
-// codeInner is the width of the snippet's lines in codeView.
-func (m Model) codeInner() int {
-	return min(m.width-4, 120) - m.styles.Dialog.GetHorizontalFrameSize()
-}
+// codeWidth is the dialog's width on a screen sw cells wide: wider than the
+// other dialogs, for a curl line with its JSON body.
+func codeWidth(sw int) int { return min(sw-4, 120) }
 
-// codeLines is the snippet as drawn: long lines wrap at the width, so that
+// wrapCode is the snippet as drawn: long lines wrap at the width, so that
 // every character stays on screen. A comment wraps at words and repeats its
 // marker, so that text selected by hand is still valid code; other lines
 // (a JSON body has no spaces to break at) wrap hard.
-func (m Model) codeLines(inner int) []string {
+func wrapCode(text string, inner int) []string {
 	var out []string
-	for _, l := range strings.Split(strings.TrimRight(m.code.text, "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		prefix := ""
 		for _, p := range []string{"# ", "// "} {
 			if strings.HasPrefix(l, p) {
@@ -226,9 +239,7 @@ func (m Model) codeLines(inner int) []string {
 		} else {
 			parts = strings.Split(ansi.Hardwrap(l, inner, false), "\n")
 		}
-		for _, part := range parts {
-			out = append(out, m.styles.JSONString.Render(part))
-		}
+		out = append(out, parts...)
 	}
 	return out
 }

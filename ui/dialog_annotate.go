@@ -17,26 +17,33 @@ const maxNote = 500
 // annotateDialog is the one-line prompt that sets a history entry's note
 // (n): prefilled with the current note; enter saves, empty text removes it.
 type annotateDialog struct {
+	keys  keyMap
+	store state.History
 	input textinput.Model
 	entry state.Entry
 	busy  bool
 	err   string
 }
 
-// notedMsg answers the write of a note.
+// notedMsg answers the write of a note. from is the prompt that asked.
 type notedMsg struct {
 	id   int64
 	note string
 	err  error
+	from dialog
 }
 
-func newNoteInput(st textinput.Styles) textinput.Model {
+// newAnnotateDialog opens the prompt on e, which is stored in store.
+func newAnnotateDialog(k keyMap, st textinput.Styles, store state.History, e state.Entry) (*annotateDialog, tea.Cmd) {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = "why this decision matters (empty removes the note)"
 	in.CharLimit = maxNote
 	in.SetStyles(st)
-	return in
+	in.SetValue(oneLine(e.Note))
+	in.CursorEnd()
+	a := &annotateDialog{keys: k, store: store, input: in, entry: e}
+	return a, a.input.Focus()
 }
 
 // openAnnotate opens the note prompt on the selected history entry.
@@ -46,33 +53,40 @@ func (m *Model) openAnnotate() tea.Cmd {
 		m.setStatus("no stored entry selected: a note goes on a history entry", false)
 		return nil
 	}
-	a := &m.annot
-	a.entry, a.busy, a.err = e, false, ""
-	a.input.SetValue(oneLine(e.Note))
-	a.input.CursorEnd()
-	m.dialog = dialogAnnotate
-	return a.input.Focus()
+	a, focus := newAnnotateDialog(m.keys, m.styles.Input, m.hist, e)
+	return tea.Batch(m.openDialog(a), focus)
 }
 
-func (m *Model) closeAnnotate() {
-	m.dialog = dialogNone
-	m.annot.input.Blur()
-	m.annot.entry, m.annot.busy, m.annot.err = state.Entry{}, false, ""
-}
-
-func (m *Model) annotateKey(msg tea.KeyPressMsg) tea.Cmd {
-	a, k := &m.annot, m.keys
-	if a.busy {
+func (a *annotateDialog) update(msg tea.Msg) action {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.input.SetWidth(max(dialogWidth(msg.Width)-14, 10))
 		return nil
-	}
-	switch {
-	case key.Matches(msg, k.DialogCancel):
-		m.closeAnnotate()
-		m.setStatus("note not changed", false)
+	case themeMsg:
+		a.input.SetStyles(msg.s.Input)
 		return nil
-	case key.Matches(msg, k.DialogOK):
-		a.busy, a.err = true, ""
-		return setNoteCmd(m.hist, a.entry.ID, strings.TrimSpace(a.input.Value()))
+	case notedMsg:
+		// The root says so in the footer when the note is saved.
+		a.busy, a.err = false, ""
+		if msg.err != nil {
+			a.err = msg.err.Error()
+			return nil
+		}
+		return closeDialog{}
+	case tea.KeyPressMsg:
+		switch {
+		case a.busy:
+			return nil // saving: the text is what is being written
+		case key.Matches(msg, a.keys.DialogCancel):
+			return closeDialog{status: "note not changed"}
+		case key.Matches(msg, a.keys.DialogOK):
+			a.busy, a.err = true, ""
+			return setNoteCmd(a.store, a, a.entry.ID, strings.TrimSpace(a.input.Value()))
+		}
+	case tea.PasteMsg:
+		if a.busy {
+			return nil
+		}
 	}
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
@@ -80,25 +94,27 @@ func (m *Model) annotateKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // setNoteCmd writes the note in a Cmd: the store may be a file on a slow disk.
-func setNoteCmd(store state.History, id int64, note string) tea.Cmd {
+func setNoteCmd(store state.History, from dialog, id int64, note string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		return notedMsg{id: id, note: note, err: store.SetNote(ctx, id, note)}
+		return notedMsg{id: id, note: note, err: store.SetNote(ctx, id, note), from: from}
 	}
 }
 
-func (m *Model) onNoted(msg notedMsg) {
-	if msg.err != nil {
-		if m.dialog == dialogAnnotate && m.annot.entry.ID == msg.id {
-			m.annot.busy, m.annot.err = false, msg.err.Error()
-			return
-		}
-		m.setStatus("note: "+msg.err.Error(), true)
-		return
+// onNoted shows a saved note in the panes. The prompt that asked, if it is
+// still open, closes or shows the error; else the footer does.
+func (m *Model) onNoted(msg notedMsg) tea.Cmd {
+	var cmd tea.Cmd
+	asker := m.dialog != nil && m.dialog == msg.from
+	if asker {
+		cmd = m.do(m.dialog.update(msg))
 	}
-	if m.dialog == dialogAnnotate && m.annot.entry.ID == msg.id {
-		m.closeAnnotate()
+	if msg.err != nil {
+		if !asker {
+			m.setStatus("note: "+msg.err.Error(), true)
+		}
+		return cmd
 	}
 	if m.dec.has && m.dec.entry.ID == msg.id {
 		m.dec.entry.Note = msg.note
@@ -110,11 +126,11 @@ func (m *Model) onNoted(msg notedMsg) {
 	} else {
 		m.setStatus("note saved", false)
 	}
+	return cmd
 }
 
-func (m Model) annotateView(w int) string {
-	s, a := m.styles, m.annot
-	inner := w - s.Dialog.GetHorizontalFrameSize()
+func (a *annotateDialog) view(s Styles, sw, _ int) string {
+	inner := dialogWidth(sw) - s.Dialog.GetHorizontalFrameSize()
 	lines := []string{s.DialogTitle.Render("Note on this history entry"), ""}
 	lines = append(lines, s.Muted.Render(truncate(oneLine(a.entry.Check.String()), inner)))
 	lines = append(lines, "", s.LabelFocus.Render(padRight("Note", 6))+a.input.View())

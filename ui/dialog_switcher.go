@@ -28,8 +28,18 @@ var choices = []choice{
 
 // switcher is the ctrl+t dialog: pick a kind of target, fill in its path,
 // URL or token, or pick a profile of the config file, and press enter. The
-// token field is masked and cleared as soon as the switch is made.
+// token field is masked and cleared as soon as the switch is made. The root
+// keeps it between opens, so that a path or URL typed once is there again.
 type switcher struct {
+	keys keyMap
+	// build makes the target chosen (Options.Switch); nil in a build that
+	// cannot switch.
+	build SwitchFunc
+	// side is the check to send to the target chosen and the current one,
+	// side by side (ctrl+l); nil for a plain switch.
+	side *pdp.Check
+	// current is the profile in use ("" for none).
+	current string
 	// sel is the selected row: a kind (choices), then the profiles.
 	sel    int
 	inputs [3]textinput.Model // path, url, token
@@ -71,8 +81,8 @@ const (
 	inToken
 )
 
-func newSwitcher(st textinput.Styles) switcher {
-	var s switcher
+func newSwitcher(k keyMap, st textinput.Styles, build SwitchFunc) *switcher {
+	s := &switcher{keys: k, build: build}
 	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, "permit_key_… (empty: $PERMIT_API_KEY)"}
 	for i := range s.inputs {
 		in := textinput.New()
@@ -98,10 +108,10 @@ func (s *switcher) setWidth(w int) {
 	}
 }
 
-// open shows the dialog on the current target's kind. With a note (a
+// open readies the dialog on the current target's kind. With a note (a
 // missing or refused token) it goes straight to the token field.
-func (s *switcher) open(info pdp.TargetInfo, note string) {
-	s.err, s.note, s.busy = "", note, false
+func (s *switcher) open(info pdp.TargetInfo, current, note string) {
+	s.err, s.note, s.busy, s.current = "", note, false, current
 	s.sel, s.at = 0, 0
 	switch info.Kind {
 	case pdp.KindPDP:
@@ -125,7 +135,7 @@ func (s *switcher) open(info pdp.TargetInfo, note string) {
 
 func (s *switcher) close() {
 	s.inputs[inToken].SetValue("") // never keep a token around
-	s.busy, s.err, s.note, s.title = false, "", "", ""
+	s.busy, s.err, s.note, s.title, s.side = false, "", "", "", nil
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
@@ -173,7 +183,8 @@ func (s *switcher) focusCmd() tea.Cmd {
 	return nil
 }
 
-func (s *switcher) update(msg tea.Msg) tea.Cmd {
+// updateInput passes msg to the focused input, if any.
+func (s *switcher) updateInput(msg tea.Msg) tea.Cmd {
 	vis := s.visible()
 	if s.at == 0 || s.at > len(vis) {
 		return nil
@@ -205,9 +216,23 @@ func (s *switcher) spec() pdp.TargetSpec {
 	return sp
 }
 
-// switcherKey handles keys while the switcher is open.
-func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
-	s, k := &m.sw, m.keys
+func (s *switcher) update(msg tea.Msg) action {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.setWidth(min(msg.Width-8, 64))
+		return nil
+	case themeMsg:
+		s.setStyles(msg.s.Input)
+		return nil
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	return s.updateInput(msg)
+}
+
+// key takes a key while the switcher is open.
+func (s *switcher) key(msg tea.KeyPressMsg) action {
+	k := s.keys
 	if s.busy {
 		return nil
 	}
@@ -215,9 +240,7 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.DialogCancel):
 		s.close()
-		m.dialog = dialogNone
-		m.sideCheck = nil
-		return nil
+		return closeDialog{}
 	case key.Matches(msg, k.DialogOK):
 		if s.at == 0 && len(vis) > 0 && s.choice().path && s.inputs[inPath].Value() == "" {
 			s.at = 1
@@ -228,22 +251,22 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 			s.err = "give the policy file's path"
 			return nil
 		}
-		if m.opts.Switch == nil {
+		if s.build == nil {
 			s.err = "this build cannot switch targets (start pdpx with --policy, --pdp or --cloud)"
 			return nil
 		}
 		s.busy, s.err = true, ""
-		sp, sw, side := s.spec(), m.opts.Switch, m.sideCheck
+		sp, build, side := s.spec(), s.build, s.side
 		var prof *Profile
 		if p, ok := s.profile(); ok {
 			prof = &p
 		}
 		// A profile's token_command may take a while (a password manager
 		// asking for a touch): it runs here, in the Cmd, never in Update.
-		return func() tea.Msg {
-			t, err := sw(sp)
+		return tea.Cmd(func() tea.Msg {
+			t, err := build(sp)
 			return switchedMsg{target: t, err: err, side: side, profile: prof}
-		}
+		})
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
 		s.focusInputs()
@@ -262,14 +285,25 @@ func (m *Model) switcherKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.sel = int(msg.Text[0] - '1')
 		s.err = ""
 	default:
-		return s.update(msg)
+		return s.updateInput(msg)
 	}
 	return nil
 }
 
-// view draws the dialog w cells wide inside; at most profRows rows go to
+// view draws the dialog; what rows the screen has left go to the profiles.
+func (s *switcher) view(st Styles, sw, sh int) string {
+	// Rows left for profiles once the rest of the dialog is drawn: the
+	// dialog must fit the screen whatever the config holds.
+	rows := sh - 20
+	if s.note != "" {
+		rows -= 2
+	}
+	return s.draw(st, dialogWidth(sw)-6, max(rows, 2))
+}
+
+// draw draws the dialog w cells wide inside; at most profRows rows go to
 // the profiles, scrolled to keep the selected one in sight.
-func (s *switcher) view(st Styles, w, profRows int, current string) string {
+func (s *switcher) draw(st Styles, w, profRows int) string {
 	var b []string
 	title := "Switch target"
 	if s.title != "" {
@@ -298,7 +332,7 @@ func (s *switcher) view(st Styles, w, profRows int, current string) string {
 	for i, c := range choices {
 		b = append(b, row(i, c.title, c.note))
 	}
-	b = append(b, s.profilesView(st, w, profRows, current, row)...)
+	b = append(b, s.profilesView(st, w, profRows, row)...)
 	vis := s.visible()
 	if len(vis) > 0 {
 		b = append(b, "")
@@ -331,7 +365,7 @@ func (s *switcher) view(st Styles, w, profRows int, current string) string {
 // profilesView is the config file's part of the switcher: its profiles
 // (where each points and where its key comes from, never the key), or why
 // the file cannot be used, or where one would go.
-func (s *switcher) profilesView(st Styles, w, maxRows int, current string, row func(int, string, string) string) []string {
+func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string, string) string) []string {
 	p := s.profs
 	if p.Path == "" && p.Err == "" {
 		if s.profLoading {
@@ -377,7 +411,7 @@ func (s *switcher) profilesView(st Styles, w, maxRows int, current string, row f
 	for i := first; i < last; i++ {
 		pr := p.List[i]
 		var tags []string
-		if pr.Name == current {
+		if pr.Name == s.current {
 			tags = append(tags, "in use")
 		}
 		if pr.Default {

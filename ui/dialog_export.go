@@ -26,8 +26,10 @@ const defaultExportName = "pdpx-scenarios.yaml"
 const maxExport = 10_000
 
 // exportDialog asks for the scenario file's name (ctrl+x). The pins are
-// read when it opens, so that what is written is what the title counted.
+// read before it opens, so that what is written is what the title counted.
+// The root keeps it between exports: the name typed last is offered again.
 type exportDialog struct {
+	keys    keyMap
 	input   textinput.Model
 	entries []state.Entry
 	// confirm is the path the user was told exists: enter again on the
@@ -52,12 +54,12 @@ type (
 	}
 )
 
-func newExportInput(st textinput.Styles) textinput.Model {
+func newExportDialog(k keyMap, st textinput.Styles) *exportDialog {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = defaultExportName
 	in.SetStyles(st)
-	return in
+	return &exportDialog{keys: k, input: in}
 }
 
 // startExport reads the pins in a Cmd; the dialog opens when they arrive.
@@ -80,30 +82,52 @@ func (m *Model) onPins(msg pinsMsg) tea.Cmd {
 	case len(msg.entries) == 0:
 		m.setStatus("no pins to export: p on a history entry pins it", false)
 		return nil
-	case m.dialog != dialogNone:
+	case m.dialog != nil:
 		return nil // something else opened meanwhile; it wins
 	}
 	m.status = ""
-	e := &m.export
-	e.entries, e.confirm, e.err, e.busy = msg.entries, "", "", false
+	return tea.Batch(m.openDialog(m.export), m.export.start(msg.entries))
+}
+
+// start readies the dialog for entries: the name typed last, or the default.
+func (e *exportDialog) start(entries []state.Entry) tea.Cmd {
+	e.entries, e.confirm, e.err, e.busy = entries, "", "", false
 	if strings.TrimSpace(e.input.Value()) == "" {
 		e.input.SetValue(defaultExportName)
 	}
 	e.input.CursorEnd()
-	m.dialog = dialogExport
 	return e.input.Focus()
 }
 
-func (m *Model) exportKey(msg tea.KeyPressMsg) tea.Cmd {
-	e, k := &m.export, m.keys
+func (e *exportDialog) update(msg tea.Msg) action {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		e.input.SetWidth(max(dialogWidth(msg.Width)-14, 10))
+	case themeMsg:
+		e.input.SetStyles(msg.s.Input)
+	case exportedMsg:
+		return e.exported(msg)
+	case tea.KeyPressMsg:
+		return e.key(msg)
+	case tea.PasteMsg:
+		// Not a typed name: a paste is ignored here.
+	default:
+		var cmd tea.Cmd
+		e.input, cmd = e.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (e *exportDialog) key(msg tea.KeyPressMsg) action {
 	if e.busy {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, k.DialogCancel):
-		m.closeExport()
-		return nil
-	case key.Matches(msg, k.DialogOK):
+	case key.Matches(msg, e.keys.DialogCancel):
+		e.close()
+		return closeDialog{}
+	case key.Matches(msg, e.keys.DialogOK):
 		path := strings.TrimSpace(e.input.Value())
 		if path == "" {
 			path = defaultExportName
@@ -121,10 +145,10 @@ func (m *Model) exportKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) closeExport() {
-	m.dialog = dialogNone
-	m.export.input.Blur()
-	m.export.entries, m.export.confirm, m.export.err, m.export.busy = nil, "", "", false
+// close forgets the pins but keeps the name, for the next export.
+func (e *exportDialog) close() {
+	e.input.Blur()
+	e.entries, e.confirm, e.err, e.busy = nil, "", "", false
 }
 
 // writeScenarioCmd writes the pins as a scenario file. Without replace it
@@ -160,38 +184,36 @@ func writeScenarioCmd(path, title string, entries []state.Entry, replace bool) t
 	}
 }
 
-func (m *Model) onExported(msg exportedMsg) {
-	e := &m.export
+// exported takes the answer of the write: a file that is there asks
+// before replacing it; a file written closes the dialog for a note that
+// says how to run it, with the command ready to copy (y).
+func (e *exportDialog) exported(msg exportedMsg) action {
 	e.busy = false
-	if m.dialog != dialogExport {
-		return
-	}
 	switch {
 	case msg.exists:
 		e.confirm = msg.path
 		e.err = msg.abs + " exists: enter again replaces it, or type another name"
-		return
+		return nil
 	case msg.err != nil:
 		e.err = msg.err.Error()
-		return
+		return nil
 	}
-	m.closeExport()
-	m.setStatus("wrote "+count(msg.n, "check")+" to "+msg.abs, false)
-	// The note says where the file is and how to run it, with the command
-	// ready to copy (y), as the role note does for a policy change.
-	m.note = noteDialog{
-		title: "Exported " + count(msg.n, "pinned check") + " as a scenario file",
-		text: []string{"Wrote " + msg.abs + ": each check expects the outcome it got (and a denial its reason code).", "",
-			"Run them, on the demo policy or any target (--profile, --policy, --pdp):"},
-		copy:  "pdpx test " + shellWord(msg.path) + "\n",
-		after: "pdpx present " + shellWord(msg.path) + " steps through them as a demo.",
+	e.close()
+	return replaceDialog{
+		status: "wrote " + count(msg.n, "check") + " to " + msg.abs,
+		with: &noteDialog{
+			keys:  e.keys,
+			title: "Exported " + count(msg.n, "pinned check") + " as a scenario file",
+			text: []string{"Wrote " + msg.abs + ": each check expects the outcome it got (and a denial its reason code).", "",
+				"Run them, on the demo policy or any target (--profile, --policy, --pdp):"},
+			copy:  "pdpx test " + shellWord(msg.path) + "\n",
+			after: "pdpx present " + shellWord(msg.path) + " steps through them as a demo.",
+		},
 	}
-	m.dialog = dialogNote
 }
 
-func (m Model) exportView(w int) string {
-	s, e := m.styles, m.export
-	inner := w - s.Dialog.GetHorizontalFrameSize()
+func (e *exportDialog) view(s Styles, sw, _ int) string {
+	inner := dialogWidth(sw) - s.Dialog.GetHorizontalFrameSize()
 	lines := []string{s.DialogTitle.Render("Export the pins as a scenario file"), ""}
 	lines = append(lines, wrap(count(len(e.entries), "pinned check")+" become a scenario file that `pdpx test` runs: each expects the outcome it got.", inner, "")...)
 	lines = append(lines, "", s.LabelFocus.Render(padRight("File", 6))+e.input.View())

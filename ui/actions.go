@@ -1,0 +1,71 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/state"
+)
+
+// An action is what a sub-model asks of the root after a message: anything
+// beyond its own state, such as closing the dialog, sending a check or
+// clearing the history. The sub-model changes only itself; the root carries
+// the action out in do. A tea.Cmd is an action too: run it. Each action
+// type is declared next to the sub-model that answers with it.
+type action any
+
+// replaceDialog closes the open dialog for another one, saying status.
+type replaceDialog struct {
+	status string
+	with   dialog
+}
+
+// do carries out a; nil does nothing.
+func (m *Model) do(a action) tea.Cmd {
+	switch a := a.(type) {
+	case nil:
+	case tea.Cmd:
+		return a
+	case func() tea.Msg: // a Cmd written as a literal
+		return a
+	case say:
+		m.setStatus(a.status, a.bad)
+		return a.cmd
+	case closeDialog:
+		m.dialog = nil
+		if a.status != "" {
+			m.setStatus(a.status, a.bad)
+		}
+		return a.then
+	case replaceDialog:
+		m.setStatus(a.status, false)
+		return m.openDialog(a.with)
+	case startCheck:
+		m.dialog = nil
+		m.abacOK = m.abacOK || a.dontAsk
+		return m.start(a.check, a.compare)
+	case clearHistory:
+		m.dialog = nil
+		return m.clearHistory(a.keep)
+	}
+	return nil
+}
+
+// clearHistory clears the history in a Cmd (the pinned entries too unless
+// keep) and starts the list over.
+func (m *Model) clearHistory(keep bool) tea.Cmd {
+	m.list.mark = state.Entry{}
+	m.list.cursor, m.list.top = 0, 0
+	store := m.hist
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := store.Clear(ctx, keep)
+		status := "cleared " + itoa(n) + " decision" + plural(n)
+		if keep {
+			status += "; pinned ones kept"
+		}
+		return changedMsg{status: status, err: err}
+	}
+}

@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// clearDialog asks before the history is cleared: it cannot be undone.
+type clearDialog struct {
+	keys keyMap
+	// total counts the decisions in the history. The root passes on every
+	// page of the history it reads, so the count stays true while the
+	// dialog is open (a check in flight may land meanwhile).
+	total int
+}
+
+// clearHistory clears the history, the pinned entries too unless keep.
+type clearHistory struct{ keep bool }
+
+func (d *clearDialog) update(msg tea.Msg) action {
+	if p, ok := msg.(pageMsg); ok {
+		d.total = p.all.Total
+		return nil
+	}
+	k, ok := msg.(tea.KeyPressMsg)
+	switch {
+	case !ok:
+	case key.Matches(k, d.keys.DialogOK):
+		return clearHistory{keep: true}
+	case k.String() == "a":
+		return clearHistory{keep: false}
+	case key.Matches(k, d.keys.DialogCancel):
+		return closeDialog{status: "nothing cleared"}
+	}
+	return nil
+}
+
+func (d *clearDialog) view(s Styles, sw, _ int) string {
+	w := dialogWidth(sw)
+	n := d.total
+	msg := "Clear " + itoa(n) + " decision"
+	if n != 1 {
+		msg += "s"
+	}
+	msg += " from the history? This cannot be undone."
+	lines := []string{s.Warn.Bold(true).Render("⚠ Clear the history"), ""}
+	lines = append(lines, wrap(msg, w-6, "")...)
+	lines = append(lines, "",
+		s.Key.Render("enter")+s.Dim.Render(" clear, keep pinned · ")+s.Key.Render("a")+s.Dim.Render(" clear all, pins too · ")+
+			s.Key.Render("esc")+s.Dim.Render(" keep everything"))
+	return s.Dialog.BorderForeground(s.Warn.GetForeground()).Render(strings.Join(lines, "\n"))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
