@@ -48,6 +48,46 @@ func (m *Model) do(a action) tea.Cmd {
 	case clearHistory:
 		m.dialog = nil
 		return m.clearHistory(a.keep)
+
+	// The panes'.
+	case focusOn:
+		return m.setFocus(a.f)
+	case sendForm:
+		return m.send()
+	case fieldChanged:
+		return tea.Batch(a.cmd, m.candidatesCmd())
+	case changeHistory:
+		return historyCmd(m.hist, a.done, a.f)
+	case compareEntries:
+		m.openCompare(a.a, a.b, "")
+	case rerun:
+		var compare *state.Entry
+		if a.compare {
+			compare = &a.e
+		}
+		return m.sendCheck(a.e.Check, compare)
+	case editInForm:
+		m.closeBoard()
+		m.form.load(a.check)
+		if a.shown != nil {
+			m.dec.show(*a.shown)
+			m.dec.dirty = true
+		}
+		m.setStatus(a.status, false)
+		return tea.Batch(m.setFocus(focusForm), m.focusField(fUser))
+	case askClear:
+		return m.openDialog(&clearDialog{keys: m.keys, total: m.list.all.Total})
+	case annotate:
+		d, focus := newAnnotateDialog(m.keys, m.styles.Input, m.hist, a.e)
+		return tea.Batch(m.openDialog(d), focus)
+	case watch:
+		return m.toggleWatch(a.e)
+	case listWatched:
+		if len(m.watches) == 0 {
+			m.setStatus("no watched checks: w on a history entry watches it", false)
+			return nil
+		}
+		return m.openBoard(boardWatch)
 	}
 	return nil
 }

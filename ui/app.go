@@ -80,7 +80,6 @@ type Model struct {
 	target pdp.Target
 	info   pdp.TargetInfo
 	pol    *policy.Policy
-	types  []string // resource types of pol; nil when the target has no policy
 	hist   state.History
 	gen    int // target generation: answers about an older target are dropped
 
@@ -183,13 +182,13 @@ func (m *Model) setTarget(t pdp.Target) {
 		m.info = t.Describe()
 	}
 	m.pol = policyOf(t)
-	m.types = nil
+	var types []string // nil: any type, the target has no policy to read
 	if m.pol != nil {
-		m.types = sortedKeys(m.pol.Resources)
+		types = sortedKeys(m.pol.Resources)
 	}
 	m.health, m.healthEr = healthUnknown, ""
 	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
-	m.form.validate(m.types)
+	m.form.setTypes(types)
 }
 
 // policySource is a target that decides from a policy in process.

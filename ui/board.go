@@ -78,7 +78,7 @@ func (m *Model) closeBoard() {
 // formCheck is the check in the form, for a view that starts from it; ok
 // is false (with the reason in the footer) when the form cannot build one.
 func (m *Model) formCheck() (pdp.Check, bool) {
-	c, ok := m.form.check(m.types)
+	c, ok := m.form.check()
 	if !ok {
 		m.setStatus("fix "+fieldNames[m.form.firstError()]+" (marked ✗) first: the view starts from the check in the form", true)
 	}
@@ -328,14 +328,9 @@ func (m *Model) startMatrix(mx *sweep.Matrix) tea.Cmd {
 // openInForm loads a check into the form and its decision into the
 // decision pane (when it has one), and closes the view.
 func (m *Model) openInForm(c pdp.Check, d pdp.Decision, decided bool) tea.Cmd {
-	m.closeBoard()
-	m.form.load(c)
-	m.form.validate(m.types)
+	a := editInForm{check: c, status: "opened in the form: " + oneLine(c.String()) + " (enter sends it)"}
 	if decided {
-		m.dec.show(state.Entry{Time: m.now(), Check: c, Decision: d, TargetKind: m.info.Kind, TargetURL: m.info.URL})
-		m.dec.dirty = true
+		a.shown = &state.Entry{Time: m.now(), Check: c, Decision: d, TargetKind: m.info.Kind, TargetURL: m.info.URL}
 	}
-	m.setStatus("opened in the form: "+oneLine(c.String())+" (enter sends it)", false)
-	cmd := m.setFocus(focusForm)
-	return tea.Batch(cmd, m.focusField(fUser))
+	return m.do(a)
 }

@@ -51,7 +51,7 @@ func TestMatrixFillsAndOpensACell(t *testing.T) {
 	if hs.m.board != nil || hs.m.focus != focusForm {
 		t.Fatal("enter did not open the cell in the form")
 	}
-	if got, _ := hs.m.form.check(hs.m.types); got.String() != cellCheck.String() {
+	if got, _ := hs.m.form.check(); got.String() != cellCheck.String() {
 		t.Fatalf("form has %s, want %s", got, cellCheck)
 	}
 	if hs.m.dec.entry.Check.String() != cellCheck.String() {
@@ -198,7 +198,7 @@ func TestPermissionsAndWhoViews(t *testing.T) {
 	}
 	hs.key("down") // john@smith.com
 	hs.key("enter")
-	if got, _ := hs.m.form.check(hs.m.types); got.User.Key != "john@smith.com" || got.Action != "update" {
+	if got, _ := hs.m.form.check(); got.User.Key != "john@smith.com" || got.Action != "update" {
 		t.Fatalf("enter opened %s", got)
 	}
 }

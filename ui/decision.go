@@ -3,7 +3,9 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
@@ -159,4 +161,31 @@ func welcome(s Styles, w int) []string {
 		lines = append(lines, " "+s.Dim.Render(l))
 	}
 	return lines
+}
+
+// update takes a key while the decision pane has the focus: it scrolls,
+// and v shows the raw JSON.
+func (d *decisionPane) update(msg tea.KeyPressMsg, k keyMap) action {
+	vp := &d.vp
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.ScrollDown):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	case key.Matches(msg, k.Top):
+		vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		vp.GotoBottom()
+	case key.Matches(msg, k.RawV):
+		d.toggleRaw()
+	case key.Matches(msg, k.Back, k.PrevPane):
+		return focusOn{focusHistory}
+	case key.Matches(msg, k.NextPane):
+		return focusOn{focusForm}
+	}
+	return nil
 }

@@ -46,17 +46,6 @@ func newAnnotateDialog(k keyMap, st textinput.Styles, store state.History, e sta
 	return a, a.input.Focus()
 }
 
-// openAnnotate opens the note prompt on the selected history entry.
-func (m *Model) openAnnotate() tea.Cmd {
-	e, ok := m.list.selected()
-	if !ok || e.ID == 0 {
-		m.setStatus("no stored entry selected: a note goes on a history entry", false)
-		return nil
-	}
-	a, focus := newAnnotateDialog(m.keys, m.styles.Input, m.hist, e)
-	return tea.Batch(m.openDialog(a), focus)
-}
-
 func (a *annotateDialog) update(msg tea.Msg) action {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

@@ -331,7 +331,7 @@ func TestTimeoutCardDoublesTheTimeoutAndReruns(t *testing.T) {
 func TestExplanationRunsInACmdAndIsCached(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.fill("john@permit.io", "", "read", "document", "", "")
-	c, ok := h.m.form.check(h.m.types)
+	c, ok := h.m.form.check()
 	if !ok {
 		t.Fatal("form")
 	}

@@ -177,7 +177,6 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 			return nil
 		}
 		m.form.load(c)
-		m.form.validate(m.types)
 		cmd := m.sendCheck(c, nil)
 		if m.status == "" {
 			m.setStatus("applied "+oneLine(what)+" · re-running", false)

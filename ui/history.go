@@ -27,6 +27,9 @@ type historyPane struct {
 	cursor int          // index of the selected row among the matches
 	top    int          // index of the first visible row
 	rows   int          // visible list rows
+	// w and bodyH are the pane's body size; the filter line takes a row
+	// of it when shown.
+	w, bodyH int
 
 	win    []state.Entry
 	winOff int
@@ -93,8 +96,9 @@ func (h *historyPane) toggleOutcome(o pdp.Outcome) {
 // showFilter reports whether the filter line takes the first body row.
 func (h *historyPane) showFilter() bool { return h.filtering || h.filterText() != "" }
 
-// setSize sets the body height (rows under the title).
+// setSize sets the body's size (the rows under the title).
 func (h *historyPane) setSize(w, bodyH int) {
+	h.w, h.bodyH = w, bodyH
 	h.filter.SetWidth(max(w-4, 4))
 	h.rows = bodyH
 	if h.showFilter() {
@@ -103,6 +107,9 @@ func (h *historyPane) setSize(w, bodyH int) {
 	h.rows = max(h.rows, 1)
 	h.clamp()
 }
+
+// relayout sizes the list again after the filter line came or went.
+func (h *historyPane) relayout() { h.setSize(h.w, h.bodyH) }
 
 // clamp keeps cursor and top inside the matches and the cursor visible.
 func (h *historyPane) clamp() {

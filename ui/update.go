@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"context"
 	"errors"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -25,13 +23,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.setDark(msg.IsDark())
 	case tea.KeyPressMsg:
-		add(m.handleKey(msg))
+		add(m.key(msg))
 	case tea.PasteMsg:
-		add(m.handlePaste(msg))
+		add(m.paste(msg))
 	case tea.MouseClickMsg:
-		add(m.handleClick(msg.Mouse()))
+		add(m.click(msg.Mouse()))
 	case tea.MouseWheelMsg:
-		m.handleWheel(msg.Mouse())
+		m.wheel(msg.Mouse())
 
 	case spinner.TickMsg:
 		if m.flight != nil || m.board != nil && m.board.busy {
@@ -85,9 +83,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case switchedMsg:
 		add(m.onSwitched(msg))
 	case editorReadyMsg:
-		add(m.execEditor(msg))
+		add(m.do(execEditor(msg)))
 	case editorMsg:
-		m.onEditor(msg)
+		add(m.do(m.form.edited(msg)))
 	case matrixBuiltMsg:
 		add(m.onMatrixBuilt(msg))
 	case matrixChunkMsg:
@@ -152,339 +150,9 @@ func (m *Model) resize() {
 	}
 }
 
-func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	if key.Matches(msg, k.Quit) {
-		m.cancelFlight()
-		return tea.Quit
-	}
-	m.status = ""
-	if m.dialog != nil {
-		return m.do(m.dialog.update(msg))
-	}
-	// The export is global: it reads the pins, whatever is on screen.
-	if key.Matches(msg, k.Export) {
-		return m.startExport()
-	}
-	if m.board != nil {
-		if b := m.board; b.editing == 0 && key.Matches(msg, k.Copy, k.CopyAlt) {
-			return m.copyBoard()
-		}
-		return m.boardKey(msg)
-	}
-	if m.cmp != nil {
-		if key.Matches(msg, k.Copy, k.CopyAlt) {
-			return m.copyCompare()
-		}
-		return m.compareKey(msg)
-	}
-	switch {
-	case key.Matches(msg, k.Matrix):
-		return m.openBoard(boardMatrix)
-	case key.Matches(msg, k.Perms):
-		return m.openBoard(boardPerms)
-	case key.Matches(msg, k.Sweep):
-		return m.openBoard(boardSweep)
-	case key.Matches(msg, k.Side):
-		return m.openSideBySide()
-	case key.Matches(msg, k.CopyAlt):
-		return m.openCode()
-	}
-	// The explanation's keys: flips by number, actions by letter. They
-	// come before the focused pane's keys, which never use them (see
-	// flipKey and actionKey for where the plain forms work).
-	if i, ok := m.flipKey(msg); ok {
-		return m.applyFlip(i)
-	}
-	if i, ok := m.actionKey(msg); ok {
-		return m.applyAction(i)
-	}
-	switch {
-	case key.Matches(msg, k.Help):
-		return m.openHelp()
-	case key.Matches(msg, k.Target):
-		return m.openSwitcher("")
-	case key.Matches(msg, k.Raw):
-		m.dec.toggleRaw()
-		return nil
-	case key.Matches(msg, k.DecUp):
-		m.dec.vp.PageUp()
-		return nil
-	case key.Matches(msg, k.DecDown):
-		m.dec.vp.PageDown()
-		return nil
-	}
-	// esc cancels a check in flight from anywhere, before it means anything else.
-	if m.flight != nil && key.Matches(msg, k.Cancel) && !(m.focus == focusForm && m.form.popup) {
-		m.setStatus("cancelled: "+m.flight.check.String(), false)
-		m.cancelFlight()
-		return nil
-	}
-	if m.focus != focusForm && m.focus != focusFilter {
-		switch {
-		case key.Matches(msg, k.QuitQ):
-			m.cancelFlight()
-			return tea.Quit
-		case key.Matches(msg, k.HelpQ):
-			return m.openHelp()
-		case key.Matches(msg, k.FocusForm):
-			return m.setFocus(focusForm)
-		case key.Matches(msg, k.Copy):
-			// Dialogs come first, so y in the role note still copies the
-			// note; here it is the shown check as code.
-			return m.openCode()
-		}
-	}
-	switch m.focus {
-	case focusHistory:
-		return m.historyKey(msg)
-	case focusFilter:
-		return m.filterKey(msg)
-	case focusDecision:
-		return m.decisionKey(msg)
-	default:
-		return m.formKey(msg)
-	}
-}
-
-func (m *Model) setFocus(f focus) tea.Cmd {
-	if m.focus == focusForm && f != focusForm {
-		m.form.blur()
-		m.form.popup = false
-	}
-	if m.focus == focusFilter && f != focusFilter {
-		m.list.filtering = false
-		m.list.filter.Blur()
-		m.resize()
-	}
-	m.focus = f
-	switch f {
-	case focusForm:
-		return tea.Batch(m.form.refocus(), m.candidatesCmd())
-	case focusFilter:
-		m.list.filtering = true
-		m.resize()
-		return m.list.filter.Focus()
-	}
-	return nil
-}
-
-func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, f := m.keys, &m.form
-	switch {
-	case key.Matches(msg, k.Send):
-		f.popup = false
-		return m.send()
-	case key.Matches(msg, k.Complete) && f.popup:
-		f.accept()
-		m.form.validate(m.types)
-		return m.candidatesCmd()
-	case key.Matches(msg, k.Next):
-		return m.focusField(f.focus + 1)
-	case key.Matches(msg, k.Prev):
-		return m.focusField(f.focus - 1)
-	case key.Matches(msg, k.SuggestNext, k.FieldDown) && f.popup:
-		f.moveSel(1)
-		return nil
-	case key.Matches(msg, k.SuggestPrev, k.FieldUp) && f.popup:
-		f.moveSel(-1)
-		return nil
-	case key.Matches(msg, k.SuggestNext):
-		f.refreshMatches(true)
-		return nil
-	case key.Matches(msg, k.FieldDown):
-		return m.focusField(f.focus + 1)
-	case key.Matches(msg, k.FieldUp):
-		return m.focusField(f.focus - 1)
-	case key.Matches(msg, k.Leave):
-		if f.popup {
-			f.popup = false
-			return nil
-		}
-		return m.setFocus(focusHistory)
-	case key.Matches(msg, k.Editor):
-		return m.openEditor()
-	}
-	cmd, changed := f.updateInput(msg)
-	if changed {
-		f.validate(m.types)
-		f.refreshMatches(false)
-	}
-	return cmd
-}
-
-func (m *Model) focusField(i field) tea.Cmd {
-	c := m.form.focusField(i)
-	return tea.Batch(c, m.candidatesCmd())
-}
-
-func (m *Model) handlePaste(msg tea.PasteMsg) tea.Cmd {
-	switch {
-	case m.dialog != nil:
-		return m.do(m.dialog.update(msg))
-	case m.focus == focusForm:
-		cmd, changed := m.form.updateInput(msg)
-		if changed {
-			m.form.validate(m.types)
-		}
-		return cmd
-	case m.focus == focusFilter:
-		var cmd tea.Cmd
-		m.list.filter, cmd = m.list.filter.Update(msg)
-		m.list.version++
-		return cmd
-	}
-	return nil
-}
-
-func (m *Model) historyKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, h := m.keys, &m.list
-	switch {
-	case key.Matches(msg, k.Up):
-		h.move(-1)
-	case key.Matches(msg, k.Down):
-		h.move(1)
-	case key.Matches(msg, k.PageUp):
-		h.move(-h.rows)
-	case key.Matches(msg, k.PageDown):
-		h.move(h.rows)
-	case key.Matches(msg, k.Top):
-		h.move(-h.counts.Total)
-	case key.Matches(msg, k.Bottom):
-		h.move(h.counts.Total)
-	case key.Matches(msg, k.Filter):
-		return m.setFocus(focusFilter)
-	case key.Matches(msg, k.FilterClear) && h.filterText() != "":
-		h.filter.SetValue("")
-		h.refilter()
-		m.resize()
-	case key.Matches(msg, k.DeniedOnly):
-		h.toggleOutcome(pdp.Deny)
-	case key.Matches(msg, k.ErrorsOnly):
-		h.toggleOutcome(pdp.Error)
-	case key.Matches(msg, k.PinsOnly):
-		h.pinsOnly = !h.pinsOnly
-		h.refilter()
-	case key.Matches(msg, k.Pin):
-		if e, ok := h.selected(); ok && e.ID != 0 {
-			word := "pinned"
-			if e.Pinned {
-				word = "unpinned"
-			}
-			return historyCmd(m.hist, word+": "+oneLine(e.Check.String()), func(ctx context.Context, st state.History) error {
-				return st.SetPinned(ctx, e.ID, !e.Pinned)
-			})
-		}
-	case key.Matches(msg, k.Delete):
-		if e, ok := h.selected(); ok && e.ID != 0 {
-			if h.mark.ID == e.ID {
-				h.mark = state.Entry{}
-			}
-			return historyCmd(m.hist, "deleted: "+oneLine(e.Check.String()), func(ctx context.Context, st state.History) error {
-				return st.Delete(ctx, e.ID)
-			})
-		}
-	case key.Matches(msg, k.ClearAll):
-		if h.all.Total > 0 {
-			return m.openDialog(&clearDialog{keys: m.keys, total: h.all.Total})
-		}
-	case key.Matches(msg, k.Mark):
-		e, ok := h.selected()
-		switch {
-		case !ok:
-		case h.mark.ID == 0:
-			h.mark = e
-			m.setStatus("marked: select another entry and press m to compare", false)
-		case h.mark.ID == e.ID:
-			h.mark = state.Entry{}
-		default:
-			m.openCompare(h.mark, e, "")
-			h.mark = state.Entry{}
-		}
-	case key.Matches(msg, k.Compare):
-		if e, ok := h.selected(); ok {
-			return m.sendCheck(e.Check, &e)
-		}
-	case key.Matches(msg, k.Note):
-		return m.openAnnotate()
-	case key.Matches(msg, k.Watch):
-		return m.toggleWatch()
-	case key.Matches(msg, k.Watched):
-		if len(m.watches) == 0 {
-			m.setStatus("no watched checks: w on a history entry watches it", false)
-			return nil
-		}
-		return m.openBoard(boardWatch)
-	case key.Matches(msg, k.Rerun):
-		if e, ok := h.selected(); ok {
-			return m.sendCheck(e.Check, nil)
-		}
-	case key.Matches(msg, k.Edit):
-		if e, ok := h.selected(); ok {
-			m.form.load(e.Check)
-			m.form.validate(m.types)
-			m.setStatus("loaded into the form: "+oneLine(e.Check.String()), false)
-			cmd := m.setFocus(focusForm)
-			return tea.Batch(cmd, m.focusField(fUser))
-		}
-	case key.Matches(msg, k.Read, k.NextPane):
-		return m.setFocus(focusDecision)
-	case key.Matches(msg, k.PrevPane):
-		return m.setFocus(focusForm)
-	}
-	return nil
-}
-
-func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, h := m.keys, &m.list
-	switch {
-	case key.Matches(msg, k.FilterApply):
-		return m.setFocus(focusHistory)
-	case key.Matches(msg, k.FilterClear):
-		h.filter.SetValue("")
-		h.refilter()
-		return m.setFocus(focusHistory)
-	case key.Matches(msg, k.Up, k.Down) && msg.Text == "":
-		cmd := m.setFocus(focusHistory)
-		return tea.Batch(cmd, m.historyKey(msg))
-	}
-	before := h.filter.Value()
-	var cmd tea.Cmd
-	h.filter, cmd = h.filter.Update(msg)
-	if h.filter.Value() != before {
-		h.refilter()
-	}
-	return cmd
-}
-
-func (m *Model) decisionKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, vp := m.keys, &m.dec.vp
-	switch {
-	case key.Matches(msg, k.ScrollUp):
-		vp.ScrollUp(1)
-	case key.Matches(msg, k.ScrollDown):
-		vp.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		vp.PageUp()
-	case key.Matches(msg, k.PageDown):
-		vp.PageDown()
-	case key.Matches(msg, k.Top):
-		vp.GotoTop()
-	case key.Matches(msg, k.Bottom):
-		vp.GotoBottom()
-	case key.Matches(msg, k.RawV):
-		m.dec.toggleRaw()
-	case key.Matches(msg, k.Back, k.PrevPane):
-		return m.setFocus(focusHistory)
-	case key.Matches(msg, k.NextPane):
-		return m.setFocus(focusForm)
-	}
-	return nil
-}
-
 // send validates the form and sends its check, or shows why it cannot.
 func (m *Model) send() tea.Cmd {
-	c, ok := m.form.check(m.types)
+	c, ok := m.form.check()
 	if !ok {
 		bad := m.form.firstError()
 		m.setStatus("not sent: fix "+fieldNames[bad]+" (marked ✗)", true)

@@ -73,11 +73,7 @@ type (
 
 // toggleWatch watches the selected history entry (pinning it: watched
 // checks are pinned ones) or stops watching it.
-func (m *Model) toggleWatch() tea.Cmd {
-	e, ok := m.list.selected()
-	if !ok || e.ID == 0 {
-		return nil
-	}
+func (m *Model) toggleWatch(e state.Entry) tea.Cmd {
 	if m.watches[e.ID] != nil {
 		m.toggleWatchID(e.ID)
 		m.setStatus("not watching: "+oneLine(e.Check.String()), false)
