@@ -59,7 +59,8 @@ func (m *Model) do(a action) tea.Cmd {
 	case changeHistory:
 		return historyCmd(m.hist, a.done, a.f)
 	case compareEntries:
-		m.openCompare(a.a, a.b, "")
+		m.cmp = &compareView{keys: m.keys, a: a.a, b: a.b}
+		m.setStatus("", false)
 	case rerun:
 		var compare *state.Entry
 		if a.compare {
@@ -81,13 +82,24 @@ func (m *Model) do(a action) tea.Cmd {
 		d, focus := newAnnotateDialog(m.keys, m.styles.Input, m.hist, a.e)
 		return tea.Batch(m.openDialog(d), focus)
 	case watch:
-		return m.toggleWatch(a.e)
+		return m.do(m.watch.toggle(a.e, m.env()))
 	case listWatched:
-		if len(m.watches) == 0 {
+		if len(m.watch.watches) == 0 {
 			m.setStatus("no watched checks: w on a history entry watches it", false)
 			return nil
 		}
 		return m.openBoard(boardWatch)
+
+	// The features'.
+	case closeView:
+		m.closeBoard()
+		m.cmp = nil
+	case copyCode:
+		return m.openDialog(newCodeDialog(m.keys, a.e, m.cur.info))
+	case policyChanged:
+		m.setTarget(a.target)
+		m.setStatus("policy reloaded: "+oneLine(m.cur.info.Name)+" · re-running "+itoa(len(m.watch.watches))+" watched", false)
+		return tea.Batch(m.candidatesCmd(), m.watch.rerun(m.env()))
 	}
 	return nil
 }

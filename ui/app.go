@@ -15,7 +15,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -60,68 +59,50 @@ const (
 	focusDecision
 )
 
-type healthState int
-
-const (
-	healthUnknown healthState = iota
-	healthOK
-	healthDown
-)
-
-const (
-	healthEvery   = 30 * time.Second
-	healthTimeout = 5 * time.Second
-)
-
-// Model is the explorer's root model.
+// Model is the explorer's root model. It routes messages, owns the layout
+// and the checks in flight, and keeps the current target; the panes,
+// dialogs and features below it keep their own state and take their own
+// keys (see README.md in this directory).
 type Model struct {
-	opts   Options
-	ctx    context.Context
-	target pdp.Target
-	info   pdp.TargetInfo
-	pol    *policy.Policy
-	hist   state.History
-	gen    int // target generation: answers about an older target are dropped
+	opts Options
+	ctx  context.Context
+	cur  current // the target checks go to
+	hist state.History
 
 	keys          keyMap
 	styles        Styles
 	width, height int
 	lay           layout
 
+	// The panes; focus says which one has the keyboard.
 	focus focus
-	// dialog is the open dialog, nil for none. It has the keyboard.
+	form  formModel
+	list  historyPane
+	dec   decisionPane
+
+	// dialog is the open dialog, nil for none. It has the keyboard. sw
+	// and export are dialogs kept between opens: what was typed in them
+	// is offered again.
 	dialog dialog
-	form   formModel
-	list   historyPane
-	dec    decisionPane
-	// sw and export are dialogs kept between opens (what was typed in
-	// them is offered again).
 	sw     *switcher
 	export *exportDialog
-	// profile is the config profile the target was built from ("").
-	profile string
-	// cmp is the compare view, over the panes while it is open.
-	cmp *compareView
-	// board is the many-checks view (matrix, permissions, who, tenant
-	// sweep, watched checks), over the panes while it is open.
+
+	// Features. board and cmp are views over the panes, nil when closed;
+	// watch keeps the watched checks (shared by every copy of the model,
+	// changed only in Update).
 	board *board
-	// watches are the watched pinned checks by history ID. The map is
-	// shared by every copy of the model and changed only in Update.
-	watches  map[int64]*watched
-	watching bool // the watch timer runs
-	watchGen int
-	// polStamp and polHash are the embedded policy file as last read;
-	// polPending a changed stamp waiting for a poll to settle.
-	polStamp, polPending fileStamp
-	polHash              [32]byte
-	abacOK               bool // "don't ask again" for this run
-	flight               *flight
-	seq                  int
-	spin                 spinner.Model
-	health               healthState
-	healthEr             string
-	status               string
-	statusBd             bool // status is bad news
+	cmp   *compareView
+	watch *watcher
+
+	// flight is the check in flight, nil for none; seq numbers the Cmds
+	// whose answers are matched by number (checks, boards).
+	flight *flight
+	seq    int
+	abacOK bool // "don't ask again" about JIT attributes, for this run
+	spin   spinner.Model
+
+	status   string
+	statusBd bool // status is bad news
 
 	now   func() time.Time
 	ticks bool // timers on; tests turn them off for determinism
@@ -143,62 +124,35 @@ func New(opts Options) Model {
 	}
 	st, k := NewStyles(true), defaultKeyMap()
 	m := Model{
-		opts:    opts,
-		ctx:     context.Background(),
-		hist:    opts.History,
-		keys:    k,
-		styles:  st,
-		form:    newForm(st.Input),
-		list:    newHistoryPane(st.Input),
-		dec:     newDecisionPane(),
-		sw:      newSwitcher(k, st.Input, opts.Switch),
-		export:  newExportDialog(k, st.Input),
-		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
-		now:     time.Now,
-		ticks:   true,
-		watches: map[int64]*watched{},
+		opts:   opts,
+		ctx:    context.Background(),
+		hist:   opts.History,
+		keys:   k,
+		styles: st,
+		form:   newForm(st.Input),
+		list:   newHistoryPane(st.Input),
+		dec:    newDecisionPane(),
+		sw:     newSwitcher(k, st.Input, opts.Switch),
+		export: newExportDialog(k, st.Input),
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		now:    time.Now,
+		ticks:  true,
+		watch:  newWatcher(),
 	}
+	m.list.watched = m.watch.mark
 	m.setTarget(opts.Target)
-	m.profile = opts.Profile
+	m.cur.profile = opts.Profile
 	m.form.setDefaultTenant(opts.DefaultTenant)
 	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
 	if opts.AskToken {
-		info := m.info
+		info := m.cur.info
 		if want := opts.AskTokenFor; want.Kind != "" {
 			info = pdp.TargetInfo{Kind: want.Kind, URL: want.URL}
 		}
-		m.sw.open(info, m.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
+		m.sw.open(info, m.cur.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = m.sw
 	}
 	return m
-}
-
-// setTarget makes t the current target and reads its policy, if any.
-func (m *Model) setTarget(t pdp.Target) {
-	m.target = t
-	m.gen++
-	m.info = pdp.TargetInfo{Name: "no target"}
-	if t != nil {
-		m.info = t.Describe()
-	}
-	m.pol = policyOf(t)
-	var types []string // nil: any type, the target has no policy to read
-	if m.pol != nil {
-		types = sortedKeys(m.pol.Resources)
-	}
-	m.health, m.healthEr = healthUnknown, ""
-	m.polStamp, m.polPending, m.polHash = fileStamp{}, fileStamp{}, [32]byte{}
-	m.form.setTypes(types)
-}
-
-// policySource is a target that decides from a policy in process.
-type policySource interface{ Policy() *policy.Policy }
-
-func policyOf(t pdp.Target) *policy.Policy {
-	if ps, ok := t.(policySource); ok {
-		return ps.Policy()
-	}
-	return enginePolicy(t)
 }
 
 // Init asks the terminal for its background and starts the health probe;
@@ -210,7 +164,7 @@ func (m Model) Init() tea.Cmd {
 		f := m.opts.Profiles
 		profiles = func() tea.Msg { return profilesMsg{p: f()} }
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.healthCmd(), m.healthTick(), m.candidatesCmd(), profiles)
+	return tea.Batch(tea.RequestBackgroundColor, m.probe(), m.candidatesCmd(), profiles)
 }
 
 // Run runs the explorer until the user quits or ctx is done.
@@ -258,7 +212,7 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "pdpx · " + oneLine(m.info.Name)
+	v.WindowTitle = "pdpx · " + oneLine(m.cur.info.Name)
 	v.Cursor = m.cursor()
 	return v
 }

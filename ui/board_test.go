@@ -120,7 +120,7 @@ func TestRemoteMatrixFillsProgressivelyByChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	remote.bulks.Store(0)
-	cmd := hs.m.startMatrix(mx)
+	cmd := hs.m.board.start(mx, hs.m.env())
 	if hs.m.board.mx.Filled() != 0 {
 		t.Fatal("filled before any Cmd ran")
 	}
@@ -246,7 +246,7 @@ func TestSideBySideHeadlinesADisagreement(t *testing.T) {
 	if hs.m.cmp == nil || !hs.m.cmp.targets {
 		t.Fatal("no side-by-side view")
 	}
-	if hs.m.target.Describe().Kind != pdp.KindEmbedded {
+	if hs.m.cur.target.Describe().Kind != pdp.KindEmbedded {
 		t.Fatal("the current target was replaced by the second one")
 	}
 	v := plain(hs.view())
@@ -274,11 +274,11 @@ func TestWatchedCheckFlipsWhenThePolicyFileChanges(t *testing.T) {
 	hs.key("esc") // the history
 	hs.key("w")
 	e, _ := hs.m.list.selected()
-	if hs.m.watches[e.ID] == nil || !e.Pinned {
+	if hs.m.watch.watches[e.ID] == nil || !e.Pinned {
 		t.Fatalf("w did not watch and pin: %+v", e)
 	}
 	// The first look records the file; then give john a viewer role in default.
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
 	changed := strings.Replace(string(src), "roles: [{role: viewer, tenant: awesome_inc}]", "roles: [{role: viewer, tenant: awesome_inc}, {role: viewer, tenant: default}]", 1)
 	if changed == string(src) {
 		t.Fatal("the demo policy changed shape: fix the test")
@@ -288,9 +288,9 @@ func TestWatchedCheckFlipsWhenThePolicyFileChanges(t *testing.T) {
 	}
 	future := time.Now().Add(time.Minute)
 	_ = os.Chtimes(path, future, future)
-	hs.send(watchTickMsg{gen: hs.m.watchGen}) // changed: wait a poll for it to settle
-	hs.send(watchTickMsg{gen: hs.m.watchGen}) // settled: reload and re-run
-	w := hs.m.watches[e.ID]
+	hs.send(watchTickMsg{gen: hs.m.watch.gen}) // changed: wait a poll for it to settle
+	hs.send(watchTickMsg{gen: hs.m.watch.gen}) // settled: reload and re-run
+	w := hs.m.watch.watches[e.ID]
 	if len(w.flips) != 1 || w.flips[0].from != pdp.Deny || w.flips[0].to != pdp.Allow {
 		t.Fatalf("flips %+v (status %q)", w.flips, hs.m.status)
 	}
@@ -324,14 +324,14 @@ func TestWatchedRemoteChecksRerunOnTheInterval(t *testing.T) {
 	hs.key("enter")
 	hs.key("esc")
 	hs.key("w")
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
 	e, _ := hs.m.list.selected()
-	if len(hs.m.watches[e.ID].flips) != 0 {
+	if len(hs.m.watch.watches[e.ID].flips) != 0 {
 		t.Fatal("flipped without a change")
 	}
 	allow.Store(true)
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
-	if w := hs.m.watches[e.ID]; len(w.flips) != 1 || w.last.Outcome != pdp.Allow {
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
+	if w := hs.m.watch.watches[e.ID]; len(w.flips) != 1 || w.last.Outcome != pdp.Allow {
 		t.Fatalf("%+v", w)
 	}
 }

@@ -32,12 +32,7 @@ type (
 		status string
 		err    error
 	}
-	healthMsg struct {
-		gen int
-		err error
-	}
-	healthTickMsg struct{ gen int }
-	valuesMsg     struct {
+	valuesMsg struct {
 		gen    int
 		field  field
 		values []suggestion
@@ -144,26 +139,6 @@ func historyCmd(store state.History, done string, f func(context.Context, state.
 	}
 }
 
-func (m *Model) healthCmd() tea.Cmd {
-	if m.target == nil {
-		return nil
-	}
-	t, gen := m.target, m.gen
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
-		defer cancel()
-		return healthMsg{gen: gen, err: t.Health(ctx)}
-	}
-}
-
-func (m *Model) healthTick() tea.Cmd {
-	if !m.ticks {
-		return nil
-	}
-	gen := m.gen
-	return tea.Tick(healthEvery, func(time.Time) tea.Msg { return healthTickMsg{gen: gen} })
-}
-
 func (m *Model) spinTick() tea.Cmd {
 	if !m.ticks {
 		return nil
@@ -176,12 +151,12 @@ func (m *Model) spinTick() tea.Cmd {
 // history for a remote one (in a Cmd, as the history may be on disk).
 func (m *Model) candidatesCmd() tea.Cmd {
 	f := m.form.focus
-	if m.pol != nil {
+	if m.cur.pol != nil {
 		typ, _ := m.form.resource()
-		m.form.setCandidates(f, policyCandidates(m.pol, f, typ))
+		m.form.setCandidates(f, policyCandidates(m.cur.pol, f, typ))
 		return nil
 	}
-	store, gen := m.hist, m.gen
+	store, gen := m.hist, m.cur.gen
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -53,39 +53,7 @@ func (m *Model) openCode() tea.Cmd {
 		m.setStatus("nothing to copy yet: send a check, or select a history entry", false)
 		return nil
 	}
-	return m.openCodeFor(m.dec.entry)
-}
-
-// openCodeFor opens the chooser on e's check, sent where e says.
-func (m *Model) openCodeFor(e state.Entry) tea.Cmd {
-	return m.openDialog(newCodeDialog(m.keys, e, m.info))
-}
-
-// copyBoard is y in a many-checks view: the check of the matrix cell under
-// the cursor, or of the selected row, on the current target (where the
-// view sent it).
-func (m *Model) copyBoard() tea.Cmd {
-	b := m.board
-	var c *pdp.Check
-	switch {
-	case b.kind == boardMatrix:
-		if b.mx != nil && b.r < len(b.mx.Cells) && b.c < len(b.mx.Cells[b.r]) {
-			c = &b.mx.Cells[b.r][b.c].Check
-		}
-	case b.sel < len(b.rows):
-		c = b.rows[b.sel].check
-	}
-	if c == nil {
-		m.setStatus("nothing to copy here: move to a cell or a row with a check", false)
-		return nil
-	}
-	return m.openCodeFor(state.Entry{Check: *c, TargetKind: m.info.Kind, TargetURL: m.info.URL})
-}
-
-// copyCompare is y in the compare view: the right-hand decision's check
-// (the newer one, or the second target's), sent where that entry says.
-func (m *Model) copyCompare() tea.Cmd {
-	return m.openCodeFor(m.cmp.b)
+	return m.do(copyCode{m.dec.entry})
 }
 
 // snippetTarget is where the entry's check went: the entry says, unless it

@@ -369,14 +369,14 @@ func TestHistoryRowsAreExplainedWithTheRightEngine(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.noRoleCheck()
 	e := h.m.dec.entry
-	if eng := h.m.engineFor(e); eng == nil {
+	if eng := h.m.cur.engineFor(e); eng == nil {
 		t.Fatal("an embedded decision is not explained with the engine")
 	}
 	e.TargetKind, e.TargetURL = pdp.KindPDP, "http://localhost:7766"
-	if eng := h.m.engineFor(e); eng != nil {
+	if eng := h.m.cur.engineFor(e); eng != nil {
 		t.Error("a remote decision is explained with the engine")
 	}
-	if x := explain.Explain(e.Decision, e.Check, h.m.engineFor(e)); len(x.Flips) != 0 {
+	if x := explain.Explain(e.Decision, e.Check, h.m.cur.engineFor(e)); len(x.Flips) != 0 {
 		t.Errorf("remote flips: %+v", x.Flips)
 	}
 }

@@ -7,9 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
-	"github.com/pdpx/pdpx/state"
 )
 
 // explainedMsg carries the explanation of the decision shown as number seq.
@@ -17,37 +15,6 @@ type explainedMsg struct {
 	seq int
 	key xKey
 	x   *explain.Explanation
-}
-
-// engineSource is a target that decides with the embedded engine
-// (engine.Target, and wrappers that keep its Engine method).
-type engineSource interface{ Engine() *engine.Engine }
-
-// engineOf is the embedded engine behind t, or nil for a remote PDP.
-func engineOf(t pdp.Target) *engine.Engine {
-	if es, ok := t.(engineSource); ok {
-		return es.Engine()
-	}
-	return nil
-}
-
-// engineFor is the engine to explain e with: the current target's engine
-// when e was decided by the same embedded target (the same policy file, or
-// the demo policy), else nil, and e is explained from its debug object as
-// a remote decision is. A stored decision lacks its trace; Explain then
-// decides it again and warns when today's policy answers otherwise.
-func (m *Model) engineFor(e state.Entry) *engine.Engine {
-	eng := engineOf(m.target)
-	if eng == nil {
-		return nil
-	}
-	switch {
-	case e.TargetKind == pdp.KindEmbedded && e.TargetURL == m.info.URL:
-		return eng
-	case e.TargetKind == "" && e.Decision.Target == m.info.Name:
-		return eng // a row from before targets were recorded
-	}
-	return nil
 }
 
 // explainCmd explains the shown decision, from the cache when it is there.
@@ -60,7 +27,7 @@ func (m *Model) explainCmd() tea.Cmd {
 	}
 	d.xWant = false
 	e := d.entry
-	eng := m.engineFor(e)
+	eng := m.cur.engineFor(e)
 	d.xEng = eng
 	key := xKey{id: e.ID, eng: eng}
 	if x, ok := d.cache[key]; ok && e.ID != 0 {
@@ -189,11 +156,11 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 	case explain.SwitchTarget:
 		return m.openSwitcherFor(a)
 	case explain.SetToken:
-		if m.info.Kind == pdp.KindEmbedded {
+		if m.cur.info.Kind == pdp.KindEmbedded {
 			m.setStatus("the embedded engine needs no API key: switch to the PDP first (ctrl+t)", false)
 			return nil
 		}
-		m.sw.open(m.info, m.profile, "type the environment's API key (it is never shown or saved)")
+		m.sw.open(m.cur.info, m.cur.profile, "type the environment's API key (it is never shown or saved)")
 		return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
 	case explain.RaiseTimeout:
 		return m.raiseTimeout()
@@ -216,15 +183,15 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
 	if a.Value == "local" {
 		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: pdp.LocalPDPURL}
-		if m.info.Kind == pdp.KindPDP {
-			info.URL = m.info.URL
+		if m.cur.info.Kind == pdp.KindPDP {
+			info.URL = m.cur.info.URL
 		}
-		m.sw.open(info, m.profile, "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)")
+		m.sw.open(info, m.cur.profile, "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)")
 		m.sw.at = 0
 		m.sw.focusInputs()
 		return m.openDialog(m.sw)
 	}
-	m.sw.open(m.info, m.profile, oneLine(m.info.Name)+" gave no decision: fix its URL, or choose another target")
+	m.sw.open(m.cur.info, m.cur.profile, oneLine(m.cur.info.Name)+" gave no decision: fix its URL, or choose another target")
 	if len(m.sw.visible()) > 0 && choices[m.sw.sel].url {
 		m.sw.at = 1
 	} else {
@@ -241,17 +208,17 @@ type timeouter interface{ Timeout() time.Duration }
 // through the switch function, and re-runs the shown check on it. Without
 // a switch function (or a target that says its timeout) it says how.
 func (m *Model) raiseTimeout() tea.Cmd {
-	if m.info.Kind == pdp.KindEmbedded {
+	if m.cur.info.Kind == pdp.KindEmbedded {
 		m.setStatus("the embedded engine has no timeout: this error came from another target (ctrl+t switches)", false)
 		return nil
 	}
-	tt, ok := m.target.(timeouter)
+	tt, ok := m.cur.target.(timeouter)
 	if !ok || m.opts.Switch == nil || tt.Timeout() <= 0 {
 		m.setStatus("start pdpx with a longer --timeout (e.g. --timeout 15s)", false)
 		return nil
 	}
 	next := 2 * tt.Timeout()
-	spec := pdp.TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
+	spec := pdp.TargetSpec{Kind: m.cur.info.Kind, URL: m.cur.info.URL, Timeout: next, KeepToken: true}
 	c := m.dec.entry.Check
 	sw := m.opts.Switch
 	m.setStatus("timeout "+tt.Timeout().String()+" → "+next.String()+": reconnecting", false)
@@ -274,8 +241,8 @@ func (m *Model) openRoleNote(a explain.Action) tea.Cmd {
 	n := &noteDialog{keys: m.keys, title: "A change to the policy, not to the check"}
 	n.text = []string{fmt.Sprintf("%s would need %s in %s. pdpx cannot apply that to the check: the role has to be assigned.", oneLine(user), role, tenant), ""}
 	if m.dec.xEng != nil {
-		where := "the policy file " + oneLine(m.info.URL)
-		if m.info.URL == "" {
+		where := "the policy file " + oneLine(m.cur.info.URL)
+		if m.cur.info.URL == "" {
 			where = "your copy of the demo policy (pdpx policy demo > policy.yaml)"
 		}
 		n.text = append(n.text, fmt.Sprintf("Add {role: %s, tenant: %s} to %s in %s:", role, tenant, oneLine(user), where))

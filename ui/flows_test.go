@@ -428,8 +428,8 @@ func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
 	if got.Kind != pdp.KindPDP || got.URL != pdp.LocalPDPURL || got.Token != "s3cr3t-token" {
 		t.Fatalf("spec = %+v", got)
 	}
-	if h.m.dialog != nil || h.m.info.Name != "pdp: localhost:7766" {
-		t.Fatalf("not switched: dialog %v target %q", dialogOf(h.m), h.m.info.Name)
+	if h.m.dialog != nil || h.m.cur.info.Name != "pdp: localhost:7766" {
+		t.Fatalf("not switched: dialog %v target %q", dialogOf(h.m), h.m.cur.info.Name)
 	}
 	if h.m.sw.inputs[inToken].Value() != "" {
 		t.Errorf("the token is kept after the switch")
@@ -572,12 +572,12 @@ func TestHealthShowsInTheHeader(t *testing.T) {
 		t.Errorf("header:\n%s", v)
 	}
 	tg.health = nil
-	h.send(healthTickMsg{gen: h.m.gen})
+	h.send(healthTickMsg{gen: h.m.cur.gen})
 	if v := plain(h.view()); !strings.Contains(v, "● ready") {
 		t.Errorf("after the tick:\n%s", v)
 	}
-	h.send(healthMsg{gen: h.m.gen - 1, err: errors.New("old")})
-	if h.m.health != healthOK {
+	h.send(healthMsg{gen: h.m.cur.gen - 1, err: errors.New("old")})
+	if h.m.cur.health != healthOK {
 		t.Errorf("an old target's health overwrote the current one")
 	}
 }

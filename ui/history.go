@@ -48,9 +48,9 @@ type historyPane struct {
 	// earlierID is the newest ID when the explorer opened: entries up to it
 	// are from earlier runs and show their date. -1 until the first page.
 	earlierID int64
-	// watched marks the watched entries (true once a watch flipped), "w"
-	// and "~" in the row's mark.
-	watched map[int64]bool
+	// watched says whether an entry is watched and whether its answer
+	// flipped since: "w" and "~" in the row's mark.
+	watched func(id int64) (watched, flipped bool)
 }
 
 func newHistoryPane(st textinput.Styles) historyPane {
@@ -325,7 +325,10 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 // one, "*" for a pinned one, "✎" for one with a note when the cell is free
 // (the decision pane shows the note).
 func (h *historyPane) rowMark(e state.Entry) string {
-	flipped, watched := h.watched[e.ID]
+	var watched, flipped bool
+	if h.watched != nil {
+		watched, flipped = h.watched(e.ID)
+	}
 	switch {
 	case h.mark.ID != 0 && e.ID == h.mark.ID:
 		return ">"

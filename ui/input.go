@@ -25,16 +25,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startExport()
 	}
 	if m.board != nil {
-		if b := m.board; b.editing == 0 && key.Matches(msg, k.Copy, k.CopyAlt) {
-			return m.copyBoard()
-		}
-		return m.boardKey(msg)
+		return m.do(m.board.update(msg, m.env()))
 	}
 	if m.cmp != nil {
-		if key.Matches(msg, k.Copy, k.CopyAlt) {
-			return m.copyCompare()
-		}
-		return m.compareKey(msg)
+		return m.do(m.cmp.update(msg))
 	}
 	switch {
 	case key.Matches(msg, k.Matrix):

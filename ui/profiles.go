@@ -84,6 +84,6 @@ func (s *switcher) setProfiles(p Profiles) {
 
 // openSwitcher opens the target switcher and reads the config's profiles.
 func (m *Model) openSwitcher(note string) tea.Cmd {
-	m.sw.open(m.info, m.profile, note)
+	m.sw.open(m.cur.info, m.cur.profile, note)
 	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), m.loadProfiles())
 }

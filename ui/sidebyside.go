@@ -27,7 +27,7 @@ func (m *Model) openSideBySide() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.info.Name) + ": pick it")
+	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.cur.info.Name) + ": pick it")
 	m.sw.title = "Compare with a second target"
 	m.sw.side = &c
 	return cmd
@@ -37,12 +37,12 @@ func (m *Model) openSideBySide() tea.Cmd {
 func (m *Model) sideBySideCmd(second pdp.Target, c pdp.Check) tea.Cmd {
 	m.cancelFlight()
 	m.seq++
-	seq, first := m.seq, m.target
+	seq, first := m.seq, m.cur.target
 	ctx, cancel := contextWithCancel(m.ctx)
 	m.flight = &flight{seq: seq, cancel: cancel, check: c}
 	m.dec.pending = &m.flight.check
 	bInfo := second.Describe()
-	an, bn := m.info.Name, bInfo.Name
+	an, bn := m.cur.info.Name, bInfo.Name
 	return tea.Batch(func() tea.Msg {
 		var a, b pdp.Decision
 		var wg sync.WaitGroup
@@ -72,7 +72,7 @@ func (m *Model) onSide(msg sideMsg) tea.Cmd {
 	m.flight = nil
 	m.dec.pending = nil
 	now := m.now()
-	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.info.Kind, TargetURL: m.info.URL}
+	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	b := state.Entry{Time: now, Check: msg.check, Decision: msg.b, TargetKind: msg.bInfo.Kind, TargetURL: msg.bInfo.URL}
 	m.dec.show(a)
 	m.dec.dirty = true

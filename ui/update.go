@@ -65,19 +65,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.list.version++
 	case healthMsg:
-		if msg.gen == m.gen {
-			m.health, m.healthEr = healthOK, ""
-			if msg.err != nil {
-				m.health, m.healthEr = healthDown, msg.err.Error()
-			}
-		}
+		m.cur.healthy(msg)
 	case healthTickMsg:
-		if msg.gen == m.gen {
-			add(m.healthCmd())
-			add(m.healthTick())
+		if msg.gen == m.cur.gen {
+			add(m.probe())
 		}
 	case valuesMsg:
-		if msg.gen == m.gen {
+		if msg.gen == m.cur.gen {
 			m.form.setCandidates(msg.field, msg.values)
 		}
 	case switchedMsg:
@@ -86,22 +80,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		add(m.do(execEditor(msg)))
 	case editorMsg:
 		add(m.do(m.form.edited(msg)))
-	case matrixBuiltMsg:
-		add(m.onMatrixBuilt(msg))
-	case matrixChunkMsg:
-		add(m.onMatrixChunk(msg))
-	case boardRowsMsg:
-		m.onBoardRows(msg)
+	case matrixBuiltMsg, matrixChunkMsg, boardRowsMsg:
+		if m.board != nil {
+			add(m.do(m.board.update(msg, m.env())))
+		}
 	case sideMsg:
 		add(m.onSide(msg))
-	case watchTickMsg:
-		add(m.onWatchTick(msg))
-	case policyStatMsg:
-		add(m.onPolicyStat(msg))
-	case policyReloadedMsg:
-		add(m.onPolicyReloaded(msg))
-	case watchResultMsg:
-		add(m.onWatchResult(msg))
+	case watchTickMsg, policyStatMsg, policyReloadedMsg, watchResultMsg:
+		add(m.do(m.watch.update(msg, m.env())))
+		if m.board != nil {
+			add(m.do(m.board.update(msg, m.env()))) // the watch list shows the new answers
+		}
 	case profilesMsg:
 		m.sw.setProfiles(msg.p)
 	case pinsMsg:
@@ -164,12 +153,12 @@ func (m *Model) send() tea.Cmd {
 // sendCheck sends c, after the cloud-ABAC warning when it applies; compare
 // is the history entry to compare the answer with, if any.
 func (m *Model) sendCheck(c pdp.Check, compare *state.Entry) tea.Cmd {
-	if m.target == nil {
+	if m.cur.target == nil {
 		m.setStatus("no target: ctrl+t picks one", true)
 		return nil
 	}
-	if !m.info.ABAC && hasJIT(c) && !m.abacOK {
-		return m.openDialog(&confirmDialog{keys: m.keys, target: m.info.Name, check: c, compare: compare})
+	if !m.cur.info.ABAC && hasJIT(c) && !m.abacOK {
+		return m.openDialog(&confirmDialog{keys: m.keys, target: m.cur.info.Name, check: c, compare: compare})
 	}
 	return m.start(c, compare)
 }
@@ -182,7 +171,7 @@ func (m *Model) start(c pdp.Check, compare *state.Entry) tea.Cmd {
 	ctx, cancel := contextWithCancel(m.ctx)
 	m.flight = &flight{seq: m.seq, cancel: cancel, check: c, compare: compare}
 	m.dec.pending = &m.flight.check
-	return tea.Batch(checkCmd(ctx, m.target, m.info.Name, m.seq, c), m.spinTick())
+	return tea.Batch(checkCmd(ctx, m.cur.target, m.cur.info.Name, m.seq, c), m.spinTick())
 }
 
 func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
@@ -193,16 +182,17 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.flight.cancel()
 	m.flight = nil
 	m.dec.pending = nil
-	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.info.Kind, TargetURL: m.info.URL}
+	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	m.dec.show(e)
 	if pc != nil {
-		m.openCompare(*pc, e, "re-run now")
+		m.cmp = &compareView{keys: m.keys, a: *pc, b: e, bLabel: "re-run now"}
+		m.setStatus("", false)
 	}
 	m.dec.dirty = true
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
-	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.info.Kind != pdp.KindEmbedded {
-		m.sw.open(m.info, m.profile, "the PDP refused the API key: type the right one (it is never shown or saved)")
+	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.cur.info.Kind != pdp.KindEmbedded {
+		m.sw.open(m.cur.info, m.cur.profile, "the PDP refused the API key: type the right one (it is never shown or saved)")
 		cmd = tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
 	}
 	if errors.Is(msg.d.Err, errCancelled) {
@@ -235,47 +225,4 @@ func (m *Model) onPage(msg pageMsg) bool {
 	h.loadedVersion, h.loaded = msg.version, true
 	h.clamp()
 	return true
-}
-
-func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
-	m.sw.busy = false
-	if msg.err != nil {
-		if msg.rerun != nil {
-			// Not from the switcher (a raised timeout): say it in the footer.
-			m.setStatus("could not reconnect: "+msg.err.Error(), true)
-			return nil
-		}
-		m.sw.err = msg.err.Error()
-		return nil
-	}
-	if msg.side != nil {
-		m.sw.close()
-		m.dialog = nil
-		return m.sideBySideCmd(msg.target, *msg.side)
-	}
-	m.cancelFlight()
-	m.setTarget(msg.target)
-	m.sw.close()
-	m.dialog = nil
-	m.setStatus("now checking against "+oneLine(m.info.Name), false)
-	switch {
-	case msg.profile != nil:
-		m.profile = msg.profile.Name
-		m.form.setDefaultTenant(msg.profile.DefaultTenant)
-		m.setStatus("profile "+oneLine(m.profile)+": now checking against "+oneLine(m.info.Name), false)
-	case msg.rerun == nil:
-		// A target picked by kind is no profile's: its default tenant is
-		// Permit's. (A rebuilt target, msg.rerun, stays what it was.)
-		m.profile = ""
-		m.form.setDefaultTenant("")
-	}
-	m.closeBoard()
-	// Watched checks re-run on the new target: a flip across targets is
-	// what a person switching targets wants to see.
-	cmds := []tea.Cmd{m.healthCmd(), m.healthTick(), m.candidatesCmd(), m.rerunWatched()}
-	if msg.rerun != nil {
-		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
-		m.setStatus(msg.status, false)
-	}
-	return tea.Batch(cmds...)
 }

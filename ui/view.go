@@ -82,7 +82,7 @@ func (m Model) render() string {
 
 // formNote is the form title's aside: the target's ABAC caveat.
 func (m Model) formNote() string {
-	if m.target != nil && !m.info.ABAC {
+	if m.cur.target != nil && !m.cur.info.ABAC {
 		return "no ABAC on this target"
 	}
 	return ""
@@ -90,17 +90,17 @@ func (m Model) formNote() string {
 
 func (m Model) header() string {
 	s := m.styles
-	hs := s.Health[m.health]
+	hs := s.Health[m.cur.health]
 	var health string
-	switch m.health {
+	switch m.cur.health {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.healthEr))
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.cur.healthErr))
 	default:
 		health = hs.Render("◌ checking")
 	}
-	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.info.Name)) + s.Dim.Render(" · ") + health
+	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
 	}
@@ -130,10 +130,10 @@ func (m Model) footer() string {
 	h.ShortSeparator = " · "
 	keys := append(m.explainHints(), m.keys.forFocus(m.focus).ShortHelp()...)
 	if m.cmp != nil {
-		keys = m.keys.compareKeys().ShortHelp()
+		keys = m.cmp.help().ShortHelp()
 	}
 	if m.board != nil {
-		keys = m.keys.boardKeys(m.board).ShortHelp()
+		keys = m.board.help().ShortHelp()
 	}
 	return fitLine(" "+h.ShortHelpView(keys), m.width)
 }
