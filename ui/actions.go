@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"context"
-	"time"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/state"
 )
@@ -14,12 +11,6 @@ import (
 // the action out in do. A tea.Cmd is an action too: run it. Each action
 // type is declared next to the sub-model that answers with it.
 type action any
-
-// replaceDialog closes the open dialog for another one, saying status.
-type replaceDialog struct {
-	status string
-	with   dialog
-}
 
 // do carries out a; nil does nothing.
 func (m *Model) do(a action) tea.Cmd {
@@ -38,16 +29,27 @@ func (m *Model) do(a action) tea.Cmd {
 			m.setStatus(a.status, a.bad)
 		}
 		return a.then
-	case replaceDialog:
-		m.setStatus(a.status, false)
-		return m.openDialog(a.with)
+	case showDialog:
+		if a.status != "" {
+			m.setStatus(a.status, false)
+		}
+		return m.openDialog(a.d)
+	case showSwitcher:
+		m.sw.open(a.info, m.cur.profile, a.note)
+		if a.at != atDefault {
+			m.sw.focusAt(a.at)
+		}
+		return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd())
+	case takeStep:
+		return m.takeAction(a.a, a.what)
 	case startCheck:
 		m.dialog = nil
 		m.abacOK = m.abacOK || a.dontAsk
 		return m.start(a.check, a.compare)
 	case clearHistory:
 		m.dialog = nil
-		return m.clearHistory(a.keep)
+		m.list.startOver()
+		return clearCmd(m.opts.History, a.keep)
 
 	// The panes'.
 	case focusOn:
@@ -57,9 +59,9 @@ func (m *Model) do(a action) tea.Cmd {
 	case fieldChanged:
 		return tea.Batch(a.cmd, m.candidatesCmd())
 	case changeHistory:
-		return historyCmd(m.hist, a.done, a.f)
+		return historyCmd(m.opts.History, a.done, a.f)
 	case compareEntries:
-		m.cmp = &compareView{keys: m.keys, a: a.a, b: a.b}
+		m.cmp = newCompare(m.keys, a.a, a.b, "", "")
 		m.setStatus("", false)
 	case rerun:
 		var compare *state.Entry
@@ -79,7 +81,7 @@ func (m *Model) do(a action) tea.Cmd {
 	case askClear:
 		return m.openDialog(&clearDialog{keys: m.keys, total: m.list.all.Total})
 	case annotate:
-		d, focus := newAnnotateDialog(m.keys, m.styles.Input, m.hist, a.e)
+		d, focus := newAnnotateDialog(m.keys, m.styles.Input, m.opts.History, a.e)
 		return tea.Batch(m.openDialog(d), focus)
 	case watch:
 		return m.do(m.watch.toggle(a.e, m.env()))
@@ -102,22 +104,4 @@ func (m *Model) do(a action) tea.Cmd {
 		return tea.Batch(m.candidatesCmd(), m.watch.rerun(m.env()))
 	}
 	return nil
-}
-
-// clearHistory clears the history in a Cmd (the pinned entries too unless
-// keep) and starts the list over.
-func (m *Model) clearHistory(keep bool) tea.Cmd {
-	m.list.mark = state.Entry{}
-	m.list.cursor, m.list.top = 0, 0
-	store := m.hist
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		n, err := store.Clear(ctx, keep)
-		status := "cleared " + itoa(n) + " decision" + plural(n)
-		if keep {
-			status += "; pinned ones kept"
-		}
-		return changedMsg{status: status, err: err}
-	}
 }

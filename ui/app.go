@@ -67,12 +67,10 @@ type Model struct {
 	opts Options
 	ctx  context.Context
 	cur  current // the target checks go to
-	hist state.History
 
-	keys          keyMap
-	styles        Styles
-	width, height int
-	lay           layout
+	keys   keyMap
+	styles Styles
+	lay    layout // the screen's size and where the panes are
 
 	// The panes; focus says which one has the keyboard.
 	focus focus
@@ -108,15 +106,6 @@ type Model struct {
 	ticks bool // timers on; tests turn them off for determinism
 }
 
-// flight is the check in flight. cancel is shared by every copy of the model.
-type flight struct {
-	seq    int
-	cancel context.CancelFunc
-	check  pdp.Check
-	// compare is the history entry to compare the answer with (c), if any.
-	compare *state.Entry
-}
-
 // New builds the root model. It does no I/O; Init starts the health probe.
 func New(opts Options) Model {
 	if opts.History == nil {
@@ -126,7 +115,6 @@ func New(opts Options) Model {
 	m := Model{
 		opts:   opts,
 		ctx:    context.Background(),
-		hist:   opts.History,
 		keys:   k,
 		styles: st,
 		form:   newForm(st.Input),
@@ -182,14 +170,6 @@ func Run(ctx context.Context, opts Options) error {
 		return ctx.Err()
 	}
 	return err
-}
-
-func (m *Model) cancelFlight() {
-	if m.flight != nil {
-		m.flight.cancel()
-		m.flight = nil
-	}
-	m.dec.pending = nil
 }
 
 func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBd = s, bad }

@@ -32,6 +32,12 @@ type compareView struct {
 	dark   bool
 }
 
+// newCompare compares entry a with entry b; a label names a side that is
+// not a stored entry ("" for one that is).
+func newCompare(k keyMap, a, b state.Entry, aLabel, bLabel string) *compareView {
+	return &compareView{keys: k, a: a, b: b, aLabel: aLabel, bLabel: bLabel}
+}
+
 // help is the footer of the compare view.
 func (c *compareView) help() focusKeys {
 	k := c.keys

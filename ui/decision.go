@@ -94,6 +94,17 @@ func (d *decisionPane) show(e state.Entry) {
 	d.vp.GotoTop()
 }
 
+// stored takes the history's ID of e, once it is stored, when e is the
+// decision shown: its explanation is kept under that ID.
+func (d *decisionPane) stored(e state.Entry) {
+	if d.has && d.entry.ID == 0 && d.entry.Time.Equal(e.Time) {
+		d.entry.ID = e.ID
+		if d.x != nil {
+			d.remember(xKey{id: e.ID, eng: d.xEng}, d.x)
+		}
+	}
+}
+
 func (d *decisionPane) toggleRaw() {
 	d.raw = !d.raw
 	d.dirty = true

@@ -37,6 +37,12 @@ type (
 		bad    bool
 		then   tea.Cmd
 	}
+	// showDialog opens d in place of any open dialog. status, when set,
+	// goes in the footer.
+	showDialog struct {
+		d      dialog
+		status string
+	}
 	// say puts status in the footer and runs cmd; the dialog stays open.
 	say struct {
 		status string
@@ -59,15 +65,15 @@ func dialogWidth(w int) int { return min(w-6, 76) }
 // the screen size.
 func (m *Model) openDialog(d dialog) tea.Cmd {
 	m.dialog = d
-	return m.do(d.update(tea.WindowSizeMsg{Width: m.width, Height: m.height}))
+	return m.do(d.update(tea.WindowSizeMsg{Width: m.lay.w, Height: m.lay.h}))
 }
 
 // overDialog draws the open dialog centred over screen.
 func (m Model) overDialog(screen string, layers ...*lipgloss.Layer) string {
 	if m.dialog != nil {
-		d := m.dialog.view(m.styles, m.width, m.height)
-		x := max((m.width-lipgloss.Width(d))/2, 0)
-		y := max((m.height-lipgloss.Height(d))/2, 0)
+		d := m.dialog.view(m.styles, m.lay.w, m.lay.h)
+		x := max((m.lay.w-lipgloss.Width(d))/2, 0)
+		y := max((m.lay.h-lipgloss.Height(d))/2, 0)
 		layers = append(layers, lipgloss.NewLayer(d).X(x).Y(y).Z(2))
 	}
 	if len(layers) == 0 {

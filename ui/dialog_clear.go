@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/state"
 )
 
 // clearDialog asks before the history is cleared: it cannot be undone.
@@ -51,6 +54,20 @@ func (d *clearDialog) view(s Styles, sw, _ int) string {
 		s.Key.Render("enter")+s.Dim.Render(" clear, keep pinned · ")+s.Key.Render("a")+s.Dim.Render(" clear all, pins too · ")+
 			s.Key.Render("esc")+s.Dim.Render(" keep everything"))
 	return s.Dialog.BorderForeground(s.Warn.GetForeground()).Render(strings.Join(lines, "\n"))
+}
+
+// clearCmd clears the history in a Cmd, the pinned entries too unless keep.
+func clearCmd(store state.History, keep bool) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := store.Clear(ctx, keep)
+		status := "cleared " + itoa(n) + " decision" + plural(n)
+		if keep {
+			status += "; pinned ones kept"
+		}
+		return changedMsg{status: status, err: err}
+	}
 }
 
 func plural(n int) string {

@@ -46,14 +46,13 @@ var langTitles = map[snippet.Lang]string{
 	snippet.Go:     "Go SDK (permit-golang)",
 }
 
-// openCode opens the chooser on the decision in the decision pane: the
-// latest one, or the history entry selected.
-func (m *Model) openCode() tea.Cmd {
-	if !m.dec.has {
-		m.setStatus("nothing to copy yet: send a check, or select a history entry", false)
-		return nil
+// copy opens copy as code on the decision in the pane: the latest one, or
+// the history entry selected.
+func (d *decisionPane) copy() action {
+	if !d.has {
+		return say{status: "nothing to copy yet: send a check, or select a history entry"}
 	}
-	return m.do(copyCode{m.dec.entry})
+	return copyCode{d.entry}
 }
 
 // snippetTarget is where the entry's check went: the entry says, unless it

@@ -64,7 +64,7 @@ func newExportDialog(k keyMap, st textinput.Styles) *exportDialog {
 
 // startExport reads the pins in a Cmd; the dialog opens when they arrive.
 func (m *Model) startExport() tea.Cmd {
-	store := m.hist
+	store := m.opts.History
 	m.setStatus("reading the pins…", false)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -199,9 +199,9 @@ func (e *exportDialog) exported(msg exportedMsg) action {
 		return nil
 	}
 	e.close()
-	return replaceDialog{
+	return showDialog{
 		status: "wrote " + count(msg.n, "check") + " to " + msg.abs,
-		with: &noteDialog{
+		d: &noteDialog{
 			keys:  e.keys,
 			title: "Exported " + count(msg.n, "pinned check") + " as a scenario file",
 			text: []string{"Wrote " + msg.abs + ": each check expects the outcome it got (and a denial its reason code).", "",

@@ -94,7 +94,7 @@ func (d *helpDialog) view(s Styles, sw, sh int) string {
 	return s.Dialog.Render(strings.Join(body, "\n"))
 }
 
-// openHelp opens the help on the focused pane's keys.
-func (m *Model) openHelp() tea.Cmd {
-	return m.openDialog(&helpDialog{keys: m.keys, focus: m.focus, version: m.opts.Version})
+// newHelp is the help on the keys of the pane with focus f.
+func newHelp(k keyMap, f focus, version string) *helpDialog {
+	return &helpDialog{keys: k, focus: f, version: version}
 }

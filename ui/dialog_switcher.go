@@ -55,6 +55,31 @@ type switcher struct {
 	profLoading bool
 }
 
+// showSwitcher opens the switcher on info (its kind, URL or path), saying
+// note; at says where the keyboard starts.
+type showSwitcher struct {
+	info pdp.TargetInfo
+	note string
+	at   switcherAt
+}
+
+type switcherAt int
+
+const (
+	atDefault switcherAt = iota // where open puts it: the token when asked for
+	atList                      // the list of targets
+	atURL                       // the URL field, when the target has one
+)
+
+// focusAt puts the keyboard on the list, or on the URL field.
+func (s *switcher) focusAt(at switcherAt) {
+	s.at = 0
+	if at == atURL && len(s.visible()) > 0 && choices[s.sel].url {
+		s.at = 1
+	}
+	s.focusInputs()
+}
+
 // rows counts the selectable rows: the kinds, then the profiles.
 func (s *switcher) rows() int { return len(choices) + len(s.profs.List) }
 

@@ -108,6 +108,13 @@ func (h *historyPane) setSize(w, bodyH int) {
 	h.clamp()
 }
 
+// startOver goes back to the newest entry and forgets the mark: the
+// history is being cleared.
+func (h *historyPane) startOver() {
+	h.mark = state.Entry{}
+	h.cursor, h.top = 0, 0
+}
+
 // relayout sizes the list again after the filter line came or went.
 func (h *historyPane) relayout() { h.setSize(h.w, h.bodyH) }
 
@@ -200,6 +207,31 @@ func (h *historyPane) need() (q state.Query, off int, ok bool) {
 		q.Skip = off
 	}
 	return q, off, true
+}
+
+// onPage takes a page of the history; it reports whether the page is the
+// one the pane waits for.
+func (h *historyPane) onPage(msg pageMsg) bool {
+	if msg.seq != h.seq {
+		return false
+	}
+	if msg.err != nil {
+		h.err = msg.err.Error()
+		return false
+	}
+	h.err = ""
+	if h.earlierID < 0 && msg.top {
+		// The first page from the top: what is there now came before this run.
+		h.earlierID = 0
+		if len(msg.entries) > 0 {
+			h.earlierID = msg.entries[0].ID
+		}
+	}
+	h.win, h.winOff = msg.entries, msg.offset
+	h.counts, h.all = msg.counts, msg.all
+	h.loadedVersion, h.loaded = msg.version, true
+	h.clamp()
+	return true
 }
 
 // pageKey identifies a page request, so that the same one is not sent twice.

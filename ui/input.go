@@ -40,20 +40,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Side):
 		return m.openSideBySide()
 	case key.Matches(msg, k.CopyAlt):
-		return m.openCode()
+		return m.do(m.dec.copy())
 	}
 	// The explanation's keys: flips by number, actions by letter. They
 	// come before the focused pane's keys, which never use them (see
-	// flipKey and actionKey for where the plain forms work).
-	if i, ok := m.flipKey(msg); ok {
-		return m.applyFlip(i)
-	}
-	if i, ok := m.actionKey(msg); ok {
-		return m.applyAction(i)
+	// decisionPane.step for where the plain forms work).
+	if a, ok := m.dec.step(msg, m.focus); ok {
+		return m.do(a)
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		return m.openHelp()
+		return m.openDialog(newHelp(k, m.focus, m.opts.Version))
 	case key.Matches(msg, k.Target):
 		return m.openSwitcher("")
 	case key.Matches(msg, k.Raw):
@@ -78,13 +75,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.cancelFlight()
 			return tea.Quit
 		case key.Matches(msg, k.HelpQ):
-			return m.openHelp()
+			return m.openDialog(newHelp(k, m.focus, m.opts.Version))
 		case key.Matches(msg, k.FocusForm):
 			return m.setFocus(focusForm)
 		case key.Matches(msg, k.Copy):
 			// Dialogs come first, so y in the role note still copies the
 			// note; here it is the shown check as code.
-			return m.openCode()
+			return m.do(m.dec.copy())
 		}
 	}
 	switch m.focus {

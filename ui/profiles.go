@@ -48,16 +48,6 @@ type ProfilesFunc func() Profiles
 // profilesMsg answers a read of the config file.
 type profilesMsg struct{ p Profiles }
 
-// loadProfiles reads the config file in a Cmd, for the switcher's list.
-func (m *Model) loadProfiles() tea.Cmd {
-	f := m.opts.Profiles
-	if f == nil {
-		return nil
-	}
-	m.sw.profLoading = true
-	return func() tea.Msg { return profilesMsg{p: f()} }
-}
-
 // setProfiles shows the config file as just read.
 func (s *switcher) setProfiles(p Profiles) {
 	s.profLoading = false
@@ -82,8 +72,14 @@ func (s *switcher) setProfiles(p Profiles) {
 	s.focusInputs()
 }
 
-// openSwitcher opens the target switcher and reads the config's profiles.
+// openSwitcher opens the target switcher and reads the config's profiles
+// for it, in a Cmd: the file may have changed since it last opened.
 func (m *Model) openSwitcher(note string) tea.Cmd {
 	m.sw.open(m.cur.info, m.cur.profile, note)
-	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), m.loadProfiles())
+	var read tea.Cmd
+	if f := m.opts.Profiles; f != nil {
+		m.sw.profLoading = true
+		read = func() tea.Msg { return profilesMsg{p: f()} }
+	}
+	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), read)
 }

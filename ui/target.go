@@ -41,6 +41,20 @@ const (
 )
 
 type (
+	// switchedMsg answers the switcher, or a raised timeout.
+	switchedMsg struct {
+		target pdp.Target
+		err    error
+		// rerun is the check to send on the new target, and status what
+		// to say then: a target rebuilt with a longer timeout.
+		rerun  *pdp.Check
+		status string
+		// side is the check to send to the current target and this one
+		// side by side (ctrl+l); the current target stays.
+		side *pdp.Check
+		// profile is the config profile the target was built from.
+		profile *Profile
+	}
 	healthMsg struct {
 		gen int
 		err error
