@@ -1,10 +1,16 @@
 // Package ui is pdpx's explorer: a Bubble Tea v2 app to build checks, send
 // them to any target and read the decisions.
 //
-// One root Model owns the layout and routes messages to plain sub-models
-// (form, history pane, decision pane, help overlay, target switcher), which
-// draw lines and never do I/O: every check, history page and health probe
-// runs in a tea.Cmd, so a hung PDP never freezes a keystroke.
+// One root Model routes messages, owns the layout and the check in flight,
+// and keeps the current target. Below it the panes (the check form, the
+// history, the decision), the dialogs (dialog.go) and the features (the
+// many-checks board, compare, the watched checks: features.go) each keep
+// their own state, take their own keys, and answer with an action for the
+// root to carry out (actions.go). None of them does I/O in Update or View:
+// every check, history page and health probe runs in a tea.Cmd whose answer
+// carries a sequence number or target generation, so a hung PDP never
+// freezes a keystroke and a late answer never overwrites newer state.
+// README.md in this directory says how the parts fit.
 package ui
 
 import (
@@ -148,9 +154,8 @@ func New(opts Options) Model {
 // config's profiles for it too.
 func (m Model) Init() tea.Cmd {
 	var profiles tea.Cmd
-	if m.dialog == dialog(m.sw) && m.opts.Profiles != nil {
-		f := m.opts.Profiles
-		profiles = func() tea.Msg { return profilesMsg{p: f()} }
+	if m.dialog == dialog(m.sw) {
+		profiles = readProfiles(m.opts.Profiles)
 	}
 	return tea.Batch(tea.RequestBackgroundColor, m.probe(), m.candidatesCmd(), profiles)
 }

@@ -68,7 +68,7 @@ func (d *decisionPane) remember(k xKey, x *explain.Explanation) {
 
 func newDecisionPane() decisionPane {
 	vp := viewport.New()
-	// The pane's keys are routed by the root; the viewport must not read
+	// The pane takes its keys itself (update); the viewport must not read
 	// letters while the form has focus.
 	vp.KeyMap = viewport.KeyMap{}
 	vp.MouseWheelDelta = 3

@@ -10,8 +10,8 @@ import (
 )
 
 // historyPane lists decisions newest first. It holds only a window of rows
-// around what is visible; the root asks the state.History for a new window
-// (in a Cmd) whenever the visible rows leave it, so a million-row history
+// around what is visible, and asks the state.History for a new window (in a
+// Cmd, pageCmd) whenever the visible rows leave it, so a million-row history
 // costs the same to draw as a ten-row one. Windows are asked for by keyset:
 // next to an entry already loaded, so that scrolling deep into the history
 // never makes the store count its way down from the top.

@@ -48,6 +48,14 @@ type ProfilesFunc func() Profiles
 // profilesMsg answers a read of the config file.
 type profilesMsg struct{ p Profiles }
 
+// readProfiles reads the config file with f in a Cmd; nil for no f.
+func readProfiles(f ProfilesFunc) tea.Cmd {
+	if f == nil {
+		return nil
+	}
+	return func() tea.Msg { return profilesMsg{p: f()} }
+}
+
 // setProfiles shows the config file as just read.
 func (s *switcher) setProfiles(p Profiles) {
 	s.profLoading = false
@@ -76,10 +84,7 @@ func (s *switcher) setProfiles(p Profiles) {
 // for it, in a Cmd: the file may have changed since it last opened.
 func (m *Model) openSwitcher(note string) tea.Cmd {
 	m.sw.open(m.cur.info, m.cur.profile, note)
-	var read tea.Cmd
-	if f := m.opts.Profiles; f != nil {
-		m.sw.profLoading = true
-		read = func() tea.Msg { return profilesMsg{p: f()} }
-	}
+	read := readProfiles(m.opts.Profiles)
+	m.sw.profLoading = read != nil
 	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), read)
 }
