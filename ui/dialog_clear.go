@@ -48,11 +48,25 @@ func (d *clearDialog) view(s Styles, sw, _ int) string {
 		msg += "s"
 	}
 	msg += " from the history? This cannot be undone."
-	lines := []string{s.Warn.Bold(true).Render("⚠ Clear the history"), ""}
+	return warnView(s, "Clear the history", msg, w, [3][2]string{
+		{"enter", "clear, keep pinned"}, {"a", "clear all, pins too"}, {"esc", "keep everything"}})
+}
+
+// warnView draws a dialog that warns before something happens: a title,
+// what will happen, and its three answers (key and what it does), in the
+// warning colour.
+func warnView(s Styles, title, msg string, w int, answers [3][2]string) string {
+	lines := []string{s.Warn.Bold(true).Render("⚠ " + title), ""}
 	lines = append(lines, wrap(msg, w-6, "")...)
-	lines = append(lines, "",
-		s.Key.Render("enter")+s.Dim.Render(" clear, keep pinned · ")+s.Key.Render("a")+s.Dim.Render(" clear all, pins too · ")+
-			s.Key.Render("esc")+s.Dim.Render(" keep everything"))
+	foot := ""
+	for i, a := range answers {
+		sep := " · "
+		if i == len(answers)-1 {
+			sep = ""
+		}
+		foot += s.Key.Render(a[0]) + s.Dim.Render(" "+a[1]+sep)
+	}
+	lines = append(lines, "", foot)
 	return s.Dialog.BorderForeground(s.Warn.GetForeground()).Render(strings.Join(lines, "\n"))
 }
 

@@ -55,10 +55,6 @@ func (d *confirmDialog) view(s Styles, sw, _ int) string {
 	}
 	msg := oneLine(d.target) + " does not evaluate ABAC: it will ignore " + strings.Join(attrs, ", ") +
 		", and no attribute rule can allow this check there. A denial may only mean that."
-	lines := []string{s.Warn.Bold(true).Render("⚠ JIT attributes on a target without ABAC"), ""}
-	lines = append(lines, wrap(msg, w-6, "")...)
-	lines = append(lines, "",
-		s.Key.Render("enter")+s.Dim.Render(" send anyway · ")+s.Key.Render("a")+s.Dim.Render(" send, don't ask again · ")+
-			s.Key.Render("esc")+s.Dim.Render(" back to the form"))
-	return s.Dialog.BorderForeground(s.Warn.GetForeground()).Render(strings.Join(lines, "\n"))
+	return warnView(s, "JIT attributes on a target without ABAC", msg, w, [3][2]string{
+		{"enter", "send anyway"}, {"a", "send, don't ask again"}, {"esc", "back to the form"}})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -267,12 +268,7 @@ func (w *watcher) rerun(en env) tea.Cmd {
 
 // ids are the watched entries' IDs, oldest first.
 func (w *watcher) ids() []int64 {
-	ids := make([]int64, 0, len(w.watches))
-	for id := range w.watches {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(w.watches))
 }
 
 // onResult flags the checks whose answer flipped, with the time and the
