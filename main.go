@@ -24,7 +24,6 @@ func main() {
 	v := cli.BuildVersion(version, info)
 	opts = append(opts, fang.WithVersion(v))
 	root := cli.NewRoot(v)
-	root.AddCommand(newServeCmd())
 	if err := fang.Execute(context.Background(), root, opts...); err != nil {
 		os.Exit(cli.ExitCode(err))
 	}

@@ -41,6 +41,31 @@ func TestVersionCompletionAndMan(t *testing.T) {
 	if out := runBin("man"); !strings.Contains(out, ".TH") || !strings.Contains(out, "pdpx") {
 		t.Errorf("man: %.200s", out)
 	}
+
+	// Help fits 80 columns: descriptions wrap between words (a path too
+	// long for a line stands alone on its own), no literal backticks, and
+	// a flag that takes a value names it.
+	for _, args := range [][]string{{"--help"}, {"check", "--help"}, {"matrix", "--help"}, {"history", "--help"}, {"verify", "--help"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "__FANG_TEST_WIDTH=80")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdpx %v: %v", args, err)
+		}
+		help := string(out)
+		for _, line := range strings.Split(help, "\n") {
+			line = strings.TrimRight(line, " ")
+			if len([]rune(line)) > 80 && !strings.HasSuffix(line, "…") && len(strings.Fields(line)) > 1 {
+				t.Errorf("pdpx %v: a line of %d columns: %q", args, len([]rune(line)), line)
+			}
+		}
+		if strings.Contains(help, "`") {
+			t.Errorf("pdpx %v: literal backticks in help", args)
+		}
+		if args[0] == "check" && !strings.Contains(help, "= FILE") {
+			t.Errorf("pdpx check --help does not say --policy takes a FILE:\n%s", help)
+		}
+	}
 }
 
 func TestBuildVersion(t *testing.T) {

@@ -173,6 +173,20 @@ func TestNodeSDK(t *testing.T) {
 				t.Errorf("%s: the SDK got\n%s\nthe engine answers\n%s", r.Name, r.Got, b)
 			}
 			checked++
+		case "empty":
+			// pdpx check refuses an empty argument, so the engine decides
+			// what the SDK sent: the key, action and type as given, in
+			// the default tenant the SDK fills.
+			var got bool
+			mustJSON(t, r.Got, &got)
+			var res struct{ Type, Tenant string }
+			mustJSON(t, r.Resource, &res)
+			c := pdp.Check{Action: r.Action, Resource: pdp.Resource{Type: res.Type, Tenant: res.Tenant}}
+			c.User.Key, _ = sdkUser(t, r.User)
+			if want := eng.Allowed(&c); got != want {
+				t.Errorf("%s: the SDK got %v, the engine decides %v", r.Name, got, want)
+			}
+			checked++
 		case "error":
 			if !r.Threw {
 				t.Errorf("%s: the SDK did not raise", r.Name)

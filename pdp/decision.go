@@ -2,6 +2,8 @@ package pdp
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,6 +21,10 @@ type Decision struct {
 	Request []byte
 	// Response is the exact body received (embedded: the body pdpx serve would send).
 	Response []byte
+	// ResponseSize is the size of the body received when Response holds
+	// only its first bytes (history keeps a bounded prefix of a large
+	// answer); 0 when Response is the whole body.
+	ResponseSize int
 	// Status is the HTTP status, 0 for the embedded engine.
 	Status  int
 	Latency time.Duration
@@ -35,6 +41,35 @@ type Decision struct {
 // Allowed reports whether the decision is an allow. An error is not an allow,
 // and it is not a deny either: callers that care must look at Outcome.
 func (d Decision) Allowed() bool { return d.Outcome == Allow }
+
+// ResponseCut reports whether Response holds only the first bytes of the
+// body received.
+func (d Decision) ResponseCut() bool { return d.ResponseSize > len(d.Response) }
+
+// ResponseCutNote says how much of the body is kept, for a decision whose
+// Response was cut ("" otherwise): "response cut: the first 64 KiB of the
+// 8 MiB received are kept".
+func (d Decision) ResponseCutNote() string {
+	if !d.ResponseCut() {
+		return ""
+	}
+	return "response cut: the first " + FormatBytes(len(d.Response)) + " of the " + FormatBytes(d.ResponseSize) + " received are kept"
+}
+
+// FormatBytes writes a byte count as people say it: 8 MiB, 64 KiB, 1.5 MiB,
+// 100 bytes.
+func FormatBytes(n int) string {
+	const kib, mib = 1 << 10, 1 << 20
+	switch {
+	case n >= mib:
+		return trimZero(strconv.FormatFloat(float64(n)/mib, 'f', 1, 64)) + " MiB"
+	case n >= kib:
+		return trimZero(strconv.FormatFloat(float64(n)/kib, 'f', 1, 64)) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+func trimZero(s string) string { return strings.TrimSuffix(s, ".0") }
 
 // ErrorText is the error's message, or "" when there is none.
 func (d Decision) ErrorText() string {

@@ -8,16 +8,19 @@ import (
 // Report is a decision as pdpx exports it (pdpx check --json, history
 // exports): plain JSON, the request as JSON rather than bytes, and never a token.
 type Report struct {
-	Outcome   Outcome         `json:"outcome"`
-	Allow     bool            `json:"allow"`
-	Error     string          `json:"error,omitempty"`
-	Debug     *Debug          `json:"debug,omitempty"`
-	Trace     *Trace          `json:"trace,omitempty"`
-	Request   json.RawMessage `json:"request,omitempty"`
-	Response  json.RawMessage `json:"response,omitempty"`
-	Status    int             `json:"status,omitempty"`
-	Target    string          `json:"target"`
-	LatencyMS float64         `json:"latency_ms"`
+	Outcome  Outcome         `json:"outcome"`
+	Allow    bool            `json:"allow"`
+	Error    string          `json:"error,omitempty"`
+	Debug    *Debug          `json:"debug,omitempty"`
+	Trace    *Trace          `json:"trace,omitempty"`
+	Request  json.RawMessage `json:"request,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+	// ResponseSize is the size of the body received when history kept only
+	// its start (Response is then left out: a cut body is not JSON).
+	ResponseSize int     `json:"response_size,omitempty"`
+	Status       int     `json:"status,omitempty"`
+	Target       string  `json:"target"`
+	LatencyMS    float64 `json:"latency_ms"`
 }
 
 // NewReport turns a decision into its export form. Response is kept only
@@ -38,6 +41,9 @@ func NewReport(d Decision) Report {
 	}
 	if json.Valid(d.Response) {
 		r.Response = d.Response
+	}
+	if d.ResponseCut() {
+		r.ResponseSize = d.ResponseSize
 	}
 	return r
 }

@@ -19,6 +19,10 @@ type TargetSpec struct {
 	Kind Kind
 	// Policy is the policy file of an embedded target; "" is the demo policy.
 	Policy string
+	// Snapshot is a policy file pulled from a remote target's environment
+	// (pdpx pull): each check is decided on it too, to explain the remote's
+	// decision down to the condition and to compare the two. Remote only.
+	Snapshot string
 	// URL is a PDP's base URL; "" means the kind's default (see WithDefaults).
 	URL string
 	// Token is the environment's API key. It is held in memory only, never

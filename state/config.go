@@ -134,13 +134,16 @@ func LoadConfig(path string, mustExist bool) (*Config, error) {
 		if p := c.Profiles[i].Policy; p != "" && !filepath.IsAbs(p) {
 			c.Profiles[i].Policy = filepath.Join(filepath.Dir(path), p)
 		}
+		if p := c.Profiles[i].Snapshot; p != "" && !filepath.IsAbs(p) {
+			c.Profiles[i].Snapshot = filepath.Join(filepath.Dir(path), p)
+		}
 	}
 	return c, nil
 }
 
 var (
 	configKeys  = []string{"version", "default", "profiles"}
-	profileKeys = []string{"kind", "url", "policy", "token", "token_env", "token_command", "timeout", "default_tenant"}
+	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
 // ParseConfig reads a config from data; file names it in problems.
@@ -222,6 +225,8 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 			p.URL, _ = r.String(e.Val, field)
 		case "policy":
 			p.Policy, _ = r.String(e.Val, field)
+		case "snapshot":
+			p.Snapshot, _ = r.String(e.Val, field)
 		case "token":
 			p.Token, _ = r.String(e.Val, field)
 			tokenSources++
@@ -252,6 +257,9 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 	case pdp.KindEmbedded:
 		if p.URL != "" || tokenSources > 0 {
 			r.Errorf(at, "%s is kind embedded, which decides locally from a policy file: url and token keys do not apply (use kind: pdp for a PDP)", label)
+		}
+		if p.Snapshot != "" {
+			r.Errorf(at, "%s is kind embedded: snapshot pairs a remote PDP (kind pdp or cloud) with a pulled policy file; for the engine alone use policy:", label)
 		}
 	case pdp.KindPDP, pdp.KindCloud:
 		if p.Policy != "" {

@@ -79,12 +79,15 @@ type Filter struct {
 	Text string
 	// Outcomes keeps the entries with one of these outcomes (none: any).
 	Outcomes []pdp.Outcome
-	// User, Action and Tenant match exactly. Resource is a type ("document")
-	// or type:key ("document:d1"). Target matches the target's kind
+	// User, Action and Tenant match a part of the field, case-insensitively
+	// ("jane" finds jane@permit.io). Resource is a type ("document") or
+	// type:key ("document:d1"), each side matched the same way. Target matches the target's kind
 	// ("embedded", "pdp", "cloud"), name or URL.
 	User, Action, Resource, Tenant, Target string
 	// Pinned keeps pinned entries only.
 	Pinned bool
+	// Disagreed keeps the remote decisions whose snapshot decided otherwise.
+	Disagreed bool
 	// Since keeps entries at or after this time (zero: all).
 	Since time.Time
 }
@@ -92,7 +95,7 @@ type Filter struct {
 // IsZero reports whether the filter selects everything.
 func (f Filter) IsZero() bool {
 	return strings.TrimSpace(f.Text) == "" && len(f.Outcomes) == 0 && f.User == "" && f.Action == "" &&
-		f.Resource == "" && f.Tenant == "" && f.Target == "" && !f.Pinned && f.Since.IsZero()
+		f.Resource == "" && f.Tenant == "" && f.Target == "" && !f.Pinned && !f.Disagreed && f.Since.IsZero()
 }
 
 // Match reports whether e passes the filter.
@@ -101,17 +104,19 @@ func (f Filter) Match(e Entry) bool {
 		return false
 	}
 	c := e.Check
-	if f.User != "" && c.User.Key != f.User || f.Action != "" && c.Action != f.Action ||
-		f.Tenant != "" && c.Resource.Tenant != f.Tenant {
+	if !hasPart(c.User.Key, f.User) || !hasPart(c.Action, f.Action) || !hasPart(c.Resource.Tenant, f.Tenant) {
 		return false
 	}
 	if f.Resource != "" {
 		typ, key, _ := strings.Cut(f.Resource, ":")
-		if c.Resource.Type != typ || strings.Contains(f.Resource, ":") && c.Resource.Key != key {
+		if !hasPart(c.Resource.Type, typ) || !hasPart(c.Resource.Key, key) {
 			return false
 		}
 	}
 	if f.Target != "" && string(e.TargetKind) != f.Target && e.Decision.Target != f.Target && e.TargetURL != f.Target {
+		return false
+	}
+	if f.Disagreed && (e.Decision.Agreement == nil || e.Decision.Agreement.Agrees()) {
 		return false
 	}
 	if f.Pinned && !e.Pinned || !f.Since.IsZero() && e.Time.Before(f.Since) {
@@ -121,6 +126,12 @@ func (f Filter) Match(e Entry) bool {
 		return true
 	}
 	return matchWords(strings.ToLower(e.Text()), strings.Fields(strings.ToLower(f.Text)))
+}
+
+// hasPart reports whether part is in field, whatever the case: the field
+// filters match a part of the field ("" matches anything).
+func hasPart(field, part string) bool {
+	return part == "" || strings.Contains(strings.ToLower(field), strings.ToLower(part))
 }
 
 func matchWords(text string, words []string) bool {

@@ -45,6 +45,7 @@ func (m *Memory) Add(_ context.Context, e Entry) (Entry, error) {
 	if e.Time.IsZero() {
 		e.Time = m.now()
 	}
+	e = bounded(e)
 	m.entries = append(m.entries, e)
 	return e, nil
 }

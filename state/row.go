@@ -18,7 +18,7 @@ import (
 // entryCols are the columns scanEntries reads, in its order.
 const entryCols = `d.id, d.t, d.target_kind, d.target_name, d.target_url, d.outcome, d.error,
 	d.latency_ns, d.status, d.check_body, d.request, d.response, d.debug, d.trace, d.pinned, d.note,
-	d.error_kind, d.retry_ns`
+	d.error_kind, d.retry_ns, d.response_size, d.shadow`
 
 // encode is e as the values of insertSQL.
 func encode(e Entry) []any {
@@ -53,8 +53,45 @@ func encode(e Entry) []any {
 		c.User.Key, c.Action, c.Resource.Type, c.Resource.Key, c.Resource.Tenant,
 		int(d.Outcome), errText, int64(d.Latency), d.Status,
 		string(body), request, response, jsonOrNil(d.Debug), jsonOrNil(d.Trace), e.Pinned, e.Note,
-		kind, int64(retry),
+		kind, int64(retry), d.ResponseSize, shadowJSON(d), agreed(d),
 	}
+}
+
+// shadow is how history keeps a paired decision's snapshot side.
+type shadow struct {
+	Outcome   pdp.Outcome    `json:"outcome"`
+	Debug     *pdp.Debug     `json:"debug,omitempty"`
+	Agreement *pdp.Agreement `json:"agreement"`
+}
+
+func shadowJSON(d pdp.Decision) any {
+	if d.Shadow == nil || d.Agreement == nil {
+		return nil
+	}
+	return jsonOrNil(&shadow{Outcome: d.Shadow.Outcome, Debug: d.Shadow.Debug, Agreement: d.Agreement})
+}
+
+func agreed(d pdp.Decision) any {
+	if d.Agreement == nil {
+		return nil
+	}
+	return d.Agreement.Agrees()
+}
+
+// readShadow puts a stored snapshot side back on d.
+func readShadow(d *pdp.Decision, s sql.NullString) {
+	if !s.Valid {
+		return
+	}
+	var v shadow
+	if json.Unmarshal([]byte(s.String), &v) != nil || v.Agreement == nil || (v.Outcome != pdp.Allow && v.Outcome != pdp.Deny) {
+		return
+	}
+	if v.Debug != nil {
+		capDebug(v.Debug)
+	}
+	d.Shadow = &pdp.Decision{Outcome: v.Outcome, Debug: v.Debug, Target: "snapshot"}
+	d.Agreement = v.Agreement
 }
 
 func jsonOrNil[T any](v *T) any {
@@ -97,10 +134,11 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 			body              string
 			request, response []byte
 			debug, trace      sql.NullString
+			shadowCol         sql.NullString
 		)
 		if err := rows.Scan(&e.ID, &t, &kind, &e.Decision.Target, &e.TargetURL, &outcome, &errText,
 			&latency, &e.Decision.Status, &body, &request, &response, &debug, &trace, &e.Pinned, &e.Note,
-			&errKind, &retry); err != nil {
+			&errKind, &retry, &e.Decision.ResponseSize, &shadowCol); err != nil {
 			return nil, err
 		}
 		e.Time = time.Unix(0, t)
@@ -132,6 +170,7 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 				d.Trace = &v
 			}
 		}
+		readShadow(d, shadowCol)
 		if c, err := decodeCheck([]byte(body)); err == nil {
 			e.Check = c
 		}
@@ -143,6 +182,39 @@ func scanEntries(rows *sql.Rows) ([]Entry, error) {
 // decodeCheck reads a stored check body. It is the body pdpx built, so it
 // decodes; a row written by hand that does not is shown with an empty check.
 func decodeCheck(body []byte) (pdp.Check, error) { return pdp.DecodeCheck(body) }
+
+// MaxResponse is the most of a response body history keeps: far more than
+// any PDP's decision (a few hundred bytes, a few KiB with its debug object),
+// far less than the megabytes a broken or hostile server may send, which
+// the decision reports as an error and which would otherwise fill the file
+// a row at a time.
+const MaxResponse = 64 << 10
+
+// bounded is e as history keeps it: a response body over MaxResponse cut to
+// its first MaxResponse bytes, Decision.ResponseSize saying how large it
+// was, and the debug object's reasons capped as they are when read back.
+// The caller's decision is not changed.
+func bounded(e Entry) Entry {
+	d := &e.Decision
+	if len(d.Response) > MaxResponse {
+		if d.ResponseSize < len(d.Response) {
+			d.ResponseSize = len(d.Response)
+		}
+		d.Response = d.Response[:MaxResponse:MaxResponse]
+	}
+	if d.Debug != nil {
+		dbg := *d.Debug
+		for _, r := range []**pdp.Reason{&dbg.RBAC, &dbg.ABAC, &dbg.ReBAC} {
+			if *r != nil {
+				c := **r
+				*r = &c
+			}
+		}
+		capDebug(&dbg)
+		d.Debug = &dbg
+	}
+	return e
+}
 
 // maxReason caps a stored reason as it is read back. No PDP explains a
 // decision in more than a few hundred characters; a megabyte of "reason"

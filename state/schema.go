@@ -3,7 +3,10 @@ package state
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // migrations bring a history database from schema version i to i+1. They
@@ -81,15 +84,119 @@ var migrations = []string{
 		WHEN status >= 500 THEN 'server'
 		ELSE 'bad_response' END
 	WHERE outcome = 0 AND status <> 0;`,
+
+	// 4: the size of a response body history kept only the start of
+	// (see MaxResponse), 0 when the body is whole.
+	`ALTER TABLE decisions ADD COLUMN response_size INTEGER NOT NULL DEFAULT 0;`,
+
+	// 5: a remote decision paired with a snapshot keeps the snapshot's
+	// answer beside it (shadow: its outcome, debug object and the
+	// agreement, as JSON) and whether the two agreed (agreed: NULL for a
+	// decision that was not paired), indexed for the disagreements.
+	`ALTER TABLE decisions ADD COLUMN shadow TEXT;
+	ALTER TABLE decisions ADD COLUMN agreed INTEGER;
+	CREATE INDEX decisions_disagreed ON decisions(agreed) WHERE agreed = 0;`,
+}
+
+// applicationID marks a SQLite file as pdpx's history, in the header field
+// SQLite keeps for that (PRAGMA application_id): "pdpx" in ASCII.
+const applicationID = 0x70647078
+
+// ErrForeign is wrapped by the error Open returns for a SQLite database that
+// belongs to another program: pdpx leaves such a file exactly as it is.
+var ErrForeign = errors.New("not a pdpx history")
+
+// pdpxTables are the tables a pdpx history holds, in every schema version.
+// A file from before the application ID was set is recognised by them.
+var pdpxTables = []string{"schema_version", "decisions", "totals", "decisions_fts", "decisions_fts2"}
+
+// claim makes sure the database is pdpx's before anything is written to it:
+// one with pdpx's application ID, one written by a pdpx from before the ID
+// (pdpx's tables and no others), or an empty one, which it marks. Anything
+// else is another program's, and the error wraps ErrForeign. It runs in a
+// write transaction, so that two pdpx processes creating the same file do
+// not both claim it, and a file that cannot be written is found here.
+func claim(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var app int32
+	if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&app); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	ours := true
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+		if !isPDPXTable(n) {
+			ours = false
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	switch {
+	case app == applicationID:
+	case app == 0 && len(names) == 0:
+		// Empty: a new file, or one someone created for pdpx.
+	case app == 0 && ours && slices.Contains(names, "schema_version"):
+		// Written by a pdpx from before the application ID.
+	default:
+		what := "no tables"
+		if len(names) > 0 {
+			if len(names) > 8 {
+				names = append(names[:8], "…")
+			}
+			what = "tables " + strings.Join(names, ", ")
+		}
+		if app != 0 {
+			what += fmt.Sprintf("; application ID %#x", uint32(app))
+		}
+		return fmt.Errorf("%w: it is a SQLite database of another program (%s); pdpx leaves it as it is: pass another --history file (or --no-history)", ErrForeign, what)
+	}
+	if app != applicationID {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// isPDPXTable reports whether name is one of pdpx's tables, or a shadow
+// table SQLite keeps for a free-text index (decisions_fts_data, ...).
+func isPDPXTable(name string) bool {
+	if slices.Contains(pdpxTables, name) {
+		return true
+	}
+	for _, fts := range []string{"decisions_fts", "decisions_fts2"} {
+		for _, shadow := range []string{"_data", "_idx", "_content", "_docsize", "_config"} {
+			if name == fts+shadow {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // migrate applies the migrations the database has not seen, each in its own
 // transaction with its version, so that a crash between two leaves a
-// database at a known version.
+// database at a known version. The database must have been claimed.
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return err
-	}
 	for {
 		done, err := migrateOne(ctx, db)
 		if err != nil || done {

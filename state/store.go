@@ -65,9 +65,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// _txlock=immediate: every transaction takes the write lock when it
 	// begins, so two writers queue on busy_timeout instead of deadlocking
 	// on a read lock they both try to upgrade.
+	//
+	// WAL mode is not among the connection's pragmas: it is set once the
+	// file is known to be pdpx's (see claim), because it is a change to the
+	// file that outlives the connection, and another program's database is
+	// left exactly as it is. It lasts in the file, so later connections
+	// find it there.
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)"
+		"?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -75,7 +80,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// A few connections: the writer and the explorer's page and count reads.
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	if err := migrate(ctx, db); err != nil {
+	err = claim(ctx, db)
+	if err == nil {
+		_, err = db.ExecContext(ctx, `PRAGMA journal_mode = WAL`)
+	}
+	if err == nil {
+		err = migrate(ctx, db)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -171,7 +183,8 @@ func (s *Store) commit(batch []addReq) {
 
 const insertSQL = `INSERT INTO decisions (t, target_kind, target_name, target_url, user, action,
 	resource_type, resource_key, tenant, outcome, error, latency_ns, status, check_body, request,
-	response, debug, trace, pinned, note, error_kind, retry_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	response, debug, trace, pinned, note, error_kind, retry_ns, response_size, shadow, agreed)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -199,6 +212,7 @@ func (s *Store) insert(batch []addReq) ([][]Entry, error) {
 			if e.Time.IsZero() {
 				e.Time = time.Now()
 			}
+			e = bounded(e)
 			row := encode(e)
 			res, err := ins.ExecContext(ctx, row...)
 			if err != nil {
@@ -542,21 +556,35 @@ func buildWhere(f Filter) filterSQL {
 		}
 		add(col+" IN ("+ph+")", args...)
 	}
+	// user:, action:, resource: and tenant: match a part of the field,
+	// whatever its case, as people expect ("user:jane" finds
+	// jane@permit.io). The free-text index holds every field too, so a part
+	// of three letters or more narrows the search through it first.
+	var narrow []string
+	field := func(col, part string) {
+		part = strings.ToLower(part)
+		add("instr(lower("+col+"), ?) > 0", part)
+		if len([]rune(part)) >= 3 {
+			narrow = append(narrow, part)
+		}
+	}
 	if f.User != "" {
-		add("d.user = ?", f.User)
+		field("d.user", f.User)
 	}
 	if f.Action != "" {
-		add("d.action = ?", f.Action)
+		field("d.action", f.Action)
 	}
 	if f.Resource != "" {
 		typ, key, hasKey := strings.Cut(f.Resource, ":")
-		add("d.resource_type = ?", typ)
-		if hasKey {
-			add("d.resource_key = ?", key)
+		if typ != "" {
+			field("d.resource_type", typ)
+		}
+		if hasKey && key != "" {
+			field("d.resource_key", key)
 		}
 	}
 	if f.Tenant != "" {
-		add("d.tenant = ?", f.Tenant)
+		field("d.tenant", f.Tenant)
 	}
 	if f.Target != "" {
 		add("(d.target_name = ? OR d.target_kind = ? OR d.target_url = ?)", f.Target, f.Target, f.Target)
@@ -564,10 +592,16 @@ func buildWhere(f Filter) filterSQL {
 	if f.Pinned {
 		add("d.pinned")
 	}
+	if f.Disagreed {
+		add("d.agreed = 0")
+	}
 	if !f.Since.IsZero() {
 		add("d.t >= ?", f.Since.UnixNano())
 	}
 	var terms []string
+	for _, part := range narrow {
+		terms = append(terms, `text : "`+strings.ReplaceAll(part, `"`, `""`)+`"`)
+	}
 	for _, word := range strings.Fields(strings.ToLower(f.Text)) {
 		if len([]rune(word)) >= 3 {
 			// A quoted FTS5 string: the trigram tokenizer matches it as a

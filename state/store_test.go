@@ -126,6 +126,13 @@ func TestFiltersAgree(t *testing.T) {
 			{Filter{Resource: "document"}, "carol@smith.com alice bob"},
 			{Filter{Resource: "document:d2"}, "alice"},
 			{Filter{Tenant: "acme"}, "alice"},
+			// Field terms match a part of the field, whatever its case.
+			{Filter{User: "CAROL"}, "carol@smith.com"},
+			{Filter{User: "smith.com"}, "carol@smith.com"},
+			{Filter{User: "bo"}, "bob bob"}, // shorter than a trigram
+			{Filter{Resource: "doc:d"}, "alice bob"},
+			{Filter{Tenant: "ac", Action: "rea"}, "alice"},
+			{Filter{User: "nobody"}, ""},
 			{Filter{Target: "pdp"}, "carol@smith.com bob alice bob"},
 			{Filter{Target: "nope"}, ""},
 			{Filter{Pinned: true}, "alice"},
@@ -408,4 +415,51 @@ func TestNotesAreKeptAndSearchable(t *testing.T) {
 			t.Fatalf("%T: note on a missing entry: %v", h, err)
 		}
 	}
+}
+
+// A paired decision keeps the snapshot's answer and the agreement, and the
+// disagreements are a filter of their own, in both histories.
+func TestPairedDecisionsKeepBothAnswers(t *testing.T) {
+	histories(t, func(t *testing.T, h History) {
+		ctx := context.Background()
+		paired := func(user string, remote, snap pdp.Outcome) {
+			e := entry(user, "read", remote)
+			e.Decision.Debug = &pdp.Debug{RBAC: &pdp.Reason{Code: "no_permission"}}
+			code := "no_permission"
+			if snap == pdp.Allow {
+				code = "allow"
+			}
+			s := pdp.Decision{Outcome: snap, Debug: &pdp.Debug{RBAC: &pdp.Reason{Allow: snap == pdp.Allow, Code: code}}}
+			a, ok := pdp.Compare(e.Decision, s)
+			if !ok {
+				t.Fatal("not comparable")
+			}
+			e.Decision.Shadow, e.Decision.Agreement = &s, &a
+			if _, err := h.Add(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		paired("agrees", pdp.Deny, pdp.Deny)
+		paired("differs", pdp.Deny, pdp.Allow)
+		if _, err := h.Add(ctx, entry("plain", "read", pdp.Deny)); err != nil {
+			t.Fatal(err)
+		}
+		page, err := h.Page(ctx, Query{Filter: Filter{Disagreed: true}, Limit: 10})
+		if err != nil || users(page) != "differs" {
+			t.Fatalf("%v: %q", err, users(page))
+		}
+		d := page[0].Decision
+		if d.Shadow == nil || d.Shadow.Outcome != pdp.Allow || d.Agreement == nil || d.Agreement.SameOutcome || d.Shadow.Debug.RBAC.Code != "allow" {
+			t.Errorf("read back: shadow %+v agreement %+v", d.Shadow, d.Agreement)
+		}
+		all, _ := h.Page(ctx, Query{Limit: 10})
+		for _, e := range all {
+			if (e.Check.User.Key == "plain") != (e.Decision.Agreement == nil) {
+				t.Errorf("%s: agreement %+v", e.Check.User.Key, e.Decision.Agreement)
+			}
+		}
+		if n, err := h.Counts(ctx, Filter{Disagreed: true}); err != nil || n.Total != 1 {
+			t.Errorf("counts %+v %v", n, err)
+		}
+	})
 }

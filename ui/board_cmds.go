@@ -234,7 +234,9 @@ func permsCmd(ctx context.Context, seq int, t pdp.Target, pol *policy.Policy, c 
 	}
 }
 
-// grantCheck is the check a grant row answers, to open it in the form.
+// grantCheck is the check a grant row answers, to open it in the form: the
+// query's user and context on the row's resource, in its tenant, without
+// the resource and tenant attributes the query did not send.
 func grantCheck(base pdp.Check, g sweep.Grant) (pdp.Check, bool) {
 	typ, action, ok := strings.Cut(g.Permission, ":")
 	if !ok {
@@ -242,11 +244,15 @@ func grantCheck(base pdp.Check, g sweep.Grant) (pdp.Check, bool) {
 	}
 	c := base
 	c.Action = action
-	c.Resource = pdp.Resource{Type: typ, Tenant: base.Resource.Tenant, Attributes: base.Resource.Attributes}
-	if g.Scope == "tenant" {
-		c.Resource.Tenant = g.Key
-	} else if _, key, ok := strings.Cut(g.Key, ":"); ok {
-		c.Resource.Key = key
+	c.TenantAttributes = nil
+	c.Resource = pdp.Resource{Type: typ, Tenant: base.Resource.Tenant}
+	if g.Tenant != "" {
+		c.Resource.Tenant = g.Tenant
+	}
+	if g.Scope == "instance" {
+		if _, key, ok := strings.Cut(g.Key, ":"); ok {
+			c.Resource.Key = key
+		}
 	}
 	return c, true
 }
@@ -264,17 +270,13 @@ func whoCmd(ctx context.Context, seq int, t pdp.Target, c pdp.Check) tea.Cmd {
 		}
 		var rows []boardRow
 		for _, a := range sweep.WhoRows(au) {
-			where := "on " + a.Resource
-			if tn, ok := strings.CutPrefix(a.Resource, "__tenant:"); ok {
-				where = "in tenant " + tn
-			}
 			ck := c
 			ck.User = pdp.User{Key: a.User}
-			rows = append(rows, boardRow{outcome: pdp.Allow, hasOut: true, cols: []string{a.User, a.Role + " " + where}, check: &ck})
+			rows = append(rows, boardRow{outcome: pdp.Allow, hasOut: true, cols: []string{a.User, a.Via()}, check: &ck})
 		}
 		note := ""
 		if len(rows) == 0 {
-			note = "nobody by role (users allowed by attributes are not listed)"
+			note = "nobody here"
 		}
 		return boardRowsMsg{seq: seq, rows: rows, note: note}
 	}

@@ -203,6 +203,64 @@ func TestPermissionsAndWhoViews(t *testing.T) {
 	}
 }
 
+// ownersPolicy: erin has no role; ABAC lets her act on the record she
+// owns (its owner attribute is her key).
+const ownersPolicy = `version: 1
+resources:
+  record: {actions: [view, edit], attributes: {owner: string}}
+tenants: {default: {}, other: {}}
+users:
+  erin: {attributes: {department: ops}}
+resource_instances:
+  "record:105": {tenant: other, attributes: {owner: erin}}
+  "record:106": {tenant: other, attributes: {owner: frank}}
+user_sets:
+  ops: {conditions: {allOf: [{user.department: {equals: ops}}]}}
+resource_sets:
+  owned_records: {resource: record, conditions: {allOf: [{resource.owner: {equals: {ref: user.key}}}]}}
+condition_set_rules:
+  - {user_set: ops, permission: record:view, resource_set: owned_records}
+`
+
+func TestPermissionsAndWhoViewsByAttributes(t *testing.T) {
+	p, err := policy.Parse("owners.yaml", []byte(ownersPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, New(Options{Target: engine.NewTarget(engine.New(p), "owners.yaml", "")}), 140, 40, true)
+	hs.fill("erin", "", "view", "record", "105", "")
+	hs.key("ctrl+r")
+	v := plain(hs.view())
+	for _, want := range []string{"What can this user do · erin", "instance record:105", "record:view", "attributes (no role)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "record:106") || strings.Contains(v, "may do nothing") {
+		t.Errorf("lists what erin may not do:\n%s", v)
+	}
+	// The row opens as the check it stands for, in the record's tenant
+	// (not the form's default), and that check is allowed.
+	hs.key("enter")
+	got, _ := hs.m.form.check()
+	if got.User.Key != "erin" || got.Action != "view" || got.Resource.Ref() != "record:105" || got.Resource.Tenant != "other" {
+		t.Fatalf("enter opened %s @%s", got, got.Resource.Tenant)
+	}
+	if d := hs.m.cur.target.Check(context.Background(), got); d.Outcome != pdp.Allow {
+		t.Fatalf("the opened check is %v", d.Outcome)
+	}
+
+	// Who may do that check: erin, by the ownership rule.
+	hs.key("ctrl+r")
+	hs.key("tab")
+	v = plain(hs.view())
+	for _, want := range []string{"Who can do this here · view record:105 @other", "erin", "user set ops, resource set owned_records"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lacks %q:\n%s", want, v)
+		}
+	}
+}
+
 func TestTenantSweepView(t *testing.T) {
 	hs := newHarness(t, New(Options{Target: newPinnedDemo()}), 140, 40, true)
 	hs.fill("john@permit.io", "", "read", "document", "", "")

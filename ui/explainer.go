@@ -184,7 +184,7 @@ func switchFor(a explain.Action, cur pdp.TargetInfo) showSwitcher {
 	return showSwitcher{info: cur, note: oneLine(cur.Name) + " gave no decision: fix its URL, or choose another target", at: atURL}
 }
 
-// timeouter is a remote target that says its timeout (permit.Client).
+// timeouter is a remote target that says its timeout (the HTTP client).
 type timeouter interface{ Timeout() time.Duration }
 
 // raiseTimeout rebuilds the current remote target with twice its timeout,
@@ -194,7 +194,7 @@ func raiseTimeout(cur current, build SwitchFunc, c pdp.Check) action {
 	if cur.info.Kind == pdp.KindEmbedded {
 		return say{status: "the embedded engine has no timeout: this error came from another target (ctrl+t switches)"}
 	}
-	tt, ok := cur.target.(timeouter)
+	tt, ok := pdp.Behind[timeouter](cur.target)
 	if !ok || build == nil || tt.Timeout() <= 0 {
 		return say{status: "start pdpx with a longer --timeout (e.g. --timeout 15s)"}
 	}

@@ -25,10 +25,17 @@ func rawLines(s Styles, e state.Entry, w int) []string {
 		note = "in process (what pdpx serve would answer)"
 	}
 	head("Response", note)
+	if d.ResponseCut() {
+		// Said before the body, which may be thousands of lines, and after.
+		lines = append(lines, wrapLabeled(s, "", d.ResponseCutNote(), w, s.Warn)...)
+	}
 	if len(d.Response) == 0 {
 		lines = append(lines, " "+s.Dim.Render("(no body)"))
 	} else {
 		lines = append(lines, jsonLines(s, d.Response, w)...)
+	}
+	if d.ResponseCut() {
+		lines = append(lines, wrapLabeled(s, "", "… "+d.ResponseCutNote(), w, s.Warn)...)
 	}
 	return lines
 }

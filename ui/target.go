@@ -70,7 +70,7 @@ func (c *current) set(t pdp.Target) {
 	if t != nil {
 		c.info = t.Describe()
 	}
-	c.pol = policyOf(t)
+	c.pol = engine.PolicyOf(t)
 	c.health, c.healthErr = healthUnknown, ""
 }
 
@@ -94,39 +94,13 @@ func (c *current) healthy(msg healthMsg) {
 	}
 }
 
-// policySource is a target that decides from a policy in process.
-type policySource interface{ Policy() *policy.Policy }
-
-func policyOf(t pdp.Target) *policy.Policy {
-	if ps, ok := t.(policySource); ok {
-		return ps.Policy()
-	}
-	if eng := engineOf(t); eng != nil {
-		return eng.Policy()
-	}
-	return nil
-}
-
-// engineSource is a target that decides with the embedded engine
-// (engine.Target, and wrappers that keep its Engine method, such as one
-// that pins latencies).
-type engineSource interface{ Engine() *engine.Engine }
-
-// engineOf is the embedded engine behind t, or nil for a remote PDP.
-func engineOf(t pdp.Target) *engine.Engine {
-	if es, ok := t.(engineSource); ok {
-		return es.Engine()
-	}
-	return nil
-}
-
 // engineFor is the engine to explain e with: the target's engine when e
 // was decided by the same embedded target (the same policy file, or the
 // demo policy), else nil, and e is explained from its debug object as a
 // remote decision is. A stored decision lacks its trace; Explain then
 // decides it again and warns when today's policy answers otherwise.
 func (c *current) engineFor(e state.Entry) *engine.Engine {
-	eng := engineOf(c.target)
+	eng := engine.Of(c.target)
 	if eng == nil {
 		return nil
 	}

@@ -101,7 +101,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.board != nil {
 			cmd = m.do(m.board.update(msg, m.env()))
 		}
-	case watchTickMsg, policyStatMsg, policyReloadedMsg, watchResultMsg:
+	case watchTickMsg, policyChangedMsg, watchResultMsg:
 		cmd = m.do(m.watch.update(msg, m.env()))
 		if m.board != nil { // the watch list shows the new answers
 			cmd = tea.Batch(cmd, m.do(m.board.update(msg, m.env())))

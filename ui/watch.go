@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -39,10 +36,9 @@ type watcher struct {
 	watches map[int64]*watched // by history ID
 	ticking bool               // the watch timer runs
 	gen     int                // the timer's generation
-	// stamp and hash are the embedded policy file as last read; pending a
-	// changed stamp waiting for a poll to settle.
-	stamp, pending fileStamp
-	hash           [32]byte
+	// file follows the embedded target's policy file while checks are
+	// watched; nil until the first look.
+	file *policy.Watcher
 }
 
 // watched is a pinned check being watched, and what it answered.
@@ -61,27 +57,14 @@ type flip struct {
 	diff     []compareRow
 }
 
-// fileStamp is what a stat says about the policy file.
-type fileStamp struct {
-	mod  time.Time
-	size int64
-}
-
 type (
-	watchTickMsg  struct{ gen int }
-	policyStatMsg struct {
-		gen   int
-		path  string
-		stamp fileStamp
-		err   error
-	}
-	policyReloadedMsg struct {
+	watchTickMsg struct{ gen int }
+	// policyChangedMsg is what a poll of the embedded target's policy
+	// file found, with the target built from a new policy.
+	policyChangedMsg struct {
 		gen    int
-		stamp  fileStamp
-		hash   [32]byte
+		change policy.Change
 		target pdp.Target
-		same   bool // the content did not change (a touch)
-		err    error
 	}
 	watchResultMsg struct {
 		gen int
@@ -137,9 +120,7 @@ func (w *watcher) toggle(e state.Entry, en env) action {
 func (w *watcher) remove(id int64) { delete(w.watches, id) }
 
 // forgetFile forgets the policy file last read: the target is another.
-func (w *watcher) forgetFile() {
-	w.stamp, w.pending, w.hash = fileStamp{}, fileStamp{}, [32]byte{}
-}
+func (w *watcher) forgetFile() { w.file = nil }
 
 func (w *watcher) tick(en env) tea.Cmd {
 	if !en.ticks {
@@ -152,24 +133,23 @@ func (w *watcher) tick(en env) tea.Cmd {
 	return tea.Tick(every, func(time.Time) tea.Msg { return watchTickMsg{gen: gen} })
 }
 
-// update takes the watcher's messages: its timer, the policy file's stat
-// and reload, and the watched checks' new answers.
+// update takes the watcher's messages: its timer, what a poll of the
+// policy file found, and the watched checks' new answers.
 func (w *watcher) update(msg tea.Msg, en env) action {
 	switch msg := msg.(type) {
 	case watchTickMsg:
 		return w.onTick(msg, en)
-	case policyStatMsg:
-		return w.onStat(msg, en)
-	case policyReloadedMsg:
-		return w.onReloaded(msg, en)
+	case policyChangedMsg:
+		return w.onChanged(msg, en)
 	case watchResultMsg:
 		return w.onResult(msg, en)
 	}
 	return nil
 }
 
-// onTick looks for a change: the policy file's stamp for an embedded
-// target with a file, or nothing to look at for a remote one (re-run).
+// onTick looks for a change: it polls the policy file of an embedded
+// target with one, and re-runs the checks on a remote one (there is
+// nothing to look at).
 func (w *watcher) onTick(msg watchTickMsg, en env) action {
 	if msg.gen != w.gen {
 		return nil
@@ -183,68 +163,32 @@ func (w *watcher) onTick(msg watchTickMsg, en env) action {
 	case en.cur.info.Kind != pdp.KindEmbedded:
 		return tea.Batch(next, w.rerun(en))
 	case en.cur.info.URL != "":
-		path, gen := en.cur.info.URL, en.cur.gen
+		if w.file == nil {
+			w.file = policy.NewWatcher(en.cur.info.URL)
+		}
+		f, gen := w.file, en.cur.gen
 		return tea.Batch(next, func() tea.Msg {
-			fi, err := os.Stat(path)
-			if err != nil {
-				return policyStatMsg{gen: gen, path: path, err: err}
+			// The poll reads and parses a changed file, and the engine
+			// indexes it, here in the Cmd: a large policy takes a while.
+			c := f.Poll()
+			msg := policyChangedMsg{gen: gen, change: c}
+			if c.Policy != nil {
+				msg.target = engine.NewTarget(engine.New(c.Policy), filepath.Base(f.Path()), f.Path())
 			}
-			return policyStatMsg{gen: gen, path: path, stamp: fileStamp{fi.ModTime(), fi.Size()}}
+			return msg
 		})
 	}
 	return next
 }
 
-// onStat reloads the policy once a changed stamp has held for a whole
-// poll: an editor saving in place truncates, then writes, and a read in
-// between would see half a file.
-func (w *watcher) onStat(msg policyStatMsg, en env) action {
-	if msg.gen != en.cur.gen || msg.err != nil {
+// onChanged asks for a reloaded policy to be the target. A policy that no
+// longer loads keeps the last good one.
+func (w *watcher) onChanged(msg policyChangedMsg, en env) action {
+	if msg.gen != en.cur.gen || !msg.change.News {
 		return nil
 	}
-	switch {
-	case w.stamp == (fileStamp{}):
-		w.stamp = msg.stamp // the first look: this is the policy in use
-		return nil
-	case msg.stamp == w.stamp:
-		w.pending = fileStamp{}
-		return nil
-	case msg.stamp != w.pending:
-		w.pending = msg.stamp
-		return nil
-	}
-	w.pending = fileStamp{}
-	gen, path, old := en.cur.gen, msg.path, w.hash
-	return tea.Cmd(func() tea.Msg {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, err: err}
-		}
-		h := sha256.Sum256(data)
-		if bytes.Equal(h[:], old[:]) {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, same: true}
-		}
-		p, err := policy.Load(path)
-		if err != nil {
-			return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h, err: err}
-		}
-		return policyReloadedMsg{gen: gen, stamp: msg.stamp, hash: h,
-			target: engine.NewTarget(engine.New(p), filepath.Base(path), path)}
-	})
-}
-
-// onReloaded asks for the reloaded policy to be the target. A policy that
-// no longer loads keeps the last good one.
-func (w *watcher) onReloaded(msg policyReloadedMsg, en env) action {
-	if msg.gen != en.cur.gen {
-		return nil
-	}
-	w.stamp, w.hash = msg.stamp, msg.hash
-	switch {
-	case msg.err != nil:
-		return say{status: "policy file changed but does not load (keeping the last good one): " + msg.err.Error(), bad: true}
-	case msg.same:
-		return nil
+	if err := msg.change.Err; err != nil {
+		return say{status: "policy file changed but does not load (keeping the last good one): " + err.Error(), bad: true}
 	}
 	return policyChanged{msg.target}
 }

@@ -77,6 +77,24 @@ async function main() {
     verdict("bulkCheck", false, `threw ${e.message}`);
   }
 
+  // Empty strings are checks like any other for Permit's PDP: the SDK gets
+  // a denial, not an error.
+  for (const [name, user, action, resource] of [
+    ["an empty user key is a denial", "", "create", { type: "document", tenant: "default" }],
+    ["an empty action is a denial", "john@smith.com", "", { type: "document", tenant: "default" }],
+    ["an empty resource type is a denial", "john@smith.com", "create", { type: "", tenant: "default" }],
+  ]) {
+    let got;
+    try {
+      got = await permit.check(user, action, resource);
+    } catch (e) {
+      verdict(name, false, `threw ${e.message}`);
+      continue;
+    }
+    results.push({ kind: "empty", name, user, action, resource, got });
+    verdict(name, got === false, `got ${got}`);
+  }
+
   // getUserPermissions: what jane may do, and john@smith.com in default.
   for (const [name, user, tenants, key, has, hasNot] of [
     ["getUserPermissions (ReBAC instances)", "jane@permit.io", undefined, "document:roadmap", "document:update", "document:delete"],

@@ -444,14 +444,6 @@ func (e *Engine) matchingSets(v *env, pr *permRules, uok, rok []bool) []string {
 	return out
 }
 
-// resource names the check's resource: "document 'd1'" or "the document".
-func (s *sentence) resource(c *pdp.Check) *sentence {
-	if c.Resource.Key == "" {
-		return s.w("the ").w(c.Resource.Type)
-	}
-	return s.w(c.Resource.Type).w(" ").q(c.Resource.Key)
-}
-
 // abacDebug writes the abac debug block into r without a trace: the sets
 // the block names are evaluated alone, each once (mu and mr hold the
 // results pr.allows already found, indexed like pr.userSets and

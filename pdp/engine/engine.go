@@ -87,6 +87,9 @@ type Engine struct {
 	hasInstanceRoles bool
 	genUnknown       map[string]any
 	genUnknownJSON   []byte
+
+	// qidx is what the permission queries index, built on the first query.
+	qidx lazyQueryIndex
 }
 
 // New indexes p, which is assumed valid (policy.Load validates). p must not

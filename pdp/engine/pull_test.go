@@ -6,6 +6,15 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +27,19 @@ import (
 )
 
 const pullKey = "permit_key_generated"
+
+func pullOnly(tb testing.TB, srv *standin.Server) *pull.Pulled {
+	tb.Helper()
+	c, err := permitapi.New(permitapi.Config{URL: srv.URL, Key: pullKey, Backoff: time.Millisecond})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	got, err := pull.Run(context.Background(), c, pull.Options{Version: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return got
+}
 
 func pullEnv(tb testing.TB, srv *standin.Server) (*pull.Pulled, []byte) {
 	tb.Helper()
@@ -41,8 +63,9 @@ func pullEnv(tb testing.TB, srv *standin.Server) (*pull.Pulled, []byte) {
 // back: the file loads, and a sample of checks, half of them starting from a
 // role the user holds, is decided the same way by both.
 func TestPullRoundTripGenerated(t *testing.T) {
-	cfg := gen.Small()
-	if testing.Short() {
+	cfg, samples := gen.Small(), 20000
+	if testing.Short() || pullRace {
+		samples = 4000
 		cfg = gen.Config{Users: 200, Tenants: 20, UserSets: 10, ResourceSets: 10, Instances: 1000, Relationships: 4000, Seed: 3}
 	}
 	env := gen.Generate(cfg)
@@ -60,7 +83,7 @@ func TestPullRoundTripGenerated(t *testing.T) {
 		t.Errorf("%d requests for %d pages (and 3 to resolve the environment)", got.Requests, srv.Pages(100))
 	}
 	a, b := engine.New(env.Policy), engine.New(p)
-	checks := append(standin.Checks(env.Policy, 20000, 11), env.RBAC, env.ABAC, env.ReBAC3Hop)
+	checks := append(standin.Checks(env.Policy, samples, 11), env.RBAC, env.ABAC, env.ReBAC3Hop)
 	allows, bad := 0, 0
 	for _, c := range checks {
 		da, db := a.Decide(c), b.Decide(c)
@@ -80,4 +103,168 @@ func TestPullRoundTripGenerated(t *testing.T) {
 		t.Errorf("only %d of %d checks allowed: the sample compares almost nothing but denies", allows, len(checks))
 	}
 	t.Logf("%d checks, %d allowed, %d requests", len(checks), allows, got.Requests)
+}
+
+// The pull benchmarks serve the large generated environment (10,000 users,
+// 1,000 tenants, 50,000 instances, 200,000 tuples) from the stand-in, 100
+// items a page, set up once. PDPX_BENCH_PULL=small serves the 1/10 one.
+var pullBench struct {
+	once sync.Once
+	srv  *standin.Server
+}
+
+func pullServer(b *testing.B) *standin.Server {
+	pullBench.once.Do(func() {
+		cfg := gen.Large()
+		if os.Getenv("PDPX_BENCH_PULL") == "small" {
+			cfg = gen.Small()
+		}
+		pullBench.srv = standin.New(gen.Generate(cfg).Policy, pullKey)
+	})
+	return pullBench.srv
+}
+
+// heapPeak samples the heap until stop is closed and returns the highest
+// object bytes seen (garbage not yet collected included) and the highest
+// live heap a collection found.
+func heapPeak(stop <-chan struct{}) <-chan [2]uint64 {
+	out := make(chan [2]uint64, 1)
+	go func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+		var peak [2]uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			peak[0] = max(peak[0], s[0].Value.Uint64())
+			peak[1] = max(peak[1], s[1].Value.Uint64())
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}
+
+// BenchmarkPullLarge is a whole pull as pdpx pull makes it: resolve, every
+// list at 4 requests in flight, map, encode, write the file. It reports the
+// requests made against the pages the lists need, the file's size, and the
+// heap's peak above what it held before the pull (the stand-in's page
+// buffers included) against that size.
+func BenchmarkPullLarge(b *testing.B) {
+	for _, lat := range pullLatencies {
+		b.Run("latency="+lat.String(), func(b *testing.B) { benchPull(b, lat) })
+	}
+}
+
+// pullLatencies are the delays the stand-in adds to every answer: none (the
+// loopback's own), and a few milliseconds, a fast network's round trip.
+var pullLatencies = []time.Duration{0, 2 * time.Millisecond}
+
+// withLatency makes the stand-in wait lat before every answer.
+func withLatency(srv *standin.Server, lat time.Duration) func() {
+	if lat > 0 {
+		srv.Fault = func(http.ResponseWriter, *http.Request, int64) bool {
+			time.Sleep(lat)
+			return false
+		}
+	}
+	return func() { srv.Fault = nil }
+}
+
+func benchPull(b *testing.B, lat time.Duration) {
+	srv := pullServer(b)
+	defer withLatency(srv, lat)()
+	dir := b.TempDir()
+	var requests int64
+	var size int
+	var peak, live uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapAlloc
+		// The live heap the first collection of the pull finds is compared
+		// with the one before it, which this collection sets.
+		stop := make(chan struct{})
+		peakc := heapPeak(stop)
+		b.StartTimer()
+		got := pullOnly(b, srv)
+		path := filepath.Join(dir, "env.json")
+		if err := pull.WriteWith(path, func(w io.Writer) error { return pull.EncodeTo(w, got.Policy) }); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		close(stop)
+		p := <-peakc
+		peak = max(peak, p[0]-min(p[0], base))
+		live = max(live, p[1]-min(p[1], base))
+		st, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests, size = got.Requests, int(st.Size())
+		if got.Requests != int64(srv.Pages(100)+3) {
+			b.Fatalf("%d requests for %d pages", got.Requests, srv.Pages(100))
+		}
+		runtime.KeepAlive(got)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(requests), "requests/op")
+	b.ReportMetric(float64(srv.Pages(100)+3), "pages+3/op")
+	b.ReportMetric(float64(size)/1e6, "file-MB")
+	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+	b.ReportMetric(float64(peak)/float64(size), "peak/file")
+	b.ReportMetric(float64(live)/1e6, "peak-live-MB")
+	b.ReportMetric(float64(live)/float64(size), "live/file")
+}
+
+// BenchmarkPullPagesBackToBack is the baseline: the same pages (and the 3
+// requests that resolve the environment) fetched one after another with
+// net/http, each body read and thrown away: no decoding, no mapping.
+func BenchmarkPullPagesBackToBack(b *testing.B) {
+	for _, lat := range pullLatencies {
+		b.Run("latency="+lat.String(), func(b *testing.B) { benchPages(b, lat) })
+	}
+}
+
+func benchPages(b *testing.B, lat time.Duration) {
+	srv := pullServer(b)
+	defer withLatency(srv, lat)()
+	var urls []string
+	for _, path := range []string{"/v2/api-key/scope", "/v2/projects/" + standin.ProjectID, "/v2/projects/" + standin.ProjectID + "/envs/" + standin.EnvID} {
+		urls = append(urls, srv.URL+path)
+	}
+	for _, l := range srv.ListPaths() {
+		kind, rest, _ := strings.Cut(l, "/")
+		base := srv.URL + "/v2/" + kind + "/" + standin.ProjectID + "/" + standin.EnvID + "/" + rest
+		for p := 1; p <= srv.ListPages(l, 100); p++ {
+			urls = append(urls, fmt.Sprintf("%s?page=%d&per_page=100&include_total_count=true", base, p))
+		}
+	}
+	client := &http.Client{}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, u := range urls {
+			req, _ := http.NewRequest(http.MethodGet, u, nil)
+			req.Header.Set("Authorization", "Bearer "+pullKey)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("%s: %d", u, resp.StatusCode)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(urls)), "requests/op")
 }

@@ -65,6 +65,13 @@ func TestUserPermissions(t *testing.T) {
 			Permissions: []string{"document:read", "folder:read"},
 			Roles:       []string{"viewer"},
 		},
+		// No role on the roadmap, but ABAC lets a viewer of its tenant share an
+		// approved document; the entry lists what a check there allows.
+		"document:roadmap": {
+			Tenant:      &pdp.ObjectRef{Key: "default", Attributes: map[string]any{}},
+			Resource:    &pdp.ObjectRef{Key: "roadmap", Type: "document", Attributes: map[string]any{"hasApproval": "true", "classification": map[string]any{"level": 2.0, "labels": []any{"x"}}}},
+			Permissions: []string{"document:read", "document:share"},
+		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("multi\n got %s\nwant %s", mustJSON(t, got), mustJSON(t, want))
@@ -73,11 +80,13 @@ func TestUserPermissions(t *testing.T) {
 	got = e.UserPermissions(pdp.PermissionsQuery{User: pdp.User{Key: "jane"}})
 	want = pdp.Permissions{
 		"folder:plans": {
+			Tenant:      &pdp.ObjectRef{Key: "default", Attributes: map[string]any{}},
 			Resource:    &pdp.ObjectRef{Key: "plans", Type: "folder", Attributes: map[string]any{}},
 			Permissions: []string{"folder:create", "folder:read", "folder:update"},
 			Roles:       []string{"editor"},
 		},
 		"document:roadmap": {
+			Tenant:      &pdp.ObjectRef{Key: "default", Attributes: map[string]any{}},
 			Resource:    &pdp.ObjectRef{Key: "roadmap", Type: "document", Attributes: map[string]any{"hasApproval": "true", "classification": map[string]any{"level": 2.0, "labels": []any{"x"}}}},
 			Permissions: []string{"document:read", "document:share", "document:update"},
 			Roles:       []string{"commenter", "editor"},

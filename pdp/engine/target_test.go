@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -36,7 +37,8 @@ func TestTarget(t *testing.T) {
 		t.Errorf("empty bulk %v %v", ds, err)
 	}
 	perms, err := tg.UserPermissions(ctx, pdp.PermissionsQuery{User: pdp.User{Key: "multi"}})
-	if err != nil || len(perms) != 2 {
+	// multi: two tenants, and share on the roadmap (ABAC: a viewer in default, an approved document).
+	if err != nil || len(perms) != 3 || !slices.Equal(perms["document:roadmap"].Permissions, []string{"document:read", "document:share"}) {
 		t.Errorf("permissions %v %v", perms, err)
 	}
 	all, err := tg.AllTenants(ctx, chk("multi", "read", "document", ""))
@@ -120,6 +122,7 @@ func TestConcurrentDecide(t *testing.T) {
 			}
 			e.AllTenants(checks[g])
 			e.UserPermissions(pdp.PermissionsQuery{User: checks[g*50].User})
+			e.AuthorizedUsers(pdp.AuthorizedUsersQuery{Action: checks[g*50].Action, Resource: checks[g*50].Resource})
 		}(g)
 	}
 	wg.Wait()

@@ -134,3 +134,7 @@ func (t *Target) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 
 // Health is the remote's.
 func (t *Target) Health(ctx context.Context) error { return t.remote.Health(ctx) }
+
+// Unwrap is the remote PDP, for what looks through wrappers (its timeout,
+// its kind): the snapshot is not an engine standing behind the target.
+func (t *Target) Unwrap() pdp.Target { return t.remote }

@@ -202,7 +202,7 @@ func TestVerifyFlips(t *testing.T) {
 	}
 
 	// A remote that fails leaves every flip it was asked about unverifiable.
-	failing := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) }))
+	failing := client(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	for _, f := range VerifyFlips(context.Background(), failing, c, flips) {
 		if f.Cost != explain.CostRole && (f.Status != Unverifiable || f.Err == "") {
 			t.Errorf("flip %q on a failing PDP: %s %q", f.Summary, f.Status, f.Err)
@@ -239,4 +239,40 @@ func demo(t *testing.T) *policy.Policy {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// BenchmarkPairedCheck: what deciding on the snapshot adds to a remote
+// check as the caller sees it, against an in-process stand-in PDP.
+func BenchmarkPairedCheck(b *testing.B) {
+	p, _ := policy.Parse(policy.DemoName, policy.DemoSource)
+	body, _ := json.Marshal(p)
+	path := filepath.Join(b.TempDir(), "p.json")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	s, err := server.New(server.Config{Policy: path, Poll: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	remote, err := permit.New(srv.URL, "k")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := pdp.NewCheck("check@permit.io", "publish", "document", "", false)
+	c.User.Attributes = map[string]any{"location": "England", "department": "Engineering"}
+	c.Resource.Attributes = map[string]any{"hasApproval": true}
+	pt := New(remote, Snapshot{Engine: engine.New(policy.Demo()), Name: "demo"})
+	ctx := context.Background()
+	b.Run("baseline=remote", func(b *testing.B) {
+		for b.Loop() {
+			remote.Check(ctx, c)
+		}
+	})
+	b.Run("paired", func(b *testing.B) {
+		for b.Loop() {
+			pt.Check(ctx, c)
+		}
+	})
 }

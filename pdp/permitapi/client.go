@@ -156,7 +156,8 @@ func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.err }
 
 // get fetches path (with query) into out, retrying as the package comment
-// says. scope describes the project and environment for error messages.
+// says; a *[]byte out receives the body undecoded. scope describes the
+// project and environment for error messages.
 func (c *Client) get(ctx context.Context, path string, query url.Values, scope string, out any) error {
 	select {
 	case c.sem <- struct{}{}:
@@ -196,6 +197,10 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, scope s
 		case status >= 400:
 			return c.statusError(status, path, scope, body)
 		default:
+			if raw, ok := out.(*[]byte); ok {
+				*raw = body
+				return nil
+			}
 			if err := json.Unmarshal(body, out); err != nil {
 				return &Error{Status: status, Path: path, err: err, Msg: fmt.Sprintf("%s: the answer is not the JSON Permit's API sends (%v): is %s Permit's API?", c.where(path), err, c.base)}
 			}
@@ -231,8 +236,15 @@ func (c *Client) once(ctx context.Context, u string) (int, []byte, http.Header, 
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	var body []byte
+	if n := resp.ContentLength; n > 0 && n < 1<<30 {
+		// The length is known: one buffer of that size, not ReadAll's
+		// doubling (a pull reads every byte of the environment).
+		body = make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return 0, nil, nil, err
+		}
+	} else if body, err = io.ReadAll(resp.Body); err != nil {
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, body, resp.Header, nil

@@ -163,54 +163,54 @@ func (c *Client) Fetch(ctx context.Context, t Target, report func(Progress)) (*S
 		}()
 	}
 	run(func() (err error) {
-		snap.Resources, err = list(ctx, c, listSpec{kind: Kinds[0], path: schema + "/resources", counted: true}, scope,
-			func(r *Resource) string { return r.ID }, safe)
+		snap.Resources, err = list(ctx, c, listSpec{kind: Kinds[0], path: schema + "/resources", counted: true, keepIDs: true}, scope,
+			func(r *Resource) *string { return &r.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.UserAttributes, err = list(ctx, c, listSpec{kind: Kinds[1], path: schema + "/users/attributes"}, scope,
-			func(a *Attribute) string { return a.ID }, safe)
+			func(a *Attribute) *string { return &a.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Roles, err = list(ctx, c, listSpec{kind: Kinds[2], path: schema + "/roles", counted: true}, scope,
-			func(r *Role) string { return r.ID }, safe)
+			func(r *Role) *string { return &r.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
-		snap.ConditionSets, err = list(ctx, c, listSpec{kind: Kinds[3], path: schema + "/condition_sets", counted: true}, scope,
-			func(s *ConditionSet) string { return s.ID }, safe)
+		snap.ConditionSets, err = list(ctx, c, listSpec{kind: Kinds[3], path: schema + "/condition_sets", counted: true, keepIDs: true}, scope,
+			func(s *ConditionSet) *string { return &s.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Rules, err = list(ctx, c, listSpec{kind: Kinds[4], path: facts + "/set_rules"}, scope,
-			func(r *ConditionSetRule) string { return r.ID }, safe)
+			func(r *ConditionSetRule) *string { return &r.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Tenants, err = list(ctx, c, listSpec{kind: Kinds[5], path: facts + "/tenants", counted: true}, scope,
-			func(t *Tenant) string { return t.ID }, safe)
+			func(t *Tenant) *string { return &t.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		q := url.Values{"include_resource_instance_roles": {"true"}}
 		snap.Users, err = list(ctx, c, listSpec{kind: Kinds[6], path: facts + "/users", query: q}, scope,
-			func(u *User) string { return u.ID }, safe)
+			func(u *User) *string { return &u.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: Kinds[7], path: facts + "/role_assignments", counted: true}, scope,
-			func(a *RoleAssignment) string { return a.ID }, safe)
+			func(a *RoleAssignment) *string { return &a.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Instances, err = list(ctx, c, listSpec{kind: Kinds[8], path: facts + "/resource_instances", counted: true}, scope,
-			func(i *ResourceInstance) string { return i.ID }, safe)
+			func(i *ResourceInstance) *string { return &i.ID }, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Tuples, err = list(ctx, c, listSpec{kind: Kinds[9], path: facts + "/relationship_tuples", counted: true}, scope,
-			func(t *RelationshipTuple) string { return t.ID }, safe)
+			func(t *RelationshipTuple) *string { return &t.ID }, safe)
 		return err
 	})
 	wg.Wait()

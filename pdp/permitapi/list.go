@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"strconv"
 	"sync"
@@ -27,6 +28,9 @@ type page[T any] struct {
 	PageCount  int `json:"page_count"`
 }
 
+// seed keys the id hashes: two distinct ids collide with probability 2⁻⁶⁴.
+var seed = maphash.MakeSeed()
+
 // listSpec is one list endpoint.
 type listSpec struct {
 	kind  string
@@ -36,6 +40,9 @@ type listSpec struct {
 	// page object whose page_count lets the remaining pages be fetched at
 	// once; some endpoints (users) always answer one.
 	counted bool
+	// keepIDs keeps the items' ids, which other lists refer to (resources,
+	// condition sets).
+	keepIDs bool
 }
 
 // list fetches every page of one list. A counted list asks for the page
@@ -44,7 +51,7 @@ type listSpec struct {
 // walked page by page until a page shorter than PerPage (an empty one
 // included). Items are deduplicated by id, since a list can shift while it
 // is paged.
-func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) string, report func(Progress)) ([]T, error) {
+func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, report func(Progress)) ([]T, error) {
 	per := c.cfg.PerPage
 	q := func(n int) url.Values {
 		v := url.Values{}
@@ -61,20 +68,20 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 	// fetchPage returns one page's items and, when the answer was a page
 	// object, its page count (-1 when it was a bare array).
 	fetchPage := func(ctx context.Context, n int) ([]T, int, error) {
-		var raw json.RawMessage
+		var raw []byte
 		if err := c.get(ctx, s.path, q(n), scope, &raw); err != nil {
 			return nil, 0, err
 		}
-		raw = bytes.TrimLeft(raw, " \t\r\n")
-		if len(raw) > 0 && raw[0] == '[' {
+		body := bytes.TrimLeft(raw, " \t\r\n")
+		if len(body) > 0 && body[0] == '[' {
 			var items []T
-			if err := json.Unmarshal(raw, &items); err != nil {
+			if err := json.Unmarshal(body, &items); err != nil {
 				return nil, 0, c.shapeError(s.path, err)
 			}
 			return items, -1, nil
 		}
 		var p page[T]
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := json.Unmarshal(body, &p); err != nil {
 			return nil, 0, c.shapeError(s.path, err)
 		}
 		count := p.PageCount
@@ -85,14 +92,20 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 	}
 
 	var out []T
-	seen := map[string]bool{}
+	// Ids are kept as hashes and cleared from the items: a list of 200,000
+	// tuples would otherwise hold 200,000 UUID strings only to dedupe them.
+	seen := map[uint64]bool{}
 	add := func(items []T) {
 		for i := range items {
-			if k := id(&items[i]); k != "" {
-				if seen[k] {
+			if p := id(&items[i]); *p != "" {
+				h := maphash.String(seed, *p)
+				if !s.keepIDs {
+					*p = ""
+				}
+				if seen[h] {
 					continue
 				}
-				seen[k] = true
+				seen[h] = true
 			}
 			out = append(out, items[i])
 		}

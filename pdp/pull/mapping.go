@@ -48,9 +48,14 @@ func (m *mapper) note(format string, args ...any) {
 
 // Map maps a snapshot into a policy. The policy is valid (Validate passes)
 // or Map returns an error saying why not; what cannot be held is left out
-// and named in Result.NotKept, never dropped silently.
+// and named in Result.NotKept, never dropped silently. Map consumes the
+// snapshot: the large lists (users, assignments, instances, tuples) are let
+// go as they are mapped, so that the snapshot and the policy are not both
+// held whole.
 func Map(s *permitapi.Snapshot) (*Result, error) {
 	m := &mapper{s: s, p: &policy.Policy{Version: 1}, groups: map[string]map[string][]string{}}
+	c := counts(s)
+	m.descriptions()
 	m.resources()
 	m.tenantRoles()
 	m.userAttributes()
@@ -59,11 +64,10 @@ func Map(s *permitapi.Snapshot) (*Result, error) {
 	m.users()
 	m.tuples()
 	m.sets()
-	m.descriptions()
 	if err := m.p.Validate(); err != nil {
 		return nil, fmt.Errorf("the environment does not map to a valid policy; please report this with the problems below:\n%w", err)
 	}
-	return &Result{Policy: m.p, Counts: counts(s), NotKept: m.notKept}, nil
+	return &Result{Policy: m.p, Counts: c, NotKept: m.notKept}, nil
 }
 
 // counts is the number of objects of each kind, as the API listed them.
@@ -430,6 +434,7 @@ func (m *mapper) instances() {
 	for _, typ := range slices.Sorted(maps.Keys(dropped)) {
 		m.note("%d resource instance(s) of %q: their type is unknown or their key holds ':'; not kept", dropped[typ], typ)
 	}
+	m.s.Instances = nil
 }
 
 // accepts mirrors the validator's schema check for one stored value.
@@ -512,6 +517,7 @@ func (m *mapper) users() {
 		}
 		u.Tenants = dedupe(u.Tenants)
 	}
+	m.s.Users, m.s.RoleAssignments = nil, nil
 	for _, u := range m.p.Users {
 		sort.Slice(u.Roles, func(i, j int) bool {
 			a, b := u.Roles[i], u.Roles[j]
@@ -563,6 +569,7 @@ func (m *mapper) tuples() {
 		seen[k] = true
 		m.p.Relationships = append(m.p.Relationships, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 	}
+	m.s.Tuples = nil
 	if bad > 0 {
 		m.note("%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", bad)
 	}

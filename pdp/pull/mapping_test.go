@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -9,8 +10,6 @@ import (
 	"github.com/pdpx/pdpx/pdp/permitapi"
 	"github.com/pdpx/pdpx/pdp/policy"
 )
-
-func str(s string) *string { return &s }
 
 // snapshot is an environment with every kind of object the mapping knows,
 // written as the API answers it.
@@ -295,5 +294,27 @@ func TestMappedPolicyLoadsBack(t *testing.T) {
 	b, _ := json.Marshal(res.Policy)
 	if string(a) != string(b) {
 		t.Errorf("the file does not read back as written:\n%s\n%s", a, b)
+	}
+}
+
+// EncodeTo writes what json.MarshalIndent would, an entry at a time.
+func TestEncodeMatchesMarshalIndent(t *testing.T) {
+	res, err := Map(snapshot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Encode(res.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(res.Policy); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want.String() {
+		t.Errorf("EncodeTo:\n%s\njson:\n%s", got, want.String())
 	}
 }

@@ -1,12 +1,17 @@
 package pull
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp/permitapi"
@@ -74,24 +79,106 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 	return &Pulled{Result: res, Target: t, Requests: c.Requests(), Retries: c.Retries(), Duration: end.Sub(start)}, nil
 }
 
-// Encode writes a policy as the JSON file pdpx pull writes: indented, so
-// that two snapshots compare line by line, with the source header first.
+// Encode is EncodeTo into memory.
 func Encode(p *policy.Policy) ([]byte, error) {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", " ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
+	if err := EncodeTo(&b, p); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-// WriteFile writes data to path atomically: into a temporary file in the
-// same directory, flushed to disk, then renamed over path. A write that fails
-// or is interrupted leaves the previous file as it was. A new file gets mode
-// 0644, a replaced one keeps its mode.
-func WriteFile(path string, data []byte) (err error) {
+// EncodeTo writes a policy as the JSON file pdpx pull writes: indented, so
+// that two snapshots compare line by line, keys sorted, the source header
+// first. The large maps and lists (users, instances, relationships) are
+// written an entry at a time: encoding the whole policy at once would hold
+// two more copies of the file in memory.
+func EncodeTo(w io.Writer, p *policy.Policy) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	// value writes v indented as if it stood at depth levels.
+	value := func(v any, depth int) error {
+		buf.Reset()
+		enc.SetIndent(strings.Repeat(" ", depth), " ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	bw.WriteString("{")
+	rv := reflect.ValueOf(p).Elem()
+	first := true
+	for i := range rv.NumField() {
+		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
+		f := rv.Field(i)
+		if name == "" || name == "-" || (strings.Contains(opts, "omitempty") && f.IsZero()) {
+			continue
+		}
+		if (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0 {
+			continue
+		}
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		fmt.Fprintf(bw, "\n %q: ", name)
+		switch f.Kind() {
+		case reflect.Map:
+			keys := f.MapKeys()
+			sort.Slice(keys, func(a, b int) bool { return keys[a].String() < keys[b].String() })
+			bw.WriteString("{")
+			for j, k := range keys {
+				if j > 0 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n  ")
+				if err := value(k.String(), 2); err != nil {
+					return err
+				}
+				bw.WriteString(": ")
+				if err := value(f.MapIndex(k).Interface(), 2); err != nil {
+					return err
+				}
+			}
+			bw.WriteString("\n }")
+		case reflect.Slice:
+			bw.WriteString("[")
+			for j := range f.Len() {
+				if j > 0 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n  ")
+				if err := value(f.Index(j).Interface(), 2); err != nil {
+					return err
+				}
+			}
+			bw.WriteString("\n ]")
+		default:
+			if err := value(f.Interface(), 1); err != nil {
+				return err
+			}
+		}
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// WriteFile writes data to path atomically, as WriteWith does.
+func WriteFile(path string, data []byte) error {
+	return WriteWith(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteWith writes what write writes to path atomically: into a temporary
+// file in the same directory, flushed to disk, then renamed over path. A
+// write that fails or is interrupted leaves the previous file as it was. A
+// new file gets mode 0644, a replaced one keeps its mode.
+func WriteWith(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
@@ -111,7 +198,7 @@ func WriteFile(path string, data []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return fmt.Errorf("writing %s: %w", tmp, err)
 	}
 	if err = f.Chmod(mode); err != nil {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // AuthZEN (OpenID's Authorization API) as Permit's PDP maps it onto a
-// check (permit-pdp.md §1): subject.id is the user's key and its properties
+// check: subject.id is the user's key and its properties
 // the user's attributes, with first_name, last_name and email lifted out;
 // resource.id is the key, resource.properties.tenant the tenant and the rest
 // of the properties the attributes; action.name the action. As on the PDP,
@@ -196,61 +197,142 @@ func (s *Server) evaluation(l *loaded, _ *http.Request, body []byte, info *reqIn
 // and its context over the request's, key by key (as Permit's PDP merges
 // them). No evaluations, or one left without a subject, action or
 // resource, is a 400 as on the PDP; a part of the wrong shape is a 422.
+//
+// A request that leans on the defaults carries an evaluation in 3 bytes
+// ("{},") and its answer in hundreds, so nothing is kept per evaluation:
+// the list is read again for each pass. The first checks every
+// evaluation's shape, the second that each makes a check (an answer
+// cannot be refused once it is being written), the third decides them one
+// by one, writing the answer in parts when it is large.
 func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
 	var req struct {
 		azParts
-		Evaluations *[]azParts `json:"evaluations"`
+		Evaluations json.RawMessage `json:"evaluations"`
 	}
 	if err := decodeJSON(body, &req); err != nil {
 		return bodyError(info, err)
 	}
-	if req.Evaluations == nil {
+	if !present(req.Evaluations) {
 		return refuse(info, http.StatusUnprocessableEntity, "evaluations is missing: send \"evaluations\": [{...}, ...]")
 	}
-	if len(*req.Evaluations) == 0 {
+	n, err := eachEvaluation(req.Evaluations, func(int, azParts) bool { return true })
+	if err != nil {
+		return refuse(info, http.StatusUnprocessableEntity, "the body must be a JSON object with subject, action and resource")
+	}
+	if n == 0 {
 		return refuse(info, http.StatusBadRequest, "No evaluations provided")
 	}
 	defaults := req.azParts
-	checks := make([]pdp.Check, 0, len(*req.Evaluations))
-	for i, e := range *req.Evaluations {
-		if !present(e.Subject) {
-			e.Subject = defaults.Subject
+	status, msg := 0, ""
+	_, _ = eachEvaluation(req.Evaluations, func(i int, e azParts) bool {
+		var c pdp.Check
+		c, status, msg = evaluationCheck(defaults, e, i)
+		if n == 1 {
+			info.check(&c)
 		}
-		if !present(e.Action) {
-			e.Action = defaults.Action
-		}
-		if !present(e.Resource) {
-			e.Resource = defaults.Resource
-		}
-		if !present(e.Subject) || !present(e.Action) || !present(e.Resource) {
-			return refuse(info, http.StatusBadRequest, "One or more evaluations is missing required fields: evaluation "+strconv.Itoa(i)+" has no subject, action or resource, and the request gives no default")
-		}
-		ctx, err := mergeContext(defaults.Context, e.Context)
-		if err != nil {
-			return bodyError(info, err)
-		}
-		e.Context = ctx
-		c, err := e.toCheck()
-		if err != nil {
-			return refuse(info, http.StatusUnprocessableEntity, "evaluation "+strconv.Itoa(i)+": "+err.Error())
-		}
-		checks = append(checks, c)
+		return status == 0
+	})
+	if status != 0 {
+		return refuse(info, status, msg)
 	}
-	out := make([]azDecision, len(checks))
+
+	stream := n > 256
+	if stream {
+		info.w.Header()["Content-Type"] = jsonType
+		info.w.WriteHeader(http.StatusOK)
+		info.streamed = true
+	}
+	out := append(info.out[:0], `{"evaluations":[`...)
 	allowed := 0
-	for i, c := range checks {
-		out[i] = s.azDecide(l, c)
-		if out[i].Decision {
+	_, _ = eachEvaluation(req.Evaluations, func(i int, e azParts) bool {
+		c, _, _ := evaluationCheck(defaults, e, i)
+		d := s.azDecide(l, c)
+		if d.Decision {
 			allowed++
 		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			status, msg = http.StatusBadGateway, "the answer could not be encoded: "+err.Error()
+			return false
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+		if i == n-1 {
+			out = append(out, "]}"...)
+		}
+		if stream && (len(out) >= 64<<10 || i == n-1) {
+			if _, err := info.w.Write(out); err != nil {
+				msg = "the answer could not be written after " + strconv.Itoa(i) + " of " + strconv.Itoa(n) + " evaluations: " + err.Error()
+				return false
+			}
+			out = out[:0]
+		}
+		return true
+	})
+	info.out = out
+	switch {
+	case status != 0 && !stream:
+		return refuse(info, status, msg)
+	case msg != "":
+		info.outcome, info.detail = "error", msg
+		return http.StatusOK, nil
 	}
-	if len(checks) == 1 {
-		info.check(&checks[0])
+	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(n-allowed) + " deny"
+	if stream {
+		return http.StatusOK, nil
 	}
-	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(len(checks)-allowed) + " deny"
-	return marshal(info, struct {
-		Evaluations []azDecision `json:"evaluations"`
-	}{out})
+	return http.StatusOK, out
+}
+
+// eachEvaluation calls f with each element of the JSON array list, in
+// order, until f returns false, and returns how many it read. An element
+// that is not an object (or null) is an error.
+func eachEvaluation(list json.RawMessage, f func(i int, e azParts) bool) (int, error) {
+	dec := json.NewDecoder(bytes.NewReader(list))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return 0, errors.New("not a list")
+	}
+	n := 0
+	for dec.More() {
+		var e azParts
+		if err := dec.Decode(&e); err != nil {
+			return n, err
+		}
+		n++
+		if !f(n-1, e) {
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// evaluationCheck is evaluation i of an evaluations request as a check,
+// with the request's defaults; a status other than 0 refuses it.
+func evaluationCheck(defaults, e azParts, i int) (pdp.Check, int, string) {
+	if !present(e.Subject) {
+		e.Subject = defaults.Subject
+	}
+	if !present(e.Action) {
+		e.Action = defaults.Action
+	}
+	if !present(e.Resource) {
+		e.Resource = defaults.Resource
+	}
+	if !present(e.Subject) || !present(e.Action) || !present(e.Resource) {
+		return pdp.Check{}, http.StatusBadRequest, "One or more evaluations is missing required fields: evaluation " + strconv.Itoa(i) + " has no subject, action or resource, and the request gives no default"
+	}
+	ctx, err := mergeContext(defaults.Context, e.Context)
+	if err != nil {
+		return pdp.Check{}, http.StatusUnprocessableEntity, err.Error()
+	}
+	e.Context = ctx
+	c, err := e.toCheck()
+	if err != nil {
+		return pdp.Check{}, http.StatusUnprocessableEntity, "evaluation " + strconv.Itoa(i) + ": " + err.Error()
+	}
+	return c, 0, ""
 }
 
 // mergeContext lays an evaluation's context over the request's, key by key.

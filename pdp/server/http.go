@@ -24,7 +24,10 @@ type route struct {
 	method string
 	public bool // no API key needed (health)
 	body   bool // a JSON body is read and handed to h
-	h      func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
+	// fastapi: the route is served by the PDP's Python side, which reads a
+	// body of any content type (and words its refusals itself).
+	fastapi bool
+	h       func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
 }
 
 var routes = map[string]route{
@@ -33,6 +36,8 @@ var routes = map[string]route{
 	"/allowed/all-tenants":               {method: http.MethodPost, body: true, h: (*Server).allTenants},
 	"/user-permissions":                  {method: http.MethodPost, body: true, h: (*Server).userPermissions},
 	"/authorized_users":                  {method: http.MethodPost, body: true, h: (*Server).authorizedUsers},
+	"/user-tenants":                      {method: http.MethodPost, body: true, fastapi: true, h: (*Server).userTenants},
+	"/local/role_assignments":            {method: http.MethodGet, h: (*Server).roleAssignments},
 	"/access/v1/evaluation":              {method: http.MethodPost, body: true, h: (*Server).evaluation},
 	"/access/v1/evaluations":             {method: http.MethodPost, body: true, h: (*Server).evaluations},
 	"/.well-known/authzen-configuration": {method: http.MethodGet, h: (*Server).wellKnown},
@@ -130,14 +135,14 @@ func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
 		}
 	}
 	if !known {
-		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /authorized_users, /access/v1/evaluation(s))")
+		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /user-tenants, /authorized_users, /local/role_assignments, /access/v1/evaluation(s))")
 	}
 	if r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead) {
 		return refuse(info, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+path+": use "+rt.method)
 	}
 	var body []byte
 	if rt.body {
-		if !isJSON(r.Header.Get("Content-Type")) {
+		if !rt.fastapi && !isJSON(r.Header.Get("Content-Type")) {
 			return refuse(info, http.StatusUnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
 		}
 		var err error
@@ -243,8 +248,6 @@ func (s *Server) readBody(r *http.Request, info *reqInfo) ([]byte, error) {
 	if r.ContentLength > MaxBody {
 		return buf, &http.MaxBytesError{Limit: MaxBody}
 	}
-	s.inBody.Add(1)
-	defer s.inBody.Add(-1)
 	for {
 		// One byte past the limit tells "exactly the limit" from "more".
 		end := MaxBody + 1

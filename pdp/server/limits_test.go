@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -202,7 +203,8 @@ func rawRequest(path string, length int) string {
 // they declared: before the fix, 50 of them held 50 MB.
 func TestDeclaredButUnsentBodies(t *testing.T) {
 	s, _ := newServer(t, Config{Token: testToken})
-	addr := serveOn(t, s, nil)
+	var reading atomic.Int64
+	addr := serveOn(t, s, func(l net.Listener) net.Listener { return secondReads{l, &reading} })
 	const conns = 50
 	var before runtime.MemStats
 	runtime.GC()
@@ -217,7 +219,7 @@ func TestDeclaredButUnsentBodies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "every connection to be reading its body", func() bool { return s.inBody.Load() == conns })
+	waitFor(t, "every connection to be reading its body", func() bool { return reading.Load() == conns })
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -226,6 +228,37 @@ func TestDeclaredButUnsentBodies(t *testing.T) {
 	if grew > conns*64<<10 {
 		t.Errorf("%d connections that declared 1 MiB and sent nothing hold %d bytes", conns, grew)
 	}
+}
+
+// secondReads counts the connections blocked in their second read: the
+// first brings a request's head, so the second is its handler reading the
+// body.
+type secondReads struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l secondReads) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return c, err
+	}
+	return &readCounter{Conn: c, n: l.n}, nil
+}
+
+type readCounter struct {
+	net.Conn
+	reads int // only the connection's serving goroutine reads
+	n     *atomic.Int64
+}
+
+func (c *readCounter) Read(p []byte) (int, error) {
+	c.reads++
+	if c.reads == 2 {
+		c.n.Add(1)
+		defer c.n.Add(-1)
+	}
+	return c.Conn.Read(p)
 }
 
 // smallWrites makes the server's socket buffers small, so that a client
@@ -324,4 +357,83 @@ func TestStreamedAnswerOverHTTP(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || len(got.Allow) != 2*s.streamBatch()+1 {
 		t.Fatalf("%d %q, %d answers", resp.StatusCode, resp.Header.Get("Content-Type"), len(got.Allow))
 	}
+}
+
+// writeRecorder is a ResponseWriter that keeps what is written and the
+// size of each write.
+type writeRecorder struct {
+	h      http.Header
+	code   int
+	body   bytes.Buffer
+	writes []int
+}
+
+func (w *writeRecorder) Header() http.Header { return w.h }
+func (w *writeRecorder) WriteHeader(c int)   { w.code = c }
+func (w *writeRecorder) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = 200
+	}
+	w.writes = append(w.writes, len(b))
+	return w.body.Write(b)
+}
+
+// serveRecorded sends a POST of body to path and records the writes.
+func serveRecorded(s *Server, path, body string) *writeRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+testToken)
+	w := &writeRecorder{h: http.Header{}}
+	s.ServeHTTP(w, r)
+	return w
+}
+
+// TestLargeAnswersAreWrittenInParts: a bulk or AuthZEN evaluations answer
+// too large to hold whole is written in parts of bounded size (an
+// evaluations request that leans on its defaults spends 3 bytes per
+// evaluation and gets hundreds back), and reads back as every decision in
+// order.
+func TestLargeAnswersAreWrittenInParts(t *testing.T) {
+	s, _ := newServer(t, Config{Token: testToken})
+
+	bulk := serveRecorded(s, "/allowed/bulk", string(bulkBody(4*s.streamBatch())))
+	if bulk.code != 200 || len(bulk.writes) < 4 || slicesMax(bulk.writes) > s.streamBatch()*2<<10 {
+		t.Errorf("bulk of %d checks: status %d, writes %v", 4*s.streamBatch(), bulk.code, bulk.writes)
+	}
+
+	const n = 3000
+	head := `{"subject":{"type":"user","id":"john@smith.com"},"action":{"name":"create"},"resource":{"type":"document","properties":{"tenant":"default"}},"evaluations":[`
+	evals := serveRecorded(s, "/access/v1/evaluations", head+strings.Repeat("{},", n-1)+`{"subject":{"type":"user","id":"bob@acme.io"}}]}`)
+	if evals.code != 200 || len(evals.writes) < 4 || slicesMax(evals.writes) > 128<<10 {
+		t.Fatalf("%d evaluations: status %d, writes %v", n, evals.code, evals.writes)
+	}
+	if ct := evals.h.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var got struct{ Evaluations []azDecision }
+	if err := json.Unmarshal(evals.body.Bytes(), &got); err != nil || len(got.Evaluations) != n {
+		t.Fatalf("%v, %d evaluations", err, len(got.Evaluations))
+	}
+	for i, d := range got.Evaluations {
+		if want := i < n-1; d.Decision != want || len(d.Context) == 0 {
+			t.Fatalf("evaluation %d: %v %s", i, d.Decision, d.Context)
+		}
+	}
+	// A shape error anywhere is found before any answer is written.
+	bad := serveRecorded(s, "/access/v1/evaluations", head+strings.Repeat("{},", n)+`{"subject":{"type":"user"}}]}`)
+	if bad.code != 422 || len(bad.writes) != 1 {
+		t.Errorf("an incomplete evaluation at the end: %d, writes %v: %.300s", bad.code, bad.writes, bad.body.String())
+	}
+	wrong := serveRecorded(s, "/access/v1/evaluations", `{"evaluations":[{},5]}`)
+	if wrong.code != 422 {
+		t.Errorf("an evaluation that is not an object after an incomplete one: %d %s", wrong.code, wrong.body.String())
+	}
+}
+
+func slicesMax(xs []int) int {
+	m := 0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
 }

@@ -1,8 +1,9 @@
 // Package server serves pdpx's embedded engine over HTTP with the API of
-// Permit's Policy Decision Point (shared/permit-pdp.md §1), so that Permit's
-// own SDKs, pdpx's permit client and AuthZEN clients use it unchanged:
-// /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-// /authorized_users, the health endpoints and AuthZEN's evaluation API.
+// Permit's Policy Decision Point, so that Permit's own SDKs, pdpx's permit
+// client and AuthZEN clients use it unchanged: /allowed, /allowed/bulk,
+// /allowed/all-tenants, /user-permissions, /user-tenants,
+// /authorized_users, GET /local/role_assignments, the health endpoints and
+// AuthZEN's evaluation API.
 //
 // It is for development, demos, tests and CI: the policy file is the source
 // of truth, read again whenever it changes on disk. It knows no terminal.
@@ -11,16 +12,23 @@
 //
 //   - Requests are refused in this order: a missing Authorization header
 //     (401), a wrong key or scheme (403), an unknown path (404), a wrong
-//     method (405), a wrong content type (415), a body over the limit (413),
-//     text that is not JSON (400), JSON of the wrong shape (422). The key is
-//     checked first, as the Rust front's middleware wraps every route.
+//     method (405), a wrong content type (415), a body over the limit (413)
+//     or one that waited too long for its share of the body budget (503),
+//     text that is not JSON (400), JSON of the wrong shape (422). The key
+//     is checked first, as the Rust front's middleware wraps every route.
 //   - Without a token every request is accepted, with or without a key.
 //   - Health endpoints never ask for a key; the AuthZEN metadata does, as in
 //     the Rust front.
 //   - A path with doubled slashes ("//allowed", what an SDK sends when its PDP
 //     URL ends in '/') is served as the clean path instead of redirected:
 //     a redirect would turn the SDK's POST into a GET.
-//   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers.
+//   - Errors are JSON {"detail": "..."}, as the PDP's Python side answers;
+//     the two routes only its Python side serves (/user-tenants,
+//     /local/role_assignments) word a 422 as it does, a list of problems.
+//   - Nothing a client sends or fails to read holds memory for long: read
+//     and write deadlines, body buffers that grow with the bytes that
+//     arrive, a budget for the large bodies in flight, and large answers
+//     written in parts (see http.go's readBody and the bulk handlers).
 package server
 
 import (
@@ -31,6 +39,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -108,22 +117,18 @@ type Server struct {
 
 	// budget holds the bytes of the large bodies in flight (BodyBudget).
 	budget *semaphore.Weighted
-	// inBody counts the requests reading their body now, for tests that
-	// wait for attackers to be in place.
-	inBody atomic.Int64
 
-	// watcher state, touched only by the goroutine running Watch (and by
-	// Reload, which the watcher calls).
-	seen fileStamp
-	// tried is the hash of the last content read, loaded or refused, so that a
-	// broken file is reported once rather than every poll.
-	tried [32]byte
+	// watch follows the policy file; nil for the demo policy.
+	watch *policy.Watcher
 }
 
 // loaded is one policy and its engine.
 type loaded struct {
-	eng  *engine.Engine
-	hash [32]byte
+	eng *engine.Engine
+
+	// assignments is eng.RoleAssignments(), made on first use.
+	assignOnce  sync.Once
+	assignments []engine.RoleAssignment
 }
 
 // New loads the policy and returns a server for it. A policy file with
@@ -146,16 +151,12 @@ func New(cfg Config) (*Server, error) {
 		return s, nil
 	}
 	s.name = cfg.Policy
-	stamp, data, err := readPolicy(cfg.Policy)
+	p, w, err := policy.LoadWatched(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.Parse(cfg.Policy, data)
-	if err != nil {
-		return nil, err
-	}
-	s.seen, s.tried = stamp, hashOf(data)
-	s.cur.Store(&loaded{eng: engine.New(p), hash: s.tried})
+	s.watch = w
+	s.cur.Store(&loaded{eng: engine.New(p)})
 	return s, nil
 }
 

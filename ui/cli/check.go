@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
+	"github.com/pdpx/pdpx/pdp/paired"
 )
 
 type checkFlags struct {
@@ -83,7 +85,7 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 			}
 			d := t.Check(cmd.Context(), c)
 			g.record(cmd.Context(), cmd.ErrOrStderr(), t.Describe(), c, d)
-			return report(cmd.OutOrStdout(), c, d, f, engineOf(t))
+			return report(cmd.Context(), cmd.OutOrStdout(), c, d, f, t)
 		},
 	}
 	fl := cmd.Flags()
@@ -160,19 +162,29 @@ func inputName(s string) string {
 // report prints the decision, explained with the engine that decided (nil for a
 // PDP: the explanation then has only the debug object), and turns its
 // outcome into the exit code.
-func report(w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, e *engine.Engine) error {
+func report(ctx context.Context, w io.Writer, c pdp.Check, d pdp.Decision, f *checkFlags, t pdp.Target) error {
+	e := engine.Of(t)
+	pt, _ := t.(*paired.Target)
 	if f.json {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(newJSONReport(c, d, e)); err != nil {
+		r := newJSONReport(c, d, e)
+		if pt != nil && d.Shadow != nil {
+			r.Snapshot = newSnapshotReport(ctx, pt, c, d)
+		}
+		if err := enc.Encode(r); err != nil {
 			return err
 		}
 	} else {
 		p := newPrinter(w)
 		p.summary(c, d)
-		if f.explain {
+		if pt != nil && d.Shadow != nil {
+			p.paired(ctx, pt, c, d, f.explain)
+		} else if f.explain {
 			p.explanation(explain.Explain(d, c, e), d)
+		} else if d.Outcome == pdp.Deny {
+			p.typoHint(explain.Explain(d, c, e))
 		}
 		if err := p.flush(); err != nil {
 			return err

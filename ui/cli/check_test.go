@@ -248,3 +248,34 @@ func TestCheckJSONReBACAllowKeepsEveryBlock(t *testing.T) {
 		t.Errorf("blocks rbac %+v abac %+v rebac %+v", d.RBAC, d.ABAC, d.ReBAC)
 	}
 }
+
+// A misspelt type, action or tenant gets its did-you-mean under a plain
+// DENY; a denial with nothing misspelt prints no hint.
+func TestCheckTypoHint(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"john@smith.com", "crate", "document"}, "did you mean `create`?"},
+		{[]string{"john@smith.com", "read", "documnet"}, "did you mean `document`?"},
+		{[]string{"john@smith.com", "read", "document", "--tenant", "nosuch"}, "there is no tenant `nosuch`"},
+	} {
+		out, code := run(t, "", append([]string{"--no-history", "check"}, tc.args...)...)
+		if code != 1 || !strings.Contains(out, tc.want) {
+			t.Errorf("pdpx check %v: exit %d\n%s", tc.args, code, out)
+		}
+	}
+	if out, _ := run(t, "", "--no-history", "check", "bob@acme.io", "delete", "document"); strings.Count(out, "\n") != 1 {
+		t.Errorf("a hint where nothing is misspelt:\n%s", out)
+	}
+}
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	out, code := run(t, "", "chek")
+	if code != 2 || !strings.Contains(out, `did you mean "check"?`) {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	if out, _ = run(t, "", "zzz"); !strings.Contains(out, "pdpx --help lists the commands") {
+		t.Errorf("%s", out)
+	}
+}

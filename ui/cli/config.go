@@ -72,7 +72,7 @@ func (g *globals) resolveSpec(withToken bool) (pdp.TargetSpec, error) {
 		return pdp.TargetSpec{}, err
 	}
 	if !ok || g.targetFlags() {
-		s, err := targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout)
+		s, err := targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout, g.snapshot)
 		if err == nil && ok && !g.changed("timeout") && p.Timeout > 0 {
 			s.Timeout = p.Timeout
 		}
@@ -82,7 +82,15 @@ func (g *globals) resolveSpec(withToken bool) (pdp.TargetSpec, error) {
 	if !g.changed("timeout") && p.Timeout > 0 {
 		timeout = p.Timeout
 	}
-	return profileSpec(context.Background(), p, timeout, g.token, withToken)
+	s, err := profileSpec(context.Background(), p, timeout, g.token, withToken)
+	if err == nil && g.snapshot != "" {
+		// --snapshot pairs the profile's PDP with a file, or replaces its snapshot.
+		if !s.Remote() {
+			return pdp.TargetSpec{}, fmt.Errorf("--snapshot pairs a remote PDP with a pulled policy file, and profile %q is kind %s: choose a pdp or cloud profile, or add --pdp URL", p.Name, s.Kind)
+		}
+		s.Snapshot = g.snapshot
+	}
+	return s, err
 }
 
 // profileSpec is the target profile p names, with timeout. With withToken,

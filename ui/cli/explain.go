@@ -9,21 +9,15 @@ import (
 	"github.com/pdpx/pdpx/pdp/explain"
 )
 
-// engineOf is the embedded engine behind t, or nil for a remote PDP: the
-// explanation reads the policy when it has one.
-func engineOf(t pdp.Target) *engine.Engine {
-	if et, ok := t.(*engine.Target); ok {
-		return et.Engine()
-	}
-	return nil
-}
-
 // jsonReport is what pdpx check --json prints: the decision's report, its
 // explanation, and the flips at the top level where scripts look for them.
 type jsonReport struct {
 	pdp.Report
 	Explanation explain.Explanation `json:"explanation"`
 	Flips       []explain.Flip      `json:"flips,omitempty"`
+	// Snapshot is the decision of the same check on the snapshot a remote
+	// target is paired with, and how it compares.
+	Snapshot *snapshotReport `json:"snapshot,omitempty"`
 }
 
 func newJSONReport(c pdp.Check, d pdp.Decision, e *engine.Engine) jsonReport {
@@ -224,4 +218,17 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// typoHint prints, under a plain DENY, the one card that says a name in the
+// check does not exist (a misspelt type, action or tenant), with its
+// did-you-mean: a denial for a typo should not need --explain to be seen.
+func (p *printer) typoHint(x explain.Explanation) {
+	for _, c := range x.Cards {
+		switch c.Code {
+		case "no_such_resource", "no_such_action", "no_such_tenant":
+			p.linef("  %s %s %s", p.no.Render("✗"), c.Sentence, p.dim.Render("(--explain says more)"))
+			return
+		}
+	}
 }

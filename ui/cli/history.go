@@ -65,7 +65,7 @@ type historyFlags struct {
 	denied, errors, allowed        bool
 	user, action, resource, tenant string
 	target, since                  string
-	pinned, json                   bool
+	pinned, json, disagreed        bool
 }
 
 func newHistoryCmd(g *globals) *cobra.Command {
@@ -98,7 +98,7 @@ decision under "pdpx".`,
 			if h.Note != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: "+h.Note)
 			}
-			return listHistory(cmd.Context(), cmd.OutOrStdout(), h.History, filt, f.limit, f.json)
+			return listHistory(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), h.History, filt, f.limit, f.json)
 		},
 	}
 	fl := cmd.Flags()
@@ -113,6 +113,7 @@ decision under "pdpx".`,
 	fl.StringVar(&f.target, "target", "", "only this target (kind embedded|pdp|cloud, name or URL)")
 	fl.StringVar(&f.since, "since", "", "only decisions since a `time`: a duration ago (2h, 30m, 7d) or a date (2026-11-01)")
 	fl.BoolVar(&f.pinned, "pinned", false, "only pinned decisions")
+	fl.BoolVar(&f.disagreed, "disagreed", false, "only remote decisions the paired snapshot decided otherwise (--snapshot)")
 	fl.BoolVar(&f.json, "json", false, "one JSON object per line, each re-runnable with pdpx check --input")
 	cmd.AddCommand(newHistoryRerunCmd(g), newHistoryNoteCmd(g), newHistoryClearCmd(g))
 	return cmd
@@ -120,7 +121,7 @@ decision under "pdpx".`,
 
 func (f *historyFlags) filter(words []string, now time.Time) (state.Filter, error) {
 	filt := state.Filter{Text: strings.Join(words, " "), User: f.user, Action: f.action,
-		Resource: f.resource, Tenant: f.tenant, Target: f.target, Pinned: f.pinned}
+		Resource: f.resource, Tenant: f.tenant, Target: f.target, Pinned: f.pinned, Disagreed: f.disagreed}
 	for _, o := range []struct {
 		on bool
 		o  pdp.Outcome
@@ -161,11 +162,18 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 // listHistory prints the entries that match, newest first, a page at a time
 // so that --limit 0 on a million rows streams rather than loads.
-func listHistory(ctx context.Context, w io.Writer, h state.History, f state.Filter, limit int, asJSON bool) error {
+func listHistory(ctx context.Context, w, errw io.Writer, h state.History, f state.Filter, limit int, asJSON bool) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	q := state.Query{Filter: f}
-	for n := 0; limit <= 0 || n < limit; {
+	n := 0
+	defer func() {
+		if n == 0 {
+			// On stderr, so that a script reading the list sees none.
+			fmt.Fprintln(errw, noMatchLine(ctx, h, f))
+		}
+	}()
+	for limit <= 0 || n < limit {
 		q.Limit = 500
 		if limit > 0 {
 			q.Limit = min(q.Limit, limit-n)
@@ -195,6 +203,35 @@ func listHistory(ctx context.Context, w io.Writer, h state.History, f state.Filt
 	return nil
 }
 
+// noMatchLine says that nothing matched, and which filter emptied the list.
+func noMatchLine(ctx context.Context, h state.History, f state.Filter) string {
+	all, err := h.Counts(ctx, state.Filter{})
+	if err != nil || all.Total == 0 {
+		return "the history is empty: decisions are kept as you make them (pdpx check, the explorer)"
+	}
+	var terms []string
+	for _, t := range []struct{ name, v string }{
+		{"--user", f.User}, {"--action", f.Action}, {"--resource", f.Resource}, {"--tenant", f.Tenant}, {"--target", f.Target}, {"words", f.Text},
+	} {
+		if t.v != "" {
+			terms = append(terms, t.name+" "+strconv.Quote(t.v))
+		}
+	}
+	if len(f.Outcomes) > 0 {
+		terms = append(terms, "the outcome filter")
+	}
+	if f.Pinned {
+		terms = append(terms, "--pinned")
+	}
+	if f.Disagreed {
+		terms = append(terms, "--disagreed")
+	}
+	if !f.Since.IsZero() {
+		terms = append(terms, "--since")
+	}
+	return fmt.Sprintf("no decision matches %s (of %d in the history; field filters match a part of the field)", strings.Join(terms, ", "), all.Total)
+}
+
 // listLine is one entry for people: ID, time, outcome, the check, target,
 // latency and any error, cleaned of escape sequences.
 func listLine(e state.Entry) string {
@@ -206,6 +243,15 @@ func listLine(e state.Entry) string {
 		d.Outcome.Word(), clean(e.Check.String()), clean(d.Target), fmtDuration(d.Latency))
 	if d.Outcome == pdp.Error {
 		line += " · " + clean(d.ErrorText())
+	}
+	if d.ResponseCut() {
+		line += " · " + d.ResponseCutNote()
+	}
+	if a := d.Agreement; a != nil && !a.Agrees() && d.Shadow != nil {
+		line += " · ≠ the snapshot said " + d.Shadow.Outcome.Word()
+		for _, cd := range a.Codes {
+			line += fmt.Sprintf(" (%s %s vs %s)", cd.Model, codeWord(cd.Remote), codeWord(cd.Snapshot))
+		}
 	}
 	if e.Pinned {
 		line += " · pinned"
@@ -242,6 +288,18 @@ type exportMeta struct {
 	Debug      *pdp.Debug      `json:"debug,omitempty"`
 	Trace      *pdp.Trace      `json:"trace,omitempty"`
 	Response   json.RawMessage `json:"response,omitempty"`
+	// ResponseSize is the size of a response history kept only the start of.
+	ResponseSize int `json:"response_size,omitempty"`
+	// Snapshot is a paired decision's snapshot side.
+	Snapshot *exportSnapshot `json:"snapshot,omitempty"`
+}
+
+// exportSnapshot is the snapshot's answer to a paired decision, and how
+// the two compared.
+type exportSnapshot struct {
+	Outcome   pdp.Outcome   `json:"outcome"`
+	Debug     *pdp.Debug    `json:"debug,omitempty"`
+	Agreement pdp.Agreement `json:"agreement"`
 }
 
 func exportLine(e state.Entry) ([]byte, error) {
@@ -257,7 +315,11 @@ func exportLine(e state.Entry) ([]byte, error) {
 	r := pdp.NewReport(e.Decision)
 	meta := exportMeta{ID: e.ID, Time: e.Time, Outcome: r.Outcome, Allow: r.Allow, Error: r.Error,
 		Target: r.Target, TargetKind: e.TargetKind, TargetURL: e.TargetURL, LatencyMS: r.LatencyMS,
-		Status: r.Status, Pinned: e.Pinned, Note: e.Note, Debug: r.Debug, Trace: r.Trace, Response: r.Response}
+		Status: r.Status, Pinned: e.Pinned, Note: e.Note, Debug: r.Debug, Trace: r.Trace, Response: r.Response,
+		ResponseSize: r.ResponseSize}
+	if d := e.Decision; d.Shadow != nil && d.Agreement != nil {
+		meta.Snapshot = &exportSnapshot{Outcome: d.Shadow.Outcome, Debug: d.Shadow.Debug, Agreement: *d.Agreement}
+	}
 	m, err := json.Marshal(meta)
 	if err != nil {
 		return nil, err
@@ -315,7 +377,7 @@ any is a denial, else 0.`,
 						fmt.Fprintln(cmd.ErrOrStderr(), "pdpx: warning: decision not recorded in the history: "+err.Error())
 					}
 				}
-				err := report(cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, engineOf(t))
+				err := report(cmd.Context(), cmd.OutOrStdout(), c, d, &checkFlags{json: asJSON, explain: explain}, t)
 				worst = max(worst, ExitCode(err))
 			}
 			if worst != 0 {

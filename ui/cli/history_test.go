@@ -243,3 +243,20 @@ func TestHistoryNote(t *testing.T) {
 		t.Fatalf("a note on a missing entry: exit %d", code)
 	}
 }
+
+// --user matches a part of the key, and an empty result says, on stderr,
+// what emptied it.
+func TestHistoryPartialUserAndEmptyResult(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	if _, code := run(t, "", "--history", db, "check", "john@smith.com", "create", "document"); code != 0 {
+		t.Fatal("check failed")
+	}
+	out, errOut, code := runSplit(t, "", "--history", db, "history", "--user", "JOHN")
+	if code != 0 || !strings.Contains(out, "john@smith.com") || errOut != "" {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	out, errOut, code = runSplit(t, "", "--history", db, "history", "--user", "jane")
+	if code != 0 || out != "" || !strings.Contains(errOut, `no decision matches --user "jane" (of 1 in the history`) {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}

@@ -46,7 +46,7 @@ func (a *axisFlag) Type() string   { return "v1,v2" }
 func newMatrixCmd(g *globals) *cobra.Command {
 	f := &matrixFlags{}
 	cmd := &cobra.Command{
-		Use:   "matrix [USER] [ACTION] [RESOURCE] --AXIS v1,v2 --AXIS v1,v2",
+		Use:   "matrix [USER] [ACTION] [RESOURCE]",
 		Short: "Decide a grid of checks over two axes and print it (✓ allow, ✗ deny, ! error)",
 		Long: `Decide every combination of two axes in one bulk request (a few, 100 checks
 each, on a remote PDP) and print the grid.

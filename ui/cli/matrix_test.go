@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,53 @@ func TestPermissionsAndWho(t *testing.T) {
 	}
 	if out, code := run(t, "", "--pdp", "http://127.0.0.1:1", "--token", "k", "who", "read", "document"); code != 2 {
 		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// A user with no role whose rights come from ABAC alone: erin owns
+// record:105 (its owner attribute is her key, compared by a resource set
+// with {ref: user.key}). What pdpx check allows, permissions and who list.
+func TestPermissionsAndWhoByAttributes(t *testing.T) {
+	pol := filepath.Join("testdata", "owners.yaml")
+	if out, code := run(t, "", "--policy", pol, "check", "erin", "view", "record:105"); code != 0 {
+		t.Fatalf("check: exit %d\n%s", code, out)
+	}
+	out, code := run(t, "", "--policy", pol, "permissions", "erin")
+	if code != 0 || !strings.Contains(out, "instance record:105") || !strings.Contains(out, "record:view  attributes (no role)") ||
+		strings.Contains(out, "record:106") || strings.Contains(out, "no permissions") {
+		t.Fatalf("permissions erin: exit %d\n%s", code, out)
+	}
+	out, code = run(t, "", "--policy", pol, "permissions", "erin", "--json")
+	var p struct {
+		Grants []struct{ Scope, Key, Tenant, Permission string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &p) != nil || len(p.Grants) != 2 ||
+		p.Grants[1] != (struct{ Scope, Key, Tenant, Permission string }{"instance", "record:105", "default", "record:view"}) {
+		t.Fatalf("permissions erin --json: exit %d\n%s", code, out)
+	}
+	// frank views every record as a clerk (his tenant says so) and edits his own.
+	out, code = run(t, "", "--policy", pol, "permissions", "frank")
+	if code != 0 || !strings.Contains(out, "tenant default") || !strings.Contains(out, "instance record:106") ||
+		!strings.Contains(out, "record:edit  attributes (no role)") || !strings.Contains(out, "record:view  via clerk") || strings.Contains(out, "record:105") {
+		t.Fatalf("permissions frank: exit %d\n%s", code, out)
+	}
+
+	out, code = run(t, "", "--policy", pol, "who", "view", "record:105")
+	if code != 0 || !strings.Contains(out, "erin   user set ops, resource set owned_records") || !strings.Contains(out, "frank  clerk in tenant default") {
+		t.Fatalf("who view record:105: exit %d\n%s", code, out)
+	}
+	out, code = run(t, "", "--policy", pol, "who", "edit", "record:105", "--json")
+	var w struct {
+		Users []struct {
+			User, Role, Resource string
+			ABAC                 bool
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &w) != nil || len(w.Users) != 1 || w.Users[0].User != "erin" ||
+		w.Users[0].Role != "ops" || w.Users[0].Resource != "owned_records" || !w.Users[0].ABAC {
+		t.Fatalf("who edit record:105 --json: exit %d\n%s", code, out)
+	}
+	if out, code := run(t, "", "--policy", pol, "who", "edit", "record"); code != 0 || !strings.Contains(out, "nobody") {
+		t.Fatalf("who edit record: exit %d\n%s", code, out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/sweep"
 )
@@ -24,12 +25,16 @@ func newPermissionsCmd(g *globals) *cobra.Command {
 		Short: "List what a user may do, per tenant and per instance, with the role that gives it",
 		Long: `List every permission of USER: in each tenant the user belongs to (or those
 --tenant names) the type-level permissions and the tenant roles that grant
-them; on each instance the user holds a role on (or those --resource names)
-the permissions there and the instance roles.
+them; on each instance the user holds a role on, or that ABAC lets the user
+act on (or those --resource names), the permissions there and the roles
+that grant them.
 
 It asks /user-permissions on a PDP and the engine itself on the embedded
 target, whose policy also tells which role grants which permission. A
-permission with no role came from attributes (ABAC).`,
+permission with no role came from attributes (ABAC). On the embedded
+target every permission listed is one pdpx check allows, and every check
+it allows on an instance the policy knows is listed (on the instance, or
+on its tenant when a tenant role allows it everywhere there).`,
 		Example: `  pdpx permissions jane@permit.io
   pdpx permissions john@permit.io --tenant awesome_inc --type document
   pdpx permissions bob@acme.io --json`,
@@ -54,7 +59,7 @@ permission with no role came from attributes (ABAC).`,
 				return &ExitError{Code: 2, Err: fmt.Errorf("%s: %s", pdp.Clean(t.Describe().Name), pdp.Clean(err.Error()))}
 			}
 			var pol *policy.Policy
-			if e := engineOf(t); e != nil {
+			if e := engine.Of(t); e != nil {
 				pol = e.Policy()
 			}
 			rows := sweep.GrantRows(ps, pol)
@@ -88,9 +93,11 @@ func newWhoCmd(g *globals) *cobra.Command {
 		Use:   "who ACTION RESOURCE",
 		Short: "List who may do an action on a resource, with the role assignment that lets them",
 		Long: `List the users who may do ACTION on RESOURCE (type or type:key) in the tenant
-(default "default"), each with the tenant role or instance role that lets
-them: Permit's /authorized_users. Users allowed only by attributes (ABAC)
-are not listed: ABAC decides for attributes, not for a list of users.`,
+(default "default"), each with the tenant role, instance role or ABAC rule
+(user set and resource set) that lets them: Permit's /authorized_users.
+On the embedded target the users are exactly those of the policy that
+pdpx check allows; a remote PDP answers for itself (Permit's lists ABAC
+users only when the query's context asks for them).`,
 		Example: `  pdpx who update document:roadmap
   pdpx who read document --tenant awesome_inc --json`,
 		Args: cobra.ExactArgs(2),
@@ -186,7 +193,7 @@ func (p *printer) who(c pdp.Check, target string, rows []sweep.Authorized) {
 	p.linef("%s %s", p.key.Render("who may "+pdp.Clean(c.Action)+" "+pdp.Clean(c.Resource.Ref())+" @"+pdp.Clean(c.Resource.Tenant)),
 		p.dim.Render("· "+pdp.Clean(target)))
 	if len(rows) == 0 {
-		p.linef("  nobody by role (ABAC is not listed)")
+		p.linef("  nobody")
 		return
 	}
 	uw := 0
@@ -194,10 +201,6 @@ func (p *printer) who(c pdp.Check, target string, rows []sweep.Authorized) {
 		uw = max(uw, len([]rune(r.User)))
 	}
 	for _, r := range rows {
-		where := "on " + r.Resource
-		if t, ok := strings.CutPrefix(r.Resource, "__tenant:"); ok {
-			where = "in tenant " + t
-		}
-		p.linef("  %s %s  %s %s", p.ok.Render("✓"), padText(r.User, uw), r.Role, p.dim.Render(where))
+		p.linef("  %s %s  %s", p.ok.Render("✓"), padText(r.User, uw), r.Via())
 	}
 }

@@ -135,15 +135,15 @@ func runPull(cmd *cobra.Command, g *globals, f *pullFlags, version string) error
 	if err != nil {
 		return fmt.Errorf("pull failed, %s left as it was: %w", f.output, err)
 	}
-	data, err := pull.Encode(got.Policy)
+	size := 0
+	err = pull.WriteWith(f.output, func(w io.Writer) error {
+		return pull.EncodeTo(countingWriter{w, &size}, got.Policy)
+	})
 	if err != nil {
-		return err
-	}
-	if err := pull.WriteFile(f.output, data); err != nil {
-		return err
+		return fmt.Errorf("%w (%s left as it was)", err, f.output)
 	}
 	if !f.quiet {
-		printPullSummary(cmd.OutOrStdout(), f.output, got, len(data))
+		printPullSummary(cmd.OutOrStdout(), f.output, got, size)
 	}
 	return nil
 }
@@ -270,4 +270,16 @@ func (p *pullProgress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n *int
+}
+
+func (c countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	*c.n += n
+	return n, err
 }

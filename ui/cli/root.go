@@ -1,5 +1,5 @@
 // Package cli is pdpx's command tree: the explorer (no subcommand), check,
-// policy and the rest. main.go only hands it to fang.
+// serve, policy and the rest. main.go only hands it to fang.
 package cli
 
 import (
@@ -60,6 +60,7 @@ func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
 // where the history is.
 type globals struct {
 	policy    string
+	snapshot  string
 	pdpURL    string
 	cloud     bool
 	token     string
@@ -103,7 +104,7 @@ that decides as Permit's PDP does: no account, no network.`,
 		Example: `  pdpx                                      # the explorer on the demo policy
   pdpx check john@smith.com create document  # one decision, exit 0 allow / 1 deny / 2 error
   pdpx --pdp http://localhost:7766 --token "$PERMIT_API_KEY"`,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -113,6 +114,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	f := root.PersistentFlags()
 	f.StringVar(&g.policy, "policy", "", "decide with the embedded engine from this policy `file` (default: the demo policy)")
 	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
+	f.StringVar(&g.snapshot, "snapshot", "", "with --pdp or --cloud: also decide each check on this policy `file` pulled from the PDP's environment (pdpx pull), to explain the PDP's decisions and compare")
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
@@ -125,6 +127,28 @@ that decides as Permit's PDP does: no account, no network.`,
 	root.AddCommand(newCheckCmd(g), newPolicyCmd(), newHistoryCmd(g))
 	root.AddCommand(newConfigCmd(g), newTestCmd(g), newPresentCmd(g))
 	root.AddCommand(newMatrixCmd(g), newPermissionsCmd(g), newWhoCmd(g))
-	root.AddCommand(newPullCmd(g, version))
+	root.AddCommand(newPullCmd(g, version), newVerifyCmd(g), newServeCmd(g))
+	// Added now rather than when it runs, so that its help is laid out too.
+	root.InitDefaultCompletionCmd()
+	tidyHelp(root)
 	return root
+}
+
+// unknownCommand refuses arguments to the root (which opens the explorer
+// and takes none), naming the command meant when a word is near one:
+// "pdpx chek" suggests check.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(": did you mean %q? (pdpx %s --help)", s[0], s[0])
+	} else {
+		msg += ": pdpx --help lists the commands"
+	}
+	return errors.New(msg)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 )
@@ -29,7 +30,7 @@ var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to
 
 // FromFlags resolves the global target flags into a spec. --pdp and --cloud
 // exclude each other and --policy; the token falls back to $PERMIT_API_KEY.
-func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration) (pdp.TargetSpec, error) {
+func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
 	n := 0
 	for _, set := range []bool{policyPath != "", pdpURL != "", cloud} {
 		if set {
@@ -39,13 +40,16 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 	if n > 1 {
 		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
 	}
+	if snapshot != "" && pdpURL == "" && !cloud {
+		return pdp.TargetSpec{}, errors.New("--snapshot pairs a remote PDP with a pulled policy file: add --pdp URL or --cloud (with --policy the engine decides alone)")
+	}
 	if token == "" {
 		token = os.Getenv(TokenEnv)
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	s := pdp.TargetSpec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout}
+	s := pdp.TargetSpec{Kind: pdp.KindEmbedded, Policy: policyPath, Token: token, Timeout: timeout, Snapshot: snapshot}
 	switch {
 	case pdpURL != "":
 		s.Kind, s.URL = pdp.KindPDP, pdpURL
@@ -75,7 +79,15 @@ func Build(s pdp.TargetSpec) (pdp.Target, error) {
 		if s.Kind == pdp.KindCloud {
 			opts = append(opts, permit.WithCloud())
 		}
-		return permit.New(s.URL, s.Token, opts...)
+		remote, err := permit.New(s.URL, s.Token, opts...)
+		if err != nil || s.Snapshot == "" {
+			return remote, err
+		}
+		snap, err := LoadSnapshot(s.Snapshot)
+		if err != nil {
+			return nil, err
+		}
+		return paired.New(remote, snap), nil
 	default:
 		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp or cloud", s.Kind)
 	}
@@ -92,4 +104,32 @@ func Embedded(path string) (*engine.Target, error) {
 		return nil, err
 	}
 	return engine.NewTarget(engine.New(p), filepath.Base(path), path), nil
+}
+
+// LoadSnapshot loads a pulled policy file as a snapshot: its engine, and
+// the environment and time its source header names.
+func LoadSnapshot(path string) (paired.Snapshot, error) {
+	p, err := policy.Load(path)
+	if err != nil {
+		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
+	}
+	snap := paired.Snapshot{Engine: engine.New(p), Name: filepath.Base(path)}
+	if src := p.Source; src != nil {
+		var env []string
+		for _, r := range []policy.SourceRef{src.Project, src.Environment} {
+			if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
+				env = append(env, k)
+			}
+		}
+		snap.Environment = strings.Join(env, " · ")
+		snap.PulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
+	}
+	return snap, nil
+}
+
+func orElse(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -104,17 +104,27 @@ func (s *Server) PathRequests() map[string]int {
 // full).
 func (s *Server) Pages(perPage int) int {
 	n := 0
-	for _, l := range s.lists {
-		pages := (len(l.items) + perPage - 1) / perPage
-		switch {
-		case pages == 0:
-			pages = 1
-		case !l.counted && !l.object && len(l.items)%perPage == 0:
-			pages++
-		}
-		n += pages
+	for path := range s.lists {
+		n += s.ListPages(path, perPage)
 	}
 	return n
+}
+
+// ListPages is the number of pages of perPage items the list at path (one
+// of ListPaths) needs, counted as Pages counts them.
+func (s *Server) ListPages(path string, perPage int) int {
+	l := s.lists[path]
+	if l == nil {
+		return 0
+	}
+	pages := (len(l.items) + perPage - 1) / perPage
+	switch {
+	case pages == 0:
+		pages = 1
+	case !l.counted && !l.object && len(l.items)%perPage == 0:
+		pages++
+	}
+	return pages
 }
 
 // ListPaths are the paths of every list the server serves, relative to
@@ -263,6 +273,11 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, l *list) {
 	from := min((page-1)*per, len(l.items))
 	to := min(from+per, len(l.items))
 	var b bytes.Buffer
+	size := 64
+	for _, it := range l.items[from:to] {
+		size += len(it) + 1
+	}
+	b.Grow(size)
 	object := l.object || (l.counted && q.Get("include_total_count") == "true")
 	if object {
 		b.WriteString(`{"data":`)

@@ -20,6 +20,16 @@ type Config struct {
 	Users, Tenants, UserSets, ResourceSets, Instances, Relationships int
 	// Seed makes the environment reproducible.
 	Seed uint64
+	// QuerySets adds the sets and rules whose results depend on more than
+	// one side of a check (see querySets), for the permission queries'
+	// tests. Small and Large leave them out, so their figures stay comparable.
+	QuerySets bool
+}
+
+// Tiny is an environment small enough to cross-check every user against
+// every instance and action, with the QuerySets rules.
+func Tiny() Config {
+	return Config{Users: 30, Tenants: 4, UserSets: 12, ResourceSets: 12, Instances: 200, Relationships: 400, Seed: 3, QuerySets: true}
 }
 
 // Large is the environment the performance targets are set for.
@@ -209,7 +219,50 @@ func Generate(cfg Config) *Env {
 		}
 	}
 
-	return samples(p, tenants)
+	env := samples(p, tenants)
+	if cfg.QuerySets {
+		querySets(p, cfg.Users)
+	}
+	return env
+}
+
+// querySets adds ABAC whose sets read more than the side they are about,
+// the cases where a query cannot evaluate a side once for all:
+//
+//   - ownership (Permit's documented pattern): every third document has an
+//     owner attribute naming a user, and a resource set compares it with
+//     {ref: user.key}; any user with a clearance may delete what they
+//     own, and a viewer (a role as user set) may share it;
+//   - a user set on the check's context: support staff on the night shift
+//     may delete any folder (the type as resource set);
+//   - a resource set on the tenant's attributes, which only the tenant's
+//     members see: engineers may update projects of pro tenants.
+//
+// It draws no random numbers, so the rest of the environment is the same
+// with or without it.
+func querySets(p *policy.Policy, users int) {
+	for ref, in := range p.ResourceInstances {
+		var i int
+		if _, err := fmt.Sscanf(ref, "document:d%d", &i); err != nil || i%3 != 0 {
+			continue
+		}
+		in.Attributes["owner"] = fmt.Sprintf("u%05d", (i*7)%users)
+	}
+	p.Resources["document"].Attributes["owner"] = "string"
+	p.UserSets["q_staff"] = &policy.UserSet{Conditions: &policy.Condition{Path: "user.clearance", Operator: "greater-than-equals", Value: 0.0}}
+	p.ResourceSets["q_owned"] = &policy.ResourceSet{Resource: "document", Conditions: &policy.Condition{Path: "resource.owner", Operator: "equals", Ref: "user.key"}}
+	p.UserSets["q_night_support"] = &policy.UserSet{Conditions: &policy.Condition{AllOf: []*policy.Condition{
+		{Path: "context.shift", Operator: "equals", Value: "night"},
+		{Path: "user.department", Operator: "equals", Value: "Support"},
+	}}}
+	p.UserSets["q_engineers"] = &policy.UserSet{Conditions: &policy.Condition{Path: "user.department", Operator: "equals", Value: "Engineering"}}
+	p.ResourceSets["q_pro_projects"] = &policy.ResourceSet{Resource: "project", Conditions: &policy.Condition{Path: "tenant.plan", Operator: "equals", Value: "pro"}}
+	p.ConditionSetRules = append(p.ConditionSetRules,
+		policy.ConditionSetRule{UserSet: "q_staff", Permission: "document:delete", ResourceSet: "q_owned"},
+		policy.ConditionSetRule{UserSet: "viewer", Permission: "document:share", ResourceSet: "q_owned"},
+		policy.ConditionSetRule{UserSet: "q_night_support", Permission: "folder:delete", ResourceSet: "folder"},
+		policy.ConditionSetRule{UserSet: "q_engineers", Permission: "project:update", ResourceSet: "q_pro_projects"},
+	)
 }
 
 // samples adds the users and sets the sample checks need.

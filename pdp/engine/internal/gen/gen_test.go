@@ -19,3 +19,26 @@ func TestSmallIsValidAndSized(t *testing.T) {
 		t.Error("not reproducible")
 	}
 }
+
+func TestTinyIsValidWithQuerySets(t *testing.T) {
+	cfg := Tiny()
+	p := Generate(cfg).Policy
+	if err := p.Validate(); err != nil {
+		t.Fatalf("generated policy is invalid: %v", err)
+	}
+	owned := 0
+	for _, in := range p.ResourceInstances {
+		if in.Attributes["owner"] != nil {
+			owned++
+		}
+	}
+	if owned == 0 || p.ResourceSets["q_owned"] == nil || p.UserSets["q_night_support"] == nil {
+		t.Errorf("query sets missing: %d owned documents", owned)
+	}
+	// The query sets draw no random numbers: the rest is the same without them.
+	cfg.QuerySets = false
+	q := Generate(cfg).Policy
+	if len(q.ConditionSetRules) != len(p.ConditionSetRules)-4 || q.Users["u00007"].Attributes["department"] != p.Users["u00007"].Attributes["department"] {
+		t.Error("QuerySets changed the rest of the environment")
+	}
+}

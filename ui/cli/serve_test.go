@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/permit"
-	"github.com/pdpx/pdpx/ui/cli"
 )
 
 // lockedBuf is stderr for a command whose server logs from other goroutines.
@@ -35,13 +34,12 @@ func (l *lockedBuf) String() string {
 	return l.b.String()
 }
 
-// startServe runs `pdpx serve args...` as main wires it and returns the URL
+// startServe runs `pdpx serve args...` in the command tree and returns the URL
 // it listens on (read from its first log line), its log, and a stop
 // function that cancels it as SIGINT does and returns what it returned.
 func startServe(t *testing.T, args ...string) (string, *lockedBuf, func() error) {
 	t.Helper()
-	root := cli.NewRoot("test")
-	root.AddCommand(newServeCmd())
+	root := NewRoot("test")
 	root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...))
 	logs := &lockedBuf{}
 	root.SetErr(logs)
@@ -162,8 +160,7 @@ func TestServeRefusals(t *testing.T) {
 		"a timeout without a unit": {[]string{"--write-timeout", "30"}, "write-timeout"},
 	}
 	for name, c := range cases {
-		root := cli.NewRoot("test")
-		root.AddCommand(newServeCmd())
+		root := NewRoot("test")
 		root.SetArgs(append([]string{"serve"}, c.args...))
 		var out bytes.Buffer
 		root.SetErr(&out)

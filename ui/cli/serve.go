@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/server"
 )
 
@@ -20,9 +21,9 @@ import (
 // server by accident.
 const tokenEnv = "PDPX_TOKEN"
 
-// newServeCmd is `pdpx serve`: flags to a server.Config, then serve until
-// fang cancels the command's context on SIGINT or SIGTERM.
-func newServeCmd() *cobra.Command {
+// newServeCmd is `pdpx serve`: flags (and the profile) to a server.Config,
+// then serve until fang cancels the command's context on SIGINT or SIGTERM.
+func newServeCmd(g *globals) *cobra.Command {
 	var (
 		addr, token, logFormat    string
 		noDebug                   bool
@@ -34,17 +35,24 @@ func newServeCmd() *cobra.Command {
 		Long: `Serve the embedded engine over HTTP with the API of Permit's PDP, so that
 Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
 /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
-/authorized_users, /health, /healthy, /ready, /access/v1/evaluation(s) and
-/.well-known/authzen-configuration.
+/user-tenants, /authorized_users, GET /local/role_assignments, /health,
+/healthy, /ready, /access/v1/evaluation(s) and
+/.well-known/authzen-configuration. Bodies up to 2 MiB are read, as on
+Permit's PDP; --read-timeout and --write-timeout cut off clients that stop
+sending or reading.
 
-The policy file (--policy; default the demo policy) is the source of truth.
-It is reloaded when it changes; a file that no longer validates is reported
-and the last good policy keeps serving.
+The policy file (--policy, else the policy of the profile --profile names,
+else the demo policy) is the source of truth. It is reloaded when it
+changes; a file that no longer validates is reported and the last good
+policy keeps serving. A profile must be of kind embedded; the config's
+default profile is served when it is one (a default naming a PDP is said
+in the log, and the demo policy served).
 
 pdpx serve is for development, demos, tests and CI. Production traffic
 belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
+  pdpx serve --profile mine                        # an embedded profile of the config file
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,16 +61,16 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 					return fmt.Errorf("--%s does not apply to pdpx serve: it serves a policy file (--policy FILE, default the demo policy)", f)
 				}
 			}
-			policyPath, err := cmd.Flags().GetString("policy")
+			log, err := newLogger(cmd.ErrOrStderr(), logFormat)
+			if err != nil {
+				return err
+			}
+			policyPath, err := g.servedPolicy(log)
 			if err != nil {
 				return err
 			}
 			if token == "" {
 				token = os.Getenv(tokenEnv)
-			}
-			log, err := newLogger(cmd.ErrOrStderr(), logFormat)
-			if err != nil {
-				return err
 			}
 			for _, d := range []struct {
 				flag string
@@ -100,6 +108,29 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
 	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
+}
+
+// servedPolicy is the policy file pdpx serve serves, "" for the demo
+// policy: --policy, else the selected profile's (--profile, or the
+// config's default), which must be an embedded one.
+func (g *globals) servedPolicy(log *slog.Logger) (string, error) {
+	if g.policy != "" {
+		return g.policy, nil
+	}
+	p, ok, err := g.selectedProfile()
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", nil
+	case p.Kind == pdp.KindEmbedded:
+		return p.Policy, nil
+	case g.profile != "":
+		return "", fmt.Errorf("profile %q is a %s target (%s): pdpx serve serves a policy file; use a profile of kind embedded, or --policy FILE",
+			p.Name, p.Kind, stripUserinfo(p.Spec().URL))
+	}
+	log.Warn(fmt.Sprintf("the config's default profile %q is a %s target, which pdpx serve cannot serve: serving the demo policy (pass --policy FILE or --profile NAME)", p.Name, p.Kind))
+	return "", nil
 }
 
 // newLogger is the access log and the server's reports, on w.

@@ -1,0 +1,74 @@
+package targets
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/policy"
+)
+
+func TestFromFlags(t *testing.T) {
+	t.Setenv(TokenEnv, "env-key")
+	for _, tc := range []struct {
+		name          string
+		policy, url   string
+		cloud         bool
+		token         string
+		timeout       time.Duration
+		want          pdp.TargetSpec
+		wantErrSubstr string
+	}{
+		{name: "nothing: the demo policy", want: pdp.TargetSpec{Kind: pdp.KindEmbedded, Token: "env-key", Timeout: DefaultTimeout}},
+		{name: "a policy file", policy: "env.yaml", timeout: time.Second,
+			want: pdp.TargetSpec{Kind: pdp.KindEmbedded, Policy: "env.yaml", Token: "env-key", Timeout: time.Second}},
+		{name: "a PDP, the flag's key", url: "http://pdp:7000", token: "flag-key",
+			want: pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://pdp:7000", Token: "flag-key", Timeout: DefaultTimeout}},
+		{name: "the cloud", cloud: true, want: pdp.TargetSpec{Kind: pdp.KindCloud, URL: pdp.CloudPDPURL, Token: "env-key", Timeout: DefaultTimeout}},
+		{name: "two targets", policy: "env.yaml", cloud: true, wantErrSubstr: "choose one target"},
+	} {
+		got, err := FromFlags(tc.policy, tc.url, tc.cloud, tc.token, tc.timeout, "")
+		switch {
+		case tc.wantErrSubstr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstr) {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		case err != nil || got != tc.want:
+			t.Errorf("%s: %+v %v, want %+v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// Build makes the target a spec names, whoever made the spec: flags, a
+// profile or the switcher.
+func TestBuild(t *testing.T) {
+	demo, err := Build(pdp.TargetSpec{})
+	if err != nil || engine.Of(demo) == nil || demo.Describe().Name != "embedded: "+policy.DemoName {
+		t.Fatalf("the zero spec: %v %v", demo, err)
+	}
+	local, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, Token: "k"})
+	if err != nil || local.Describe().URL != pdp.LocalPDPURL || engine.Of(local) != nil {
+		t.Errorf("a PDP without a URL: %+v %v", local, err)
+	}
+	cloud, err := Build(pdp.TargetSpec{Kind: pdp.KindCloud, Token: "k", Timeout: 3 * time.Second})
+	if err != nil || cloud.Describe().Kind != pdp.KindCloud || cloud.Describe().ABAC {
+		t.Errorf("the cloud: %+v %v", cloud.Describe(), err)
+	}
+	if tt, ok := pdp.Behind[interface{ Timeout() time.Duration }](cloud); !ok || tt.Timeout() != 3*time.Second {
+		t.Errorf("the spec's timeout is not the client's")
+	}
+	if _, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, Token: "  "}); !errors.Is(err, ErrNoToken) {
+		t.Errorf("no key: %v", err)
+	}
+	if _, err := Build(pdp.TargetSpec{Kind: "opa"}); err == nil || !strings.Contains(err.Error(), `"opa"`) {
+		t.Errorf("an unknown kind: %v", err)
+	}
+	var probs policy.Problems
+	if _, err := Build(pdp.TargetSpec{Policy: filepath.Join(t.TempDir(), "missing.yaml")}); err == nil || errors.As(err, &probs) {
+		t.Errorf("a missing policy file: %v", err)
+	}
+}
