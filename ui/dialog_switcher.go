@@ -146,6 +146,9 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 		}
 	case pdp.KindCloud:
 		s.sel = 3
+	case pdp.KindAuthZEN:
+		// No row of its own: a profile of kind authzen (listed below the
+		// kinds) or --authzen reaches one. Its URL is not a policy path.
 	default:
 		if info.URL != "" {
 			s.sel = 1

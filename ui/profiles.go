@@ -25,7 +25,9 @@ type Profile struct {
 }
 
 // remote reports whether the profile's target takes an API key.
-func (p Profile) remote() bool { return p.Kind == pdp.KindPDP || p.Kind == pdp.KindCloud }
+func (p Profile) remote() bool {
+	return p.Kind == pdp.KindPDP || p.Kind == pdp.KindCloud || p.Kind == pdp.KindAuthZEN
+}
 
 // Profiles is the config file as the switcher shows it.
 type Profiles struct {

@@ -176,7 +176,7 @@ func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(ex.resp, &raw); err != nil || raw == nil {
-		return nil, c.badResponse(ex, "with "+c.jsonKind(ex.resp)+" where an object of permissions belongs")
+		return nil, c.badResponse(ex, "with "+pdp.JSONKind(ex.resp)+" where an object of permissions belongs")
 	}
 	out := make(pdp.Permissions, len(raw))
 	for k, v := range raw {

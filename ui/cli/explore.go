@@ -83,7 +83,7 @@ func switchFunc(flags pdp.TargetSpec, configFlag string) ui.SwitchFunc {
 			return buildProfile(s, configFlag, timeout, &keep)
 		}
 		if token == "" {
-			token = os.Getenv(targets.TokenEnv)
+			token = os.Getenv(targets.TokenEnvFor(s.Kind))
 		}
 		ts := pdp.TargetSpec{Kind: s.Kind, Policy: s.Policy, URL: s.URL, Token: token, Timeout: timeout}
 		t, err := targets.Build(ts)

@@ -62,6 +62,7 @@ type globals struct {
 	policy    string
 	snapshot  string
 	pdpURL    string
+	authzen   string
 	cloud     bool
 	token     string
 	timeout   time.Duration
@@ -116,6 +117,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
 	f.StringVar(&g.snapshot, "snapshot", "", "with --pdp or --cloud: also decide each check on this policy `file` pulled from the PDP's environment (pdpx pull), to explain the PDP's decisions and compare")
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
+	f.StringVar(&g.authzen, "authzen", "", "ask the AuthZEN PDP at this base `URL` (any PDP speaking AuthZEN 1.0; key from --token or $"+targets.AuthZENTokenEnv+", optional)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
 	f.StringVar(&g.history, "history", "", "keep the history in this SQLite `file` (default $PDPX_HISTORY, else $XDG_STATE_HOME/pdpx/history.db)")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/azclient"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/permit"
@@ -21,6 +22,20 @@ import (
 // TokenEnv is the environment variable Permit's SDKs and docs use for the API key.
 const TokenEnv = "PERMIT_API_KEY"
 
+// AuthZENTokenEnv holds the key for an AuthZEN PDP, as in the AuthZEN
+// interop's own test harness. An AuthZEN PDP may be another vendor's: it
+// is never sent $PERMIT_API_KEY unasked.
+const AuthZENTokenEnv = "AUTHZEN_PDP_API_KEY"
+
+// TokenEnvFor is the environment variable a target of kind k takes its
+// key from when none is given.
+func TokenEnvFor(k pdp.Kind) string {
+	if k == pdp.KindAuthZEN {
+		return AuthZENTokenEnv
+	}
+	return TokenEnv
+}
+
 // DefaultTimeout is how long a remote check may take, as in Permit's Go SDK.
 const DefaultTimeout = 5 * time.Second
 
@@ -28,23 +43,28 @@ const DefaultTimeout = 5 * time.Second
 // explorer can ask for one in a masked field instead of failing.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
-// FromFlags resolves the global target flags into a spec. --pdp and --cloud
-// exclude each other and --policy; the token falls back to $PERMIT_API_KEY.
-func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
+// FromFlags resolves the global target flags into a spec. --policy, --pdp,
+// --cloud and --authzen exclude each other; the token falls back to
+// $PERMIT_API_KEY ($AUTHZEN_PDP_API_KEY for --authzen).
+func FromFlags(policyPath, pdpURL, authzenURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
 	n := 0
-	for _, set := range []bool{policyPath != "", pdpURL != "", cloud} {
+	for _, set := range []bool{policyPath != "", pdpURL != "", cloud, authzenURL != ""} {
 		if set {
 			n++
 		}
 	}
 	if n > 1 {
-		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
+		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL, --cloud or --authzen URL")
 	}
 	if snapshot != "" && pdpURL == "" && !cloud {
 		return pdp.TargetSpec{}, errors.New("--snapshot pairs a remote PDP with a pulled policy file: add --pdp URL or --cloud (with --policy the engine decides alone)")
 	}
 	if token == "" {
-		token = os.Getenv(TokenEnv)
+		kind := pdp.KindPDP
+		if authzenURL != "" {
+			kind = pdp.KindAuthZEN
+		}
+		token = os.Getenv(TokenEnvFor(kind))
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -55,13 +75,15 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 		s.Kind, s.URL = pdp.KindPDP, pdpURL
 	case cloud:
 		s.Kind = pdp.KindCloud
+	case authzenURL != "":
+		s.Kind, s.URL = pdp.KindAuthZEN, authzenURL
 	}
 	return s.WithDefaults(), nil
 }
 
 // Build makes the target s names: it is where the HTTP client is made.
 // A broken policy file is a policy.Problems error listing every problem
-// with its line; a remote target without a token is ErrNoToken.
+// with its line; a Permit PDP without a token is ErrNoToken.
 func Build(s pdp.TargetSpec) (pdp.Target, error) {
 	s = s.WithDefaults()
 	switch s.Kind {
@@ -88,8 +110,11 @@ func Build(s pdp.TargetSpec) (pdp.Target, error) {
 			return nil, err
 		}
 		return paired.New(remote, snap), nil
+	case pdp.KindAuthZEN:
+		// The key is optional: many AuthZEN PDPs take none.
+		return azclient.New(s.URL, s.Token, azclient.WithTimeout(s.Timeout))
 	default:
-		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp or cloud", s.Kind)
+		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp, cloud or authzen", s.Kind)
 	}
 }
 

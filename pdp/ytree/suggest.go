@@ -1,7 +1,6 @@
-package policy
+package ytree
 
 import (
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,18 +20,23 @@ func Suggest(name string, candidates []string) string {
 	if name == "" || len(candidates) == 0 {
 		return ""
 	}
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted) // ties go to the alphabetically first: stable hints
 	n := utf8.RuneCountInString(name)
 	limit := max(1, n/3)
 	lower := strings.ToLower(name)
+	var buf distanceBuf
 	best, bestD := "", limit+1
-	for _, c := range sorted {
+	for _, c := range candidates {
 		if c == name {
 			return ""
 		}
-		d := distance(lower, strings.ToLower(c))
-		if d < bestD && d < n {
+		// The distance is at least the difference in length: most
+		// candidates of a long list are ruled out without computing it.
+		if diff := utf8.RuneCountInString(c) - n; diff >= bestD || -diff >= bestD {
+			continue
+		}
+		d := buf.distance(lower, strings.ToLower(c))
+		// Ties go to the alphabetically first: stable hints.
+		if d < n && (d < bestD || d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}
@@ -42,35 +46,58 @@ func Suggest(name string, candidates []string) string {
 	if n < 3 {
 		return ""
 	}
-	var prefixed []string
-	for _, c := range sorted {
-		if strings.HasPrefix(strings.ToLower(c), lower) {
-			prefixed = append(prefixed, c)
+	prefixed := ""
+	for _, c := range candidates {
+		if strings.HasPrefix(strings.ToLower(c), lower) && c != prefixed {
+			if prefixed != "" {
+				return "" // two prefixes: no guess
+			}
+			prefixed = c
 		}
 	}
-	if len(prefixed) == 1 {
-		return prefixed[0]
-	}
-	return ""
+	return prefixed
 }
 
-// didYouMean formats Suggest's answer as the tail of a message:
+// DidYouMean formats Suggest's answer as the tail of a message:
 // ` (did you mean "x"?)`, or "" when there is no suggestion.
-func didYouMean(name string, candidates []string) string {
+func DidYouMean(name string, candidates []string) string {
 	if s := Suggest(name, candidates); s != "" {
 		return ` (did you mean "` + s + `"?)`
 	}
 	return ""
 }
 
+// distanceBuf holds the rows distance works in, so that one Suggest over
+// thousands of candidates does not allocate for each.
+type distanceBuf struct {
+	ra, rb           []rune
+	prev2, prev, cur []int
+}
+
 // distance is the optimal-string-alignment distance between a and b in runes:
 // insertions, deletions, substitutions and transpositions of adjacent runes.
 func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	var buf distanceBuf
+	return buf.distance(a, b)
+}
+
+func (buf *distanceBuf) distance(a, b string) int {
+	buf.ra, buf.rb = buf.ra[:0], buf.rb[:0]
+	for _, r := range a {
+		buf.ra = append(buf.ra, r)
+	}
+	for _, r := range b {
+		buf.rb = append(buf.rb, r)
+	}
+	ra, rb := buf.ra, buf.rb
+	grow := func(s []int) []int {
+		if cap(s) < len(rb)+1 {
+			return make([]int, len(rb)+1)
+		}
+		return s[:len(rb)+1]
+	}
 	// Three rolling rows: the transposition step looks two rows back.
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	prev2, prev, cur := grow(buf.prev2), grow(buf.prev), grow(buf.cur)
 	for j := range prev {
 		prev[j] = j
 	}
@@ -88,5 +115,6 @@ func distance(a, b string) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
+	buf.prev2, buf.prev, buf.cur = prev2, prev, cur
 	return prev[len(rb)]
 }

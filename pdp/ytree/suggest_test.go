@@ -1,6 +1,14 @@
-package policy
+package ytree
 
 import "testing"
+
+// operators is the policy format's list of condition operators, the names
+// the hints are most often asked about.
+var operators = []string{
+	"equals", "not-equals",
+	"greater-than", "greater-than-equals", "less-than", "less-than-equals",
+	"contains", "in", "array_contains", "array_intersect", "array_subset", "array_superset",
+}
 
 func TestSuggest(t *testing.T) {
 	for _, tc := range []struct {
@@ -12,9 +20,9 @@ func TestSuggest(t *testing.T) {
 		{"acmee", []string{"acme", "globex"}, "acme"},
 		{"raed", []string{"read", "update"}, "read"},
 		{"Read", []string{"read"}, "read"},
-		{"not_equals", Operators, "not-equals"},
-		{"equal", Operators, "equals"},
-		{"arraycontains", Operators, "array_contains"},
+		{"not_equals", operators, "not-equals"},
+		{"equal", operators, "equals"},
+		{"arraycontains", operators, "array_contains"},
 		{"doc", []string{"document", "folder"}, "document"},
 		{"doc", []string{"document", "docket"}, ""}, // two prefixes: no guess
 		{"read", []string{"read", "reed"}, ""},      // exact: nothing to suggest
