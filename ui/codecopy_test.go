@@ -77,8 +77,8 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		t.Fatalf("outcome %v: %v", h.outcome(), h.m.dec.entry.Decision.Err)
 	}
 	h.key("esc") // the history: y is a plain key there
-	if clip := h.pressClip("y"); len(clip) != 0 || h.m.dialog != dialogCode {
-		t.Fatalf("y: dialog %v, clipboard %q", h.m.dialog, clip)
+	if clip := h.pressClip("y"); len(clip) != 0 || !isOpen[*codeDialog](h.m) {
+		t.Fatalf("y: dialog %v, clipboard %q", dialogOf(h.m), clip)
 	}
 	v := plain(h.view())
 	for _, want := range []string{"Copy as code", "1 curl", "2 Python SDK", "3 Node SDK", "4 Go SDK"} {
@@ -109,14 +109,14 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		}
 	}
 	h.key("esc")
-	if h.m.dialog != dialogNone {
-		t.Errorf("esc left dialog %v", h.m.dialog)
+	if h.m.dialog != nil {
+		t.Errorf("esc left dialog %v", dialogOf(h.m))
 	}
 	// alt+y works in the form too, where y is typed.
 	h.key("i")
 	h.key("alt+y")
-	if h.m.dialog != dialogCode {
-		t.Errorf("alt+y in the form: dialog %v", h.m.dialog)
+	if !isOpen[*codeDialog](h.m) {
+		t.Errorf("alt+y in the form: dialog %v", dialogOf(h.m))
 	}
 }
 
@@ -133,7 +133,7 @@ func TestCopyAsCodeOfAHostileCheckEmitsNoControlCharacters(t *testing.T) {
 		Context:  map[string]any{"k": "\x1b[2J"},
 	}
 	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
-	h.drain(h.m.openCodeFor(state.Entry{Check: c, TargetKind: pdp.KindPDP, TargetURL: "http://pdp.internal:7766"}))
+	h.drain(h.m.openDialog(newCodeDialog(h.m.keys, state.Entry{Check: c, TargetKind: pdp.KindPDP, TargetURL: "http://pdp.internal:7766"}, h.m.cur.info)))
 	safe := func(what, s string) {
 		t.Helper()
 		for i, r := range s {
@@ -185,17 +185,17 @@ func TestYCopiesTheRoleNoteWhileItIsOpen(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.noRoleCheck()
 	h.key("alt+2")
-	if h.m.dialog != dialogNote {
-		t.Fatalf("dialog %v", h.m.dialog)
+	if !isOpen[*noteDialog](h.m) {
+		t.Fatalf("dialog %v", dialogOf(h.m))
 	}
 	clip := h.pressClip("y")
-	if len(clip) != 1 || !strings.Contains(clip[0], "{role: viewer, tenant: default}") || h.m.dialog != dialogNone {
-		t.Fatalf("y in the note: dialog %v, clipboard %q", h.m.dialog, clip)
+	if len(clip) != 1 || !strings.Contains(clip[0], "{role: viewer, tenant: default}") || h.m.dialog != nil {
+		t.Fatalf("y in the note: dialog %v, clipboard %q", dialogOf(h.m), clip)
 	}
 	h.key("esc") // to the history
 	h.key("y")
-	if h.m.dialog != dialogCode || h.m.code.check.User.Key != "john@permit.io" {
-		t.Fatalf("y after the note: dialog %v, check %v", h.m.dialog, h.m.code.check)
+	if !isOpen[*codeDialog](h.m) || dialogAs[*codeDialog](h).check.User.Key != "john@permit.io" {
+		t.Fatalf("y after the note: dialog %v, check %v", dialogOf(h.m), dialogAs[*codeDialog](h).check)
 	}
 }
 
@@ -207,16 +207,16 @@ func TestCopyAsCodeOfTheSelectedHistoryEntry(t *testing.T) {
 	want, _ := h.m.list.selected()
 	h.key("y")
 	h.key("4")
-	if h.m.code.check.String() != want.Check.String() || !strings.Contains(h.m.code.text, "client.Check(user, ") {
-		t.Fatalf("copied %q, selected %q:\n%s", h.m.code.check.String(), want.Check.String(), h.m.code.text)
+	if dialogAs[*codeDialog](h).check.String() != want.Check.String() || !strings.Contains(dialogAs[*codeDialog](h).text, "client.Check(user, ") {
+		t.Fatalf("copied %q, selected %q:\n%s", dialogAs[*codeDialog](h).check.String(), want.Check.String(), dialogAs[*codeDialog](h).text)
 	}
 }
 
 func TestCopyAsCodeWithNothingShown(t *testing.T) {
 	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
 	h.key("alt+y")
-	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "nothing to copy") {
-		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "nothing to copy") {
+		t.Errorf("dialog %v status %q", dialogOf(h.m), h.m.status)
 	}
 }
 
@@ -247,8 +247,8 @@ func TestExportPinsWritesAScenarioThatPasses(t *testing.T) {
 		t.Fatalf("history has %d entries", h.m.list.all.Total)
 	}
 	h.key("ctrl+x")
-	if h.m.dialog != dialogExport || len(h.m.export.entries) != 2 || h.m.export.input.Value() != defaultExportName {
-		t.Fatalf("ctrl+x: dialog %v, %d pins, name %q, status %q", h.m.dialog, len(h.m.export.entries), h.m.export.input.Value(), h.m.status)
+	if !isOpen[*exportDialog](h.m) || len(h.m.export.entries) != 2 || h.m.export.input.Value() != defaultExportName {
+		t.Fatalf("ctrl+x: dialog %v, %d pins, name %q, status %q", dialogOf(h.m), len(h.m.export.entries), h.m.export.input.Value(), h.m.status)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "2 pinned checks become a scenario file") {
 		t.Errorf("dialog:\n%s", v)
@@ -256,8 +256,8 @@ func TestExportPinsWritesAScenarioThatPasses(t *testing.T) {
 	path := filepath.Join(dir, "pins.yaml")
 	h.m.export.input.SetValue(path)
 	h.key("enter")
-	if h.m.dialog != dialogNote || !strings.Contains(h.m.note.copy, "pdpx test "+path) {
-		t.Fatalf("after enter: dialog %v, note %+v, export err %q", h.m.dialog, h.m.note, h.m.export.err)
+	if !isOpen[*noteDialog](h.m) || !strings.Contains(dialogAs[*noteDialog](h).copy, "pdpx test "+path) {
+		t.Fatalf("after enter: dialog %v, note %+v, export err %q", dialogOf(h.m), dialogAs[*noteDialog](h), h.m.export.err)
 	}
 	v := plain(h.view())
 	for _, want := range []string{"Exported 2 pinned checks", "pdpx test /", "y copy the snippet"} {
@@ -299,8 +299,8 @@ func TestExportRefusesToOverwriteWithoutConfirmation(t *testing.T) {
 	h.key("ctrl+x")
 	h.m.export.input.SetValue(path)
 	h.key("enter")
-	if b, _ := os.ReadFile(path); string(b) != "keep me\n" || h.m.dialog != dialogExport || h.m.export.confirm != path {
-		t.Fatalf("the file was replaced or no question asked: dialog %v, confirm %q, file %q", h.m.dialog, h.m.export.confirm, b)
+	if b, _ := os.ReadFile(path); string(b) != "keep me\n" || !isOpen[*exportDialog](h.m) || h.m.export.confirm != path {
+		t.Fatalf("the file was replaced or no question asked: dialog %v, confirm %q, file %q", dialogOf(h.m), h.m.export.confirm, b)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "exists: enter again replaces it") {
 		t.Errorf("no warning:\n%s", v)
@@ -313,8 +313,8 @@ func TestExportRefusesToOverwriteWithoutConfirmation(t *testing.T) {
 	}
 	h.key("enter")
 	h.key("enter")
-	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "version: 1") || h.m.dialog != dialogNote {
-		t.Fatalf("enter, enter did not replace it: dialog %v, file %q", h.m.dialog, b)
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "version: 1") || !isOpen[*noteDialog](h.m) {
+		t.Fatalf("enter, enter did not replace it: dialog %v, file %q", dialogOf(h.m), b)
 	}
 }
 
@@ -322,7 +322,7 @@ func TestExportWithoutPins(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
 	h.noRoleCheck()
 	h.key("ctrl+x")
-	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "no pins to export") {
-		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "no pins to export") {
+		t.Errorf("dialog %v status %q", dialogOf(h.m), h.m.status)
 	}
 }

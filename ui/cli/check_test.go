@@ -43,7 +43,8 @@ func asExit(err error, target **ExitError) bool {
 	return ok
 }
 
-// The demo story of the engine issue, as a user types it.
+// The demo policy's story (RBAC per tenant, ABAC with typed values, ReBAC
+// through a relation), as a user types it.
 func TestCheckDemoStory(t *testing.T) {
 	cases := []struct {
 		args []string
