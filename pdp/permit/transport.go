@@ -128,9 +128,12 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 		if host == "" {
 			host = c.info.URL
 		}
-		if dnsErr.IsNotFound {
-			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check the spelling of --pdp, or your network", host, c.base)
-		} else {
+		switch {
+		case dnsErr.IsNotFound && c.cloud:
+			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check your network", host, c.base)
+		case dnsErr.IsNotFound:
+			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check the spelling of the PDP's URL, or your network", host, c.base)
+		default:
 			e.Msg = fmt.Sprintf("cannot look up the host %s of %s (DNS: %s): check your network or DNS settings", host, c.base, c.clean(dnsErr.Err))
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
