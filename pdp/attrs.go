@@ -220,6 +220,42 @@ func FormatAttrs(m map[string]any) string {
 	return strings.Join(parts, " ")
 }
 
+// WithArticle is a type name from TypeName as a sentence says it: "an
+// object", "a number", "null".
+func WithArticle(typ string) string {
+	switch typ {
+	case "array", "object":
+		return "an " + typ
+	case "null":
+		return "null"
+	}
+	return "a " + typ
+}
+
+// JSONKind names the kind of JSON value raw holds, with its article ("an
+// object", "a number"), from its first character: raw is a part of a
+// document that already parsed as JSON, and its kind is known even when Go
+// cannot hold its value (1e400 is a number too large for a float64).
+func JSONKind(raw []byte) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "nothing"
+	}
+	switch t[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a bool"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
 // TypeName names a JSON value's type as people and the policy schema say it:
 // string, number, bool, array, object, null.
 func TypeName(v any) string {

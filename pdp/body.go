@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strings"
 )
 
 // BodyError is a request body a PDP would refuse: Status is 400 for text
@@ -103,7 +105,7 @@ func decodeCheckValue(raw json.RawMessage) (Check, error) {
 	// An empty action is a check like any other (Permit's PDP answers it
 	// with a denial); only a missing or non-string action is refused.
 	if err := json.Unmarshal(w.Action, &c.Action); err != nil {
-		return c, badShape("action must be a string, not %s", kindOf(w.Action))
+		return c, badShape("action must be a string, not %s", JSONKind(w.Action))
 	}
 	if c.Resource, err = decodeResource(w.Resource); err != nil {
 		return c, err
@@ -133,7 +135,7 @@ func decodeUser(raw json.RawMessage) (User, error) {
 	}
 	var u wireUser
 	if err := json.Unmarshal(raw, &u); err != nil {
-		return User{}, badShape("user must be an object with a key, not %s: send \"user\": {\"key\": \"...\"}", kindOf(raw))
+		return User{}, shapeError(raw, err, "user", "an object with a key", `: send "user": {"key": "..."}`)
 	}
 	if u.Key == nil {
 		return User{}, badShape("user.key is missing")
@@ -156,7 +158,7 @@ func decodeResource(raw json.RawMessage) (Resource, error) {
 	}
 	var r wireResource
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return out, badShape("resource must be an object with a type, not %s", kindOf(raw))
+		return out, shapeError(raw, err, "resource", "an object with a type", "")
 	}
 	if r.Type == nil {
 		return out, badShape("resource.type is missing")
@@ -259,7 +261,7 @@ func object(raw json.RawMessage, name string) (map[string]any, error) {
 	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, badShape("%s must be an object, not %s", name, kindOf(raw))
+		return nil, shapeError(raw, err, name, "an object", "")
 	}
 	if len(m) == 0 {
 		return nil, nil
@@ -267,12 +269,44 @@ func object(raw json.RawMessage, name string) (map[string]any, error) {
 	return m, nil
 }
 
-func kindOf(raw json.RawMessage) string {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "invalid JSON"
+// shapeError says why raw, which should be what (an object of some shape)
+// named name, did not decode: it is not an object at all, a field has the
+// wrong type, or a number is too large for a float64. hint ends the first
+// kind of message.
+func shapeError(raw json.RawMessage, err error, name, what, hint string) error {
+	if kind := JSONKind(raw); kind != "an object" {
+		return badShape("%s must be %s, not %s%s", name, what, kind, hint)
 	}
-	return "a " + TypeName(v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if num, ok := strings.CutPrefix(te.Value, "number "); ok {
+			return badShape("%s holds the number %s, which is too large for a float64 (the largest is about 1.8e308)", name, num)
+		}
+		if te.Field != "" {
+			return badShape("%s.%s must be %s, not %s", name, te.Field, WithArticle(jsonType(te.Type)), WithArticle(te.Value))
+		}
+	}
+	return badShape("%s must be %s: %v", name, what, err)
+}
+
+// jsonType names the JSON type that decodes into t.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "bool"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Interface:
+		return "value"
+	}
+	return "number"
 }
 
 func first(a, b string) string {

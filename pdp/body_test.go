@@ -179,3 +179,27 @@ func TestAllowingRoleRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %+v %v", out, err)
 	}
 }
+
+// TestShapeMessages: a body of the wrong shape is told what is wrong in
+// words that are true: the kind it has, with its article, the field of the
+// wrong type, and a number too large for a float64 as what it is, not as
+// JSON that does not parse.
+func TestShapeMessages(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"user": [1], "action": "read", "resource": {"type": "doc"}}`:                                    `user must be an object with a key, not an array: send "user": {"key": "..."}`,
+		`{"user": {"key": 1}, "action": "read", "resource": {"type": "doc"}}`:                             `user.key must be a string, not a number`,
+		`{"user": {"key": "u"}, "action": "read", "resource": {"type": 3}}`:                               `resource.type must be a string, not a number`,
+		`{"user": {"key": "u"}, "action": "read", "resource": "doc"}`:                                     `resource must be an object with a type, not a string`,
+		`{"user": {"key": "u", "attributes": []}, "action": "read", "resource": {"type": "doc"}}`:         `user.attributes must be an object, not an array`,
+		`{"user": {"key": "u", "attributes": {"x": 1e400}}, "action": "read", "resource": {"type": "d"}}`: `user.attributes holds the number 1e400, which is too large for a float64 (the largest is about 1.8e308)`,
+		`{"user": {"key": "u"}, "action": "read", "resource": {"type": "d"}, "context": {"n": -1e999}}`:   `context holds the number -1e999, which is too large for a float64 (the largest is about 1.8e308)`,
+	} {
+		_, err := DecodeCheck([]byte(body))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s:\n got %v\nwant %s", body, err, want)
+		}
+	}
+	if got := JSONKind([]byte(" 1e400")); got != "a number" {
+		t.Errorf("JSONKind(1e400) = %q", got)
+	}
+}

@@ -5,10 +5,19 @@ import (
 	"unicode"
 )
 
+// Removed is the mark Clean leaves where it removed something: one mark
+// for each run of escape sequences and control characters. Without it two
+// different values could look the same ("read\x1b[5m" would show as
+// "read"). It is the Unicode replacement character, which every font draws
+// and which already means "a character that could not be shown here".
+const Removed = "\uFFFD"
+
 // Clean makes text that a remote party controls safe to draw on a terminal:
 // it removes escape sequences (CSI, OSC, DCS and the rest) and other control
-// characters, keeping newlines and tabs. A hostile PDP response must not be
-// able to move the cursor, retitle the window or write to the clipboard.
+// characters, keeping newlines and tabs, and leaves the mark Removed where
+// it took something out. A hostile PDP response must not be able to move
+// the cursor, retitle the window or write to the clipboard. A carriage
+// return just before a newline (CRLF) is dropped without a mark.
 func Clean(s string) string {
 	if isPlain(s) {
 		return s
@@ -16,25 +25,32 @@ func Clean(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	rs := []rune(s)
+	pending := false // something was removed since the last rune kept
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
 		case r == 0x1b: // ESC: skip the whole sequence
-			i = skipEscape(rs, i)
+			i, pending = skipEscape(rs, i), true
 		case r == 0x9b: // C1 CSI
-			i = skipCSI(rs, i+1)
+			i, pending = skipCSI(rs, i+1), true
 		case r == 0x9d || r == 0x90 || r == 0x9e || r == 0x9f || r == 0x98: // C1 OSC, DCS, PM, APC, SOS
-			i = skipString(rs, i+1)
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r == '\r':
-			// dropped: a carriage return lets text overwrite what was drawn before it
-		case unicode.IsControl(r) || r == 0x7f:
-		case r == unicode.ReplacementChar:
-			b.WriteRune(r)
+			i, pending = skipString(rs, i+1), true
+		case r == '\r' && i+1 < len(rs) && rs[i+1] == '\n':
+			// a line ending, not an attempt to overwrite the line
+		case r != '\n' && r != '\t' && (unicode.IsControl(r) || r == 0x7f):
+			// A lone carriage return would let text overwrite what was
+			// drawn before it; other controls act on the terminal.
+			pending = true
 		default:
+			if pending {
+				b.WriteString(Removed)
+				pending = false
+			}
 			b.WriteRune(r)
 		}
+	}
+	if pending {
+		b.WriteString(Removed)
 	}
 	return b.String()
 }

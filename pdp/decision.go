@@ -17,6 +17,10 @@ type Decision struct {
 	Debug *Debug
 	// Trace is the condition-level trace; the embedded engine only.
 	Trace *Trace
+	// Reasons are what a PDP that does not speak Permit's debug object said
+	// about the decision (an AuthZEN decision's context), a line each,
+	// cleaned of terminal escapes.
+	Reasons []string
 	// Request is the exact JSON sent (embedded: the JSON that would be sent).
 	Request []byte
 	// Response is the exact body received (embedded: the body pdpx serve would send).

@@ -36,7 +36,11 @@ func DecodePermissionsQuery(body []byte) (PermissionsQuery, error) {
 			continue
 		}
 		if err := json.Unmarshal(l.raw, l.dst); err != nil {
-			return q, badShape("%s must be a list of strings, not %s", l.name, kindOf(l.raw))
+			kind := JSONKind(l.raw)
+			if kind == "an array" {
+				kind = "a list holding something else"
+			}
+			return q, badShape("%s must be a list of strings, not %s", l.name, kind)
 		}
 	}
 	if q.Context, err = object(w.Context, "context"); err != nil {
@@ -62,7 +66,7 @@ func DecodeAuthorizedUsersQuery(body []byte) (AuthorizedUsersQuery, error) {
 		return q, badShape("action is missing")
 	}
 	if err := json.Unmarshal(w.Action, &q.Action); err != nil {
-		return q, badShape("action must be a string, not %s", kindOf(w.Action))
+		return q, badShape("action must be a string, not %s", JSONKind(w.Action))
 	}
 	var err error
 	if q.Resource, err = decodeResource(w.Resource); err != nil {

@@ -13,6 +13,7 @@ type Report struct {
 	Error    string          `json:"error,omitempty"`
 	Debug    *Debug          `json:"debug,omitempty"`
 	Trace    *Trace          `json:"trace,omitempty"`
+	Reasons  []string        `json:"reasons,omitempty"`
 	Request  json.RawMessage `json:"request,omitempty"`
 	Response json.RawMessage `json:"response,omitempty"`
 	// ResponseSize is the size of the body received when history kept only
@@ -32,6 +33,7 @@ func NewReport(d Decision) Report {
 		Error:     d.ErrorText(),
 		Debug:     d.Debug,
 		Trace:     d.Trace,
+		Reasons:   d.Reasons,
 		Status:    d.Status,
 		Target:    d.Target,
 		LatencyMS: float64(d.Latency) / float64(time.Millisecond),

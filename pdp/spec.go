@@ -42,8 +42,10 @@ type TargetSpec struct {
 }
 
 // Remote reports whether the spec names a PDP reached over HTTP, which
-// takes an API key.
-func (s TargetSpec) Remote() bool { return s.Kind == KindPDP || s.Kind == KindCloud }
+// takes an API key (an AuthZEN PDP may do without one).
+func (s TargetSpec) Remote() bool {
+	return s.Kind == KindPDP || s.Kind == KindCloud || s.Kind == KindAuthZEN
+}
 
 // WithDefaults fills what the spec leaves to its kind: the embedded kind
 // when none is given, and the URL of a local or the cloud PDP.

@@ -5,11 +5,14 @@ import "context"
 // Kind is the kind of a target.
 type Kind string
 
-// The three kinds of target pdpx talks to.
+// The kinds of target pdpx talks to.
 const (
 	KindEmbedded Kind = "embedded"
 	KindPDP      Kind = "pdp"
 	KindCloud    Kind = "cloud"
+	// KindAuthZEN is any PDP that speaks the OpenID AuthZEN Authorization
+	// API (pdpx serve and Permit's PDP among them).
+	KindAuthZEN Kind = "authzen"
 )
 
 // TargetInfo describes a target for people (header, history) and for

@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/policy"
-	"github.com/pdpx/pdpx/state/internal/ytree"
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // EnvConfig names the environment variable that overrides the config path.
@@ -93,6 +92,10 @@ type Config struct {
 	Profiles []Profile
 }
 
+// MaxConfigSize is the largest config file pdpx reads; a config of many
+// profiles is a few KiB.
+const MaxConfigSize = 8 << 20
+
 // ErrUnsafeConfig is wrapped by the error LoadConfig returns for a config
 // file that others can read and that holds a literal token.
 var ErrUnsafeConfig = errors.New("config file readable by others holds a literal token")
@@ -104,7 +107,7 @@ var ErrUnsafeConfig = errors.New("config file readable by others holds a literal
 // fix, because the key would be readable by every account on the machine;
 // the same token in a 0600 file is the user's own business, as with ~/.netrc.
 func LoadConfig(path string, mustExist bool) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := pdp.ReadFile(context.Background(), path, MaxConfigSize, "a config file")
 	if errors.Is(err, fs.ErrNotExist) && !mustExist {
 		return &Config{Path: path}, nil
 	}
@@ -146,15 +149,18 @@ var (
 	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
+// configRead is how a config file is read: it is short and written by hand.
+var configRead = ytree.Options{Kind: "config", Root: "the config", MaxDepth: 100, MaxExpansion: 10_000}
+
 // ParseConfig reads a config from data; file names it in problems.
 func ParseConfig(file string, data []byte) (*Config, error) {
-	root, probs := ytree.Parse(file, data)
+	root, probs := ytree.Parse(file, data, configRead)
 	r := &ytree.Reader{File: file, Probs: probs}
 	c := &Config{Path: file}
 	if root == nil {
 		return nil, r.Probs.Err()
 	}
-	entries, _ := r.Entries(root, "the config", configKeys, policy.Suggest)
+	entries, _ := r.Entries(root, "the config", configKeys)
 	var defNode *ytree.Node
 	// names holds every profile written, even one with problems, so that
 	// default naming it is not reported as a second mistake.
@@ -162,14 +168,14 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	for _, e := range entries {
 		switch e.Key {
 		case "version":
-			if v, ok := e.Val.Value.(float64); !ok || v != 1 {
+			if e.Val.Kind != ytree.Number || e.Val.Num != 1 {
 				r.Errorf(e.Val, "version must be 1")
 			}
 		case "default":
 			c.Default, _ = r.String(e.Val, `"default"`)
 			defNode = e.Val
 		case "profiles":
-			pes, _ := r.Entries(e.Val, `"profiles"`, nil, nil)
+			pes, _ := r.Entries(e.Val, `"profiles"`, nil)
 			for _, pe := range pes {
 				names = append(names, pe.Key)
 				if p, ok := parseProfile(r, pe); ok {
@@ -190,7 +196,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 }
 
 func hint(name string, names []string) string {
-	if s := policy.Suggest(name, names); s != "" {
+	if s := ytree.Suggest(name, names); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	if len(names) > 0 {
@@ -203,7 +209,7 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 	p := Profile{Name: pe.Key, Line: pe.Line}
 	before := len(r.Probs)
 	label := fmt.Sprintf("profile %q", p.Name)
-	entries, ok := r.Entries(pe.Val, label, profileKeys, policy.Suggest)
+	entries, ok := r.Entries(pe.Val, label, profileKeys)
 	if !ok {
 		return p, false
 	}
@@ -216,10 +222,10 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 			k, _ := r.String(e.Val, field)
 			kindNode = e.Val
 			switch pdp.Kind(k) {
-			case pdp.KindEmbedded, pdp.KindPDP, pdp.KindCloud:
+			case pdp.KindEmbedded, pdp.KindPDP, pdp.KindCloud, pdp.KindAuthZEN:
 				p.Kind = pdp.Kind(k)
 			default:
-				r.Errorf(e.Val, "%s is %q: want embedded, pdp or cloud", field, k)
+				r.Errorf(e.Val, "%s is %q: want embedded, pdp, cloud or authzen", field, k)
 			}
 		case "url":
 			p.URL, _ = r.String(e.Val, field)
@@ -261,9 +267,15 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 		if p.Snapshot != "" {
 			r.Errorf(at, "%s is kind embedded: snapshot pairs a remote PDP (kind pdp or cloud) with a pulled policy file; for the engine alone use policy:", label)
 		}
-	case pdp.KindPDP, pdp.KindCloud:
+	case pdp.KindPDP, pdp.KindCloud, pdp.KindAuthZEN:
 		if p.Policy != "" {
 			r.Errorf(at, "%s is kind %s: policy applies to kind embedded only", label, p.Kind)
+		}
+		if p.Kind == pdp.KindAuthZEN && p.URL == "" {
+			r.Errorf(at, "%s is kind authzen: give the PDP's base URL with url: (its policy_decision_point)", label)
+		}
+		if p.Kind == pdp.KindAuthZEN && p.Snapshot != "" {
+			r.Errorf(at, "%s is kind authzen: snapshot pairs a Permit PDP (kind pdp or cloud) with a policy pulled from its environment", label)
 		}
 	}
 	return p, len(r.Probs) == before
@@ -271,7 +283,8 @@ func parseProfile(r *ytree.Reader, pe ytree.Entry) (Profile, bool) {
 
 // parseTimeout reads "10s", "1m30s" or a number of seconds.
 func parseTimeout(r *ytree.Reader, n *ytree.Node, field string) time.Duration {
-	if f, ok := n.Value.(float64); ok && n.Kind == ytree.Scalar {
+	if n.Kind == ytree.Number {
+		f := n.Num
 		if f <= 0 {
 			r.Errorf(n, "%s must be positive", field)
 			return 0
@@ -404,7 +417,7 @@ func runTokenCommand(ctx context.Context, profile, command string) (string, erro
 
 // ExampleConfig is what `pdpx config init` writes: every key, commented.
 const ExampleConfig = `# pdpx config: named targets ("profiles"). pdpx --profile NAME uses one;
-# "default" is used when no --profile, --policy, --pdp or --cloud is given.
+# "default" is used when no --profile, --policy, --pdp, --cloud or --authzen is given.
 # Flags given on the command line override the profile.
 #
 # pdpx never writes a token to disk. Give a profile's API key with
@@ -432,6 +445,14 @@ profiles:
     url: http://localhost:7766
     token_env: PERMIT_API_KEY
     timeout: 5s
+
+  # Any PDP that speaks AuthZEN 1.0 (Cerbos, Topaz, pdpx serve, ...).
+  # Its key, if it takes one, comes from token_env or token_command; it is
+  # never sent $PERMIT_API_KEY unasked.
+  # interop:
+  #   kind: authzen
+  #   url: http://localhost:8080
+  #   token_env: AUTHZEN_PDP_API_KEY
 
   # Permit's cloud PDP (RBAC and ReBAC; no ABAC).
   cloud:

@@ -91,7 +91,7 @@ profiles:
 		`c.yaml:2:10: default names profile "locl", which is not in profiles (did you mean "local"?)`,
 		`c.yaml:7:5: unknown key "tokn_env" in profile "local" (did you mean "token_env"?)`,
 		`c.yaml:8:14: profile "local": timeout is "soon": want a positive duration such as 5s or 1m`,
-		`c.yaml:10:11: profile "emb": kind is "embeded": want embedded, pdp or cloud`,
+		`c.yaml:10:11: profile "emb": kind is "embeded": want embedded, pdp, cloud or authzen`,
 		`c.yaml:11:3: profile "both" has more than one of token, token_env and token_command: keep one`,
 		`c.yaml:15:3: profile "wrong" is kind embedded`,
 	}
@@ -230,5 +230,14 @@ func TestWriteExampleConfig(t *testing.T) {
 	}
 	if _, err := LoadConfig(path, true); err != nil {
 		t.Errorf("the written example does not load: %v", err)
+	}
+}
+
+// TestParseConfigByteOrderMark: a config an editor saved with a UTF-8 byte
+// order mark reads as the same file without one.
+func TestParseConfigByteOrderMark(t *testing.T) {
+	c, err := ParseConfig("c.yaml", []byte("\uFEFFversion: 1\ndefault: local\nprofiles:\n  local:\n    kind: embedded\n"))
+	if err != nil || c.Default != "local" || len(c.Profiles) != 1 {
+		t.Fatalf("got %+v, %v", c, err)
 	}
 }

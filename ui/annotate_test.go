@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -25,8 +26,8 @@ func TestNoteOnAHistoryEntry(t *testing.T) {
 	h.noRoleCheck()
 	h.key("esc") // the history, on the new entry
 	h.key("n")
-	if h.m.dialog != dialogAnnotate || h.m.annot.input.Value() != "" {
-		t.Fatalf("n: dialog %v, value %q, status %q", h.m.dialog, h.m.annot.input.Value(), h.m.status)
+	if !isOpen[*annotateDialog](h.m) || dialogAs[*annotateDialog](h).input.Value() != "" {
+		t.Fatalf("n: dialog %v, value %q, status %q", dialogOf(h.m), dialogAs[*annotateDialog](h).input.Value(), h.m.status)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "Note on this history entry") {
 		t.Errorf("no prompt:\n%s", v)
@@ -39,8 +40,8 @@ func TestNoteOnAHistoryEntry(t *testing.T) {
 		t.Fatalf("the note was written in Update (%q) or no Cmd (%v)", got, cmd == nil)
 	}
 	h.drain(cmd)
-	if got := storedNote(t, st); got != "ask Jane about the role" || h.m.dialog != dialogNone {
-		t.Fatalf("stored %q, dialog %v", got, h.m.dialog)
+	if got := storedNote(t, st); got != "ask Jane about the role" || h.m.dialog != nil {
+		t.Fatalf("stored %q, dialog %v", got, dialogOf(h.m))
 	}
 	v := plain(h.view())
 	if !strings.Contains(v, "✎ ask Jane about the role") {
@@ -52,18 +53,18 @@ func TestNoteOnAHistoryEntry(t *testing.T) {
 
 	// esc cancels: the prompt is prefilled, the edit is dropped.
 	h.key("n")
-	if h.m.annot.input.Value() != "ask Jane about the role" {
-		t.Fatalf("not prefilled: %q", h.m.annot.input.Value())
+	if dialogAs[*annotateDialog](h).input.Value() != "ask Jane about the role" {
+		t.Fatalf("not prefilled: %q", dialogAs[*annotateDialog](h).input.Value())
 	}
 	h.typeText(" — no")
 	h.key("esc")
-	if got := storedNote(t, st); got != "ask Jane about the role" || h.m.dialog != dialogNone {
-		t.Fatalf("esc: stored %q, dialog %v", got, h.m.dialog)
+	if got := storedNote(t, st); got != "ask Jane about the role" || h.m.dialog != nil {
+		t.Fatalf("esc: stored %q, dialog %v", got, dialogOf(h.m))
 	}
 
 	// Empty text removes the note.
 	h.key("n")
-	for range len([]rune(h.m.annot.input.Value())) {
+	for range len([]rune(dialogAs[*annotateDialog](h).input.Value())) {
 		h.key("backspace")
 	}
 	h.key("enter")
@@ -91,7 +92,7 @@ func TestNoteIsCleanedAndFitted(t *testing.T) {
 	if strings.Contains(v, "pwned") || strings.Contains(v, "\x1b]0") {
 		t.Errorf("the note's escapes reached the screen")
 	}
-	if !strings.Contains(plain(v), "✎ evil long") {
+	if !strings.Contains(plain(v), "✎ "+pdp.Removed+"evil"+pdp.Removed+" long") {
 		t.Errorf("the note is not shown:\n%s", plain(v))
 	}
 	for _, l := range strings.Split(plain(v), "\n") {
@@ -109,26 +110,26 @@ func TestExportFromTheMatrix(t *testing.T) {
 		t.Fatalf("no matrix: %q", h.m.status)
 	}
 	h.key("ctrl+x")
-	if h.m.dialog != dialogExport || len(h.m.export.entries) != 2 {
-		t.Fatalf("ctrl+x in the matrix: dialog %v, %d pins, status %q", h.m.dialog, len(h.m.export.entries), h.m.status)
+	if !isOpen[*exportDialog](h.m) || len(h.m.export.entries) != 2 {
+		t.Fatalf("ctrl+x in the matrix: dialog %v, %d pins, status %q", dialogOf(h.m), len(h.m.export.entries), h.m.status)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "Export the pins as a scenario file") || !strings.Contains(v, "Matrix") {
 		t.Errorf("the export is not drawn over the matrix:\n%s", v)
 	}
 	h.key("esc")
-	if h.m.dialog != dialogNone || h.m.board == nil {
-		t.Fatalf("esc: dialog %v, board open %v", h.m.dialog, h.m.board != nil)
+	if h.m.dialog != nil || h.m.board == nil {
+		t.Fatalf("esc: dialog %v, board open %v", dialogOf(h.m), h.m.board != nil)
 	}
 }
 
 func TestCopyInTheMatrixCopiesTheCell(t *testing.T) {
 	h := matrixScreen(t, 140, 40, true)
 	cell := h.m.board.mx.Cells[1][1].Check
-	if clip := h.pressClip("y"); len(clip) != 0 || h.m.dialog != dialogCode {
-		t.Fatalf("y: dialog %v, clipboard %q, status %q", h.m.dialog, clip, h.m.status)
+	if clip := h.pressClip("y"); len(clip) != 0 || !isOpen[*codeDialog](h.m) {
+		t.Fatalf("y: dialog %v, clipboard %q, status %q", dialogOf(h.m), clip, h.m.status)
 	}
-	if h.m.code.check.String() != cell.String() {
-		t.Fatalf("copying %s, want the cell's %s", h.m.code.check, cell)
+	if dialogAs[*codeDialog](h).check.String() != cell.String() {
+		t.Fatalf("copying %s, want the cell's %s", dialogAs[*codeDialog](h).check, cell)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "Copy as code") {
 		t.Errorf("the chooser is not drawn over the matrix:\n%s", v)
@@ -138,8 +139,8 @@ func TestCopyInTheMatrixCopiesTheCell(t *testing.T) {
 		t.Fatalf("clipboard = %q, want the cell %s", clip, cell)
 	}
 	h.key("esc")
-	if h.m.dialog != dialogNone || h.m.board == nil {
-		t.Fatalf("esc: dialog %v, board open %v", h.m.dialog, h.m.board != nil)
+	if h.m.dialog != nil || h.m.board == nil {
+		t.Fatalf("esc: dialog %v, board open %v", dialogOf(h.m), h.m.board != nil)
 	}
 }
 
@@ -155,8 +156,8 @@ func TestCopyInCompareCopiesTheRightHandCheck(t *testing.T) {
 	}
 	right := h.m.cmp.b.Check
 	h.key("y")
-	if h.m.dialog != dialogCode || h.m.code.check.String() != right.String() {
-		t.Fatalf("y in compare: dialog %v, copying %s, want %s", h.m.dialog, h.m.code.check, right)
+	if !isOpen[*codeDialog](h.m) || dialogAs[*codeDialog](h).check.String() != right.String() {
+		t.Fatalf("y in compare: dialog %v, copying %s, want %s", dialogOf(h.m), dialogAs[*codeDialog](h).check, right)
 	}
 	clip := h.pressClip("enter")
 	if len(clip) != 1 || !strings.Contains(clip[0], right.User.Key) {

@@ -1,10 +1,16 @@
 // Package ui is pdpx's explorer: a Bubble Tea v2 app to build checks, send
 // them to any target and read the decisions.
 //
-// One root Model owns the layout and routes messages to plain sub-models
-// (form, history pane, decision pane, help overlay, target switcher), which
-// draw lines and never do I/O: every check, history page and health probe
-// runs in a tea.Cmd, so a hung PDP never freezes a keystroke.
+// One root Model routes messages, owns the layout and the check in flight,
+// and keeps the current target. Below it the panes (the check form, the
+// history, the decision), the dialogs (dialog.go) and the features (the
+// many-checks board, compare, the watched checks: features.go) each keep
+// their own state, take their own keys, and answer with an action for the
+// root to carry out (actions.go). None of them does I/O in Update or View:
+// every check, history page and health probe runs in a tea.Cmd whose answer
+// carries a sequence number or target generation, so a hung PDP never
+// freezes a keystroke and a late answer never overwrites newer state.
+// README.md in this directory says how the parts fit.
 package ui
 
 import (
@@ -15,8 +21,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/engine"
-	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -61,90 +65,46 @@ const (
 	focusDecision
 )
 
-type dialog int
-
-const (
-	dialogNone dialog = iota
-	dialogHelp
-	dialogSwitch
-	dialogConfirm
-	dialogClear
-	dialogNote
-	dialogCode
-	dialogExport
-	dialogAnnotate
-)
-
-type healthState int
-
-const (
-	healthUnknown healthState = iota
-	healthOK
-	healthDown
-)
-
-const (
-	healthEvery   = 30 * time.Second
-	healthTimeout = 5 * time.Second
-)
-
-// Model is the explorer's root model.
+// Model is the explorer's root model. It routes messages, owns the layout
+// and the checks in flight, and keeps the current target; the panes,
+// dialogs and features below it keep their own state and take their own
+// keys (see README.md in this directory).
 type Model struct {
-	opts   Options
-	ctx    context.Context
-	target pdp.Target
-	info   pdp.TargetInfo
-	pol    *policy.Policy
-	types  []string // resource types of pol; nil when the target has no policy
-	hist   state.History
-	gen    int // target generation: answers about an older target are dropped
+	opts Options
+	ctx  context.Context
+	cur  current // the target checks go to
 
-	keys          keyMap
-	styles        Styles
-	width, height int
-	lay           layout
+	keys   keyMap
+	styles Styles
+	lay    layout // the screen's size and where the panes are
 
-	focus  focus
+	// The panes; focus says which one has the keyboard.
+	focus focus
+	form  formModel
+	list  historyPane
+	dec   decisionPane
+
+	// dialog is the open dialog, nil for none. It has the keyboard. sw
+	// and export are dialogs kept between opens: what was typed in them
+	// is offered again.
 	dialog dialog
-	form   formModel
-	list   historyPane
-	dec    decisionPane
-	sw     switcher
-	// profile is the config profile the target was built from ("").
-	profile string
-	// cmp is the compare view, over the panes while it is open.
-	cmp *compareView
-	// board is the many-checks view (matrix, permissions, who, tenant
-	// sweep, watched checks), over the panes while it is open.
+	sw     *switcher
+	export *exportDialog
+
+	// Features. board and cmp are views over the panes, nil when closed;
+	// watch keeps the watched checks (shared by every copy of the model,
+	// changed only in Update).
 	board *board
-	// sideCheck is the check to send to two targets once the second is
-	// picked in the switcher (ctrl+l).
-	sideCheck *pdp.Check
-	// watches are the watched pinned checks by history ID. The map is
-	// shared by every copy of the model and changed only in Update.
-	watches  map[int64]*watched
-	watching bool // the watch timer runs
-	watchGen int
-	// polWatch follows the embedded target's policy file while checks
-	// are watched; nil until the first look.
-	polWatch *policy.Watcher
-	// pendingCompare is the entry to compare with the decision in flight (c).
-	pendingCompare *state.Entry
-	// confirm is the check waiting for the cloud-ABAC warning to be accepted.
-	confirm pdp.Check
-	// note is what the note dialog says (a policy change to make by hand).
-	note noteDialog
-	// code is copy as code (y); export the pins' scenario export (ctrl+x).
-	code   codeDialog
-	export exportDialog
-	// annot is the note prompt on a history entry (n).
-	annot    annotateDialog
-	abacOK   bool // "don't ask again" for this run
-	flight   *flight
-	seq      int
-	spin     spinner.Model
-	health   healthState
-	healthEr string
+	cmp   *compareView
+	watch *watcher
+
+	// flight is the check in flight, nil for none; seq numbers the Cmds
+	// whose answers are matched by number (checks, boards).
+	flight *flight
+	seq    int
+	abacOK bool // "don't ask again" about JIT attributes, for this run
+	spin   spinner.Model
+
 	status   string
 	statusBd bool // status is bad news
 
@@ -152,67 +112,41 @@ type Model struct {
 	ticks bool // timers on; tests turn them off for determinism
 }
 
-// flight is the check in flight. cancel is shared by every copy of the model.
-type flight struct {
-	seq    int
-	cancel context.CancelFunc
-	check  pdp.Check
-}
-
 // New builds the root model. It does no I/O; Init starts the health probe.
 func New(opts Options) Model {
 	if opts.History == nil {
 		opts.History = state.NewMemory()
 	}
-	st := NewStyles(true)
+	st, k := NewStyles(true), defaultKeyMap()
 	m := Model{
-		opts:    opts,
-		ctx:     context.Background(),
-		hist:    opts.History,
-		keys:    defaultKeyMap(),
-		styles:  st,
-		form:    newForm(st.Input),
-		list:    newHistoryPane(st.Input),
-		dec:     newDecisionPane(),
-		sw:      newSwitcher(st.Input),
-		export:  exportDialog{input: newExportInput(st.Input)},
-		annot:   annotateDialog{input: newNoteInput(st.Input)},
-		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
-		now:     time.Now,
-		ticks:   true,
-		watches: map[int64]*watched{},
+		opts:   opts,
+		ctx:    context.Background(),
+		keys:   k,
+		styles: st,
+		form:   newForm(st.Input),
+		list:   newHistoryPane(st.Input),
+		dec:    newDecisionPane(),
+		sw:     newSwitcher(k, st.Input, opts.Switch),
+		export: newExportDialog(k, st.Input),
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		now:    time.Now,
+		ticks:  true,
+		watch:  newWatcher(),
 	}
+	m.list.watched = m.watch.mark
 	m.setTarget(opts.Target)
-	m.profile = opts.Profile
+	m.cur.profile = opts.Profile
 	m.form.setDefaultTenant(opts.DefaultTenant)
 	m.candidatesCmd() // policy suggestions are set at once; history ones come from Init
 	if opts.AskToken {
-		info := m.info
+		info := m.cur.info
 		if want := opts.AskTokenFor; want.Kind != "" {
 			info = pdp.TargetInfo{Kind: want.Kind, URL: want.URL}
 		}
-		m.sw.open(info, "this PDP needs an API key: type it below (it is never shown or saved)")
-		m.dialog = dialogSwitch
+		m.sw.open(info, m.cur.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
+		m.dialog = m.sw
 	}
 	return m
-}
-
-// setTarget makes t the current target and reads its policy, if any.
-func (m *Model) setTarget(t pdp.Target) {
-	m.target = t
-	m.gen++
-	m.info = pdp.TargetInfo{Name: "no target"}
-	if t != nil {
-		m.info = t.Describe()
-	}
-	m.pol = engine.PolicyOf(t)
-	m.types = nil
-	if m.pol != nil {
-		m.types = sortedKeys(m.pol.Resources)
-	}
-	m.health, m.healthEr = healthUnknown, ""
-	m.polWatch = nil
-	m.form.validate(m.types)
 }
 
 // Init asks the terminal for its background and starts the health probe;
@@ -220,11 +154,10 @@ func (m *Model) setTarget(t pdp.Target) {
 // config's profiles for it too.
 func (m Model) Init() tea.Cmd {
 	var profiles tea.Cmd
-	if m.dialog == dialogSwitch && m.opts.Profiles != nil {
-		f := m.opts.Profiles
-		profiles = func() tea.Msg { return profilesMsg{p: f()} }
+	if m.dialog == dialog(m.sw) {
+		profiles = readProfiles(m.opts.Profiles)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.healthCmd(), m.healthTick(), m.candidatesCmd(), profiles)
+	return tea.Batch(tea.RequestBackgroundColor, m.probe(), m.candidatesCmd(), profiles)
 }
 
 // Run runs the explorer until the user quits or ctx is done.
@@ -244,23 +177,17 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
-func (m *Model) cancelFlight() {
-	if m.flight != nil {
-		m.flight.cancel()
-		m.flight = nil
-	}
-	m.dec.pending = nil
-}
-
 func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBd = s, bad }
 
 func (m *Model) setDark(dark bool) {
 	m.styles = NewStyles(dark)
 	m.form.setStyles(m.styles.Input)
 	m.list.filter.SetStyles(m.styles.Input)
-	m.sw.setStyles(m.styles.Input)
-	m.export.input.SetStyles(m.styles.Input)
-	m.annot.input.SetStyles(m.styles.Input)
+	for _, d := range []dialog{m.sw, m.export, m.dialog} {
+		if d != nil {
+			d.update(themeMsg{m.styles})
+		}
+	}
 	m.spin.Style = m.styles.Key
 	m.dec.dirty = true
 }
@@ -270,7 +197,7 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "pdpx · " + oneLine(m.info.Name)
+	v.WindowTitle = "pdpx · " + oneLine(m.cur.info.Name)
 	v.Cursor = m.cursor()
 	return v
 }

@@ -33,13 +33,16 @@ var boardTitles = map[boardKind]string{
 // watched checks. Its answers come from Cmds, matched by seq; closing it
 // cancels whatever is in flight.
 type board struct {
-	kind   boardKind
-	base   pdp.Check // the check it was opened on
-	seq    int
-	cancel context.CancelFunc
-	busy   bool
-	err    string
-	note   string
+	keys keyMap
+	// watched are the watched checks, which the watch list shows.
+	watched *watcher
+	kind    boardKind
+	base    pdp.Check // the check it was opened on
+	seq     int
+	cancel  context.CancelFunc
+	busy    bool
+	err     string
+	note    string
 
 	// Matrix: the axis kinds, the grid and the cursor.
 	rowKind, colKind sweep.AxisKind
@@ -68,65 +71,66 @@ type boardRow struct {
 	flagged bool     // drawn in the warning colour (a flipped watch)
 }
 
-func (m *Model) closeBoard() {
-	if m.board != nil && m.board.cancel != nil {
-		m.board.cancel()
-	}
-	m.board = nil
+func newBoard(kind boardKind, base pdp.Check, k keyMap, st textinput.Styles, w *watcher) *board {
+	b := &board{keys: k, watched: w, kind: kind, base: base, rowKind: sweep.Users, colKind: sweep.Actions}
+	b.input = textinput.New()
+	b.input.Prompt = ""
+	b.input.SetStyles(st)
+	return b
 }
 
-// formCheck is the check in the form, for a view that starts from it; ok
-// is false (with the reason in the footer) when the form cannot build one.
-func (m *Model) formCheck() (pdp.Check, bool) {
-	c, ok := m.form.check(m.types)
-	if !ok {
-		m.setStatus("fix "+fieldNames[m.form.firstError()]+" (marked ✗) first: the view starts from the check in the form", true)
-	}
-	return c, ok
-}
-
-// openBoard opens a view of kind on the form's check and starts its Cmd.
-func (m *Model) openBoard(kind boardKind) tea.Cmd {
-	c, ok := m.formCheck()
-	if !ok && kind != boardWatch {
-		return nil
-	}
-	m.closeBoard()
-	m.board = &board{kind: kind, base: c, rowKind: sweep.Users, colKind: sweep.Actions}
-	m.board.input = textinput.New()
-	m.board.input.Prompt = ""
-	m.board.input.SetStyles(m.styles.Input)
-	return m.refreshBoard()
-}
-
-// refreshBoard (re)starts the open view's Cmd.
-func (m *Model) refreshBoard() tea.Cmd {
-	b := m.board
+// stop cancels what the view has in flight.
+func (b *board) stop() {
 	if b.cancel != nil {
 		b.cancel()
 	}
-	m.seq++
-	b.seq = m.seq
-	ctx, cancel := contextWithCancel(m.ctx)
+}
+
+// refresh (re)starts the view's Cmd.
+func (b *board) refresh(e env) tea.Cmd {
+	b.stop()
+	b.seq = e.next()
+	ctx, cancel := contextWithCancel(e.ctx)
 	b.cancel, b.busy, b.err, b.note = cancel, true, "", ""
+	t := e.cur.target
 	switch b.kind {
 	case boardMatrix:
-		return tea.Batch(matrixBuildCmd(ctx, b.seq, b.base, b.rowKind, b.colKind, m.pol, m.hist), m.spinTick())
+		return tea.Batch(matrixBuildCmd(ctx, b.seq, b.base, b.rowKind, b.colKind, e.cur.pol, e.hist), e.spin)
 	case boardPerms:
-		return tea.Batch(permsCmd(ctx, b.seq, m.target, m.pol, b.base), m.spinTick())
+		return tea.Batch(permsCmd(ctx, b.seq, t, e.cur.pol, b.base), e.spin)
 	case boardWho:
-		return tea.Batch(whoCmd(ctx, b.seq, m.target, b.base), m.spinTick())
+		return tea.Batch(whoCmd(ctx, b.seq, t, b.base), e.spin)
 	case boardSweep:
-		return tea.Batch(sweepCmd(ctx, b.seq, m.target, b.base), m.spinTick())
+		return tea.Batch(sweepCmd(ctx, b.seq, t, b.base), e.spin)
 	default:
 		b.busy = false
-		b.rows = m.watchRows()
+		b.rows = b.watched.rows(e.st)
 		return nil
 	}
 }
 
-// boardKeys is the footer of the open view.
-func (k keyMap) boardKeys(b *board) focusKeys {
+// update takes a key while the view is open, and the answers of its Cmds.
+func (b *board) update(msg tea.Msg, e env) action {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return b.key(msg, e)
+	case matrixBuiltMsg:
+		return b.onBuilt(msg, e)
+	case matrixChunkMsg:
+		return b.onChunk(msg, e)
+	case boardRowsMsg:
+		b.onRows(msg)
+	case watchResultMsg:
+		if b.kind == boardWatch {
+			b.rows = b.watched.rows(e.st)
+		}
+	}
+	return nil
+}
+
+// help is the footer of the open view.
+func (b *board) help() focusKeys {
+	k := b.keys
 	closeK := key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "close"))
 	if b.editing != 0 {
 		return focusKeys{short: []key.Binding{k.FilterApply, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Quit}}
@@ -152,13 +156,14 @@ func (k keyMap) boardKeys(b *board) focusKeys {
 	}
 }
 
-// boardKey handles keys while a view is open.
-func (m *Model) boardKey(msg tea.KeyPressMsg) tea.Cmd {
-	b, k := m.board, m.keys
+// key takes a key while the view is open: y copies the cell's or row's
+// check as code, enter opens it in the form.
+func (b *board) key(msg tea.KeyPressMsg, e env) action {
+	k := b.keys
 	if b.editing != 0 {
 		switch msg.String() {
 		case "enter":
-			return m.applyAxisEdit()
+			return b.applyAxisEdit(e)
 		case "esc":
 			b.editing = 0
 			b.input.Blur()
@@ -169,19 +174,20 @@ func (m *Model) boardKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	switch s := msg.String(); {
+	case key.Matches(msg, k.Copy, k.CopyAlt):
+		return b.copy(e)
 	case key.Matches(msg, k.Back) || s == "q":
-		m.closeBoard()
-		return nil
+		return closeView{}
 	case b.kind == boardMatrix:
-		return m.matrixKey(msg)
+		return b.matrixKey(msg, e)
 	case s == "tab" && (b.kind == boardPerms || b.kind == boardWho):
 		b.kind = boardPerms + boardWho - b.kind
 		b.rows, b.sel = nil, 0
-		return m.refreshBoard()
+		return b.refresh(e)
 	case s == "w" && b.kind == boardWatch:
 		if b.sel < len(b.rows) && b.rows[b.sel].check != nil {
-			m.toggleWatchID(watchIDOf(b.rows[b.sel]))
-			b.rows = m.watchRows()
+			b.watched.remove(watchIDOf(b.rows[b.sel]))
+			b.rows = b.watched.rows(e.st)
 			b.sel = min(b.sel, max(len(b.rows)-1, 0))
 		}
 	case key.Matches(msg, k.Up):
@@ -195,14 +201,13 @@ func (m *Model) boardKey(msg tea.KeyPressMsg) tea.Cmd {
 	case s == "enter":
 		if b.sel < len(b.rows) && b.rows[b.sel].check != nil {
 			r := b.rows[b.sel]
-			return m.openInForm(*r.check, r.dec, r.decided)
+			return openInForm(*r.check, r.dec, r.decided, e)
 		}
 	}
 	return nil
 }
 
-func (m *Model) matrixKey(msg tea.KeyPressMsg) tea.Cmd {
-	b := m.board
+func (b *board) matrixKey(msg tea.KeyPressMsg, e env) action {
 	rows, cols := 0, 0
 	if b.mx != nil {
 		rows, cols = len(b.mx.Rows.Values), len(b.mx.Cols.Values)
@@ -234,7 +239,7 @@ func (m *Model) matrixKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		b.r, b.c = 0, 0
-		return m.refreshBoard()
+		return b.refresh(e)
 	case "R", "C":
 		if b.mx == nil {
 			return nil
@@ -250,10 +255,38 @@ func (m *Model) matrixKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		if b.mx != nil && rows > 0 && cols > 0 {
 			cl := b.mx.Cells[b.r][b.c]
-			return m.openInForm(cl.Check, cl.Decision, cl.Done)
+			return openInForm(cl.Check, cl.Decision, cl.Done, e)
 		}
 	}
 	return nil
+}
+
+// copy is y in the view: the check of the matrix cell under the cursor, or
+// of the selected row, on the current target (where the view sent it).
+func (b *board) copy(e env) action {
+	var c *pdp.Check
+	switch {
+	case b.kind == boardMatrix:
+		if b.mx != nil && b.r < len(b.mx.Cells) && b.c < len(b.mx.Cells[b.r]) {
+			c = &b.mx.Cells[b.r][b.c].Check
+		}
+	case b.sel < len(b.rows):
+		c = b.rows[b.sel].check
+	}
+	if c == nil {
+		return say{status: "nothing to copy here: move to a cell or a row with a check"}
+	}
+	return copyCode{state.Entry{Check: *c, TargetKind: e.cur.info.Kind, TargetURL: e.cur.info.URL}}
+}
+
+// openInForm loads a check into the form and its decision into the
+// decision pane (when it has one), and closes the view.
+func openInForm(c pdp.Check, d pdp.Decision, decided bool, e env) action {
+	a := editInForm{check: c, status: "opened in the form: " + oneLine(c.String()) + " (enter sends it)"}
+	if decided {
+		a.shown = &state.Entry{Time: e.now, Check: c, Decision: d, TargetKind: e.cur.info.Kind, TargetURL: e.cur.info.URL}
+	}
+	return a
 }
 
 func nextKind(k sweep.AxisKind) sweep.AxisKind {
@@ -275,8 +308,7 @@ func axisSpec(a sweep.Axis) string {
 }
 
 // applyAxisEdit rebuilds the matrix with the typed values for one axis.
-func (m *Model) applyAxisEdit() tea.Cmd {
-	b := m.board
+func (b *board) applyAxisEdit(e env) action {
 	kind := b.rowKind
 	if b.editing == 2 {
 		kind = b.colKind
@@ -305,37 +337,18 @@ func (m *Model) applyAxisEdit() tea.Cmd {
 		b.err = err.Error()
 		return nil
 	}
-	return m.startMatrix(mx)
+	return b.start(mx, e)
 }
 
-// startMatrix shows mx empty and starts filling it, a chunk per Cmd, so
-// that the grid fills in progressively and keys keep working meanwhile.
-func (m *Model) startMatrix(mx *sweep.Matrix) tea.Cmd {
-	b := m.board
-	if b.cancel != nil {
-		b.cancel()
-	}
-	m.seq++
-	b.seq = m.seq
-	ctx, cancel := contextWithCancel(m.ctx)
+// start shows mx empty and starts filling it, a chunk per Cmd, so that
+// the grid fills in progressively and keys keep working meanwhile.
+func (b *board) start(mx *sweep.Matrix, e env) tea.Cmd {
+	b.stop()
+	b.seq = e.next()
+	ctx, cancel := contextWithCancel(e.ctx)
 	b.cancel, b.busy, b.err = cancel, true, ""
 	b.mx = mx
 	b.r, b.c = min(b.r, len(mx.Rows.Values)-1), min(b.c, len(mx.Cols.Values)-1)
 	b.rowKind, b.colKind = mx.Rows.Kind, mx.Cols.Kind
-	return tea.Batch(matrixChunkCmd(ctx, b.seq, m.target, mx, 0), m.spinTick())
-}
-
-// openInForm loads a check into the form and its decision into the
-// decision pane (when it has one), and closes the view.
-func (m *Model) openInForm(c pdp.Check, d pdp.Decision, decided bool) tea.Cmd {
-	m.closeBoard()
-	m.form.load(c)
-	m.form.validate(m.types)
-	if decided {
-		m.dec.show(state.Entry{Time: m.now(), Check: c, Decision: d, TargetKind: m.info.Kind, TargetURL: m.info.URL})
-		m.dec.dirty = true
-	}
-	m.setStatus("opened in the form: "+oneLine(c.String())+" (enter sends it)", false)
-	cmd := m.setFocus(focusForm)
-	return tea.Batch(cmd, m.focusField(fUser))
+	return tea.Batch(matrixChunkCmd(ctx, b.seq, e.cur.target, mx, 0), e.spin)
 }

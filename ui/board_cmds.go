@@ -169,21 +169,19 @@ func matrixChunkCmd(ctx context.Context, seq int, t pdp.Target, mx *sweep.Matrix
 	}
 }
 
-func (m *Model) onMatrixBuilt(msg matrixBuiltMsg) tea.Cmd {
-	b := m.board
-	if b == nil || msg.seq != b.seq {
+func (b *board) onBuilt(msg matrixBuiltMsg, e env) action {
+	if msg.seq != b.seq {
 		return nil
 	}
 	if msg.err != nil {
 		b.busy, b.err = false, msg.err.Error()
 		return nil
 	}
-	return m.startMatrix(msg.mx)
+	return b.start(msg.mx, e)
 }
 
-func (m *Model) onMatrixChunk(msg matrixChunkMsg) tea.Cmd {
-	b := m.board
-	if b == nil || b.mx == nil || msg.seq != b.seq {
+func (b *board) onChunk(msg matrixChunkMsg, e env) action {
+	if b.mx == nil || msg.seq != b.seq {
 		return nil
 	}
 	b.mx.Set(msg.lo, msg.ds)
@@ -192,14 +190,13 @@ func (m *Model) onMatrixChunk(msg matrixChunkMsg) tea.Cmd {
 		b.busy = false
 		return nil
 	}
-	ctx, cancel := contextWithCancel(m.ctx)
+	ctx, cancel := contextWithCancel(e.ctx)
 	b.cancel = cancel
-	return matrixChunkCmd(ctx, b.seq, m.target, b.mx, next)
+	return matrixChunkCmd(ctx, b.seq, e.cur.target, b.mx, next)
 }
 
-func (m *Model) onBoardRows(msg boardRowsMsg) {
-	b := m.board
-	if b == nil || msg.seq != b.seq {
+func (b *board) onRows(msg boardRowsMsg) {
+	if msg.seq != b.seq {
 		return
 	}
 	b.busy, b.rows, b.note = false, msg.rows, msg.note

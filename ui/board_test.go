@@ -51,7 +51,7 @@ func TestMatrixFillsAndOpensACell(t *testing.T) {
 	if hs.m.board != nil || hs.m.focus != focusForm {
 		t.Fatal("enter did not open the cell in the form")
 	}
-	if got, _ := hs.m.form.check(hs.m.types); got.String() != cellCheck.String() {
+	if got, _ := hs.m.form.check(); got.String() != cellCheck.String() {
 		t.Fatalf("form has %s, want %s", got, cellCheck)
 	}
 	if hs.m.dec.entry.Check.String() != cellCheck.String() {
@@ -120,7 +120,7 @@ func TestRemoteMatrixFillsProgressivelyByChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	remote.bulks.Store(0)
-	cmd := hs.m.startMatrix(mx)
+	cmd := hs.m.board.start(mx, hs.m.env())
 	if hs.m.board.mx.Filled() != 0 {
 		t.Fatal("filled before any Cmd ran")
 	}
@@ -198,7 +198,7 @@ func TestPermissionsAndWhoViews(t *testing.T) {
 	}
 	hs.key("down") // john@smith.com
 	hs.key("enter")
-	if got, _ := hs.m.form.check(hs.m.types); got.User.Key != "john@smith.com" || got.Action != "update" {
+	if got, _ := hs.m.form.check(); got.User.Key != "john@smith.com" || got.Action != "update" {
 		t.Fatalf("enter opened %s", got)
 	}
 }
@@ -242,11 +242,11 @@ func TestPermissionsAndWhoViewsByAttributes(t *testing.T) {
 	// The row opens as the check it stands for, in the record's tenant
 	// (not the form's default), and that check is allowed.
 	hs.key("enter")
-	got, _ := hs.m.form.check(hs.m.types)
+	got, _ := hs.m.form.check()
 	if got.User.Key != "erin" || got.Action != "view" || got.Resource.Ref() != "record:105" || got.Resource.Tenant != "other" {
 		t.Fatalf("enter opened %s @%s", got, got.Resource.Tenant)
 	}
-	if d := hs.m.target.Check(context.Background(), got); d.Outcome != pdp.Allow {
+	if d := hs.m.cur.target.Check(context.Background(), got); d.Outcome != pdp.Allow {
 		t.Fatalf("the opened check is %v", d.Outcome)
 	}
 
@@ -304,7 +304,7 @@ func TestSideBySideHeadlinesADisagreement(t *testing.T) {
 	if hs.m.cmp == nil || !hs.m.cmp.targets {
 		t.Fatal("no side-by-side view")
 	}
-	if hs.m.target.Describe().Kind != pdp.KindEmbedded {
+	if hs.m.cur.target.Describe().Kind != pdp.KindEmbedded {
 		t.Fatal("the current target was replaced by the second one")
 	}
 	v := plain(hs.view())
@@ -332,11 +332,11 @@ func TestWatchedCheckFlipsWhenThePolicyFileChanges(t *testing.T) {
 	hs.key("esc") // the history
 	hs.key("w")
 	e, _ := hs.m.list.selected()
-	if hs.m.watches[e.ID] == nil || !e.Pinned {
+	if hs.m.watch.watches[e.ID] == nil || !e.Pinned {
 		t.Fatalf("w did not watch and pin: %+v", e)
 	}
 	// The first look records the file; then give john a viewer role in default.
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
 	changed := strings.Replace(string(src), "roles: [{role: viewer, tenant: awesome_inc}]", "roles: [{role: viewer, tenant: awesome_inc}, {role: viewer, tenant: default}]", 1)
 	if changed == string(src) {
 		t.Fatal("the demo policy changed shape: fix the test")
@@ -346,9 +346,9 @@ func TestWatchedCheckFlipsWhenThePolicyFileChanges(t *testing.T) {
 	}
 	future := time.Now().Add(time.Minute)
 	_ = os.Chtimes(path, future, future)
-	hs.send(watchTickMsg{gen: hs.m.watchGen}) // changed: wait a poll for it to settle
-	hs.send(watchTickMsg{gen: hs.m.watchGen}) // settled: reload and re-run
-	w := hs.m.watches[e.ID]
+	hs.send(watchTickMsg{gen: hs.m.watch.gen}) // changed: wait a poll for it to settle
+	hs.send(watchTickMsg{gen: hs.m.watch.gen}) // settled: reload and re-run
+	w := hs.m.watch.watches[e.ID]
 	if len(w.flips) != 1 || w.flips[0].from != pdp.Deny || w.flips[0].to != pdp.Allow {
 		t.Fatalf("flips %+v (status %q)", w.flips, hs.m.status)
 	}
@@ -382,14 +382,14 @@ func TestWatchedRemoteChecksRerunOnTheInterval(t *testing.T) {
 	hs.key("enter")
 	hs.key("esc")
 	hs.key("w")
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
 	e, _ := hs.m.list.selected()
-	if len(hs.m.watches[e.ID].flips) != 0 {
+	if len(hs.m.watch.watches[e.ID].flips) != 0 {
 		t.Fatal("flipped without a change")
 	}
 	allow.Store(true)
-	hs.send(watchTickMsg{gen: hs.m.watchGen})
-	if w := hs.m.watches[e.ID]; len(w.flips) != 1 || w.last.Outcome != pdp.Allow {
+	hs.send(watchTickMsg{gen: hs.m.watch.gen})
+	if w := hs.m.watch.watches[e.ID]; len(w.flips) != 1 || w.last.Outcome != pdp.Allow {
 		t.Fatalf("%+v", w)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/state/scenario"
 	"github.com/pdpx/pdpx/ui/targets"
 )
@@ -76,8 +77,8 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		t.Fatalf("outcome %v: %v", h.outcome(), h.m.dec.entry.Decision.Err)
 	}
 	h.key("esc") // the history: y is a plain key there
-	if clip := h.pressClip("y"); len(clip) != 0 || h.m.dialog != dialogCode {
-		t.Fatalf("y: dialog %v, clipboard %q", h.m.dialog, clip)
+	if clip := h.pressClip("y"); len(clip) != 0 || !isOpen[*codeDialog](h.m) {
+		t.Fatalf("y: dialog %v, clipboard %q", dialogOf(h.m), clip)
 	}
 	v := plain(h.view())
 	for _, want := range []string{"Copy as code", "1 curl", "2 Python SDK", "3 Node SDK", "4 Go SDK"} {
@@ -86,7 +87,7 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		}
 	}
 	clip := h.pressClip("enter") // curl is first
-	if len(clip) != 1 || !strings.HasPrefix(strings.TrimLeft(clip[0], "# "), "john@smith.com create document") ||
+	if len(clip) != 1 || !strings.HasPrefix(clip[0], "# Permit's /allowed, as pdpx sent it: john@smith.com create document") ||
 		!strings.Contains(clip[0], "curl -sS -X POST") || !strings.Contains(clip[0], "$PERMIT_API_KEY") {
 		t.Fatalf("clipboard = %q", clip)
 	}
@@ -108,14 +109,52 @@ func TestCopyAsCodeShowsAndCopiesWithoutTheToken(t *testing.T) {
 		}
 	}
 	h.key("esc")
-	if h.m.dialog != dialogNone {
-		t.Errorf("esc left dialog %v", h.m.dialog)
+	if h.m.dialog != nil {
+		t.Errorf("esc left dialog %v", dialogOf(h.m))
 	}
 	// alt+y works in the form too, where y is typed.
 	h.key("i")
 	h.key("alt+y")
-	if h.m.dialog != dialogCode {
-		t.Errorf("alt+y in the form: dialog %v", h.m.dialog)
+	if !isOpen[*codeDialog](h.m) {
+		t.Errorf("alt+y in the form: dialog %v", dialogOf(h.m))
+	}
+}
+
+// A check whose values hold newlines and terminal escapes (a clipboard
+// write, a window title, C1 controls, a bidi override) is shown and copied
+// as text: the snippet's comment quotes them, its literals escape them, and
+// nothing but the dialog's own colours reaches the terminal.
+func TestCopyAsCodeOfAHostileCheckEmitsNoControlCharacters(t *testing.T) {
+	const osc = "\x1b]52;c;cHduZWQ=\x07"
+	c := pdp.Check{
+		User:     pdp.User{Key: "x\ntouch /tmp/PWNED\n#" + osc, Attributes: map[string]any{"t\x1b]0;title\x07": "\u009b2J\u202e"}},
+		Action:   "read\x1b[5m",
+		Resource: pdp.Resource{Type: "doc\r\u2028", Tenant: "default"},
+		Context:  map[string]any{"k": "\x1b[2J"},
+	}
+	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
+	h.drain(h.m.openDialog(newCodeDialog(h.m.keys, state.Entry{Check: c, TargetKind: pdp.KindPDP, TargetURL: "http://pdp.internal:7766"}, h.m.cur.info)))
+	safe := func(what, s string) {
+		t.Helper()
+		for i, r := range s {
+			if r != '\n' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r == 0x202e) {
+				t.Fatalf("%s: %U at byte %d reaches the terminal:\n%q", what, r, i, s)
+			}
+		}
+	}
+	safe("chooser", plain(h.view()))
+	for _, k := range []string{"1", "2", "3", "4"} {
+		clip := h.pressClip(k)
+		if len(clip) != 1 {
+			t.Fatalf("%s: clipboard %q", k, clip)
+		}
+		safe(k+": clipboard", strings.ReplaceAll(clip[0], "\t", " "))
+		v := plain(h.view())
+		safe(k+": view", v)
+		// The values are there to read, escaped.
+		if !strings.Contains(clip[0], `x\ntouch /tmp/PWNED\n#\x1b]52;c;cHduZWQ=\a`) {
+			t.Errorf("%s: the user key is not shown escaped in the snippet:\n%s", k, clip[0])
+		}
 	}
 }
 
@@ -146,17 +185,17 @@ func TestYCopiesTheRoleNoteWhileItIsOpen(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.noRoleCheck()
 	h.key("alt+2")
-	if h.m.dialog != dialogNote {
-		t.Fatalf("dialog %v", h.m.dialog)
+	if !isOpen[*noteDialog](h.m) {
+		t.Fatalf("dialog %v", dialogOf(h.m))
 	}
 	clip := h.pressClip("y")
-	if len(clip) != 1 || !strings.Contains(clip[0], "{role: viewer, tenant: default}") || h.m.dialog != dialogNone {
-		t.Fatalf("y in the note: dialog %v, clipboard %q", h.m.dialog, clip)
+	if len(clip) != 1 || !strings.Contains(clip[0], "{role: viewer, tenant: default}") || h.m.dialog != nil {
+		t.Fatalf("y in the note: dialog %v, clipboard %q", dialogOf(h.m), clip)
 	}
 	h.key("esc") // to the history
 	h.key("y")
-	if h.m.dialog != dialogCode || h.m.code.check.User.Key != "john@permit.io" {
-		t.Fatalf("y after the note: dialog %v, check %v", h.m.dialog, h.m.code.check)
+	if !isOpen[*codeDialog](h.m) || dialogAs[*codeDialog](h).check.User.Key != "john@permit.io" {
+		t.Fatalf("y after the note: dialog %v, check %v", dialogOf(h.m), dialogAs[*codeDialog](h).check)
 	}
 }
 
@@ -168,16 +207,16 @@ func TestCopyAsCodeOfTheSelectedHistoryEntry(t *testing.T) {
 	want, _ := h.m.list.selected()
 	h.key("y")
 	h.key("4")
-	if h.m.code.check.String() != want.Check.String() || !strings.Contains(h.m.code.text, "client.Check(user, ") {
-		t.Fatalf("copied %q, selected %q:\n%s", h.m.code.check.String(), want.Check.String(), h.m.code.text)
+	if dialogAs[*codeDialog](h).check.String() != want.Check.String() || !strings.Contains(dialogAs[*codeDialog](h).text, "client.Check(user, ") {
+		t.Fatalf("copied %q, selected %q:\n%s", dialogAs[*codeDialog](h).check.String(), want.Check.String(), dialogAs[*codeDialog](h).text)
 	}
 }
 
 func TestCopyAsCodeWithNothingShown(t *testing.T) {
 	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
 	h.key("alt+y")
-	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "nothing to copy") {
-		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "nothing to copy") {
+		t.Errorf("dialog %v status %q", dialogOf(h.m), h.m.status)
 	}
 }
 
@@ -208,8 +247,8 @@ func TestExportPinsWritesAScenarioThatPasses(t *testing.T) {
 		t.Fatalf("history has %d entries", h.m.list.all.Total)
 	}
 	h.key("ctrl+x")
-	if h.m.dialog != dialogExport || len(h.m.export.entries) != 2 || h.m.export.input.Value() != defaultExportName {
-		t.Fatalf("ctrl+x: dialog %v, %d pins, name %q, status %q", h.m.dialog, len(h.m.export.entries), h.m.export.input.Value(), h.m.status)
+	if !isOpen[*exportDialog](h.m) || len(h.m.export.entries) != 2 || h.m.export.input.Value() != defaultExportName {
+		t.Fatalf("ctrl+x: dialog %v, %d pins, name %q, status %q", dialogOf(h.m), len(h.m.export.entries), h.m.export.input.Value(), h.m.status)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "2 pinned checks become a scenario file") {
 		t.Errorf("dialog:\n%s", v)
@@ -217,8 +256,8 @@ func TestExportPinsWritesAScenarioThatPasses(t *testing.T) {
 	path := filepath.Join(dir, "pins.yaml")
 	h.m.export.input.SetValue(path)
 	h.key("enter")
-	if h.m.dialog != dialogNote || !strings.Contains(h.m.note.copy, "pdpx test "+path) {
-		t.Fatalf("after enter: dialog %v, note %+v, export err %q", h.m.dialog, h.m.note, h.m.export.err)
+	if !isOpen[*noteDialog](h.m) || !strings.Contains(dialogAs[*noteDialog](h).copy, "pdpx test "+path) {
+		t.Fatalf("after enter: dialog %v, note %+v, export err %q", dialogOf(h.m), dialogAs[*noteDialog](h), h.m.export.err)
 	}
 	v := plain(h.view())
 	for _, want := range []string{"Exported 2 pinned checks", "pdpx test /", "y copy the snippet"} {
@@ -260,8 +299,8 @@ func TestExportRefusesToOverwriteWithoutConfirmation(t *testing.T) {
 	h.key("ctrl+x")
 	h.m.export.input.SetValue(path)
 	h.key("enter")
-	if b, _ := os.ReadFile(path); string(b) != "keep me\n" || h.m.dialog != dialogExport || h.m.export.confirm != path {
-		t.Fatalf("the file was replaced or no question asked: dialog %v, confirm %q, file %q", h.m.dialog, h.m.export.confirm, b)
+	if b, _ := os.ReadFile(path); string(b) != "keep me\n" || !isOpen[*exportDialog](h.m) || h.m.export.confirm != path {
+		t.Fatalf("the file was replaced or no question asked: dialog %v, confirm %q, file %q", dialogOf(h.m), h.m.export.confirm, b)
 	}
 	if v := plain(h.view()); !strings.Contains(v, "exists: enter again replaces it") {
 		t.Errorf("no warning:\n%s", v)
@@ -274,8 +313,8 @@ func TestExportRefusesToOverwriteWithoutConfirmation(t *testing.T) {
 	}
 	h.key("enter")
 	h.key("enter")
-	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "version: 1") || h.m.dialog != dialogNote {
-		t.Fatalf("enter, enter did not replace it: dialog %v, file %q", h.m.dialog, b)
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "version: 1") || !isOpen[*noteDialog](h.m) {
+		t.Fatalf("enter, enter did not replace it: dialog %v, file %q", dialogOf(h.m), b)
 	}
 }
 
@@ -283,7 +322,7 @@ func TestExportWithoutPins(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 80, 24, true)
 	h.noRoleCheck()
 	h.key("ctrl+x")
-	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "no pins to export") {
-		t.Errorf("dialog %v status %q", h.m.dialog, h.m.status)
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "no pins to export") {
+		t.Errorf("dialog %v status %q", dialogOf(h.m), h.m.status)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // reasons that differ and the conditions whose result changed. It answers
 // "what changed between yesterday's denial and today's allow?".
 type compareView struct {
+	keys keyMap
 	a, b state.Entry
 	// aLabel and bLabel name a side when it is not a stored entry
 	// ("re-run now", a target's name).
@@ -31,25 +32,32 @@ type compareView struct {
 	dark   bool
 }
 
-func (m *Model) openCompare(a, b state.Entry, bLabel string) {
-	m.cmp = &compareView{a: a, b: b, bLabel: bLabel}
-	m.setStatus("", false)
+// newCompare compares entry a with entry b; a label names a side that is
+// not a stored entry ("" for one that is).
+func newCompare(k keyMap, a, b state.Entry, aLabel, bLabel string) *compareView {
+	return &compareView{keys: k, a: a, b: b, aLabel: aLabel, bLabel: bLabel}
 }
 
-func (k keyMap) compareKeys() focusKeys {
+// help is the footer of the compare view.
+func (c *compareView) help() focusKeys {
+	k := c.keys
 	return focusKeys{
 		short: []key.Binding{short(k.ScrollUp, "up"), short(k.ScrollDown, "down"), k.PageUp, k.PageDown,
 			key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "close compare")), k.Quit},
 	}
 }
 
-func (m *Model) compareKey(msg tea.KeyPressMsg) tea.Cmd {
-	k, c := m.keys, m.cmp
+// update takes a key while the compare view is open: it scrolls, and y
+// copies the right-hand decision's check (the newer one, or the second
+// target's) as code, sent where that entry says.
+func (c *compareView) update(msg tea.KeyPressMsg) action {
+	k := c.keys
 	page := max(c.h-1, 1)
 	switch {
+	case key.Matches(msg, k.Copy, k.CopyAlt):
+		return copyCode{c.b}
 	case key.Matches(msg, k.Back) || msg.String() == "q":
-		m.cmp = nil
-		return nil
+		return closeView{}
 	case key.Matches(msg, k.ScrollUp):
 		c.off--
 	case key.Matches(msg, k.ScrollDown):

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
@@ -60,12 +61,27 @@ func TestGoldenCompare(t *testing.T) {
 				if hs.m.cmp == nil {
 					t.Fatal("no compare view")
 				}
-				out := hs.view()
-				if updating() {
-					writeANSI(t, name, out)
-				}
-				golden.RequireEqual(t, out)
+				golden.RequireEqual(t, hs.view())
 			})
 		}
+	}
+}
+
+// The side-by-side view takes the compare view's keys: y copies the check
+// as sent to the second target, esc closes it and the panes are back.
+func TestSideBySideKeysCopyTheSecondTargetAndClose(t *testing.T) {
+	hs := sideScreen(t, 140, 40, true)
+	hs.m.status = "" // the disagreement, which hides the footer's keys
+	if f := plain(hs.view()); !strings.Contains(f, "esc close compare") {
+		t.Errorf("the footer lacks the view's keys:\n%s", f)
+	}
+	hs.key("y")
+	if d := dialogAs[*codeDialog](hs); d.target.Kind != pdp.KindPDP || d.target.URL != "http://localhost:7766" {
+		t.Fatalf("copying for %+v, want the second target", d.target)
+	}
+	hs.key("esc") // the chooser
+	hs.key("esc") // the view
+	if hs.m.cmp != nil || !strings.Contains(plain(hs.view()), "Decision") {
+		t.Fatalf("esc did not close the side-by-side view:\n%s", plain(hs.view()))
 	}
 }

@@ -3,7 +3,9 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
@@ -66,7 +68,7 @@ func (d *decisionPane) remember(k xKey, x *explain.Explanation) {
 
 func newDecisionPane() decisionPane {
 	vp := viewport.New()
-	// The pane's keys are routed by the root; the viewport must not read
+	// The pane takes its keys itself (update); the viewport must not read
 	// letters while the form has focus.
 	vp.KeyMap = viewport.KeyMap{}
 	vp.MouseWheelDelta = 3
@@ -90,6 +92,17 @@ func (d *decisionPane) show(e state.Entry) {
 	d.x, d.xWant = nil, true
 	d.xSeq++
 	d.vp.GotoTop()
+}
+
+// stored takes the history's ID of e, once it is stored, when e is the
+// decision shown: its explanation is kept under that ID.
+func (d *decisionPane) stored(e state.Entry) {
+	if d.has && d.entry.ID == 0 && d.entry.Time.Equal(e.Time) {
+		d.entry.ID = e.ID
+		if d.x != nil {
+			d.remember(xKey{id: e.ID, eng: d.xEng}, d.x)
+		}
+	}
 }
 
 func (d *decisionPane) toggleRaw() {
@@ -159,4 +172,31 @@ func welcome(s Styles, w int) []string {
 		lines = append(lines, " "+s.Dim.Render(l))
 	}
 	return lines
+}
+
+// update takes a key while the decision pane has the focus: it scrolls,
+// and v shows the raw JSON.
+func (d *decisionPane) update(msg tea.KeyPressMsg, k keyMap) action {
+	vp := &d.vp
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.ScrollDown):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	case key.Matches(msg, k.Top):
+		vp.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		vp.GotoBottom()
+	case key.Matches(msg, k.RawV):
+		d.toggleRaw()
+	case key.Matches(msg, k.Back, k.PrevPane):
+		return focusOn{focusHistory}
+	case key.Matches(msg, k.NextPane):
+		return focusOn{focusForm}
+	}
+	return nil
 }

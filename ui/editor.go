@@ -28,32 +28,30 @@ type editorMsg struct {
 // openEditor starts ctrl+e: the focused attribute field is written as a
 // JSON object to a temp file (in a Cmd, as it is I/O), then $EDITOR runs on
 // it with the terminal handed over (tea.ExecProcess).
-func (m *Model) openEditor() tea.Cmd {
-	f := m.form.focus
-	if !f.isAttr() {
-		m.setStatus("ctrl+e edits attribute fields (attrs, context) as JSON", false)
-		return nil
+func (f *formModel) openEditor() action {
+	fd := f.focus
+	if !fd.isAttr() {
+		return say{status: "ctrl+e edits attribute fields (attrs, context) as JSON"}
 	}
-	attrs, err := pdp.ParseAttrText(m.form.value(f))
+	attrs, err := pdp.ParseAttrText(f.value(fd))
 	if err != nil {
-		m.setStatus("fix the pairs first: "+err.Error(), true)
-		return nil
+		return say{status: "fix the pairs first: " + err.Error(), bad: true}
 	}
-	return func() tea.Msg {
+	return tea.Cmd(func() tea.Msg {
 		if attrs == nil {
 			attrs = map[string]any{}
 		}
 		b, _ := json.MarshalIndent(attrs, "", "  ")
 		tmp, err := os.CreateTemp("", "pdpx-attrs-*.json")
 		if err != nil {
-			return editorReadyMsg{field: f, err: err}
+			return editorReadyMsg{field: fd, err: err}
 		}
 		_, err = tmp.Write(append(b, '\n'))
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
-		return editorReadyMsg{field: f, path: tmp.Name(), err: err}
-	}
+		return editorReadyMsg{field: fd, path: tmp.Name(), err: err}
+	})
 }
 
 // editorCommand is $VISUAL, else $EDITOR, else vi; it may carry arguments
@@ -70,10 +68,10 @@ func editorCommand(path string) *exec.Cmd {
 	return exec.Command(args[0], append(args[1:], path)...)
 }
 
-func (m *Model) execEditor(msg editorReadyMsg) tea.Cmd {
+// execEditor hands the terminal to the editor on the file just written.
+func execEditor(msg editorReadyMsg) action {
 	if msg.err != nil {
-		m.setStatus("cannot open the editor: "+msg.err.Error(), true)
-		return nil
+		return say{status: "cannot open the editor: " + msg.err.Error(), bad: true}
 	}
 	f, path := msg.field, msg.path
 	return tea.ExecProcess(editorCommand(path), func(err error) tea.Msg {
@@ -106,12 +104,12 @@ func jsonToPairs(b []byte) (string, error) {
 	return pdp.FormatAttrs(obj), nil
 }
 
-func (m *Model) onEditor(msg editorMsg) {
+// edited takes the attributes back from the editor.
+func (f *formModel) edited(msg editorMsg) action {
 	if msg.err != nil {
-		m.setStatus(msg.err.Error(), true)
-		return
+		return say{status: msg.err.Error(), bad: true}
 	}
-	m.form.setValue(msg.field, msg.text)
-	m.form.validate(m.types)
-	m.setStatus("attributes updated from the editor", false)
+	f.setValue(msg.field, msg.text)
+	f.validate()
+	return say{status: "attributes updated from the editor"}
 }

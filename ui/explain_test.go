@@ -30,7 +30,8 @@ func newPinnedDemo() pinnedDemo {
 	return pinnedDemo{engine.NewTarget(engine.New(policy.Demo()), "demo policy", "")}
 }
 
-// The demo's checks the issue names.
+// The demo policy's story checks: an ABAC denial on a value of the wrong type,
+// a typo in an attribute name, and a user without a role in the tenant.
 func (h *harness) abacBoolCheck() {
 	h.t.Helper()
 	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", "hasApproval=true")
@@ -195,8 +196,8 @@ func TestRefusedPDPGetsAnErrorCardThatOpensTheSwitcher(t *testing.T) {
 		t.Errorf("a remote error has flips: %+v", x.Flips)
 	}
 	h.key("alt+a")
-	if h.m.dialog != dialogSwitch || h.m.sw.sel != 2 || !h.m.sw.inputs[inURL].Focused() {
-		t.Fatalf("switcher: dialog %v sel %d URL focused %v", h.m.dialog, h.m.sw.sel, h.m.sw.inputs[inURL].Focused())
+	if !isOpen[*switcher](h.m) || h.m.sw.sel != 2 || !h.m.sw.inputs[inURL].Focused() {
+		t.Fatalf("switcher: dialog %v sel %d URL focused %v", dialogOf(h.m), h.m.sw.sel, h.m.sw.inputs[inURL].Focused())
 	}
 	if !strings.Contains(plain(h.view()), "gave no decision: fix its URL") {
 		t.Errorf("the switcher does not say why it opened:\n%s", plain(h.view()))
@@ -212,8 +213,8 @@ func TestRoleFlipShowsThePolicyChange(t *testing.T) {
 	}
 	before := h.m.list.counts.Total
 	h.key("alt+2")
-	if h.m.dialog != dialogNote {
-		t.Fatalf("alt+2 on a role flip: dialog %v, status %q", h.m.dialog, h.m.status)
+	if !isOpen[*noteDialog](h.m) {
+		t.Fatalf("alt+2 on a role flip: dialog %v, status %q", dialogOf(h.m), h.m.status)
 	}
 	v := plain(h.view())
 	for _, want := range []string{"john@permit.io would need viewer in default",
@@ -226,8 +227,8 @@ func TestRoleFlipShowsThePolicyChange(t *testing.T) {
 		t.Errorf("a role flip sent a check")
 	}
 	h.key("y")
-	if h.m.dialog != dialogNone || !strings.Contains(h.m.status, "copied") {
-		t.Errorf("y: dialog %v status %q", h.m.dialog, h.m.status)
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "copied") {
+		t.Errorf("y: dialog %v status %q", dialogOf(h.m), h.m.status)
 	}
 }
 
@@ -245,8 +246,8 @@ func TestCloudWithoutABACOffersALocalTarget(t *testing.T) {
 	}
 	h.key("esc")
 	h.key("a") // plain a outside text fields
-	if h.m.dialog != dialogSwitch || h.m.sw.sel != 2 || h.m.sw.at != 0 {
-		t.Fatalf("switcher: dialog %v sel %d at %d", h.m.dialog, h.m.sw.sel, h.m.sw.at)
+	if !isOpen[*switcher](h.m) || h.m.sw.sel != 2 || h.m.sw.at != 0 {
+		t.Fatalf("switcher: dialog %v sel %d at %d", dialogOf(h.m), h.m.sw.sel, h.m.sw.at)
 	}
 }
 
@@ -261,8 +262,8 @@ func TestRetryLaterAndTokenActions(t *testing.T) {
 	h.fill("bob@acme.io", "", "read", "document", "", "")
 	h.key("enter")
 	h.key("alt+a")
-	if !strings.Contains(h.m.status, "wait 30s") || h.m.dialog != dialogNone {
-		t.Errorf("retry later: status %q dialog %v", h.m.status, h.m.dialog)
+	if !strings.Contains(h.m.status, "wait 30s") || h.m.dialog != nil {
+		t.Errorf("retry later: status %q dialog %v", h.m.status, dialogOf(h.m))
 	}
 	if n := len(remote.sent()); n != 1 {
 		t.Errorf("retry later sent %d checks, want 1 (it only says when)", n)
@@ -273,15 +274,15 @@ func TestRetryLaterAndTokenActions(t *testing.T) {
 	}
 	h.key("enter")
 	h.key("esc") // a 401 opens the token prompt by itself; close it and ask again with the card's key
-	if h.m.dialog != dialogNone {
-		t.Fatalf("dialog %v", h.m.dialog)
+	if h.m.dialog != nil {
+		t.Fatalf("dialog %v", dialogOf(h.m))
 	}
 	if v := h.pane(); !strings.Contains(v, "API key needed") {
 		t.Fatalf("no auth card:\n%s", v)
 	}
 	h.key("alt+a")
-	if h.m.dialog != dialogSwitch || !h.m.sw.inputs[inToken].Focused() {
-		t.Errorf("set-token: dialog %v token focused %v", h.m.dialog, h.m.sw.inputs[inToken].Focused())
+	if !isOpen[*switcher](h.m) || !h.m.sw.inputs[inToken].Focused() {
+		t.Errorf("set-token: dialog %v token focused %v", dialogOf(h.m), h.m.sw.inputs[inToken].Focused())
 	}
 }
 
@@ -330,7 +331,7 @@ func TestTimeoutCardDoublesTheTimeoutAndReruns(t *testing.T) {
 func TestExplanationRunsInACmdAndIsCached(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.fill("john@permit.io", "", "read", "document", "", "")
-	c, ok := h.m.form.check(h.m.types)
+	c, ok := h.m.form.check()
 	if !ok {
 		t.Fatal("form")
 	}
@@ -368,14 +369,14 @@ func TestHistoryRowsAreExplainedWithTheRightEngine(t *testing.T) {
 	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
 	h.noRoleCheck()
 	e := h.m.dec.entry
-	if eng := h.m.engineFor(e); eng == nil {
+	if eng := h.m.cur.engineFor(e); eng == nil {
 		t.Fatal("an embedded decision is not explained with the engine")
 	}
 	e.TargetKind, e.TargetURL = pdp.KindPDP, "http://localhost:7766"
-	if eng := h.m.engineFor(e); eng != nil {
+	if eng := h.m.cur.engineFor(e); eng != nil {
 		t.Error("a remote decision is explained with the engine")
 	}
-	if x := explain.Explain(e.Decision, e.Check, h.m.engineFor(e)); len(x.Flips) != 0 {
+	if x := explain.Explain(e.Decision, e.Check, h.m.cur.engineFor(e)); len(x.Flips) != 0 {
 		t.Errorf("remote flips: %+v", x.Flips)
 	}
 }

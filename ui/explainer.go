@@ -19,36 +19,17 @@ type explainedMsg struct {
 	x   *explain.Explanation
 }
 
-// engineFor is the engine to explain e with: the current target's engine
-// when e was decided by the same embedded target (the same policy file, or
-// the demo policy), else nil, and e is explained from its debug object as
-// a remote decision is. A stored decision lacks its trace; Explain then
-// decides it again and warns when today's policy answers otherwise.
-func (m *Model) engineFor(e state.Entry) *engine.Engine {
-	eng := engine.Of(m.target)
-	if eng == nil {
-		return nil
-	}
-	switch {
-	case e.TargetKind == pdp.KindEmbedded && e.TargetURL == m.info.URL:
-		return eng
-	case e.TargetKind == "" && e.Decision.Target == m.info.Name:
-		return eng // a row from before targets were recorded
-	}
-	return nil
-}
-
 // explainCmd explains the shown decision, from the cache when it is there.
-// It is called from sync, so every way a decision gets shown (an answer,
-// a history row, a re-run) is explained.
-func (m *Model) explainCmd() tea.Cmd {
-	d := &m.dec
+// It is called from the root's sync, so every way a decision gets shown
+// (an answer, a history row, a re-run) is explained. engineFor says which
+// engine, if any, decides it again.
+func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine) tea.Cmd {
 	if !d.xWant || !d.has {
 		return nil
 	}
 	d.xWant = false
 	e := d.entry
-	eng := m.engineFor(e)
+	eng := engineFor(e)
 	d.xEng = eng
 	key := xKey{id: e.ID, eng: eng}
 	if x, ok := d.cache[key]; ok && e.ID != 0 {
@@ -62,8 +43,7 @@ func (m *Model) explainCmd() tea.Cmd {
 	}
 }
 
-func (m *Model) onExplained(msg explainedMsg) {
-	d := &m.dec
+func (d *decisionPane) explained(msg explainedMsg) {
 	d.remember(msg.key, msg.x)
 	if msg.seq != d.xSeq {
 		return // the pane has moved on to another decision
@@ -73,84 +53,76 @@ func (m *Model) onExplained(msg explainedMsg) {
 	d.remember(xKey{id: d.entry.ID, eng: d.xEng}, msg.x)
 }
 
-// flipKey reads a flip key: alt+1…alt+5 anywhere, 1…5 outside text fields.
-// It returns the flip's index.
-func (m *Model) flipKey(msg tea.KeyPressMsg) (int, bool) {
-	s := msg.String()
-	if len(s) == 5 && s[:4] == "alt+" && s[4] >= '1' && s[4] <= '5' {
-		return int(s[4] - '1'), true
-	}
-	if (m.focus == focusHistory || m.focus == focusDecision) && len(s) == 1 && s[0] >= '1' && s[0] <= '5' {
-		return int(s[0] - '1'), true
-	}
-	return 0, false
+// takeStep takes one of the shown explanation's next steps: a flip, or a
+// card's or warning's action. what describes it for the footer.
+type takeStep struct {
+	a    explain.Action
+	what string
 }
 
-// actionKey reads an action key: alt+a…alt+d anywhere; a outside text
-// fields; b…d in the decision pane, where no other key uses them (the
-// history uses c and d).
-func (m *Model) actionKey(msg tea.KeyPressMsg) (int, bool) {
+// step reads a key that takes one of the explanation's next steps, for the
+// pane that has the focus: a flip by number (alt+1…alt+5 anywhere, 1…5
+// outside text fields) or an action by letter (alt+a…alt+d anywhere; a
+// outside text fields; b…d in the decision pane, where no other key uses
+// them: the history uses c and d). ok is false for any other key.
+func (d *decisionPane) step(msg tea.KeyPressMsg, f focus) (a action, ok bool) {
 	s := msg.String()
-	last := maxActions - 1
-	if len(s) == 5 && s[:4] == "alt+" && s[4] >= 'a' && s[4] <= byte('a'+last) {
-		return int(s[4] - 'a'), true
-	}
-	if len(s) != 1 {
-		return 0, false
-	}
+	outside := f == focusHistory || f == focusDecision
+	last := byte('a' + maxActions - 1)
 	switch {
-	case s == "a" && (m.focus == focusHistory || m.focus == focusDecision):
-		return 0, true
-	case m.focus == focusDecision && s[0] >= 'b' && s[0] <= byte('a'+last):
-		return int(s[0] - 'a'), true
+	case len(s) == 5 && s[:4] == "alt+" && s[4] >= '1' && s[4] <= '5':
+		return d.flip(int(s[4] - '1')), true
+	case outside && len(s) == 1 && s[0] >= '1' && s[0] <= '5':
+		return d.flip(int(s[0] - '1')), true
+	case len(s) == 5 && s[:4] == "alt+" && s[4] >= 'a' && s[4] <= last:
+		return d.act(int(s[4] - 'a')), true
+	case outside && s == "a":
+		return d.act(0), true
+	case f == focusDecision && len(s) == 1 && s[0] >= 'b' && s[0] <= last:
+		return d.act(int(s[0] - 'a')), true
 	}
-	return 0, false
+	return nil, false
 }
 
-// explainReady says why the shown decision's keys cannot act yet, or "".
-func (m *Model) explainReady() string {
+// notReady says why the shown decision's steps cannot be taken yet, or "".
+func (d *decisionPane) notReady() string {
 	switch {
-	case m.dec.pending != nil:
+	case d.pending != nil:
 		return "a check is in flight: wait for it, or esc to cancel it"
-	case !m.dec.has:
+	case !d.has:
 		return "no decision yet: send a check first"
-	case m.dec.x == nil:
+	case d.x == nil:
 		return "still explaining this decision"
 	}
 	return ""
 }
 
-// applyFlip applies flip i of the shown decision.
-func (m *Model) applyFlip(i int) tea.Cmd {
-	if why := m.explainReady(); why != "" {
-		m.setStatus(why, true)
-		return nil
+// flip is flip i of the shown decision.
+func (d *decisionPane) flip(i int) action {
+	if why := d.notReady(); why != "" {
+		return say{status: why, bad: true}
 	}
-	flips := m.dec.x.Flips
-	if i >= len(flips) {
-		if len(flips) == 0 {
-			m.setStatus("no flips: this decision is not a denial the embedded engine can re-decide", false)
-		} else {
-			m.setStatus("no flip "+itoa(i+1)+": there are "+itoa(len(flips)), false)
-		}
-		return nil
+	flips := d.x.Flips
+	switch {
+	case len(flips) == 0:
+		return say{status: "no flips: this decision is not a denial the embedded engine can re-decide"}
+	case i >= len(flips):
+		return say{status: "no flip " + itoa(i+1) + ": there are " + itoa(len(flips))}
 	}
 	f := flips[i]
-	return m.takeAction(f.Action, "flip "+itoa(i+1)+": "+f.Summary)
+	return takeStep{f.Action, "flip " + itoa(i+1) + ": " + f.Summary}
 }
 
-// applyAction takes keyed action i (a card's next step or a warning's fix).
-func (m *Model) applyAction(i int) tea.Cmd {
-	if why := m.explainReady(); why != "" {
-		m.setStatus(why, true)
-		return nil
+// act is keyed action i: a card's next step or a warning's fix.
+func (d *decisionPane) act(i int) action {
+	if why := d.notReady(); why != "" {
+		return say{status: why, bad: true}
 	}
-	acts := keyedActions(m.dec.x)
+	acts := keyedActions(d.x)
 	if i >= len(acts) {
-		m.setStatus("no action "+string(rune('a'+i))+" for this decision", false)
-		return nil
+		return say{status: "no action " + string(rune('a'+i)) + " for this decision"}
 	}
-	return m.takeAction(acts[i].action, acts[i].action.Label)
+	return takeStep{acts[i].action, acts[i].action.Label}
 }
 
 // takeAction does what an action asks. Actions that edit the check are
@@ -165,8 +137,7 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 			return nil
 		}
 		m.form.load(c)
-		m.form.validate(m.types)
-		cmd := m.sendCheck(c)
+		cmd := m.sendCheck(c, nil)
 		if m.status == "" {
 			m.setStatus("applied "+oneLine(what)+" · re-running", false)
 		}
@@ -174,19 +145,18 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 	}
 	switch a.Kind {
 	case explain.AssignRole:
-		m.openRoleNote(a)
+		user := m.dec.entry.Check.User.Key
+		return m.do(roleNote(m.keys, a, user, m.dec.xEng != nil, m.cur.info.URL))
 	case explain.SwitchTarget:
-		return m.openSwitcherFor(a)
+		return m.do(switchFor(a, m.cur.info))
 	case explain.SetToken:
-		if m.info.Kind == pdp.KindEmbedded {
+		if m.cur.info.Kind == pdp.KindEmbedded {
 			m.setStatus("the embedded engine needs no API key: switch to the PDP first (ctrl+t)", false)
 			return nil
 		}
-		m.sw.open(m.info, "type the environment's API key (it is never shown or saved)")
-		m.dialog = dialogSwitch
-		return m.sw.focusCmd()
+		return m.do(showSwitcher{info: m.cur.info, note: "type the environment's API key (it is never shown or saved)"})
 	case explain.RaiseTimeout:
-		return m.raiseTimeout()
+		return m.do(raiseTimeout(m.cur, m.opts.Switch, m.dec.entry.Check))
 	case explain.RetryLater:
 		wait := "wait a moment"
 		if secs, ok := a.Value.(float64); ok && secs > 0 {
@@ -199,75 +169,58 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 	return nil
 }
 
-// openSwitcherFor opens the ctrl+t switcher for a switch-target action:
-// on "Local PDP" when the action asks for a local target (the cloud PDP
-// does no ABAC), else on the current target with its URL field focused,
-// so a wrong URL can be fixed or another target picked.
-func (m *Model) openSwitcherFor(a explain.Action) tea.Cmd {
+// switchFor opens the switcher for a switch-target action: on "Local PDP"
+// when the action asks for a local target (the cloud PDP does no ABAC),
+// else on the current target with its URL field focused, so a wrong URL
+// can be fixed or another target picked.
+func switchFor(a explain.Action, cur pdp.TargetInfo) showSwitcher {
 	if a.Value == "local" {
 		info := pdp.TargetInfo{Kind: pdp.KindPDP, URL: pdp.LocalPDPURL}
-		if m.info.Kind == pdp.KindPDP {
-			info.URL = m.info.URL
+		if cur.Kind == pdp.KindPDP {
+			info.URL = cur.URL
 		}
-		m.sw.open(info, "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)")
-		m.sw.at = 0
-		m.sw.focusInputs()
-		m.dialog = dialogSwitch
-		return nil
+		return showSwitcher{info: info, note: "the cloud PDP does not evaluate ABAC: a local PDP does, and so does the embedded engine (1 or 2)", at: atList}
 	}
-	m.sw.open(m.info, oneLine(m.info.Name)+" gave no decision: fix its URL, or choose another target")
-	if len(m.sw.visible()) > 0 && choices[m.sw.sel].url {
-		m.sw.at = 1
-	} else {
-		m.sw.at = 0
-	}
-	m.sw.focusInputs()
-	m.dialog = dialogSwitch
-	return m.sw.focusCmd()
+	return showSwitcher{info: cur, note: oneLine(cur.Name) + " gave no decision: fix its URL, or choose another target", at: atURL}
 }
 
 // timeouter is a remote target that says its timeout (the HTTP client).
 type timeouter interface{ Timeout() time.Duration }
 
 // raiseTimeout rebuilds the current remote target with twice its timeout,
-// through the switch function, and re-runs the shown check on it. Without
-// a switch function (or a target that says its timeout) it says how.
-func (m *Model) raiseTimeout() tea.Cmd {
-	if m.info.Kind == pdp.KindEmbedded {
-		m.setStatus("the embedded engine has no timeout: this error came from another target (ctrl+t switches)", false)
-		return nil
+// through the switch function, and re-runs check on it. Without a switch
+// function (or a target that says its timeout) it says how.
+func raiseTimeout(cur current, build SwitchFunc, c pdp.Check) action {
+	if cur.info.Kind == pdp.KindEmbedded {
+		return say{status: "the embedded engine has no timeout: this error came from another target (ctrl+t switches)"}
 	}
-	tt, ok := pdp.Behind[timeouter](m.target)
-	if !ok || m.opts.Switch == nil || tt.Timeout() <= 0 {
-		m.setStatus("start pdpx with a longer --timeout (e.g. --timeout 15s)", false)
-		return nil
+	tt, ok := pdp.Behind[timeouter](cur.target)
+	if !ok || build == nil || tt.Timeout() <= 0 {
+		return say{status: "start pdpx with a longer --timeout (e.g. --timeout 15s)"}
 	}
 	next := 2 * tt.Timeout()
-	spec := pdp.TargetSpec{Kind: m.info.Kind, URL: m.info.URL, Timeout: next, KeepToken: true}
-	c := m.dec.entry.Check
-	sw := m.opts.Switch
-	m.setStatus("timeout "+tt.Timeout().String()+" → "+next.String()+": reconnecting", false)
-	return func() tea.Msg {
-		t, err := sw(spec)
+	spec := pdp.TargetSpec{Kind: cur.info.Kind, URL: cur.info.URL, Timeout: next, KeepToken: true}
+	return say{status: "timeout " + tt.Timeout().String() + " → " + next.String() + ": reconnecting", cmd: func() tea.Msg {
+		t, err := build(spec)
 		return switchedMsg{target: t, err: err, rerun: &c, status: "timeout raised to " + next.String() + " · re-running"}
-	}
+	}}
 }
 
-// openRoleNote explains a role flip, which pdpx cannot apply: it is a change
-// to the policy (or to Permit's environment), not to the check.
-func (m *Model) openRoleNote(a explain.Action) {
+// roleNote explains a role flip, which pdpx cannot apply: it is a change to
+// the policy (or to Permit's environment), not to the check. embedded says
+// the decision was explained with the embedded engine, whose policy file
+// (url; "" for the demo policy) is where the role goes.
+func roleNote(k keyMap, a explain.Action, user string, embedded bool, url string) action {
 	ra, ok := a.Value.(explain.RoleAssignment)
 	if !ok {
-		m.setStatus("cannot read the role of "+oneLine(a.Label), true)
-		return
+		return say{status: "cannot read the role of " + oneLine(a.Label), bad: true}
 	}
-	user := m.dec.entry.Check.User.Key
 	role, tenant := oneLine(ra.Role), oneLine(ra.Tenant)
-	n := noteDialog{title: "A change to the policy, not to the check"}
+	n := &noteDialog{keys: k, title: "A change to the policy, not to the check"}
 	n.text = []string{fmt.Sprintf("%s would need %s in %s. pdpx cannot apply that to the check: the role has to be assigned.", oneLine(user), role, tenant), ""}
-	if m.dec.xEng != nil {
-		where := "the policy file " + oneLine(m.info.URL)
-		if m.info.URL == "" {
+	if embedded {
+		where := "the policy file " + oneLine(url)
+		if url == "" {
 			where = "your copy of the demo policy (pdpx policy demo > policy.yaml)"
 		}
 		n.text = append(n.text, fmt.Sprintf("Add {role: %s, tenant: %s} to %s in %s:", role, tenant, oneLine(user), where))
@@ -278,8 +231,7 @@ func (m *Model) openRoleNote(a explain.Action) {
 		n.copy = fmt.Sprintf("await permit.api.users.assignRole({ user: %q, role: %q, tenant: %q });\n", oneLine(user), role, tenant)
 		n.after = "a local PDP picks the change up within seconds; then re-run."
 	}
-	m.note = n
-	m.dialog = dialogNote
+	return showDialog{d: n}
 }
 
 // yamlKey quotes a map key for YAML when it needs it (an email is fine bare).

@@ -2,12 +2,10 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -324,11 +322,11 @@ func TestMouseFocusesFieldsAndSelectsRows(t *testing.T) {
 func TestHelpQuestionMarkTypesInFieldsAndF1AlwaysWorks(t *testing.T) {
 	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
 	h.typeText("?")
-	if h.m.dialog != dialogNone || h.m.form.value(fUser) != "?" {
-		t.Fatalf("? in a field: dialog %v value %q", h.m.dialog, h.m.form.value(fUser))
+	if h.m.dialog != nil || h.m.form.value(fUser) != "?" {
+		t.Fatalf("? in a field: dialog %v value %q", dialogOf(h.m), h.m.form.value(fUser))
 	}
 	h.key("f1")
-	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the check form") {
+	if !isOpen[*helpDialog](h.m) || !strings.Contains(plain(h.view()), "Keys in the check form") {
 		t.Fatalf("F1 did not open the help")
 	}
 	for _, b := range h.m.keys.forFocus(focusForm).FullHelp() {
@@ -341,11 +339,11 @@ func TestHelpQuestionMarkTypesInFieldsAndF1AlwaysWorks(t *testing.T) {
 	h.key("esc")
 	h.key("esc") // to the history
 	h.key("?")
-	if h.m.dialog != dialogHelp || !strings.Contains(plain(h.view()), "Keys in the history") {
+	if !isOpen[*helpDialog](h.m) || !strings.Contains(plain(h.view()), "Keys in the history") {
 		t.Fatalf("? outside a field did not open the history's help")
 	}
 	h.key("?")
-	if h.m.dialog != dialogNone {
+	if h.m.dialog != nil {
 		t.Errorf("? did not close the help")
 	}
 }
@@ -367,263 +365,3 @@ func TestQuitKeys(t *testing.T) {
 		t.Fatalf("ctrl+c did not quit")
 	}
 }
-
-func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
-	tg := storyTarget()
-	tg.info = pdp.TargetInfo{Kind: pdp.KindCloud, Name: "cloud PDP", ABAC: false}
-	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
-	h.fill("bob@acme.io", "location=England", "read", "document", "", "")
-	h.key("enter")
-	if h.m.dialog != dialogConfirm || len(tg.sent()) != 0 {
-		t.Fatalf("no warning: dialog %v sent %d", h.m.dialog, len(tg.sent()))
-	}
-	if v := plain(h.view()); !strings.Contains(v, "does not evaluate ABAC") || !strings.Contains(v, "user.location") {
-		t.Errorf("warning text:\n%s", v)
-	}
-	h.key("esc")
-	if len(tg.sent()) != 0 || h.m.dialog != dialogNone {
-		t.Fatalf("esc sent the check anyway")
-	}
-	h.key("enter")
-	h.key("enter")
-	if len(tg.sent()) != 1 {
-		t.Fatalf("enter on the warning did not send")
-	}
-	// Without attributes there is nothing to warn about.
-	h.m.form.setValue(fUserAttrs, "")
-	h.key("enter")
-	if h.m.dialog != dialogNone || len(tg.sent()) != 2 {
-		t.Errorf("warned about a check without attributes")
-	}
-}
-
-func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
-	var got pdp.TargetSpec
-	remote := storyTarget()
-	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
-	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
-		got = s
-		if s.Token == "" {
-			return nil, errors.New("no token")
-		}
-		return remote, nil
-	}
-	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
-	h.key("ctrl+t")
-	if h.m.dialog != dialogSwitch {
-		t.Fatal("ctrl+t did not open the switcher")
-	}
-	h.key("3")
-	h.key("tab") // URL (default shown as placeholder)
-	h.key("tab") // token
-	h.typeText("s3cr3t-token")
-	v := h.view()
-	if strings.Contains(v, "s3cr3t") {
-		t.Fatalf("the token is drawn:\n%s", plain(v))
-	}
-	if !strings.Contains(plain(v), "••••") {
-		t.Errorf("no mask drawn:\n%s", plain(v))
-	}
-	h.key("enter")
-	if got.Kind != pdp.KindPDP || got.URL != pdp.LocalPDPURL || got.Token != "s3cr3t-token" {
-		t.Fatalf("spec = %+v", got)
-	}
-	if h.m.dialog != dialogNone || h.m.info.Name != "pdp: localhost:7766" {
-		t.Fatalf("not switched: dialog %v target %q", h.m.dialog, h.m.info.Name)
-	}
-	if h.m.sw.inputs[inToken].Value() != "" {
-		t.Errorf("the token is kept after the switch")
-	}
-	if !strings.Contains(plain(h.view()), "pdp: localhost:7766") {
-		t.Errorf("header does not show the new target")
-	}
-}
-
-func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
-	remote := storyTarget()
-	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
-	h := newHarness(t, New(Options{Target: remote, AskToken: true}), 80, 24, true)
-	if h.m.dialog != dialogSwitch || h.m.sw.sel != 2 || h.m.sw.at != 2 {
-		t.Fatalf("AskToken: dialog %v sel %d at %d", h.m.dialog, h.m.sw.sel, h.m.sw.at)
-	}
-	h.key("esc")
-	// The CLI starts on the demo policy when the key is missing, and says
-	// which PDP the key is for.
-	h2 := newHarness(t, New(Options{Target: storyTarget(), AskToken: true,
-		AskTokenFor: pdp.TargetSpec{Kind: pdp.KindCloud}}), 80, 24, true)
-	if h2.m.sw.sel != 3 || !h2.m.sw.inputs[inToken].Focused() {
-		t.Errorf("AskTokenFor cloud: sel %d, token focused %v", h2.m.sw.sel, h2.m.sw.inputs[inToken].Focused())
-	}
-	remote.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
-	}
-	h.fill("bob@acme.io", "", "read", "document", "", "")
-	h.key("enter")
-	if h.m.dialog != dialogSwitch || !strings.Contains(plain(h.view()), "refused the API key") {
-		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
-	}
-}
-
-func TestHostileTextIsCleaned(t *testing.T) {
-	evil := "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u009b31m"
-	tg := storyTarget()
-	tg.info.Name = "embedded" + evil
-	tg.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Deny, Target: "t" + evil, Status: 200,
-			Response: []byte(`{"allow":false,"x":"` + "\u009b2J" + `"}` + evil),
-			Debug: &pdp.Debug{RBAC: &pdp.Reason{Code: "no" + evil, Reason: "because" + evil, SupportLink: "l" + evil,
-				AllowingRoles: []pdp.AllowingRole{{Role: "r" + evil}}}},
-			Trace: &pdp.Trace{Roles: []string{"x" + evil}, UserSets: []pdp.SetTrace{{Key: "k" + evil, Condition: &pdp.CondTrace{Kind: "leaf", Path: "p" + evil, Operator: "equals" + evil, Expected: "e" + evil, Actual: "a" + evil}}}}}
-	}
-	h := newHarness(t, New(Options{Target: tg}), 140, 40, true)
-	h.fill("bob"+evil, "", "read", "document", "", "")
-	h.key("enter")
-	for _, raw := range []bool{false, true} {
-		if raw {
-			h.key("ctrl+o")
-		}
-		v := sgr.ReplaceAllString(h.view(), "")
-		if strings.ContainsAny(v, "\x1b\x07\u009b") {
-			t.Errorf("raw=%v: an escape reached the screen: %q", raw, v)
-		}
-	}
-	if tt := h.m.View().WindowTitle; strings.ContainsAny(tt, "\x1b\x07") {
-		t.Errorf("window title = %q", tt)
-	}
-}
-
-func TestRawToggleShowsPrettyJSON(t *testing.T) {
-	h := newHarness(t, New(Options{Target: storyTarget()}), 140, 40, true)
-	h.fill("john@smith.com", "", "create", "document", "", "")
-	h.key("enter")
-	h.key("ctrl+o")
-	v := plain(h.view())
-	for _, w := range []string{"Decision · raw JSON", "Request", `"user": {`, `"key": "john@smith.com"`, "Response", `"allow": true`} {
-		if !strings.Contains(v, w) {
-			t.Errorf("raw view lacks %q:\n%s", w, v)
-		}
-	}
-	if !strings.Contains(h.view(), h.m.styles.JSONKey.Render(`"allow"`)) {
-		t.Errorf("keys are not highlighted")
-	}
-	h.key("ctrl+o")
-	if strings.Contains(plain(h.view()), "raw JSON") {
-		t.Errorf("ctrl+o did not toggle back")
-	}
-}
-
-func TestLayoutFollowsTheTerminal(t *testing.T) {
-	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
-	if h.m.lay.wide {
-		t.Errorf("80×24 should stack")
-	}
-	checkSize := func(w, ht int) {
-		t.Helper()
-		lines := strings.Split(plain(h.view()), "\n")
-		if len(lines) != ht {
-			t.Errorf("%d×%d: %d lines", w, ht, len(lines))
-		}
-		for i, l := range lines {
-			if n := len([]rune(l)); n > w {
-				t.Errorf("%d×%d: line %d is %d wide", w, ht, i, n)
-			}
-		}
-	}
-	checkSize(80, 24)
-	h.send(tea.WindowSizeMsg{Width: 140, Height: 40})
-	if !h.m.lay.wide {
-		t.Errorf("140×40 should go side by side")
-	}
-	checkSize(140, 40)
-	h.send(tea.WindowSizeMsg{Width: 50, Height: 10})
-	if !strings.Contains(plain(h.view()), "pdpx needs at least") {
-		t.Errorf("a tiny terminal gets no message")
-	}
-}
-
-func TestLightAndDarkFollowTheTerminal(t *testing.T) {
-	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, false)
-	if h.m.styles.IsDark {
-		t.Fatal("a white background gave dark styles")
-	}
-	light := h.view()
-	h.send(tea.BackgroundColorMsg{Color: colorBlack})
-	if !h.m.styles.IsDark || h.view() == light {
-		t.Fatal("a black background did not switch to dark styles")
-	}
-}
-
-func TestWindowTitleAndModes(t *testing.T) {
-	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
-	v := h.m.View()
-	if !v.AltScreen || v.MouseMode != tea.MouseModeCellMotion || v.WindowTitle != "pdpx · embedded: demo policy" {
-		t.Errorf("view modes: alt %v mouse %v title %q", v.AltScreen, v.MouseMode, v.WindowTitle)
-	}
-	if v.Cursor == nil || v.Cursor.Y != 2 || v.Cursor.X != labelWidth {
-		t.Errorf("cursor = %+v, want in the User field", v.Cursor)
-	}
-}
-
-func TestHealthShowsInTheHeader(t *testing.T) {
-	tg := storyTarget()
-	tg.health = errors.New("connection refused")
-	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
-	if v := plain(h.view()); !strings.Contains(v, "● unreachable connection refused") {
-		t.Errorf("header:\n%s", v)
-	}
-	tg.health = nil
-	h.send(healthTickMsg{gen: h.m.gen})
-	if v := plain(h.view()); !strings.Contains(v, "● ready") {
-		t.Errorf("after the tick:\n%s", v)
-	}
-	h.send(healthMsg{gen: h.m.gen - 1, err: errors.New("old")})
-	if h.m.health != healthOK {
-		t.Errorf("an old target's health overwrote the current one")
-	}
-}
-
-func TestDecisionPaneScrolls(t *testing.T) {
-	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
-	h.fill("check@permit.io", "location=England", "publish", "document", "", "hasApproval=true")
-	h.key("enter")
-	before := h.m.dec.vp.YOffset()
-	h.key("pgdown")
-	if h.m.dec.vp.YOffset() == before {
-		t.Fatal("pgdown did not scroll the decision")
-	}
-	if !strings.Contains(plain(h.view()), "%") && !strings.Contains(plain(h.view()), "end ↑") {
-		t.Errorf("no scroll position in the title")
-	}
-}
-
-func TestEditorRoundTrip(t *testing.T) {
-	text, err := jsonToPairs([]byte("{\n  \"location\": \"England\",\n  \"age\": 30,\n  \"flag\": \"true\"\n}\n"))
-	if err != nil || text != `age=30 flag="true" location=England` {
-		t.Fatalf("jsonToPairs = %q, %v", text, err)
-	}
-	if _, err := jsonToPairs([]byte(`[1]`)); err == nil {
-		t.Errorf("an array was accepted")
-	}
-	t.Setenv("VISUAL", "")
-	t.Setenv("EDITOR", "sed -i s/England/France/")
-	h := newHarness(t, New(Options{Target: storyTarget()}), 80, 24, true)
-	h.key("tab")
-	h.typeText("location=England")
-	cmd := h.sendAsync(keyPress("ctrl+e"))
-	ready, ok := cmd().(editorReadyMsg)
-	if !ok || ready.err != nil {
-		t.Fatalf("ctrl+e: %#v", ready)
-	}
-	// tea.ExecProcess needs a running program; run the same command here.
-	if err := editorCommand(ready.path).Run(); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := readFile(ready.path)
-	text, err = jsonToPairs(b)
-	h.send(editorMsg{field: ready.field, text: text, err: err})
-	if got := h.m.form.value(fUserAttrs); got != "location=France" {
-		t.Fatalf("after the editor: %q", got)
-	}
-}
-
-var _ = time.Second

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -91,6 +92,10 @@ type formModel struct {
 	// defTenant is the tenant an empty Tenant field sends: a profile's
 	// default_tenant, else "" for Permit's "default".
 	defTenant string
+	// types are the resource types of the target's policy, nil when the
+	// target has none to read (a remote PDP): another type cannot be
+	// decided.
+	types []string
 }
 
 // tenantDefault is the tenant an empty Tenant field sends.
@@ -179,9 +184,15 @@ func (f *formModel) updateInput(msg tea.Msg) (tea.Cmd, bool) {
 	return cmd, before != f.inputs[f.focus].Value()
 }
 
-// validate recomputes every field's error. knownTypes, when not nil, are the
-// resource types of the embedded policy: another type cannot be decided.
-func (f *formModel) validate(knownTypes []string) {
+// setTypes makes types the resource types the form accepts (nil: any).
+func (f *formModel) setTypes(types []string) {
+	f.types = types
+	f.validate()
+}
+
+// validate recomputes every field's error.
+func (f *formModel) validate() {
+	knownTypes := f.types
 	for i := range f.errs {
 		f.errs[i] = ""
 	}
@@ -244,9 +255,9 @@ func (f *formModel) firstError() field {
 
 // check builds the check; ok is false when a field has an error (the errors
 // are then on the fields).
-func (f *formModel) check(knownTypes []string) (pdp.Check, bool) {
+func (f *formModel) check() (pdp.Check, bool) {
 	f.tried = true
-	f.validate(knownTypes)
+	f.validate()
 	if f.firstError() >= 0 {
 		return pdp.Check{}, false
 	}
@@ -270,6 +281,7 @@ func (f *formModel) check(knownTypes []string) (pdp.Check, bool) {
 
 // load fills the form from a check (history's `e`).
 func (f *formModel) load(c pdp.Check) {
+	defer f.validate()
 	f.setValue(fUser, c.User.Key)
 	f.setValue(fUserAttrs, pdp.FormatAttrs(c.User.Attributes))
 	f.setValue(fAction, c.Action)
@@ -314,4 +326,67 @@ func list(xs []string, n int) string {
 		return strings.Join(ys, ", ")
 	}
 	return strings.Join(ys[:n], ", ") + " and " + itoa(len(ys)-n) + " more"
+}
+
+// Actions the form answers with.
+type (
+	// sendForm sends the check in the form.
+	sendForm struct{}
+	// fieldChanged says the focused field, or its text, changed: its
+	// suggestions need reading again. cmd focuses the field's input.
+	fieldChanged struct{ cmd tea.Cmd }
+)
+
+// update takes a key or a paste while the form has the focus. The form
+// owns tab, the arrows, ctrl+n/p and esc for its fields and its popup of
+// suggestions; the rest goes to the focused field's input.
+func (f *formModel) update(msg tea.Msg, k keyMap) action {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok { // a paste
+		cmd, changed := f.updateInput(msg)
+		if changed {
+			f.validate()
+		}
+		return cmd
+	}
+	switch {
+	case key.Matches(km, k.Send):
+		f.popup = false
+		return sendForm{}
+	case key.Matches(km, k.Complete) && f.popup:
+		f.accept()
+		f.validate()
+		return fieldChanged{}
+	case key.Matches(km, k.Next):
+		return fieldChanged{f.focusField(f.focus + 1)}
+	case key.Matches(km, k.Prev):
+		return fieldChanged{f.focusField(f.focus - 1)}
+	case key.Matches(km, k.SuggestNext, k.FieldDown) && f.popup:
+		f.moveSel(1)
+		return nil
+	case key.Matches(km, k.SuggestPrev, k.FieldUp) && f.popup:
+		f.moveSel(-1)
+		return nil
+	case key.Matches(km, k.SuggestNext):
+		f.refreshMatches(true)
+		return nil
+	case key.Matches(km, k.FieldDown):
+		return fieldChanged{f.focusField(f.focus + 1)}
+	case key.Matches(km, k.FieldUp):
+		return fieldChanged{f.focusField(f.focus - 1)}
+	case key.Matches(km, k.Leave):
+		if f.popup {
+			f.popup = false
+			return nil
+		}
+		return focusOn{focusHistory}
+	case key.Matches(km, k.Editor):
+		return f.openEditor()
+	}
+	cmd, changed := f.updateInput(km)
+	if changed {
+		f.validate()
+		f.refreshMatches(false)
+	}
+	return cmd
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +10,9 @@ import (
 	"github.com/pdpx/pdpx/ui/targets"
 )
 
-// screens builds each screen the issue asks to picture. Every one is driven
-// through Update with keys, as a person would get there.
+// screens builds the explorer screens kept as golden files (which
+// screenshots/make.sh turns into the README's pictures). Every one is
+// driven through Update with keys, as a person would get there.
 var screens = []struct {
 	name  string
 	build func(t *testing.T, w, h int, dark bool) *harness
@@ -42,7 +40,7 @@ var screens = []struct {
 		hs.key("enter")
 		return hs
 	}},
-	// Issue 6: a denial card with its next step, the failing ABAC leaf
+	// A denial card with its next step, the failing ABAC leaf
 	// with both types, and the flip list (with the typo warning).
 	{"card-no-role", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
@@ -61,7 +59,7 @@ var screens = []struct {
 		hs.scrollTo("Flips to")
 		return hs
 	}},
-	// Issue 7: many checks at once.
+	// Many checks at once.
 	{"matrix", matrixScreen},
 	{"side-by-side", sideScreen},
 	{"tenant-sweep", func(t *testing.T, w, h int, dark bool) *harness {
@@ -70,7 +68,7 @@ var screens = []struct {
 		hs.key("ctrl+s")
 		return hs
 	}},
-	// Issue 8: copy as code (y, then a language) and the profile picker.
+	// Copy as code (y, then a language) and the profile picker.
 	{"copy-as-code", func(t *testing.T, w, h int, dark bool) *harness {
 		hs := newHarness(t, New(Options{Target: newPinnedDemo()}), w, h, dark)
 		hs.fill("john@permit.io", "", "read", "document", "", "")
@@ -171,30 +169,9 @@ func TestGoldenScreens(t *testing.T) {
 				}
 				name := sc.name + "-" + itoa(sz.w) + "x" + itoa(sz.h) + "-" + theme
 				t.Run(name, func(t *testing.T) {
-					out := sc.build(t, sz.w, sz.h, dark).view()
-					if updating() {
-						writeANSI(t, name, out)
-					}
-					golden.RequireEqual(t, out)
+					golden.RequireEqual(t, sc.build(t, sz.w, sz.h, dark).view())
 				})
 			}
 		}
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// writeANSI keeps a copy of the screen as a plain .ansi file, which
-// screenshots/make.sh turns into a PNG with freeze.
-func writeANSI(t *testing.T, name, out string) {
-	dir := filepath.Join("testdata", "screens")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".ansi"), []byte(out+"\n"), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -138,3 +139,27 @@ func keyPress(name string) tea.KeyPressMsg {
 var colorBlack = color.Black
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
+
+// isOpen reports whether the open dialog is a D.
+func isOpen[D dialog](m Model) bool {
+	_, ok := m.dialog.(D)
+	return ok
+}
+
+// dialogAs is the open dialog as a D; the test fails if another is open.
+func dialogAs[D dialog](h *harness) D {
+	h.t.Helper()
+	d, ok := h.m.dialog.(D)
+	if !ok {
+		h.t.Fatalf("the open dialog is %s, not %T", dialogOf(h.m), d)
+	}
+	return d
+}
+
+// dialogOf names the open dialog for a test's message.
+func dialogOf(m Model) string {
+	if m.dialog == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%T", m.dialog)
+}

@@ -10,8 +10,8 @@ import (
 )
 
 // historyPane lists decisions newest first. It holds only a window of rows
-// around what is visible; the root asks the state.History for a new window
-// (in a Cmd) whenever the visible rows leave it, so a million-row history
+// around what is visible, and asks the state.History for a new window (in a
+// Cmd, pageCmd) whenever the visible rows leave it, so a million-row history
 // costs the same to draw as a ten-row one. Windows are asked for by keyset:
 // next to an entry already loaded, so that scrolling deep into the history
 // never makes the store count its way down from the top.
@@ -27,6 +27,9 @@ type historyPane struct {
 	cursor int          // index of the selected row among the matches
 	top    int          // index of the first visible row
 	rows   int          // visible list rows
+	// w and bodyH are the pane's body size; the filter line takes a row
+	// of it when shown.
+	w, bodyH int
 
 	win    []state.Entry
 	winOff int
@@ -45,9 +48,9 @@ type historyPane struct {
 	// earlierID is the newest ID when the explorer opened: entries up to it
 	// are from earlier runs and show their date. -1 until the first page.
 	earlierID int64
-	// watched marks the watched entries (true once a watch flipped), "w"
-	// and "~" in the row's mark.
-	watched map[int64]bool
+	// watched says whether an entry is watched and whether its answer
+	// flipped since: "w" and "~" in the row's mark.
+	watched func(id int64) (watched, flipped bool)
 }
 
 func newHistoryPane(st textinput.Styles) historyPane {
@@ -93,8 +96,9 @@ func (h *historyPane) toggleOutcome(o pdp.Outcome) {
 // showFilter reports whether the filter line takes the first body row.
 func (h *historyPane) showFilter() bool { return h.filtering || h.filterText() != "" }
 
-// setSize sets the body height (rows under the title).
+// setSize sets the body's size (the rows under the title).
 func (h *historyPane) setSize(w, bodyH int) {
+	h.w, h.bodyH = w, bodyH
 	h.filter.SetWidth(max(w-4, 4))
 	h.rows = bodyH
 	if h.showFilter() {
@@ -103,6 +107,16 @@ func (h *historyPane) setSize(w, bodyH int) {
 	h.rows = max(h.rows, 1)
 	h.clamp()
 }
+
+// startOver goes back to the newest entry and forgets the mark: the
+// history is being cleared.
+func (h *historyPane) startOver() {
+	h.mark = state.Entry{}
+	h.cursor, h.top = 0, 0
+}
+
+// relayout sizes the list again after the filter line came or went.
+func (h *historyPane) relayout() { h.setSize(h.w, h.bodyH) }
 
 // clamp keeps cursor and top inside the matches and the cursor visible.
 func (h *historyPane) clamp() {
@@ -193,6 +207,31 @@ func (h *historyPane) need() (q state.Query, off int, ok bool) {
 		q.Skip = off
 	}
 	return q, off, true
+}
+
+// onPage takes a page of the history; it reports whether the page is the
+// one the pane waits for.
+func (h *historyPane) onPage(msg pageMsg) bool {
+	if msg.seq != h.seq {
+		return false
+	}
+	if msg.err != nil {
+		h.err = msg.err.Error()
+		return false
+	}
+	h.err = ""
+	if h.earlierID < 0 && msg.top {
+		// The first page from the top: what is there now came before this run.
+		h.earlierID = 0
+		if len(msg.entries) > 0 {
+			h.earlierID = msg.entries[0].ID
+		}
+	}
+	h.win, h.winOff = msg.entries, msg.offset
+	h.counts, h.all = msg.counts, msg.all
+	h.loadedVersion, h.loaded = msg.version, true
+	h.clamp()
+	return true
 }
 
 // pageKey identifies a page request, so that the same one is not sent twice.
@@ -318,7 +357,10 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 // one, "*" for a pinned one, "✎" for one with a note when the cell is free
 // (the decision pane shows the note).
 func (h *historyPane) rowMark(e state.Entry) string {
-	flipped, watched := h.watched[e.ID]
+	var watched, flipped bool
+	if h.watched != nil {
+		watched, flipped = h.watched(e.ID)
+	}
 	switch {
 	case h.mark.ID != 0 && e.ID == h.mark.ID:
 		return ">"

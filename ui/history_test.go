@@ -95,7 +95,7 @@ func TestHistoryKeysFilterPinDeleteAndClear(t *testing.T) {
 
 	// C asks first; esc keeps everything; enter keeps the pins.
 	h.key("C")
-	if h.m.dialog != dialogClear || !strings.Contains(plain(h.view()), "Clear 7 decisions") {
+	if !isOpen[*clearDialog](h.m) || !strings.Contains(plain(h.view()), "Clear 7 decisions") {
 		t.Fatalf("no confirmation:\n%s", plain(h.view()))
 	}
 	h.key("esc")

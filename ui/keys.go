@@ -59,9 +59,9 @@ func defaultKeyMap() keyMap {
 		Matrix: b(ks("ctrl+g"), "ctrl+g", "matrix: the check over two axes"),
 		Perms:  b(ks("ctrl+r"), "ctrl+r", "what this user can do (tab: who can)"),
 		Sweep:  b(ks("ctrl+s"), "ctrl+s", "tenant sweep: the check in every tenant"),
-		// Side was ctrl+x until the scenario export took it (the issue
-		// names ctrl+x for the export). Not ctrl+b: that is tmux's prefix,
-		// and the text fields' cursor-left, which a global key would steal.
+		// Side was ctrl+x until the scenario export took it. Not ctrl+b:
+		// that is tmux's prefix, and the text fields' cursor-left, which a
+		// global key would steal.
 		Side: b(ks("ctrl+l"), "ctrl+l", "the check on two targets side by side"),
 
 		Export:  b(ks("ctrl+x"), "ctrl+x", "export the pins as a scenario file"),
@@ -217,7 +217,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 // come first: they are what a person reading a denial wants next.
 func (m Model) explainHints() []key.Binding {
 	x := m.dec.x
-	if x == nil || m.dec.pending != nil || m.dialog != dialogNone {
+	if x == nil || m.dec.pending != nil || m.dialog != nil {
 		return nil
 	}
 	alt := m.focus == focusForm || m.focus == focusFilter

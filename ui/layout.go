@@ -19,6 +19,7 @@ func (r rect) contains(x, y int) bool {
 // rows; wide ones put the form over the decision on the left and give the
 // history the whole right column.
 type layout struct {
+	w, h                    int // the screen
 	wide                    bool
 	header, footer          rect
 	form, decision, history rect
@@ -32,7 +33,7 @@ const (
 )
 
 func computeLayout(w, h int) layout {
-	l := layout{header: rect{0, 0, w, 1}, footer: rect{0, h - 1, w, 1}}
+	l := layout{w: w, h: h, header: rect{0, 0, w, 1}, footer: rect{0, h - 1, w, 1}}
 	if w < minWidth || h < minHeight {
 		l.tooSmall = true
 		return l

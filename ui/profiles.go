@@ -25,7 +25,9 @@ type Profile struct {
 }
 
 // remote reports whether the profile's target takes an API key.
-func (p Profile) remote() bool { return p.Kind == pdp.KindPDP || p.Kind == pdp.KindCloud }
+func (p Profile) remote() bool {
+	return p.Kind == pdp.KindPDP || p.Kind == pdp.KindCloud || p.Kind == pdp.KindAuthZEN
+}
 
 // Profiles is the config file as the switcher shows it.
 type Profiles struct {
@@ -48,18 +50,16 @@ type ProfilesFunc func() Profiles
 // profilesMsg answers a read of the config file.
 type profilesMsg struct{ p Profiles }
 
-// loadProfiles reads the config file in a Cmd, for the switcher's list.
-func (m *Model) loadProfiles() tea.Cmd {
-	f := m.opts.Profiles
+// readProfiles reads the config file with f in a Cmd; nil for no f.
+func readProfiles(f ProfilesFunc) tea.Cmd {
 	if f == nil {
 		return nil
 	}
-	m.sw.profLoading = true
 	return func() tea.Msg { return profilesMsg{p: f()} }
 }
 
-func (m *Model) onProfiles(msg profilesMsg) {
-	s := &m.sw
+// setProfiles shows the config file as just read.
+func (s *switcher) setProfiles(p Profiles) {
 	s.profLoading = false
 	// The selection stays on the same row by name when the list changes
 	// under it (the file was edited), else it goes back to the kinds.
@@ -67,11 +67,11 @@ func (m *Model) onProfiles(msg profilesMsg) {
 	if p, ok := s.profile(); ok {
 		selName = p.Name
 	}
-	s.profs = msg.p
+	s.profs = p
 	s.sel = min(s.sel, len(choices)-1)
 	want := selName
 	if want == "" && s.at == 0 && s.note == "" {
-		want = m.profile // open on the profile in use
+		want = s.current // open on the profile in use
 	}
 	for i, p := range s.profs.List {
 		if p.Name == want && want != "" {
@@ -82,9 +82,11 @@ func (m *Model) onProfiles(msg profilesMsg) {
 	s.focusInputs()
 }
 
-// openSwitcher opens the target switcher and reads the config's profiles.
+// openSwitcher opens the target switcher and reads the config's profiles
+// for it, in a Cmd: the file may have changed since it last opened.
 func (m *Model) openSwitcher(note string) tea.Cmd {
-	m.sw.open(m.info, note)
-	m.dialog = dialogSwitch
-	return tea.Batch(m.sw.focusCmd(), m.loadProfiles())
+	m.sw.open(m.cur.info, m.cur.profile, note)
+	read := readProfiles(m.opts.Profiles)
+	m.sw.profLoading = read != nil
+	return tea.Batch(m.openDialog(m.sw), m.sw.focusCmd(), read)
 }

@@ -62,8 +62,8 @@ func TestProfilePickerListsAndSwitches(t *testing.T) {
 	// The default profile: its default tenant fills an empty Tenant field.
 	h.key("5")
 	h.key("enter")
-	if h.m.dialog != dialogNone || h.m.profile != "local" || len(ps.specs) != 1 || ps.specs[0].Profile != "local" {
-		t.Fatalf("dialog %v, profile %q, specs %+v, err %q", h.m.dialog, h.m.profile, ps.specs, h.m.sw.err)
+	if h.m.dialog != nil || h.m.cur.profile != "local" || len(ps.specs) != 1 || ps.specs[0].Profile != "local" {
+		t.Fatalf("dialog %v, profile %q, specs %+v, err %q", dialogOf(h.m), h.m.cur.profile, ps.specs, h.m.sw.err)
 	}
 	if !strings.Contains(h.m.status, "profile local") {
 		t.Errorf("status %q", h.m.status)
@@ -81,8 +81,8 @@ func TestProfilePickerListsAndSwitches(t *testing.T) {
 	// A target by kind is no profile's: Permit's default tenant again.
 	h.key("1")
 	h.key("enter")
-	if h.m.profile != "" || h.m.form.tenantDefault() != pdp.DefaultTenant {
-		t.Errorf("profile %q, default tenant %q", h.m.profile, h.m.form.tenantDefault())
+	if h.m.cur.profile != "" || h.m.form.tenantDefault() != pdp.DefaultTenant {
+		t.Errorf("profile %q, default tenant %q", h.m.cur.profile, h.m.form.tenantDefault())
 	}
 }
 

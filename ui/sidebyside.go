@@ -27,60 +27,44 @@ func (m *Model) openSideBySide() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.sideCheck = &c
-	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.info.Name) + ": pick it")
+	cmd := m.openSwitcher("send the check to a second target, side by side with " + oneLine(m.cur.info.Name) + ": pick it")
 	m.sw.title = "Compare with a second target"
+	m.sw.side = &c
 	return cmd
 }
 
-// sideBySideCmd sends c to both targets at once.
+// sideBySideCmd sends c to the current target and to second at once.
 func (m *Model) sideBySideCmd(second pdp.Target, c pdp.Check) tea.Cmd {
-	m.cancelFlight()
-	m.seq++
-	seq, first := m.seq, m.target
-	ctx, cancel := contextWithCancel(m.ctx)
-	m.flight = &flight{seq: seq, cancel: cancel, check: c}
-	m.dec.pending = &m.flight.check
-	bInfo := second.Describe()
-	an, bn := m.info.Name, bInfo.Name
+	ctx, seq := m.fly(c, nil)
+	first, bInfo := m.cur.target, second.Describe()
+	an, bn := m.cur.info.Name, bInfo.Name
 	return tea.Batch(func() tea.Msg {
 		var a, b pdp.Decision
 		var wg sync.WaitGroup
-		wg.Add(2)
-		ask := func(t pdp.Target, name string, out *pdp.Decision) {
-			defer wg.Done()
-			*out = t.Check(ctx, c)
-			if out.Target == "" {
-				out.Target = name
-			}
-			if out.Outcome == pdp.Error && out.Err == nil {
-				out.Err = errNoReason
-			}
-		}
-		go ask(first, an, &a)
-		go ask(second, bn, &b)
+		wg.Go(func() { a = decide(ctx, first, an, c) })
+		wg.Go(func() { b = decide(ctx, second, bn, c) })
 		wg.Wait()
 		return sideMsg{seq: seq, check: c, a: a, b: b, an: an, bn: bn, bInfo: bInfo}
 	}, m.spinTick())
 }
 
+// onSide shows the two answers side by side, and the current target's in
+// the decision pane and the history.
 func (m *Model) onSide(msg sideMsg) tea.Cmd {
-	if m.flight == nil || msg.seq != m.flight.seq {
+	if _, ok := m.land(msg.seq); !ok {
 		return nil
 	}
-	m.flight.cancel()
-	m.flight = nil
-	m.dec.pending = nil
 	now := m.now()
-	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.info.Kind, TargetURL: m.info.URL}
+	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	b := state.Entry{Time: now, Check: msg.check, Decision: msg.b, TargetKind: msg.bInfo.Kind, TargetURL: msg.bInfo.URL}
 	m.dec.show(a)
 	m.dec.dirty = true
-	m.cmp = &compareView{a: a, b: b, aLabel: msg.an, bLabel: msg.bn, targets: true}
+	m.cmp = newCompare(m.keys, a, b, msg.an, msg.bn)
+	m.cmp.targets = true
 	if msg.a.Outcome != msg.b.Outcome {
 		m.setStatus("the targets disagree: "+msg.a.Outcome.Word()+" ≠ "+msg.b.Outcome.Word(), true)
 	}
-	return addCmd(m.hist, a)
+	return addCmd(m.opts.History, a)
 }
 
 // agreementLines is the side-by-side's headline: whether the two targets

@@ -137,7 +137,7 @@ func NewStyles(isDark bool) Styles {
 		PopupItem:   ns().Background(popBg).Foreground(text).Padding(0, 1),
 		PopupSel:    ns().Background(selBg).Foreground(accent).Bold(true).Padding(0, 1),
 		PopupDim:    ns().Background(popBg).Foreground(subtle).Padding(0, 1),
-		Dialog:      ns().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 2),
+		Dialog:      ns().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, dialogPadX),
 		DialogTitle: ns().Foreground(accent).Bold(true),
 
 		Row:      ns().Foreground(text),

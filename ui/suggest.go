@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"context"
 	"sort"
 	"strings"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
@@ -254,5 +257,39 @@ func (f *formModel) accept() {
 func (f *formModel) moveSel(d int) {
 	if n := len(f.matches); n > 0 {
 		f.sel = (f.sel + d + n) % n
+	}
+}
+
+// valuesMsg carries suggestions for field from past checks, read for the
+// target of generation gen.
+type valuesMsg struct {
+	gen    int
+	field  field
+	values []suggestion
+}
+
+// candidatesCmd refreshes the focused field's suggestions: from the policy
+// for an embedded target (in memory, so at once), from past checks in the
+// history for a remote one (in a Cmd, as the history may be on disk).
+func (m *Model) candidatesCmd() tea.Cmd {
+	f := m.form.focus
+	if m.cur.pol != nil {
+		typ, _ := m.form.resource()
+		m.form.setCandidates(f, policyCandidates(m.cur.pol, f, typ))
+		return nil
+	}
+	store, gen := m.opts.History, m.cur.gen
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		vs, err := store.Values(ctx, f.historyField(), 200)
+		if err != nil {
+			return nil
+		}
+		out := make([]suggestion, len(vs))
+		for i, v := range vs {
+			out[i] = suggestion{value: v, note: "used before"}
+		}
+		return valuesMsg{gen: gen, field: f, values: out}
 	}
 }

@@ -11,34 +11,38 @@ import (
 // render draws the whole screen: header, panes, footer, then any popup or
 // dialog composited on top.
 func (m Model) render() string {
-	if m.width == 0 || m.height == 0 {
+	if m.lay.w == 0 || m.lay.h == 0 {
 		return ""
 	}
 	l := m.lay
 	if l.tooSmall {
 		msg := m.styles.Muted.Render("pdpx needs at least " + itoa(minWidth) + "×" + itoa(minHeight) +
-			" (this terminal is " + itoa(m.width) + "×" + itoa(m.height) + ")")
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+			" (this terminal is " + itoa(m.lay.w) + "×" + itoa(m.lay.h) + ")")
+		return lipgloss.Place(m.lay.w, m.lay.h, lipgloss.Center, lipgloss.Center, msg)
 	}
 	s := m.styles
 	if m.board != nil {
 		// The many-checks views take the whole body, as compare does.
-		rows := append([]string{m.header()}, m.board.view(s, m.spin.View(), m.width, m.height-2)...)
+		rows := append([]string{m.header()}, m.board.view(s, m.spin.View(), m.lay.w, m.lay.h-2)...)
 		rows = append(rows, m.footer())
-		return m.withDialog(strings.Join(rows, "\n"))
+		return m.overDialog(strings.Join(rows, "\n"))
 	}
 	if m.cmp != nil {
 		// The compare view takes the whole body: two requests side by side
 		// need the width, and it is read, not typed into.
-		rows := append([]string{m.header()}, m.cmp.view(s, m.width, m.height-2)...)
+		rows := append([]string{m.header()}, m.cmp.view(s, m.lay.w, m.lay.h-2)...)
 		rows = append(rows, m.footer())
-		return m.withDialog(strings.Join(rows, "\n"))
+		return m.overDialog(strings.Join(rows, "\n"))
 	}
 	boxed := l.wide
 
 	fw, _ := innerSize(l.form, boxed)
-	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", m.formNote(),
-		m.form.view(s, m.focus == focusForm && m.dialog == dialogNone, fw), true)
+	formNote := "" // the target's ABAC caveat
+	if m.cur.target != nil && !m.cur.info.ABAC {
+		formNote = "no ABAC on this target"
+	}
+	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", formNote,
+		m.form.view(s, m.focus == focusForm && m.dialog == nil, fw), true)
 
 	decTitle := "Decision"
 	if m.dec.raw {
@@ -54,7 +58,7 @@ func (m Model) render() string {
 	// Every pane line is exactly its pane's width, so the panes are joined
 	// by concatenation rather than by lipgloss.Join*, which would measure
 	// every line again.
-	rows := make([]string, 0, m.height)
+	rows := make([]string, 0, m.lay.h)
 	rows = append(rows, m.header())
 	if l.wide {
 		left := append(form, dec...)
@@ -73,55 +77,26 @@ func (m Model) render() string {
 	rows = append(rows, m.footer())
 	screen := strings.Join(rows, "\n")
 
-	var layers []*lipgloss.Layer
+	var popup []*lipgloss.Layer
 	if pop, x, y := m.popupLayer(); pop != "" {
-		layers = append(layers, lipgloss.NewLayer(pop).X(x).Y(y).Z(1))
+		popup = append(popup, lipgloss.NewLayer(pop).X(x).Y(y).Z(1))
 	}
-	if d := m.dialogView(); d != "" {
-		x := max((m.width-lipgloss.Width(d))/2, 0)
-		y := max((m.height-lipgloss.Height(d))/2, 0)
-		layers = append(layers, lipgloss.NewLayer(d).X(x).Y(y).Z(2))
-	}
-	if len(layers) == 0 {
-		return screen
-	}
-	base := lipgloss.NewLayer(screen)
-	return lipgloss.NewCompositor(append([]*lipgloss.Layer{base}, layers...)...).Render()
-}
-
-// withDialog draws the open dialog (copy as code, the export) over a
-// full-screen view.
-func (m Model) withDialog(screen string) string {
-	d := m.dialogView()
-	if d == "" {
-		return screen
-	}
-	x := max((m.width-lipgloss.Width(d))/2, 0)
-	y := max((m.height-lipgloss.Height(d))/2, 0)
-	return lipgloss.NewCompositor(lipgloss.NewLayer(screen), lipgloss.NewLayer(d).X(x).Y(y).Z(2)).Render()
-}
-
-// formNote is the form title's aside: the target's ABAC caveat.
-func (m Model) formNote() string {
-	if m.target != nil && !m.info.ABAC {
-		return "no ABAC on this target"
-	}
-	return ""
+	return m.overDialog(screen, popup...)
 }
 
 func (m Model) header() string {
 	s := m.styles
-	hs := s.Health[m.health]
+	hs := s.Health[m.cur.health]
 	var health string
-	switch m.health {
+	switch m.cur.health {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.healthEr))
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.cur.healthErr))
 	default:
 		health = hs.Render("◌ checking")
 	}
-	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.info.Name)) + s.Dim.Render(" · ") + health
+	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
 	}
@@ -129,9 +104,9 @@ func (m Model) header() string {
 	if m.flight != nil {
 		right = s.Key.Render(m.spin.View()) + s.Muted.Render(" in flight · esc cancels ") + right
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	gap := m.lay.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return fitLine(left, m.width)
+		return fitLine(left, m.lay.w)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -143,34 +118,34 @@ func (m Model) footer() string {
 		if m.statusBd {
 			st = s.ErrText
 		}
-		return fitLine(" "+st.Render(oneLine(m.status)), m.width)
+		return fitLine(" "+st.Render(oneLine(m.status)), m.lay.w)
 	}
 	h := help.New()
 	h.Styles = s.Help
-	h.SetWidth(m.width - 1)
+	h.SetWidth(m.lay.w - 1)
 	h.ShortSeparator = " · "
 	keys := append(m.explainHints(), m.keys.forFocus(m.focus).ShortHelp()...)
 	if m.cmp != nil {
-		keys = m.keys.compareKeys().ShortHelp()
+		keys = m.cmp.help().ShortHelp()
 	}
 	if m.board != nil {
-		keys = m.keys.boardKeys(m.board).ShortHelp()
+		keys = m.board.help().ShortHelp()
 	}
-	return fitLine(" "+h.ShortHelpView(keys), m.width)
+	return fitLine(" "+h.ShortHelpView(keys), m.lay.w)
 }
 
 // popupLayer places the suggestion popup under the focused field, or above
 // it when there is no room below.
 func (m Model) popupLayer() (string, int, int) {
-	if m.focus != focusForm || m.dialog != dialogNone || !m.form.popup {
+	if m.focus != focusForm || m.dialog != nil || !m.form.popup {
 		return "", 0, 0
 	}
 	bx, by := bodyOrigin(m.lay.form, m.lay.wide)
 	fy := by + int(m.form.focus)
-	below := m.height - 1 - (fy + 1)
+	below := m.lay.h - 1 - (fy + 1)
 	above := fy - 1
 	rows := min(6, max(below, above))
-	pop := m.form.popupView(m.styles, rows, m.width-bx-labelWidth)
+	pop := m.form.popupView(m.styles, rows, m.lay.w-bx-labelWidth)
 	if pop == "" {
 		return "", 0, 0
 	}
@@ -184,7 +159,7 @@ func (m Model) popupLayer() (string, int, int) {
 
 // cursor places the real terminal cursor in the focused text input.
 func (m Model) cursor() *tea.Cursor {
-	if m.lay.tooSmall || m.dialog != dialogNone || m.cmp != nil || m.board != nil {
+	if m.lay.tooSmall || m.dialog != nil || m.cmp != nil || m.board != nil {
 		return nil
 	}
 	switch m.focus {

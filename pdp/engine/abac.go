@@ -43,6 +43,9 @@ func (e *Engine) fillEnv(v *env, c *pdp.Check, u *userIndex) {
 	}
 	v.context = c.Context
 	v.roles = e.roles
+	if u != nil && t != "" && len(v.user[0]) == 0 && len(v.tenant[0]) == 0 && len(v.context) == 0 {
+		v.plain.u, v.plain.tenant = u, t
+	}
 }
 
 // userJIT is the check's JIT user attributes as Permit sees them: the
@@ -422,8 +425,17 @@ func (e *Engine) matchingSets(v *env, pr *permRules, uok, rok []bool) []string {
 			out = append(out, s.wire)
 		}
 	}
-	for _, s := range e.explicitUserSets {
-		add(s, pr.userSets, uok)
+	if v.plain.u != nil {
+		out = append(out, e.heldFixedSets(v)...)
+		for _, s := range e.explicitUserSets {
+			if !s.fixed {
+				add(s, pr.userSets, uok)
+			}
+		}
+	} else {
+		for _, s := range e.explicitUserSets {
+			add(s, pr.userSets, uok)
+		}
 	}
 	for _, r := range v.effectiveRoles() {
 		key, _ := r.(string)
@@ -461,4 +473,23 @@ func (e *Engine) abacDebug(r *pdp.Reason, c *pdp.Check, v *env, pr *permRules, m
 		rok[i] = mr.holds(v, s, i)
 	}
 	return e.abacBlock(r, c, v, pr, uok, rok)
+}
+
+// heldFixedSets are the wire keys of the explicit user sets that read no
+// resource attribute and hold for v's plain check: the same for every such
+// check of the user in the tenant, so evaluated once and kept (concurrent
+// first uses may each evaluate them; the results are equal).
+func (e *Engine) heldFixedSets(v *env) []string {
+	u, t := v.plain.u, v.plain.tenant
+	if p, ok := u.heldSets.Load(t); ok {
+		return *p.(*[]string)
+	}
+	held := []string{}
+	for _, s := range e.explicitUserSets {
+		if s.fixed && v.inSet(s) {
+			held = append(held, s.wire)
+		}
+	}
+	u.heldSets.Store(t, &held)
+	return held
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,5 +228,35 @@ func TestJITRolesMakeUnknownUserMatchRoleRule(t *testing.T) {
 	}
 	if rbacOf(t, fixtureEngine, c).Code != "user_not_synced" {
 		t.Error("JIT roles reached RBAC")
+	}
+}
+
+// The user sets that read no resource attribute are evaluated once per
+// user and tenant for checks that send no attributes of their own; the
+// list is the same as evaluating them every time, and a set that reads the
+// resource (ownership by reference) is still decided per check.
+func TestHeldUserSetsKeptPerUserAndTenant(t *testing.T) {
+	p := fixture()
+	p.UserSets["owners"] = &policy.UserSet{Conditions: allOf(refLeaf("user.key", "equals", "resource.owner"))}
+	p.ResourceInstances["document:mine"] = &policy.Instance{Tenant: "acme", Attributes: map[string]any{"owner": "alice"}}
+	p.ResourceInstances["document:theirs"] = &policy.Instance{Tenant: "acme", Attributes: map[string]any{"owner": "bob"}}
+	e := New(p)
+	lists := func(c pdp.Check) []string {
+		d := decide(t, e, c)
+		if d.Debug.ABAC == nil {
+			t.Fatalf("no abac block: %+v", d.Debug)
+		}
+		return d.Debug.ABAC.MatchingUsersets
+	}
+	mine, theirs := chk("alice", "delete", "document:mine", "acme"), chk("alice", "delete", "document:theirs", "acme")
+	first, again := lists(mine), lists(mine)
+	// A context the sets do not read takes the check off the kept path: the
+	// list must not change.
+	uncached := lists(with(mine, func(c *pdp.Check) { c.Context = map[string]any{"unread": 1} }))
+	if !reflect.DeepEqual(first, again) || !reflect.DeepEqual(first, uncached) || !slices.Contains(first, "owners") || !slices.Contains(first, "londoners") {
+		t.Errorf("first %v, again %v, uncached %v", first, again, uncached)
+	}
+	if got := lists(theirs); slices.Contains(got, "owners") || !slices.Contains(got, "londoners") {
+		t.Errorf("theirs: %v", got)
 	}
 }

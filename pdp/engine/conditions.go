@@ -134,6 +134,14 @@ type env struct {
 	tenant   layers // JIT, stored (only when the user belongs to the tenant)
 	context  map[string]any
 	roles    map[string]*roleIndex
+	// plain holds the user and tenant of a check that sends no attributes
+	// of its own for the user, the tenant or the context: the user sets
+	// that read no resource then hold for it as for any such check of the
+	// same user in the same tenant (see heldFixedSets). u is nil otherwise.
+	plain struct {
+		u      *userIndex
+		tenant string
+	}
 }
 
 // resolve reads a path in a scope. role.<attr> has no single value and is

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pdpx/pdpx/pdp/policy"
@@ -54,6 +55,11 @@ type userIndex struct {
 	genNone *genLayer
 	// instRoles: instance -> the user's direct roles on it.
 	instRoles map[instKey][]instRole
+	// heldSets: tenant -> the wire keys of the explicit user sets that hold
+	// for the user there when a check sends no attributes of its own
+	// (*[]string), made on first use: the abac block lists them for every
+	// denial, and there may be hundreds to evaluate.
+	heldSets sync.Map
 }
 
 // genLayer is a user's generated layer in a tenant, with the merge of the
@@ -169,6 +175,9 @@ type setIndex struct {
 	// when the set is over another type than the check's resource; nil when
 	// the set holds for any type.
 	typeCond *cond
+	// fixed: the set reads no resource attribute, so for a user in a tenant
+	// with no JIT attributes (and no context) it holds or not once and for all.
+	fixed bool
 	// nodes and kids size a trace of the set (pdp.CondTrace nodes and child
 	// pointers), typeCond's wrapping included, so one check's trace is two
 	// allocations however many sets and conditions it shows.
@@ -177,6 +186,7 @@ type setIndex struct {
 
 // newSet finishes a set: its type leaf and trace sizes.
 func newSet(s *setIndex) *setIndex {
+	s.fixed = s.cond.reads()&scopeBit(scopeResource) == 0
 	s.wire = s.key
 	if s.implicit {
 		s.wire = autogenPrefix + s.key

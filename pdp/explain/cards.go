@@ -2,6 +2,7 @@ package explain
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
@@ -79,6 +80,9 @@ type cardCtx struct {
 func cards(d pdp.Decision, c pdp.Check, e *engine.Engine, conds []RuleCondition, gs []Grant) []Card {
 	x := cardCtx{n: newNames(c), c: c, d: d, e: e, conds: conds}
 	if d.Debug == nil {
+		if len(d.Reasons) > 0 {
+			return []Card{reasonsCard(d, x.n)}
+		}
 		return []Card{debugOffCard(d, x.n)}
 	}
 	allowed := d.Debug.Allowed()
@@ -112,7 +116,37 @@ func cards(d pdp.Decision, c pdp.Check, e *engine.Engine, conds []RuleCondition,
 	return out
 }
 
+// reasonsCard shows what a PDP that does not send Permit's debug object
+// said about its decision (an AuthZEN decision's context), line by line.
+func reasonsCard(d pdp.Decision, n checkNames) Card {
+	tone := ToneDeny
+	if d.Outcome == pdp.Allow {
+		tone = ToneAllow
+	}
+	details := make([]string, len(d.Reasons))
+	for i, r := range d.Reasons {
+		details[i] = pdp.Clean(r)
+	}
+	return Card{
+		Code:     "pdp_reasons",
+		Tone:     tone,
+		Title:    "The PDP's reasons",
+		Sentence: "the PDP answered " + d.Outcome.Word() + " for " + n.user + " " + n.action + " " + n.ref + " and said why:",
+		Details:  details,
+	}
+}
+
 func debugOffCard(d pdp.Decision, n checkNames) Card {
+	if strings.HasPrefix(d.Target, "authzen:") {
+		// Another vendor's PDP: PDP_DEBUG means nothing to it.
+		return Card{
+			Code:     "debug_off",
+			Tone:     ToneInfo,
+			Title:    "No reasons from the PDP",
+			Sentence: "the AuthZEN PDP answered " + d.Outcome.Word() + " for " + n.user + " " + n.action + " " + n.ref + " and said nothing of why (its decision had no context)",
+			Details:  []string{"decide the same check offline with the embedded engine (pdpx --policy FILE) to see the reasons"},
+		}
+	}
 	return Card{
 		Code:  "debug_off",
 		Tone:  ToneInfo,

@@ -38,7 +38,7 @@ func (c *Client) jsonProblem(body []byte) string {
 func (c *Client) parseDecision(raw json.RawMessage) (out pdp.Outcome, dbg *pdp.Debug, problem string) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return pdp.Error, nil, fmt.Sprintf("with %s where a decision object belongs", c.jsonKind(raw))
+		return pdp.Error, nil, fmt.Sprintf("with %s where a decision object belongs", pdp.JSONKind(raw))
 	}
 	field := "allow"
 	v, ok := obj["allow"]
@@ -50,29 +50,13 @@ func (c *Client) parseDecision(raw json.RawMessage) (out pdp.Outcome, dbg *pdp.D
 	}
 	var allow bool
 	if err := json.Unmarshal(v, &allow); err != nil {
-		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, clip(c.clean(compact(v)), 40), c.jsonKind(v))
+		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, clip(c.clean(compact(v)), 40), pdp.JSONKind(v))
 	}
 	out = pdp.Deny
 	if allow {
 		out = pdp.Allow
 	}
 	return out, c.decodeDebug(obj["debug"]), ""
-}
-
-// jsonKind names a JSON value's type: "a string", "a number", ...
-func (c *Client) jsonKind(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return "invalid JSON"
-	}
-	switch n := pdp.TypeName(v); n {
-	case "array", "object":
-		return "an " + n
-	case "null":
-		return n
-	default:
-		return "a " + n
-	}
 }
 
 // decodeDebug reads the debug object leniently, block by block: a block of

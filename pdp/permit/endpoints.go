@@ -45,11 +45,11 @@ func (c *Client) Check(ctx context.Context, ch pdp.Check) pdp.Decision {
 		d.Err = err
 		return d
 	}
-	if p := c.jsonProblem(ex.resp); p != "" {
+	if p := c.jsonProblem(ex.raw); p != "" {
 		d.Err = c.badResponse(ex, p)
 		return d
 	}
-	out, dbg, p := c.parseDecision(ex.resp)
+	out, dbg, p := c.parseDecision(ex.raw)
 	if p != "" {
 		d.Err = c.badResponse(ex, p)
 		return d
@@ -86,21 +86,21 @@ func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, erro
 	if err != nil {
 		return fail(err)
 	}
-	if p := c.jsonProblem(ex.resp); p != "" {
+	if p := c.jsonProblem(ex.raw); p != "" {
 		return fail(c.badResponse(ex, p))
 	}
 	var top struct {
 		Allow json.RawMessage `json:"allow"`
 	}
 	var items []json.RawMessage
-	if json.Unmarshal(ex.resp, &top) != nil || isNull(top.Allow) || json.Unmarshal(top.Allow, &items) != nil {
+	if json.Unmarshal(ex.raw, &top) != nil || isNull(top.Allow) || json.Unmarshal(top.Allow, &items) != nil {
 		return fail(c.badResponse(ex, `JSON without an "allow" list of decisions`))
 	}
 	if len(items) != len(cs) {
 		return fail(c.badResponse(ex, fmt.Sprintf("%d decisions for %d checks", len(items), len(cs))))
 	}
 	for i, it := range items {
-		ds[i].Response = bytes.Clone(it)
+		ds[i].Response = c.redact(bytes.Clone(it))
 		out, dbg, p := c.parseDecision(it)
 		if p != "" {
 			ds[i].Err = c.badResponse(ex, fmt.Sprintf("for check %d of %d: %s", i+1, len(cs), p))
@@ -121,14 +121,14 @@ func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDeci
 	if err != nil {
 		return nil, err
 	}
-	if p := c.jsonProblem(ex.resp); p != "" {
+	if p := c.jsonProblem(ex.raw); p != "" {
 		return nil, c.badResponse(ex, p)
 	}
 	var top struct {
 		AllowedTenants json.RawMessage `json:"allowed_tenants"`
 	}
 	var items []json.RawMessage
-	if json.Unmarshal(ex.resp, &top) != nil || isNull(top.AllowedTenants) || json.Unmarshal(top.AllowedTenants, &items) != nil {
+	if json.Unmarshal(ex.raw, &top) != nil || isNull(top.AllowedTenants) || json.Unmarshal(top.AllowedTenants, &items) != nil {
 		return nil, c.badResponse(ex, `JSON without an "allowed_tenants" list`)
 	}
 	out := make([]pdp.TenantDecision, 0, len(items))
@@ -143,7 +143,7 @@ func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDeci
 			return nil, c.badResponse(ex, fmt.Sprintf(`an allowed tenant (%d of %d) without a "tenant": {"key": ...}`, i+1, len(items)))
 		}
 		d := c.decision(body, ex)
-		d.Response = bytes.Clone(it)
+		d.Response = c.redact(bytes.Clone(it))
 		if o, dbg, p := c.parseDecision(it); p != "" {
 			d.Err = c.badResponse(ex, fmt.Sprintf("for tenant %s: %s", c.clean(t.Tenant.Key), p))
 		} else {
@@ -171,12 +171,12 @@ func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 	if err != nil {
 		return nil, err
 	}
-	if p := c.jsonProblem(ex.resp); p != "" {
+	if p := c.jsonProblem(ex.raw); p != "" {
 		return nil, c.badResponse(ex, p)
 	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(ex.resp, &raw); err != nil || raw == nil {
-		return nil, c.badResponse(ex, "with "+c.jsonKind(ex.resp)+" where an object of permissions belongs")
+	if err := json.Unmarshal(ex.raw, &raw); err != nil || raw == nil {
+		return nil, c.badResponse(ex, "with "+pdp.JSONKind(ex.raw)+" where an object of permissions belongs")
 	}
 	out := make(pdp.Permissions, len(raw))
 	for k, v := range raw {
@@ -225,11 +225,11 @@ func (c *Client) AuthorizedUsers(ctx context.Context, q pdp.AuthorizedUsersQuery
 	if err != nil {
 		return pdp.AuthorizedUsers{}, err
 	}
-	if p := c.jsonProblem(ex.resp); p != "" {
+	if p := c.jsonProblem(ex.raw); p != "" {
 		return pdp.AuthorizedUsers{}, c.badResponse(ex, p)
 	}
 	var au pdp.AuthorizedUsers
-	if err := json.Unmarshal(ex.resp, &au); err != nil {
+	if err := json.Unmarshal(ex.raw, &au); err != nil {
 		return pdp.AuthorizedUsers{}, c.badResponse(ex, `JSON that is not {"resource", "tenant", "users": {...}}`)
 	}
 	out := pdp.AuthorizedUsers{

@@ -248,7 +248,15 @@ func TestDNSFailure(t *testing.T) {
 	}}
 	c, _ := New("http://pdp.invalid:7766", testToken, WithHTTPClient(&http.Client{Transport: tr}))
 	e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
-	contains(t, e.Msg, "cannot find the host pdp.invalid of http://pdp.invalid:7766 (DNS)", "--pdp")
+	contains(t, e.Msg, "cannot find the host pdp.invalid of http://pdp.invalid:7766 (DNS)", "the spelling of the PDP's URL")
+
+	// The cloud PDP's URL is not one a person typed: the network is to blame.
+	c, _ = New("https://cloudpdp.api.permit.io", testToken, WithCloud(), WithHTTPClient(&http.Client{Transport: tr}))
+	e = errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorNetwork)
+	contains(t, e.Msg, "check your network")
+	if strings.Contains(e.Msg, "--pdp") || strings.Contains(e.Msg, "spelling") {
+		t.Errorf("the cloud PDP's DNS failure talks about --pdp: %s", e.Msg)
+	}
 }
 
 func TestTLSUntrusted(t *testing.T) {

@@ -52,6 +52,12 @@ func (f *fake) last(t *testing.T) seen {
 // newFake starts a fake PDP answering with h and a client for it.
 func newFake(t *testing.T, h http.HandlerFunc, opts ...Option) (*Client, *fake) {
 	t.Helper()
+	return newFakeKey(t, testToken, h, opts...)
+}
+
+// newFakeKey is newFake with a client that sends key.
+func newFakeKey(t *testing.T, key string, h http.HandlerFunc, opts ...Option) (*Client, *fake) {
+	t.Helper()
 	f := &fake{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -63,7 +69,7 @@ func newFake(t *testing.T, h http.HandlerFunc, opts ...Option) (*Client, *fake) 
 	t.Cleanup(f.srv.Close)
 	// A generous default so a broken test fails instead of hanging; tests
 	// about time limits pass their own.
-	c, err := New(f.srv.URL, testToken, append([]Option{WithTimeout(3 * time.Second)}, opts...)...)
+	c, err := New(f.srv.URL, key, append([]Option{WithTimeout(3 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +136,12 @@ func contains(t *testing.T, s string, subs ...string) {
 // its JSON, and for a Decision its bytes and error text.
 func noSecret(t *testing.T, what string, v any) {
 	t.Helper()
+	noKey(t, what, v, testToken)
+}
+
+// noKey is noSecret for any key.
+func noKey(t *testing.T, what string, v any, key string) {
+	t.Helper()
 	var texts []string
 	texts = append(texts, fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v))
 	if b, err := json.Marshal(v); err == nil {
@@ -153,7 +165,7 @@ func noSecret(t *testing.T, what string, v any) {
 		}
 	}
 	for _, s := range texts {
-		if strings.Contains(s, testToken) {
+		if strings.Contains(s, key) {
 			t.Errorf("%s: the API key appears in %q", what, s)
 		}
 	}

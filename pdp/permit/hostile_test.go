@@ -98,7 +98,7 @@ func TestEscapesAreStripped(t *testing.T) {
 				t.Errorf("escape kept in debug: %q", s)
 			}
 		})
-		if d.Debug.RBAC.Reason != "redbob has no role" {
+		if d.Debug.RBAC.Reason != pdp.Removed+"red"+pdp.Removed+"bob has no role" {
 			t.Errorf("rbac reason = %q", d.Debug.RBAC.Reason)
 		}
 		if string(d.Response) != body {
@@ -143,7 +143,7 @@ func TestEscapesAreStripped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tds[0].Tenant != "acmered" || hasEscape(tds[0].TenantAttributes["x"].(string)) {
+		if tds[0].Tenant != "acme"+pdp.Removed+"red"+pdp.Removed || hasEscape(tds[0].TenantAttributes["x"].(string)) {
 			t.Errorf("tenant %q attrs %v", tds[0].Tenant, tds[0].TenantAttributes)
 		}
 	})
@@ -338,4 +338,99 @@ func TestTokenNeverLeaks(t *testing.T) {
 	noSecret(t, "cancelled", c.Check(ctx, sampleCheck()))
 	c, _ = newFake(t, answer(200, strings.Repeat("x", 100)), WithMaxBody(10))
 	noSecret(t, "too large", c.Check(context.Background(), sampleCheck()))
+}
+
+// A key of any length is redacted where a PDP echoes it: in a body that is
+// kept, in an error message, in a header that becomes part of one. A short
+// key is redacted where it stands as a word (an echo), not inside longer
+// words, and the answer is still decoded from what the PDP sent.
+func TestShortKeyIsRedacted(t *testing.T) {
+	t.Parallel()
+	const key = "k3y"
+	echo := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			auth := r.Header.Get("Authorization")
+			if auth != "Bearer "+key {
+				t.Errorf("sent Authorization %q", auth)
+			}
+			tok := strings.TrimPrefix(auth, "Bearer ")
+			b, _ := json.Marshal(map[string]any{
+				"detail": "you sent " + auth, "allow": true,
+				"debug": map[string]any{"rbac": map[string]any{"allow": true, "code": tok, "reason": "key=" + tok + "; k3yboard stays"}},
+			})
+			answer(status, string(b), "Location", "http://x/?k="+tok)(w, r)
+		}
+	}
+	t.Run("body", func(t *testing.T) {
+		c, _ := newFakeKey(t, key, echo(200))
+		d := c.Check(context.Background(), sampleCheck())
+		if d.Outcome != pdp.Allow {
+			t.Fatalf("outcome %v: %v", d.Outcome, d.Err)
+		}
+		dbg, _ := json.Marshal(d.Debug)
+		for _, kept := range []string{string(d.Response), string(dbg)} {
+			if strings.Contains(strings.ReplaceAll(kept, "k3yboard", ""), key) {
+				t.Errorf("the key is kept: %s", kept)
+			}
+		}
+		contains(t, string(d.Response), "you sent Bearer [redacted]")
+		contains(t, d.Debug.RBAC.Reason, "key=[redacted]; k3yboard stays")
+		ds, err := c.Bulk(context.Background(), []pdp.Check{sampleCheck()})
+		if err == nil {
+			t.Fatalf("a bulk answer without a list: %v", ds)
+		}
+	})
+	t.Run("error message", func(t *testing.T) {
+		c, _ := newFakeKey(t, key, echo(400))
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadRequest)
+		contains(t, e.Msg, "you sent Bearer [redacted]")
+		if strings.Contains(e.Msg+e.Detail, " "+key) {
+			t.Errorf("the key is in the error: %q", e.Msg)
+		}
+	})
+	t.Run("header", func(t *testing.T) {
+		c, _ := newFakeKey(t, key, echo(302))
+		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadResponse)
+		contains(t, e.Msg, "http://x/?k=[redacted]")
+		if strings.Contains(e.Msg, "="+key) {
+			t.Errorf("the key is in the error: %q", e.Msg)
+		}
+	})
+	t.Run("a key that is a JSON word", func(t *testing.T) {
+		// The echo is redacted; the answer is read from the bytes received.
+		c, _ := newFakeKey(t, "true", answer(200, `{"allow": true, "debug": {"rbac": {"allow": true, "reason": "Bearer true"}}}`))
+		d := c.Check(context.Background(), sampleCheck())
+		if d.Outcome != pdp.Allow {
+			t.Fatalf("outcome %v: %v", d.Outcome, d.Err)
+		}
+		if d.Debug.RBAC.Reason != "Bearer [redacted]" {
+			t.Errorf("reason %q", d.Debug.RBAC.Reason)
+		}
+	})
+	t.Run("cut at the size cap", func(t *testing.T) {
+		c, _ := newFake(t, answer(200, `{"allow": true, "x": "`+testToken+`"}`), WithMaxBody(int64(len(`{"allow": true, "x": "`)+12)))
+		d := c.Check(context.Background(), sampleCheck())
+		noSecret(t, "cut", d)
+		if strings.Contains(string(d.Response), testToken[:12]) || !strings.HasSuffix(string(d.Response), "[redacted]") {
+			t.Errorf("the start of the key is kept: %q", d.Response)
+		}
+	})
+}
+
+func TestRedactKey(t *testing.T) {
+	cases := []struct{ s, key, want string }{
+		{"Bearer abc", "abc", "Bearer [redacted]"},
+		{`{"k":"abc"}`, "abc", `{"k":"[redacted]"}`},
+		{"abcdef abc", "abc", "abcdef [redacted]"},
+		{"xabc abcx abc_ é" + "abc", "abc", "xabc abcx abc_ éabc"},
+		{"?k=abc&x", "abc", "?k=[redacted]&x"},
+		{"a.b-c", ".b", "a[redacted]-c"},
+		{"inside permit_key_0123456789xyz too", "permit_key_0123456789", "inside [redacted]xyz too"},
+		{"nothing", "", "nothing"},
+	}
+	for _, c := range cases {
+		if got := redactKey(c.s, c.key); got != c.want {
+			t.Errorf("redactKey(%q, %q) = %q, want %q", c.s, c.key, got, c.want)
+		}
+	}
 }

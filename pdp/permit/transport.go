@@ -24,8 +24,13 @@ type exchange struct {
 	method, path string
 	status       int
 	header       http.Header
-	resp         []byte // capped at maxBody, the API key redacted
-	latency      time.Duration
+	// raw is the body as received (capped at maxBody), read only to decode
+	// the answer: redacting first could break the JSON when the key is a
+	// word that also occurs in it ("true"). Nothing keeps or shows raw.
+	raw []byte
+	// resp is raw with the API key redacted: what a Decision keeps.
+	resp    []byte
+	latency time.Duration
 }
 
 // errOwnTimeout is the cause of the per-request context's deadline, so that
@@ -74,7 +79,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exc
 	if tooBig {
 		data = data[:c.maxBody]
 	}
+	ex.raw = data
 	ex.resp = c.redact(data)
+	if tooBig {
+		ex.resp = c.redactCut(ex.resp)
+	}
 	if err != nil {
 		return ex, c.transportError(ctx, rctx, err, time.Since(start))
 	}
@@ -119,9 +128,12 @@ func (c *Client) transportError(parent, rctx context.Context, err error, elapsed
 		if host == "" {
 			host = c.info.URL
 		}
-		if dnsErr.IsNotFound {
-			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check the spelling of --pdp, or your network", host, c.base)
-		} else {
+		switch {
+		case dnsErr.IsNotFound && c.cloud:
+			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check your network", host, c.base)
+		case dnsErr.IsNotFound:
+			e.Msg = fmt.Sprintf("cannot find the host %s of %s (DNS): check the spelling of the PDP's URL, or your network", host, c.base)
+		default:
 			e.Msg = fmt.Sprintf("cannot look up the host %s of %s (DNS: %s): check your network or DNS settings", host, c.base, c.clean(dnsErr.Err))
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -267,10 +279,13 @@ func size(n int64) string {
 	}
 }
 
-// minRedact is the shortest API key that is redacted from what the PDP
-// sends back. Permit's keys are far longer; a very short test key would
-// otherwise mangle any response that happens to contain its letters.
-const minRedact = 8
+// redactAnywhere is the length from which the API key is redacted wherever
+// it occurs. A shorter key (a test key such as "dev") is redacted wherever
+// it stands as a word of its own, which is how an echo of it reads
+// ("Bearer dev", "dev", "?key=dev"), but not inside a longer word: a short
+// key is also a common string, and cutting it out of names ("device",
+// "developer") would garble them without hiding the key.
+const redactAnywhere = 8
 
 const redacted = "[redacted]"
 
@@ -278,15 +293,58 @@ const redacted = "[redacted]"
 // the Authorization header: a body lands in history, exports and the screen.
 // The body then differs from the bytes received, which is the lesser evil.
 func (c *Client) redact(b []byte) []byte {
-	if len(c.token) < minRedact || !bytes.Contains(b, []byte(c.token)) {
+	if c.token == "" || !bytes.Contains(b, []byte(c.token)) {
 		return b
 	}
-	return bytes.ReplaceAll(b, []byte(c.token), []byte(redacted))
+	return []byte(redactKey(string(b), c.token))
 }
 
-func (c *Client) redactString(s string) string {
-	if len(c.token) < minRedact {
+func (c *Client) redactString(s string) string { return redactKey(s, c.token) }
+
+// redactCut redacts the start of the key where a body cut at the size cap
+// ends with it, so that no prefix of the key is kept either.
+func (c *Client) redactCut(b []byte) []byte {
+	for k := len(c.token) - 1; k > 0; k-- {
+		if bytes.HasSuffix(b, []byte(c.token[:k])) {
+			return append(b[:len(b)-k:len(b)-k], redacted...)
+		}
+	}
+	return b
+}
+
+// redactKey replaces key in s with [redacted]: every occurrence when the
+// key is redactAnywhere bytes or longer, else every occurrence that is not
+// part of a longer word.
+func redactKey(s, key string) string {
+	if key == "" || !strings.Contains(s, key) {
 		return s
 	}
-	return strings.ReplaceAll(s, c.token, redacted)
+	if len(key) >= redactAnywhere {
+		return strings.ReplaceAll(s, key, redacted)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, key)
+		if i < 0 {
+			break
+		}
+		j := i + len(key)
+		if i > 0 && wordByte(key[0]) && wordByte(s[i-1]) || j < len(s) && wordByte(key[len(key)-1]) && wordByte(s[j]) {
+			// Inside a longer word: keep the first byte, look further.
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(redacted)
+		s = s[j:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// wordByte reports whether c can be part of a word: an ASCII letter or
+// digit, '_', or a byte of a multi-byte UTF-8 character (a letter, as a rule).
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }

@@ -3,10 +3,9 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml/ast"
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // The keys of a condition's inner nodes.
@@ -170,59 +169,45 @@ func SplitPath(path string) (root, attr string, ok bool) {
 	return root, attr, true
 }
 
-// Positions of a leaf's parts are stored under these extra path segments
-// of the leaf's own path; "@" cannot start a YAML plain key by accident.
-const (
-	atPath  = "@path"
-	atOp    = "@op"
-	atValue = "@value"
-	atRef   = "@ref"
-)
-
 // condition decodes one node of a condition tree. It reports only what the
 // Condition type cannot hold (several keys in one node, a leaf without an
 // operator); operators and paths are checked later by the validator, which
 // also sees conditions built in Go.
-func (d *decoder) condition(n ast.Node, path []string, label string) *Condition {
-	ok := d.enter(n)
-	defer d.leave()
-	if !ok {
+func (d *decoder) condition(n *ytree.Node, l *loc) *Condition {
+	if isNull(n) {
+		d.markBad(n, l, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", l.name())
 		return nil
 	}
-	r, _ := d.resolve(n)
-	if isNull(r) {
-		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+	if n.Kind == ytree.List {
+		d.markBad(n, l, "%s must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)", l.name())
 		return nil
 	}
-	if _, isList := r.(*ast.SequenceNode); isList {
-		d.markBad(n, path, "%s must be one condition, not a list: put the list under allOf (all must hold) or anyOf (one must)", label)
-		return nil
-	}
-	entries, ok := d.mapping(n, path, label, nil)
+	entries, ok := d.mapping(n, l, nil)
 	if !ok {
 		return nil
 	}
 	if len(entries) == 0 {
-		d.markBad(n, path, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", label)
+		d.markBad(n, l, "%s is an empty condition: write allOf, anyOf, not or {path: {operator: value}}", l.name())
 		return nil
 	}
 	if len(entries) > 1 {
 		keys := make([]string, len(entries))
 		for i, e := range entries {
-			keys[i] = e.key
+			keys[i] = e.Key
 		}
-		d.errorAt(posOf(entries[1].keyNode), "a condition holds exactly one key, but %s has %d (%s): list them under allOf",
-			label, len(entries), strings.Join(keys, ", "))
+		d.errorAt(keyPos(entries[1]), "a condition holds exactly one key, but %s has %d (%s): list them under allOf",
+			l.name(), len(entries), strings.Join(keys, ", "))
 	}
 	e := entries[0]
 	c := &Condition{}
-	switch e.key {
+	switch e.Key {
 	case KeyAllOf, KeyAnyOf, KeyNot:
-		list := d.conditionList(e.val, join(path, e.key), e.key)
+		list := d.conditionList(e.Val, d.child(loc{parent: l, key: e.Key, label: e.Key}))
+		d.pop()
 		if list == nil {
 			return nil
 		}
-		switch e.key {
+		switch e.Key {
 		case KeyAllOf:
 			c.AllOf = list
 		case KeyAnyOf:
@@ -232,60 +217,56 @@ func (d *decoder) condition(n ast.Node, path []string, label string) *Condition 
 		}
 		return c
 	}
-	if !strings.Contains(e.key, ".") {
+	if !strings.Contains(e.Key, ".") {
 		// Not a path at all: most likely a misspelled allOf/anyOf/not.
-		d.markBad(e.keyNode, path, "unknown condition key %q: a condition is allOf, anyOf, not or an attribute path like user.location%s",
-			e.key, didYouMean(e.key, innerKeys))
+		d.src.bad[pathKey(l.path())] = true
+		d.errorAt(keyPos(e), "unknown condition key %q: a condition is allOf, anyOf, not or an attribute path like user.location%s",
+			e.Key, ytree.DidYouMean(e.Key, innerKeys))
 		return nil
 	}
-	c.Path = e.key
-	d.src.val[pathKey(join(path, atPath))] = posOf(e.keyNode)
-	if !d.leaf(c, e, path) {
+	c.Path = e.Key
+	if !d.leaf(c, e, l) {
 		return nil
 	}
 	return c
 }
 
 // leaf decodes {operator: value} below a leaf's path.
-func (d *decoder) leaf(c *Condition, e entry, path []string) bool {
+func (d *decoder) leaf(c *Condition, e entry, l *loc) bool {
 	shape := fmt.Sprintf("the condition on %s must be {operator: value}, like {equals: England}", c.Path)
-	r, _ := d.resolve(e.val)
-	if _, isMap := r.(*ast.MappingNode); !isMap {
-		if _, isMV := r.(*ast.MappingValueNode); !isMV {
-			at := e.val
-			if isNull(r) {
-				at = e.keyNode
-			}
-			d.markBad(at, path, "%s, not %s", shape, d.kind(e.val))
-			return false
+	if e.Val == nil || e.Val.Kind != ytree.Map {
+		if isNull(e.Val) {
+			d.src.bad[pathKey(l.path())] = true
+			d.errorAt(keyPos(e), "%s, not %s", shape, e.Val.Describe())
+		} else {
+			d.markBad(e.Val, l, "%s, not %s", shape, e.Val.Describe())
 		}
+		return false
 	}
-	ops, _ := d.mapping(e.val, join(path, c.Path), strconv.Quote(c.Path), nil)
+	ops, _ := d.mapping(e.Val, &loc{parent: l, key: c.Path}, nil)
 	if len(ops) == 0 {
-		d.markBad(e.keyNode, path, "%s: it has no operator", shape)
+		d.src.bad[pathKey(l.path())] = true
+		d.errorAt(keyPos(e), "%s: it has no operator", shape)
 		return false
 	}
 	if len(ops) > 1 {
-		d.errorAt(posOf(ops[1].keyNode), "the condition on %s has %d operators, but a leaf takes one: write one leaf per operator under allOf",
+		d.errorAt(keyPos(ops[1]), "the condition on %s has %d operators, but a leaf takes one: write one leaf per operator under allOf",
 			c.Path, len(ops))
 	}
 	op := ops[0]
-	c.Operator = op.key
-	d.src.val[pathKey(join(path, atOp))] = posOf(op.keyNode)
-	d.src.val[pathKey(join(path, atValue))] = posOf(op.val)
-	if refNode, ok := d.refNode(op.val); ok {
-		rr, tag := d.resolve(refNode)
-		s, _ := d.scalar(rr, tag)
-		ref, isStr := s.(string)
-		if !isStr || ref == "" {
-			d.markBad(refNode, join(path, atRef), "ref must be an attribute path like user.key, not %s", d.kind(refNode))
+	c.Operator = op.Key
+	if ref, ok := refNode(op.Val); ok {
+		s, isStr := ref.String()
+		if !isStr || s == "" {
+			d.markBad(ref, &loc{parent: l, key: atRef}, "ref must be an attribute path like user.key, not %s", ref.Describe())
 			return true
 		}
-		c.Ref = ref
-		d.src.val[pathKey(join(path, atRef))] = posOf(refNode)
+		c.Ref = s
 		return true
 	}
-	if v, ok := d.value(op.val, join(path, atValue), "the value"); ok {
+	v, ok := d.value(op.Val, d.child(loc{parent: l, key: atValue, label: "the value"}))
+	d.pop()
+	if ok {
 		c.Value = v
 	}
 	return true
@@ -293,35 +274,25 @@ func (d *decoder) leaf(c *Condition, e entry, path []string) bool {
 
 // refNode returns the value of {ref: x} when n is a mapping with the single
 // key "ref". A mapping with more keys is a literal object to compare with.
-func (d *decoder) refNode(n ast.Node) (ast.Node, bool) {
-	r, _ := d.resolve(n)
-	var values []*ast.MappingValueNode
-	switch m := r.(type) {
-	case *ast.MappingNode:
-		values = m.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{m}
-	}
-	if len(values) != 1 || nodeText(values[0].Key) != "ref" {
+func refNode(n *ytree.Node) (*ytree.Node, bool) {
+	if n == nil || n.Kind != ytree.Map || len(n.Entries) != 1 || n.Entries[0].Key != "ref" {
 		return nil, false
 	}
-	return values[0].Value, true
+	return n.Entries[0].Val, true
 }
 
-// conditionList decodes the list under allOf, anyOf or not. It returns a
-// non-nil slice, empty for [], so that "allOf: []" stays an allOf node.
-func (d *decoder) conditionList(n ast.Node, path []string, key string) []*Condition {
-	r, _ := d.resolve(n)
-	seq, ok := r.(*ast.SequenceNode)
-	if !ok {
-		d.markBad(n, path, "%s takes a list of conditions, not %s: write %s: [...]", key, d.kind(n), key)
+// conditionList decodes the list under allOf, anyOf or not, at l (labelled
+// with its key). It returns a non-nil slice, empty for [], so that
+// "allOf: []" stays an allOf node.
+func (d *decoder) conditionList(n *ytree.Node, l *loc) []*Condition {
+	if n == nil || n.Kind != ytree.List {
+		d.markBad(n, l, "%s takes a list of conditions, not %s: write %s: [...]", l.key, n.Describe(), l.key)
 		return nil
 	}
-	out := make([]*Condition, len(seq.Values))
-	for i, item := range seq.Values {
-		ip := join(path, strconv.Itoa(i))
-		d.src.val[pathKey(ip)] = posOf(item)
-		out[i] = d.condition(item, ip, fmt.Sprintf("item %d of %s", i+1, key))
+	out := make([]*Condition, len(n.Items))
+	for i, item := range n.Items {
+		out[i] = d.condition(item, d.child(loc{parent: l, index: i, item: true}))
+		d.pop()
 	}
 	return out
 }

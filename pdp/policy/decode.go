@@ -1,48 +1,157 @@
 package policy
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
-// The policy is decoded from goccy/go-yaml's AST by hand rather than with
-// yaml.Unmarshal because a policy author wants every mistake at once, each
-// with its line and column, and a decoder that stops at the first type error
-// cannot give that. Walking the AST also lets numbers become float64
-// everywhere, as encoding/json makes them, which the engine relies on.
+// The policy is decoded from ytree's positioned tree by hand rather than
+// with a decoder that stops at the first type error, because a policy
+// author wants every mistake at once, each with its line and column.
+// Walking the tree also makes numbers float64 everywhere, as encoding/json
+// makes them, which the engine relies on.
 
 // pos is a 1-based position in the source; the zero pos means "unknown".
 type pos struct{ line, col int }
 
-// sourceMap remembers where each value of a decoded Policy was written, so
+func at(n *ytree.Node) pos {
+	if n == nil {
+		return pos{}
+	}
+	return pos{n.Line, n.Col}
+}
+
+// sourceMap finds where each value of a decoded Policy was written, so
 // that the cross-reference checks, which run on the Policy itself, can point
-// into the file. Paths are the keys and list indexes leading to a value.
+// into the file. Paths are the keys and list indexes leading to a value;
+// they are looked up in the tree only when a problem is reported, so a valid
+// file pays nothing for its positions.
 type sourceMap struct {
-	val map[string]pos // where a value starts
-	key map[string]pos // where the key of a mapping entry is
+	root *ytree.Node // nil for a policy built in Go
 	// bad marks values already reported as malformed, so that the checks do
 	// not pile a second, confusing message ("has no role") on the first.
 	bad map[string]bool
 	// unknown marks mappings that had an unknown key: a "missing key"
 	// message there would only repeat the typo.
 	unknown map[string]bool
+	// index finds the entries of large mappings by key.
+	index map[*ytree.Node]map[string]int
 }
 
 func newSourceMap() *sourceMap {
-	return &sourceMap{val: map[string]pos{}, key: map[string]pos{}, bad: map[string]bool{}, unknown: map[string]bool{}}
+	return &sourceMap{bad: map[string]bool{}, unknown: map[string]bool{}}
+}
+
+// Positions of a leaf's parts are found under these extra path segments of
+// the leaf's own path; "@" cannot start a YAML plain key by accident.
+const (
+	atPath  = "@path"
+	atOp    = "@op"
+	atValue = "@value"
+	atRef   = "@ref"
+)
+
+// lookup returns the position of the value at path, or with key set of its
+// key, and whether the file has it.
+func (s *sourceMap) lookup(path []string, key bool) (pos, bool) {
+	n := s.root
+	if n == nil {
+		return pos{}, false
+	}
+	var last *ytree.Entry
+	for _, seg := range path {
+		last = nil
+		switch {
+		case seg == atPath || seg == atOp || seg == atValue || seg == atRef:
+			// The parts of a leaf {path: {operator: value}}: the path's key,
+			// the operator's key, the value, the value of {ref: ...}.
+			if n == nil || n.Kind != ytree.Map || len(n.Entries) == 0 {
+				return pos{}, false
+			}
+			e := &n.Entries[0]
+			if seg == atPath {
+				last, n = e, nil
+				break
+			}
+			ops := e.Val
+			if ops == nil || ops.Kind != ytree.Map || len(ops.Entries) == 0 {
+				return pos{}, false
+			}
+			op := &ops.Entries[0]
+			switch seg {
+			case atOp:
+				last, n = op, nil
+			case atValue:
+				n = op.Val
+			case atRef:
+				if op.Val == nil || op.Val.Kind != ytree.Map || len(op.Val.Entries) == 0 {
+					return pos{}, false
+				}
+				n = op.Val.Entries[0].Val
+			}
+		case n == nil:
+			return pos{}, false
+		case n.Kind == ytree.Map:
+			i := s.find(n, seg)
+			if i < 0 {
+				return pos{}, false
+			}
+			last, n = &n.Entries[i], n.Entries[i].Val
+		case n.Kind == ytree.List:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(n.Items) {
+				return pos{}, false
+			}
+			n = n.Items[i]
+		default:
+			return pos{}, false
+		}
+	}
+	switch {
+	case key && last == nil:
+		return pos{}, false
+	case key, last != nil && (n == nil || isNull(n)):
+		// A bare "key:" has its null at the end of the line; the key is
+		// the better place to point at.
+		return keyPos(*last), true
+	case n == nil:
+		return pos{}, false
+	}
+	return at(n), true
+}
+
+// find is the index of key among a mapping's entries, or -1.
+func (s *sourceMap) find(n *ytree.Node, key string) int {
+	if len(n.Entries) < 16 {
+		for i, e := range n.Entries {
+			if e.Key == key {
+				return i
+			}
+		}
+		return -1
+	}
+	idx, ok := s.index[n]
+	if !ok {
+		if s.index == nil {
+			s.index = map[*ytree.Node]map[string]int{}
+		}
+		idx = make(map[string]int, len(n.Entries))
+		for i, e := range n.Entries {
+			idx[e.Key] = i
+		}
+		s.index[n] = idx
+	}
+	if i, ok := idx[key]; ok {
+		return i
+	}
+	return -1
 }
 
 // pathKey joins path segments with a byte no key in a sane file contains.
@@ -55,529 +164,146 @@ func join(path []string, more ...string) []string {
 	return append(append(out, path...), more...)
 }
 
-type decoder struct {
-	file    string
-	src     *sourceMap
-	probs   Problems
-	anchors map[string]ast.Node
-
-	// depth bounds the recursion: YAML can nest as deep as it likes.
-	depth  int
-	tooBig bool
-	// sizes memoizes how many nodes each anchor expands to.
-	sizes map[string]int
-}
-
+// Limits of the documents a policy file may hold.
 const (
 	maxDepth = 200
 	// maxExpansion bounds the nodes aliases add to a file, so that a few
-	// nested aliases cannot expand to billions of values. Nodes written out
-	// in the file are not counted: their number is bounded by its size.
+	// nested aliases cannot expand to billions of values.
 	maxExpansion = 100_000
 )
 
-// enter counts a level of nesting and reports whether to go on. The caller
-// must defer leave whatever enter answers.
-func (d *decoder) enter(n ast.Node) bool {
-	d.depth++
-	if d.depth <= maxDepth {
-		return true
-	}
-	if !d.tooBig {
-		d.tooBig = true
-		d.errorAt(posOf(n), "the policy nests more than %d levels deep", maxDepth)
-	}
-	return false
+// readOptions are how ytree reads a policy file.
+var readOptions = ytree.Options{Kind: "policy", Root: "the policy", MaxDepth: maxDepth, MaxExpansion: maxExpansion}
+
+// loc is where a value is: the key or list index that leads to it from its
+// parent's loc. The decoder builds one per value as it descends and turns
+// it into a path or a label only for a message, which keeps a large valid
+// file from paying for the names of its values.
+type loc struct {
+	parent *loc
+	key    string
+	index  int
+	item   bool
+	// label, when set, names the value in messages in place of its key.
+	label string
 }
 
-// checkAliases walks the document before it is decoded and reports an alias
-// inside its own anchor (which would expand forever) or aliases that expand
-// to more than maxExpansion nodes in all.
-func (d *decoder) checkAliases(n ast.Node) {
-	d.sizes = map[string]int{}
-	extra := 0
-	var walk func(n ast.Node)
-	walk = func(n ast.Node) {
-		if d.tooBig {
-			return
-		}
-		switch v := n.(type) {
-		case *ast.AliasNode:
-			size := d.expandedSize(v, map[string]bool{})
-			if size > maxExpansion {
-				d.tooBig = true
-				d.errorAt(posOf(v), "alias *%s expands without end or to too many values: is it inside its own anchor?", nodeText(v.Value))
-				return
-			}
-			if extra += size; extra > maxExpansion {
-				d.tooBig = true
-				d.errorAt(posOf(v), "the aliases of this file expand to more than %d values", maxExpansion)
-			}
-		case *ast.AnchorNode:
-			walk(v.Value)
-		case *ast.TagNode:
-			walk(v.Value)
-		case *ast.MappingNode:
-			for _, mv := range v.Values {
-				walk(mv.Key)
-				walk(mv.Value)
-			}
-		case *ast.MappingValueNode:
-			walk(v.Key)
-			walk(v.Value)
-		case *ast.SequenceNode:
-			for _, item := range v.Values {
-				walk(item)
-			}
+// path is the keys and indexes from the root to l.
+func (l *loc) path() []string {
+	var out []string
+	for ; l != nil && l.parent != nil; l = l.parent {
+		if l.item {
+			out = append(out, strconv.Itoa(l.index))
+		} else {
+			out = append(out, l.key)
 		}
 	}
-	walk(n)
+	slices.Reverse(out)
+	return out
 }
 
-// expandedSize counts the nodes n stands for once its aliases are expanded,
-// capped just above maxExpansion; a cycle counts as too many.
-func (d *decoder) expandedSize(n ast.Node, visiting map[string]bool) int {
-	sum := func(nodes ...ast.Node) int {
-		total := 1
-		for _, c := range nodes {
-			total = min(total+d.expandedSize(c, visiting), maxExpansion+1)
-		}
-		return total
+// name is how messages name the value at l: "the policy", `"actions"`,
+// `item 2 of "roles"`.
+func (l *loc) name() string {
+	switch {
+	case l.label != "":
+		return l.label
+	case l.item:
+		return fmt.Sprintf("item %d of %s", l.index+1, l.parent.name())
 	}
-	switch v := n.(type) {
-	case nil:
-		return 0
-	case *ast.AliasNode:
-		name := nodeText(v.Value)
-		if size, ok := d.sizes[name]; ok {
-			return size
-		}
-		if visiting[name] {
-			return maxExpansion + 1
-		}
-		visiting[name] = true
-		size := d.expandedSize(d.anchors[name], visiting)
-		delete(visiting, name)
-		d.sizes[name] = size
-		return size
-	case *ast.AnchorNode:
-		return d.expandedSize(v.Value, visiting)
-	case *ast.TagNode:
-		return d.expandedSize(v.Value, visiting)
-	case *ast.MappingNode:
-		var nodes []ast.Node
-		for _, mv := range v.Values {
-			nodes = append(nodes, mv.Key, mv.Value)
-		}
-		return sum(nodes...)
-	case *ast.MappingValueNode:
-		return sum(v.Key, v.Value)
-	case *ast.SequenceNode:
-		return sum(v.Values...)
-	}
-	return 1
+	return strconv.Quote(l.key)
 }
 
-func (d *decoder) leave() { d.depth-- }
+// decoder fills a Policy from a tree, reporting what does not fit its types.
+type decoder struct {
+	file  string
+	src   *sourceMap
+	probs Problems
+	// locs holds the locs of the values being decoded, a stack in chunks
+	// that never move, so that a loc's parent stays where it is.
+	locs [][]loc
+	nloc int
+}
+
+const locChunk = 256
+
+// child is l's loc on the decoder's stack: a large file would otherwise
+// allocate one for every value. Each child is followed by a pop once the
+// value is decoded.
+func (d *decoder) child(l loc) *loc {
+	c, i := d.nloc/locChunk, d.nloc%locChunk
+	if c == len(d.locs) {
+		d.locs = append(d.locs, make([]loc, locChunk))
+	}
+	d.nloc++
+	d.locs[c][i] = l
+	return &d.locs[c][i]
+}
+
+func (d *decoder) pop() { d.nloc-- }
 
 func (d *decoder) errorAt(p pos, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)})
 }
 
-// markBad reports a malformed value at path and remembers not to check it again.
-func (d *decoder) markBad(n ast.Node, path []string, format string, args ...any) {
-	d.src.bad[pathKey(path)] = true
-	d.errorAt(posOf(n), format, args...)
+// markBad reports a malformed value at l and remembers not to check it again.
+func (d *decoder) markBad(n *ytree.Node, l *loc, format string, args ...any) {
+	d.src.bad[pathKey(l.path())] = true
+	d.errorAt(at(n), format, args...)
 }
 
-// parse reads data into a Policy and its source map. It returns the
-// structural problems (syntax, unknown keys, wrong types); the cross-reference
-// checks run on the result afterwards. The Policy is nil when the text is
-// not YAML at all or its aliases run away; checking a fragment would only
-// add noise.
-func parse(file string, data []byte) (*Policy, *sourceMap, Problems) {
-	d := &decoder{file: file, src: newSourceMap(), anchors: map[string]ast.Node{}}
-	// Duplicate keys are allowed by the parser only so that it goes on: the
-	// decoder reports each of them itself, naming the line of the first.
-	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
-	if err != nil {
-		d.syntaxError(err)
-		return nil, d.src, d.probs
-	}
-	var bodies []ast.Node
-	for _, doc := range f.Docs {
-		if doc != nil && doc.Body != nil {
-			bodies = append(bodies, doc.Body)
-		}
-	}
+// decodePolicy decodes the tree of a policy file. It returns the policy,
+// its source map, and the structural problems (unknown keys, wrong types);
+// the cross-reference checks run on the result afterwards.
+func decodePolicy(file string, root *ytree.Node) (*Policy, *sourceMap, Problems) {
+	src := newSourceMap()
+	src.root = root
+	d := &decoder{file: file, src: src}
 	p := &Policy{}
-	if len(bodies) == 0 {
+	if root.Kind == ytree.Null && root.Text == "" {
 		d.errorAt(pos{1, 1}, "the policy is empty: it needs at least \"version: 1\"")
 		d.src.bad[pathKey([]string{"version"})] = true
 		return p, d.src, d.probs
 	}
-	for _, extra := range bodies[1:] {
-		d.errorAt(posOf(extra), "a policy file holds one YAML document, but here another one starts: remove the \"---\" line or split the file")
-	}
-	d.src.val[pathKey(nil)] = posOf(bodies[0])
-	d.collectAnchors(bodies[0])
-	d.checkAliases(bodies[0])
-	if d.tooBig {
-		return nil, d.src, d.probs
-	}
-	d.decode(bodies[0], reflect.ValueOf(p).Elem(), nil, "the policy")
-	if d.tooBig {
-		// What was decoded is a fragment; checking it would only add noise.
-		return nil, d.src, d.probs
-	}
+	d.decode(root, reflect.ValueOf(p).Elem(), &loc{label: "the policy"})
 	return p, d.src, d.probs
 }
 
-// syntaxError turns a YAML syntax error into a Problem at its token.
-func (d *decoder) syntaxError(err error) {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		at := pos{1, 1}
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			at = pos{tk.Position.Line, tk.Position.Column}
-		}
-		// A tab in the message would print as blank space.
-		d.errorAt(at, "YAML syntax error: %s", strings.ReplaceAll(ye.GetMessage(), "\t", `\t`))
-		return
-	}
-	d.errorAt(pos{1, 1}, "YAML syntax error: %v", err)
-}
-
-// collectAnchors records every &anchor so that *aliases can be resolved.
-// When a file reuses an anchor name, the last one wins for every alias
-// (YAML would take the nearest one before each alias); such files are rare
-// enough not to need a position-aware lookup.
-func (d *decoder) collectAnchors(n ast.Node) {
-	switch n := n.(type) {
-	case *ast.AnchorNode:
-		if name := nodeText(n.Name); name != "" {
-			d.anchors[name] = n.Value
-		}
-		d.collectAnchors(n.Value)
-	case *ast.MappingNode:
-		for _, mv := range n.Values {
-			d.collectAnchors(mv.Key)
-			d.collectAnchors(mv.Value)
-		}
-	case *ast.MappingValueNode:
-		d.collectAnchors(n.Key)
-		d.collectAnchors(n.Value)
-	case *ast.SequenceNode:
-		for _, v := range n.Values {
-			d.collectAnchors(v)
-		}
-	case *ast.TagNode:
-		d.collectAnchors(n.Value)
-	}
-}
-
-// resolve looks through anchors and aliases to the value node, and returns
-// the explicit tag ("!!str") if the value carried one.
-func (d *decoder) resolve(n ast.Node) (ast.Node, string) {
-	tag := ""
-	for depth := 0; n != nil && depth < 100; depth++ {
-		switch v := n.(type) {
-		case *ast.AnchorNode:
-			n = v.Value
-		case *ast.AliasNode:
-			target, ok := d.anchors[nodeText(v.Value)]
-			if !ok {
-				return nil, tag
-			}
-			n = target
-		case *ast.TagNode:
-			if tag == "" && v.Start != nil {
-				tag = v.Start.Value
-			}
-			n = v.Value
-		case *ast.MappingNode:
-			if s, ok := glued(v); ok {
-				return s, tag
-			}
-			return n, tag
-		default:
-			return n, tag
-		}
-	}
-	return n, tag
-}
-
-// glued recognizes a goccy/go-yaml quirk: inside a flow list inside a flow
-// mapping, {permissions: [document:read]}, it reads document:read as the
-// mapping {document: read}. YAML says a ':' not followed by a space does not
-// separate a key from its value, so such a one-entry mapping whose key, colon
-// and value touch is turned back into the string it was written as.
-func glued(m *ast.MappingNode) (*ast.StringNode, bool) {
-	if m.IsFlowStyle || len(m.Values) != 1 {
-		return nil, false
-	}
-	mv := m.Values[0]
-	k, ok := mv.Key.(*ast.StringNode)
-	if !ok || k.Token == nil || k.Token.Type != token.StringType || mv.Start == nil || mv.Value == nil {
-		return nil, false
-	}
-	vt := mv.Value.GetToken()
-	switch mv.Value.(type) {
-	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
-	default:
-		return nil, false
-	}
-	kp, cp := k.Token.Position, mv.Start.Position
-	if vt == nil || vt.Type == token.SingleQuoteType || vt.Type == token.DoubleQuoteType ||
-		kp.Line != cp.Line || vt.Position.Line != cp.Line ||
-		cp.Column != kp.Column+utf8.RuneCountInString(k.Value) || vt.Position.Column != cp.Column+1 {
-		return nil, false
-	}
-	text := k.Value + ":" + vt.Value
-	at := *kp
-	return ast.String(token.String(text, text, &at)), true
-}
-
-// nodeText is the text of a scalar node as written.
-func nodeText(n ast.Node) string {
-	switch v := n.(type) {
-	case nil:
-		return ""
-	case *ast.StringNode:
-		return v.Value
-	case *ast.LiteralNode:
-		if v.Value != nil {
-			return v.Value.Value
-		}
-		return ""
-	}
-	if tk := n.GetToken(); tk != nil {
-		return tk.Value
-	}
-	return ""
-}
-
-// posOf is where a node starts. A block mapping's own token is the colon
-// after its first key, so its position is that key's.
-func posOf(n ast.Node) pos {
-	switch v := n.(type) {
-	case nil:
-		return pos{}
-	case *ast.MappingNode:
-		if !v.IsFlowStyle && len(v.Values) > 0 {
-			return posOf(v.Values[0].Key)
-		}
-	case *ast.MappingValueNode:
-		return posOf(v.Key)
-	case *ast.DocumentNode:
-		return posOf(v.Body)
-	}
-	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return pos{}
-	}
-	return pos{tk.Position.Line, tk.Position.Column}
-}
-
-func isNull(n ast.Node) bool {
-	_, ok := n.(*ast.NullNode)
-	return n == nil || ok
-}
-
-// kind names what a node holds, for "must be X, not Y" messages.
-func (d *decoder) kind(n ast.Node) string {
-	n, tag := d.resolve(n)
-	v, ok := d.scalar(n, tag)
-	switch n.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		return "a mapping"
-	case *ast.SequenceNode:
-		return "a list"
-	}
-	if !ok {
-		return "an unreadable value"
-	}
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a bool"
-	default:
-		return "a number"
-	}
-}
-
-// jsonNumber matches the numbers JSON can write. goccy/go-yaml leaves some of
-// them ("1e3") as plain strings, which would make the same file mean
-// different things as JSON and as YAML.
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
-
-// scalar converts a scalar node to the value encoding/json would give:
-// string, float64, bool or nil. ok is false for a node that is not a scalar
-// or a number JSON cannot hold (.inf, .nan).
-func (d *decoder) scalar(n ast.Node, tag string) (v any, ok bool) {
-	switch tag {
-	case "!!str":
-		switch n.(type) {
-		case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode:
-			return nil, false
-		}
-		if n == nil {
-			return "", true
-		}
-		return nodeText(n), true
-	case "!!float", "!!int":
-		f, err := strconv.ParseFloat(nodeText(n), 64)
-		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, false
-		}
-		return f, true
-	}
-	switch s := n.(type) {
-	case nil, *ast.NullNode:
-		return nil, true
-	case *ast.BoolNode:
-		return s.Value, true
-	case *ast.IntegerNode:
-		switch i := s.Value.(type) {
-		case int64:
-			return float64(i), true
-		case uint64:
-			return float64(i), true
-		}
-		f, err := strconv.ParseFloat(nodeText(n), 64)
-		return f, err == nil
-	case *ast.FloatNode:
-		return s.Value, true
-	case *ast.StringNode:
-		if s.Token != nil && s.Token.Type == token.StringType && jsonNumber.MatchString(s.Value) {
-			if f, err := strconv.ParseFloat(s.Value, 64); err == nil {
-				return f, true
-			}
-		}
-		return s.Value, true
-	case *ast.LiteralNode:
-		return nodeText(n), true
-	}
-	return nil, false
-}
+func isNull(n *ytree.Node) bool { return n == nil || n.Kind == ytree.Null }
 
 // entry is one key: value pair of a mapping.
-type entry struct {
-	key     string
-	keyNode ast.Node
-	val     ast.Node
-}
+type entry = ytree.Entry
 
-// mapping returns the entries of a mapping node, reporting duplicate keys,
-// keys that are not scalars, and, when allowed is not nil, keys not in it.
-// Merge keys (<<: *anchor) are expanded; explicit keys win over merged ones.
-// A null node is an empty mapping, as "null means {}" in Permit's API.
-func (d *decoder) mapping(n ast.Node, path []string, label string, allowed []string) ([]entry, bool) {
-	orig := n
-	n, _ = d.resolve(n)
+func keyPos(e entry) pos { return pos{e.Line, e.Col} }
+
+// mapping returns the entries of a mapping node, reporting keys not in
+// allowed when it is not nil. A null node is an empty mapping, as "null
+// means {}" in Permit's API.
+func (d *decoder) mapping(n *ytree.Node, l *loc, allowed []string) ([]entry, bool) {
 	if isNull(n) {
 		return nil, true
 	}
-	var values []*ast.MappingValueNode
-	switch m := n.(type) {
-	case *ast.MappingNode:
-		values = m.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{m}
-	default:
-		d.markBad(orig, path, "%s must be a mapping, not %s", label, d.kind(orig))
+	if n.Kind != ytree.Map {
+		d.markBad(n, l, "%s must be a mapping, not %s", l.name(), n.Describe())
 		return nil, false
 	}
-	var out, merged []entry
-	seen := map[string]pos{}
-	for _, mv := range values {
-		if mv.Key != nil && mv.Key.IsMergeKey() {
-			merged = append(merged, d.mergeEntries(mv.Value, path, label)...)
-			continue
-		}
-		k, kt := d.resolve(mv.Key)
-		key, ok := d.scalar(k, kt)
-		if !ok || key == nil {
-			d.errorAt(posOf(mv.Key), "a key in %s must be a plain name, not %s", label, d.kind(mv.Key))
-			continue
-		}
-		name := keyString(key, k)
-		if first, dup := seen[name]; dup {
-			d.errorAt(posOf(mv.Key), "duplicate key %q in %s (first at line %d)", name, label, first.line)
-			continue
-		}
-		seen[name] = posOf(mv.Key)
-		if allowed != nil && !contains(allowed, name) {
-			d.src.unknown[pathKey(path)] = true
-			hint := didYouMean(name, allowed)
-			if hint == "" {
-				hint = "; expected one of " + strings.Join(allowed, ", ")
-			}
-			d.errorAt(posOf(mv.Key), "unknown key %q in %s%s", name, label, hint)
-			continue
-		}
-		out = append(out, entry{key: name, keyNode: mv.Key, val: mv.Value})
+	if allowed == nil || allKnown(n.Entries, allowed) {
+		return n.Entries, true
 	}
-	for _, e := range merged {
-		if _, explicit := seen[e.key]; !explicit {
-			seen[e.key] = posOf(e.keyNode)
+	out := make([]entry, 0, len(n.Entries))
+	d.src.unknown[pathKey(l.path())] = true
+	for _, e := range n.Entries {
+		if slices.Contains(allowed, e.Key) {
 			out = append(out, e)
+			continue
 		}
-	}
-	for _, e := range out {
-		kp := pathKey(join(path, e.key))
-		d.src.key[kp] = posOf(e.keyNode)
-		if isNull(e.val) {
-			// A bare "key:" has its null at the end of the line; the key is
-			// the better place to point at.
-			d.src.val[kp] = posOf(e.keyNode)
-		} else {
-			d.src.val[kp] = posOf(e.val)
+		hint := ytree.DidYouMean(e.Key, allowed)
+		if hint == "" {
+			hint = "; expected one of " + strings.Join(allowed, ", ")
 		}
+		d.errorAt(keyPos(e), "unknown key %q in %s%s", e.Key, l.name(), hint)
 	}
 	return out, true
-}
-
-// keyString writes a scalar key as the name it stands for. A number key
-// keeps its spelling (2024, not 2024.0), as a JSON object key would.
-func keyString(v any, n ast.Node) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return nodeText(n)
-}
-
-// mergeEntries expands the value of a merge key: an alias of a mapping, or a
-// list of them (earlier ones win, as YAML says).
-func (d *decoder) mergeEntries(n ast.Node, path []string, label string) []entry {
-	r, _ := d.resolve(n)
-	if seq, ok := r.(*ast.SequenceNode); ok {
-		var out []entry
-		seen := map[string]bool{}
-		for _, item := range seq.Values {
-			for _, e := range d.mergeEntries(item, path, label) {
-				if !seen[e.key] {
-					seen[e.key] = true
-					out = append(out, e)
-				}
-			}
-		}
-		return out
-	}
-	entries, _ := d.mapping(n, path, label, nil)
-	return entries
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var conditionType = reflect.TypeFor[Condition]()
@@ -586,6 +312,9 @@ var conditionType = reflect.TypeFor[Condition]()
 // Deriving them from the tags keeps decoding, encoding/json and the JSON
 // Schema (whose test compares against this) in step.
 func fieldKeys(t reflect.Type) []string {
+	if keys, ok := fieldKeyCache[t]; ok {
+		return keys
+	}
 	var keys []string
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -595,6 +324,36 @@ func fieldKeys(t reflect.Type) []string {
 	}
 	return keys
 }
+
+// fieldKeyCache holds fieldKeys of the policy's struct types, which every
+// mapping of a large file would otherwise derive again.
+var fieldKeyCache = func() map[reflect.Type][]string {
+	m := map[reflect.Type][]string{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t == conditionType {
+			return
+		}
+		if _, done := m[t]; done {
+			return
+		}
+		m[t] = nil
+		var keys []string
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				keys = append(keys, name)
+			}
+			walk(t.Field(i).Type)
+		}
+		m[t] = keys
+	}
+	walk(reflect.TypeFor[Policy]())
+	return m
+}()
 
 func fieldIndex(t reflect.Type, key string) int {
 	for i := range t.NumField() {
@@ -606,16 +365,9 @@ func fieldIndex(t reflect.Type, key string) int {
 	return -1
 }
 
-// decode fills v from node n. label names the value in messages ("the
-// policy", `"actions"`, `item 2 of "roles"`).
-func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label string) {
-	ok := d.enter(n)
-	defer d.leave()
-	if !ok {
-		return
-	}
-	r, tag := d.resolve(n)
-	if isNull(r) && tag == "" {
+// decode fills v from node n, the value at l.
+func (d *decoder) decode(n *ytree.Node, v reflect.Value, l *loc) {
+	if isNull(n) {
 		// null is "not given": the zero value. Map entries are allocated by
 		// the map case so that a bare "default:" tenant still exists.
 		return
@@ -625,7 +377,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label strin
 		if v.Type().Elem() == conditionType {
 			// A condition that could not be read stays nil rather than
 			// becoming an empty node that would be reported a second time.
-			if c := d.condition(n, path, label); c != nil {
+			if c := d.condition(n, l); c != nil {
 				v.Set(reflect.ValueOf(c))
 			}
 			return
@@ -633,73 +385,82 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label strin
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		d.decode(n, v.Elem(), path, label)
+		d.decode(n, v.Elem(), l)
 	case reflect.Struct:
 		if v.Type() == conditionType {
-			if c := d.condition(n, path, label); c != nil {
+			if c := d.condition(n, l); c != nil {
 				v.Set(reflect.ValueOf(*c))
 			}
 			return
 		}
-		d.decodeStruct(n, v, path, label)
+		d.decodeStruct(n, v, l)
 	case reflect.String:
-		s, ok := d.scalar(r, tag)
-		str, isStr := s.(string)
-		if !ok || !isStr {
+		s, isStr := n.String()
+		if !isStr {
 			hint := ""
-			if _, isScalar := r.(ast.ScalarNode); isScalar && ok {
-				hint = fmt.Sprintf(" (quote it: \"%s\")", nodeText(r))
+			if n.Kind == ytree.Number || n.Kind == ytree.Bool {
+				hint = fmt.Sprintf(" (quote it: \"%s\")", n.Text)
 			}
-			d.markBad(n, path, "%s must be a string, not %s%s", label, d.kind(n), hint)
+			d.markBad(n, l, "%s must be a string, not %s%s", l.name(), n.Describe(), hint)
 			return
 		}
-		v.SetString(str)
+		v.SetString(s)
 	case reflect.Int:
-		f, _ := d.scalar(r, tag)
-		num, isNum := f.(float64)
-		if !isNum || num != math.Trunc(num) || math.Abs(num) > 1<<31 {
-			d.markBad(n, path, "%s must be a whole number, not %s", label, d.kind(n))
+		if n.Kind != ytree.Number || n.Num != math.Trunc(n.Num) || math.Abs(n.Num) > 1<<31 {
+			d.markBad(n, l, "%s must be a whole number, not %s", l.name(), n.Describe())
 			return
 		}
-		v.SetInt(int64(num))
+		v.SetInt(int64(n.Num))
 	case reflect.Bool:
-		b, ok := d.scalar(r, tag)
-		bv, isBool := b.(bool)
-		if !ok || !isBool {
-			d.markBad(n, path, "%s must be true or false, not %s", label, d.kind(n))
+		if n.Kind != ytree.Bool {
+			d.markBad(n, l, "%s must be true or false, not %s", l.name(), n.Describe())
 			return
 		}
-		v.SetBool(bv)
+		v.SetBool(n.Truth)
 	case reflect.Slice:
-		seq, ok := r.(*ast.SequenceNode)
-		if !ok {
-			d.markBad(n, path, "%s must be a list, not %s", label, d.kind(n))
+		if n.Kind != ytree.List {
+			d.markBad(n, l, "%s must be a list, not %s", l.name(), n.Describe())
 			return
 		}
-		out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
-		for i, item := range seq.Values {
-			ip := join(path, strconv.Itoa(i))
-			d.src.val[pathKey(ip)] = posOf(item)
-			d.decode(item, out.Index(i), ip, fmt.Sprintf("item %d of %s", i+1, label))
+		if v.Type().Elem().Kind() == reflect.String {
+			// Lists of names are most of a large policy: filled directly.
+			out := make([]string, len(n.Items))
+			for i, item := range n.Items {
+				if s, ok := item.String(); ok {
+					out[i] = s
+					continue
+				}
+				d.decode(item, reflect.ValueOf(&out[i]).Elem(), d.child(loc{parent: l, index: i, item: true}))
+				d.pop()
+			}
+			v.Set(reflect.ValueOf(out).Convert(v.Type()))
+			return
+		}
+		out := reflect.MakeSlice(v.Type(), len(n.Items), len(n.Items))
+		for i, item := range n.Items {
+			d.decode(item, out.Index(i), d.child(loc{parent: l, index: i, item: true}))
+			d.pop()
 		}
 		v.Set(out)
 	case reflect.Map:
-		entries, ok := d.mapping(n, path, label, nil)
+		entries, ok := d.mapping(n, l, nil)
 		if !ok {
 			return
 		}
 		out := reflect.MakeMapWithSize(v.Type(), len(entries))
+		et := v.Type().Elem()
 		for _, e := range entries {
-			ev := reflect.New(v.Type().Elem()).Elem()
+			ev := reflect.New(et).Elem()
 			if ev.Kind() == reflect.Pointer {
 				ev.Set(reflect.New(ev.Type().Elem()))
 			}
-			d.decode(e.val, ev, join(path, e.key), strconv.Quote(e.key))
-			out.SetMapIndex(reflect.ValueOf(e.key), ev)
+			d.decode(e.Val, ev, d.child(loc{parent: l, key: e.Key}))
+			d.pop()
+			out.SetMapIndex(reflect.ValueOf(e.Key), ev)
 		}
 		v.Set(out)
 	case reflect.Interface:
-		if val, ok := d.value(n, path, label); ok && val != nil {
+		if val, ok := d.value(n, l); ok && val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
 	default:
@@ -708,12 +469,13 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path []string, label strin
 }
 
 // decodeStruct fills a struct from a mapping whose keys must be its JSON names.
-func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path []string, label string) {
+func (d *decoder) decodeStruct(n *ytree.Node, v reflect.Value, l *loc) {
 	t := v.Type()
-	entries, _ := d.mapping(n, path, label, fieldKeys(t))
+	entries, _ := d.mapping(n, l, fieldKeys(t))
 	for _, e := range entries {
-		f := v.Field(fieldIndex(t, e.key))
-		d.decode(e.val, f, join(path, e.key), strconv.Quote(e.key))
+		f := v.Field(fieldIndex(t, e.Key))
+		d.decode(e.Val, f, d.child(loc{parent: l, key: e.Key}))
+		d.pop()
 		// Empty lists and maps are stored as nil so that a policy read from
 		// a file equals the same policy after a trip through encoding/json,
 		// whose omitempty drops them.
@@ -725,47 +487,45 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path []string, label
 
 // value converts any node to the value encoding/json would produce for the
 // same JSON: map[string]any, []any, string, float64, bool or nil.
-func (d *decoder) value(n ast.Node, path []string, label string) (any, bool) {
-	ok := d.enter(n)
-	defer d.leave()
-	if !ok {
-		return nil, false
+func (d *decoder) value(n *ytree.Node, l *loc) (any, bool) {
+	if n == nil {
+		return nil, true
 	}
-	r, tag := d.resolve(n)
-	if n != nil && r == nil && !isNull(n) {
-		d.markBad(n, path, "%s uses an alias whose anchor is not defined", label)
-		return nil, false
-	}
-	switch m := r.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		entries, ok := d.mapping(n, path, label, nil)
-		if !ok {
-			return nil, false
-		}
-		out := make(map[string]any, len(entries))
-		for _, e := range entries {
-			if v, ok := d.value(e.val, join(path, e.key), strconv.Quote(e.key)); ok {
-				out[e.key] = v
+	switch n.Kind {
+	case ytree.Map:
+		out := make(map[string]any, len(n.Entries))
+		for _, e := range n.Entries {
+			v, ok := d.value(e.Val, d.child(loc{parent: l, key: e.Key}))
+			d.pop()
+			if ok {
+				out[e.Key] = v
 			}
 		}
 		return out, true
-	case *ast.SequenceNode:
-		out := make([]any, 0, len(m.Values))
-		for i, item := range m.Values {
-			ip := join(path, strconv.Itoa(i))
-			d.src.val[pathKey(ip)] = posOf(item)
-			if v, ok := d.value(item, ip, fmt.Sprintf("item %d of %s", i+1, label)); ok {
+	case ytree.List:
+		out := make([]any, 0, len(n.Items))
+		for i, item := range n.Items {
+			v, ok := d.value(item, d.child(loc{parent: l, index: i, item: true}))
+			d.pop()
+			if ok {
 				out = append(out, v)
 			}
 		}
 		return out, true
-	}
-	v, ok := d.scalar(r, tag)
-	if !ok {
-		d.markBad(n, path, "%s must be a JSON value (string, number, bool, list, mapping or null), not %s", label, nodeText(r))
+	case ytree.Unreadable:
+		d.markBad(n, l, "%s must be a JSON value (string, number, bool, list, mapping or null), not %s", l.name(), n.Text)
 		return nil, false
 	}
-	return v, true
+	return n.Value(), true
+}
+
+func allKnown(entries []entry, allowed []string) bool {
+	for _, e := range entries {
+		if !slices.Contains(allowed, e.Key) {
+			return false
+		}
+	}
+	return true
 }
 
 // sortedKeys returns a map's keys in order, for deterministic output.

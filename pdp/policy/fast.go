@@ -8,20 +8,17 @@ import (
 
 // parseJSONFast decodes a JSON policy with encoding/json and validates it
 // without positions, returning nil when the file is not JSON or has any
-// problem at all. Positions are needed only to report problems, and the
-// YAML AST that gives them costs about thirty times a plain JSON decode, so
-// a correct file — the generated environments of tens of megabytes
-// especially — never pays for them; a file with problems is read again by
-// the positioned path, which reports them all.
+// problem at all. A correct file — the generated environments of tens of
+// megabytes especially — never pays for a tree; a file with problems is
+// read again by the positioned path, which reports them all.
 //
 // One difference stays: encoding/json keeps the last of two equal keys in an
 // object where the positioned path reports the duplicate.
 func parseJSONFast(data []byte) *Policy {
-	t := bytes.TrimLeft(data, " \t\r\n")
-	if len(t) == 0 || t[0] != '{' {
+	if !looksLikeJSON(data) {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(t))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var p Policy
 	if err := dec.Decode(&p); err != nil {
@@ -47,6 +44,12 @@ func parseJSONFast(data []byte) *Policy {
 		return nil
 	}
 	return &p
+}
+
+// looksLikeJSON reports whether data starts as a JSON policy does.
+func looksLikeJSON(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
 }
 
 // complete reports whether no entry decoded as null: JSON null becomes a nil

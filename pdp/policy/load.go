@@ -1,41 +1,59 @@
 package policy
 
 import (
-	"os"
+	"bytes"
+	"context"
 	"strings"
+
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // Load reads and checks the policy file at path (YAML or JSON). When the
 // file has any problem, the error is Problems listing all of them and the
-// Policy is nil; a file that cannot be read gives the os error.
+// Policy is nil; a file that cannot be read gives the os error, and one
+// larger than MaxFileSize a *pdp.TooLargeError.
 func Load(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, data)
+	return LoadContext(context.Background(), path)
 }
 
 // Parse reads and checks a policy from data, YAML or JSON (JSON is YAML);
 // filename is used only in problem messages. When there is any problem, the
 // error is Problems listing every one found, with positions, sorted, and
 // the Policy is nil: a half-read policy would decide checks wrongly.
+//
+// Positions are needed only to report problems, so a valid file pays
+// little for them: valid JSON is decoded by encoding/json, and a value's
+// position is looked up in the tree only when a problem is reported there.
 func Parse(filename string, data []byte) (*Policy, error) {
-	if p := parseJSONFast(data); p != nil {
-		return p, nil
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if looksLikeJSON(data) {
+		if p := parseJSONFast(data); p != nil {
+			return p, nil
+		}
+		return parseSlow(filename, data)
 	}
-	return parseSlow(filename, data)
+	root, probs := ytree.Parse(filename, data, readOptions)
+	return positioned(filename, root, probs)
 }
 
-// parseSlow walks the YAML AST so that every problem has a line and column.
+// parseSlow reads data into a tree and decodes it keeping every position.
 func parseSlow(filename string, data []byte) (*Policy, error) {
-	p, src, probs := parse(filename, data)
-	if p != nil {
-		// The cross-reference checks run even after structural problems so
-		// that one pass shows the author everything.
-		probs = append(probs, validate(p, src, filename)...)
+	root, probs := ytree.Parse(filename, data, readOptions)
+	return positioned(filename, root, probs)
+}
+
+// positioned decodes a tree keeping every position and reports every
+// problem, those the tree came with first.
+func positioned(filename string, root *ytree.Node, probs Problems) (*Policy, error) {
+	if root == nil {
+		return nil, probs.Err()
 	}
-	if err := probs.err(); err != nil {
+	p, src, more := decodePolicy(filename, root)
+	probs = append(probs, more...)
+	// The cross-reference checks run even after structural problems so
+	// that one pass shows the author everything.
+	probs = append(probs, validate(p, src, filename)...)
+	if err := probs.Err(); err != nil {
 		return nil, err
 	}
 	return p, nil

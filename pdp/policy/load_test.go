@@ -87,9 +87,11 @@ func TestSyntaxError(t *testing.T) {
 	if !errors.As(err, &probs) || len(probs) != 1 {
 		t.Fatalf("want one problem, got %v", err)
 	}
+	// The problem is the list on line 4 that is never closed: it is where
+	// the message points.
 	p := probs[0]
-	if p.File != "testdata/syntax.yaml" || p.Line != 5 || !strings.HasPrefix(p.Msg, "YAML syntax error: ") {
-		t.Errorf("got %v, want a YAML syntax error on line 5", p)
+	if p.File != "testdata/syntax.yaml" || p.Line != 4 || p.Col != 14 || !strings.HasPrefix(p.Msg, "YAML syntax error: ") {
+		t.Errorf("got %v, want a YAML syntax error at the [ on line 4", p)
 	}
 	// Broken JSON is reported the same way.
 	probs = problemsOf(t, "p.json", []byte("{\"version\": 1,\n \"tenants\": {\"a\": {}\n"))
@@ -391,12 +393,12 @@ func TestProblemsFormat(t *testing.T) {
 		{File: "b.yaml", Line: 1, Col: 9, Msg: "one-nine"},
 		{File: "b.yaml", Line: 1, Col: 2, Msg: "one-two"},
 	}
-	err := ps.err()
+	err := ps.Err()
 	want := "b.yaml:1:2: one-two\nb.yaml:1:9: one-nine\nb.yaml:3:1: three"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
 	}
-	if Problems(nil).err() != nil {
+	if Problems(nil).Err() != nil {
 		t.Error("no problems must be a nil error")
 	}
 	if got := (Problem{Msg: "x"}).String(); got != "policy: x" {
@@ -492,4 +494,59 @@ resource_instances:
 	checkProblems(t, problemsOf(t, "forms.yaml", []byte(bad)), []string{
 		`forms.yaml:18:22: role assignment names unknown role "editor": "editor" is a role of document, held on an instance: write resource: "document:<key>" instead of a tenant`,
 	})
+}
+
+// TestByteOrderMark: a file an editor saved with a UTF-8 byte order mark
+// reads as the same file without one, YAML and JSON alike.
+func TestByteOrderMark(t *testing.T) {
+	for name, src := range map[string]string{
+		"p.yaml": "\uFEFFversion: 1\ntenants: {t: {}}\n",
+		"p.json": "\uFEFF{\"version\": 1, \"tenants\": {\"t\": {}}}",
+	} {
+		p, err := Parse(name, []byte(src))
+		if err != nil || p.Tenants["t"] == nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Positions are the file's own: the mark takes no column.
+	probs := problemsOf(t, "p.yaml", []byte("\uFEFFversion: 1\ntenant: {}\n"))
+	checkProblems(t, probs, []string{`p.yaml:2:1: unknown key "tenant" in the policy (did you mean "tenants"?)`})
+}
+
+// TestDeepNestingRefused: a policy nested past the limit is refused with
+// one problem at the line where the limit is passed, whatever the style.
+func TestDeepNestingRefused(t *testing.T) {
+	block := "version: 1\ntenants:\n  t:\n    attributes:\n"
+	for i := range 300 {
+		block += strings.Repeat("  ", i+3) + "k:\n"
+	}
+	for name, tc := range map[string]struct {
+		src       string
+		line, col int
+	}{
+		"flow":     {"version: 1\ntenants:\n  t:\n    attributes: {x: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "}\n", 4, 217},
+		"block":    {block, 202, 401},
+		"json":     {`{"version": 1, "tenants": {"t": {"attributes": {"x": ` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "}}}}", 1, 250},
+		"sequence": {"version: 1\ntenants:\n  t:\n    attributes:\n      x:\n        " + strings.Repeat("- ", 100_000) + "x\n", 6, 401},
+	} {
+		probs := problemsOf(t, "deep.yaml", []byte(tc.src))
+		want := Problem{File: "deep.yaml", Line: tc.line, Col: tc.col, Msg: "the policy nests more than 200 levels deep"}
+		if len(probs) != 1 || probs[0] != want {
+			t.Errorf("%s: got %v, want %v", name, probs, want)
+		}
+	}
+}
+
+// TestNumberPastFloat64: 1e400 is valid JSON that no float64 holds; it is
+// reported where it is, as what it is.
+func TestNumberPastFloat64(t *testing.T) {
+	for name, src := range map[string]string{
+		"p.json": `{"version": 1, "tenants": {"t": {"attributes": {"x": 1e400}}}}`,
+		"p.yaml": "version: 1\ntenants: {t: {attributes: {x: 1e400}}}\n",
+	} {
+		probs := problemsOf(t, name, []byte(src))
+		if len(probs) != 1 || !strings.Contains(probs[0].Msg, `"x" must be a JSON value (string, number, bool, list, mapping or null), not 1e400`) {
+			t.Errorf("%s: got %v", name, probs)
+		}
+	}
 }

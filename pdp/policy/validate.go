@@ -19,7 +19,7 @@ var SchemaTypes = []string{"string", "number", "bool", "array", "object", "time"
 // Problems carry no positions; each message starts with the dotted path of
 // the value instead. It returns nil for a valid policy.
 func (p *Policy) Validate() error {
-	return validate(p, newSourceMap(), "").err()
+	return validate(p, newSourceMap(), "").Err()
 }
 
 // validator runs the checks that need the whole policy: names that refer to
@@ -29,10 +29,26 @@ type validator struct {
 	src   *sourceMap
 	file  string
 	probs Problems
+	// hintBudget is how many more candidate names "did you mean" hints may
+	// compare a name with.
+	hintBudget int
+	// tenants and ruleUserSets are candidate lists that many problems of
+	// one file may need, sorted once.
+	tenants, ruleUserSets, ruleResourceSets []string
+}
+
+// maxHintComparisons bounds the work of the hints of one file.
+const maxHintComparisons = 1_000_000
+
+func (v *validator) tenantKeys() []string {
+	if v.tenants == nil {
+		v.tenants = sortedKeys(v.p.Tenants)
+	}
+	return v.tenants
 }
 
 func validate(p *Policy, src *sourceMap, file string) Problems {
-	v := &validator{p: p, src: src, file: file}
+	v := &validator{p: p, src: src, file: file, hintBudget: maxHintComparisons}
 	v.version()
 	v.source()
 	v.resources()
@@ -53,15 +69,7 @@ func validate(p *Policy, src *sourceMap, file string) Problems {
 func (v *validator) report(path []string, key bool, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	for i := len(path); i >= 0; i-- {
-		k := pathKey(path[:i])
-		if key && i == len(path) {
-			if at, ok := v.src.key[k]; ok {
-				v.add(at, msg)
-				return
-			}
-			continue
-		}
-		if at, ok := v.src.val[k]; ok {
+		if at, ok := v.src.lookup(path[:i], key && i == len(path)); ok {
 			v.add(at, msg)
 			return
 		}
@@ -85,13 +93,15 @@ func (v *validator) keyErrorf(path []string, format string, args ...any) {
 }
 
 // bad reports whether the decoder already complained about the value at path.
-func (v *validator) bad(path ...string) bool { return v.src.bad[pathKey(path)] }
+func (v *validator) bad(path ...string) bool {
+	return len(v.src.bad) > 0 && v.src.bad[pathKey(path)]
+}
 
 // missing reports whether a required field should be reported as missing:
 // it is empty, and neither it was malformed nor its mapping had a typo'd key
 // (the typo is the real problem and was reported already).
 func (v *validator) missing(value string, path []string, field string) bool {
-	return value == "" && !v.src.unknown[pathKey(path)] && !v.src.bad[pathKey(join(path, field))]
+	return value == "" && !(len(v.src.unknown) > 0 && v.src.unknown[pathKey(path)]) && !v.bad(join(path, field)...)
 }
 
 // displayPath writes a path as people read it: users.alice.roles[0].
@@ -118,9 +128,15 @@ func displayPath(path []string) string {
 
 // unknownHint is a did-you-mean hint, or the list of valid names when none
 // is close and the list is short enough to read.
-func unknownHint(name string, candidates []string, what string) string {
-	if h := didYouMean(name, candidates); h != "" {
-		return h
+func (v *validator) unknownHint(name string, candidates []string, what string) string {
+	// A file with thousands of unknown names among thousands of candidates
+	// would cost their product in comparisons: past a budget, the hints
+	// stop and the problems are still reported.
+	if v.hintBudget >= len(candidates) {
+		v.hintBudget -= len(candidates)
+		if h := didYouMean(name, candidates); h != "" {
+			return h
+		}
 	}
 	switch {
 	case len(candidates) == 0:
@@ -145,7 +161,7 @@ func (v *validator) version() {
 }
 
 func (v *validator) hasValue(path ...string) bool {
-	_, ok := v.src.val[pathKey(path)]
+	_, ok := v.src.lookup(path, false)
 	return ok
 }
 
@@ -180,7 +196,7 @@ func (v *validator) resources() {
 			target := r.Relations[rel]
 			if _, ok := v.p.Resources[target]; !ok && !v.bad("resources", t, "relations", rel) {
 				v.errorf(join(base, "relations", rel), "relation %q of %s names unknown resource type %q%s",
-					rel, t, target, unknownHint(target, v.resourceTypes(), "resource types"))
+					rel, t, target, v.unknownHint(target, v.resourceTypes(), "resource types"))
 			}
 		}
 		for _, role := range sortedKeys(r.Roles) {
@@ -201,7 +217,7 @@ func (v *validator) resourceRole(t string, r *Resource, role string, base []stri
 				role, t, perm, act)
 			continue
 		}
-		v.errorf(at, "resource role %q of %s names unknown action %q%s", role, t, perm, unknownHint(perm, r.Actions, t+" actions"))
+		v.errorf(at, "resource role %q of %s names unknown action %q%s", role, t, perm, v.unknownHint(perm, r.Actions, t+" actions"))
 	}
 	for i, ext := range rr.Extends {
 		at := join(base, "extends", strconv.Itoa(i))
@@ -209,7 +225,7 @@ func (v *validator) resourceRole(t string, r *Resource, role string, base []stri
 		switch {
 		case v.bad(at...):
 		case !ok:
-			v.errorf(at, "resource role %q of %s extends unknown role %q%s", role, t, ext, unknownHint(ext, sortedKeys(r.Roles), t+" roles"))
+			v.errorf(at, "resource role %q of %s extends unknown role %q%s", role, t, ext, v.unknownHint(ext, sortedKeys(r.Roles), t+" roles"))
 		case ext == role:
 			v.errorf(at, "resource role %q of %s extends itself", role, t)
 		default:
@@ -236,12 +252,12 @@ func (v *validator) derivation(t string, r *Resource, role string, der Derivatio
 	src, srcKnown := v.p.Resources[der.OnResource]
 	if der.OnResource != "" && !srcKnown && !v.bad(join(at, "on_resource")...) {
 		v.errorf(join(at, "on_resource"), "role derivation for %s#%s names unknown resource type %q%s",
-			t, role, der.OnResource, unknownHint(der.OnResource, v.resourceTypes(), "resource types"))
+			t, role, der.OnResource, v.unknownHint(der.OnResource, v.resourceTypes(), "resource types"))
 	}
 	if srcKnown && der.Role != "" && !v.bad(join(at, "role")...) {
 		if _, ok := src.Roles[der.Role]; !ok {
 			v.errorf(join(at, "role"), "role derivation for %s#%s names unknown role %q of %s%s",
-				t, role, der.Role, der.OnResource, unknownHint(der.Role, sortedKeys(src.Roles), der.OnResource+" roles"))
+				t, role, der.Role, der.OnResource, v.unknownHint(der.Role, sortedKeys(src.Roles), der.OnResource+" roles"))
 		}
 	}
 	if der.LinkedByRelation == "" || v.bad(join(at, "linked_by_relation")...) {
@@ -251,7 +267,7 @@ func (v *validator) derivation(t string, r *Resource, role string, der Derivatio
 	switch {
 	case !ok:
 		v.errorf(join(at, "linked_by_relation"), "relation %q is not declared on %s%s",
-			der.LinkedByRelation, t, unknownHint(der.LinkedByRelation, sortedKeys(r.Relations), t+" relations"))
+			der.LinkedByRelation, t, v.unknownHint(der.LinkedByRelation, sortedKeys(r.Relations), t+" relations"))
 	case srcKnown && subject != der.OnResource:
 		v.errorf(join(at, "linked_by_relation"), "relation %q of %s links a %s, not a %s: on_resource must be %s",
 			der.LinkedByRelation, t, subject, der.OnResource, subject)
@@ -268,11 +284,11 @@ func (v *validator) permission(perm string, at []string, who string) (typ string
 	}
 	r, known := v.p.Resources[typ]
 	if !known {
-		v.errorf(at, "%s grants %q on unknown resource type %q%s", who, perm, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(at, "%s grants %q on unknown resource type %q%s", who, perm, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return "", false
 	}
 	if !contains(r.Actions, act) {
-		v.errorf(at, "%s grants %q, but %s has no action %q%s", who, perm, typ, act, unknownHint(act, r.Actions, typ+" actions"))
+		v.errorf(at, "%s grants %q, but %s has no action %q%s", who, perm, typ, act, v.unknownHint(act, r.Actions, typ+" actions"))
 		return typ, false
 	}
 	return typ, true
@@ -337,13 +353,13 @@ func (v *validator) source() {
 }
 
 func (v *validator) users() {
-	tenants := sortedKeys(v.p.Tenants)
+	tenants := v.tenantKeys()
 	for _, u := range sortedKeys(v.p.Users) {
 		user := v.p.Users[u]
 		base := []string{"users", u}
 		for i, t := range user.Tenants {
 			if _, ok := v.p.Tenants[t]; !ok && !v.bad(join(base, "tenants", strconv.Itoa(i))...) {
-				v.errorf(join(base, "tenants", strconv.Itoa(i)), "user %q is a member of unknown tenant %q%s", u, t, unknownHint(t, tenants, "tenants"))
+				v.errorf(join(base, "tenants", strconv.Itoa(i)), "user %q is a member of unknown tenant %q%s", u, t, v.unknownHint(t, tenants, "tenants"))
 			}
 		}
 		for i, ra := range user.Roles {
@@ -360,11 +376,11 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 	}
 	if ra.Tenant != "" {
 		if _, ok := v.p.Tenants[ra.Tenant]; !ok {
-			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, unknownHint(ra.Tenant, sortedKeys(v.p.Tenants), "tenants"))
+			v.errorf(join(at, "tenant"), "role assignment names unknown tenant %q%s", ra.Tenant, v.unknownHint(ra.Tenant, v.tenantKeys(), "tenants"))
 		}
 	}
 	if ra.Resource == "" {
-		if ra.Tenant == "" && !v.src.unknown[pathKey(at)] && !v.bad(join(at, "tenant")...) && !v.bad(join(at, "resource")...) {
+		if ra.Tenant == "" && !(len(v.src.unknown) > 0 && v.src.unknown[pathKey(at)]) && !v.bad(join(at, "tenant")...) && !v.bad(join(at, "resource")...) {
 			v.errorf(at, "role assignment needs a tenant (for a tenant role) or a resource \"type:key\" (for an instance role)")
 		}
 		if ra.Role != "" {
@@ -381,12 +397,12 @@ func (v *validator) assignment(ra RoleAssignment, at []string) {
 	}
 	r, known := v.p.Resources[typ]
 	if !known {
-		v.errorf(join(at, "resource"), "role assignment names unknown resource type %q%s", typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(join(at, "resource"), "role assignment names unknown resource type %q%s", typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return
 	}
 	if ra.Role != "" {
 		if _, ok := r.Roles[ra.Role]; !ok {
-			v.errorf(join(at, "role"), "role assignment names unknown role %q of %s%s", ra.Role, typ, unknownHint(ra.Role, sortedKeys(r.Roles), typ+" roles"))
+			v.errorf(join(at, "role"), "role assignment names unknown role %q of %s%s", ra.Role, typ, v.unknownHint(ra.Role, sortedKeys(r.Roles), typ+" roles"))
 		}
 	}
 	// An instance that is not listed is fine (Permit creates instances on
@@ -409,7 +425,7 @@ func (v *validator) tenantRoleHint(role string) string {
 		return fmt.Sprintf(": %q is a role of %s, held on an instance: write resource: \"%s:<key>\" instead of a tenant",
 			role, strings.Join(types, " and "), types[0])
 	}
-	return unknownHint(role, sortedKeys(v.p.Roles), "roles")
+	return v.unknownHint(role, sortedKeys(v.p.Roles), "roles")
 }
 
 func (v *validator) instances() {
@@ -423,11 +439,11 @@ func (v *validator) instances() {
 		}
 		r, known := v.p.Resources[typ]
 		if !known {
-			v.keyErrorf(base, "resource instance %q has unknown resource type %q%s", ref, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+			v.keyErrorf(base, "resource instance %q has unknown resource type %q%s", ref, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		}
 		if inst.Tenant != "" {
 			if _, ok := v.p.Tenants[inst.Tenant]; !ok {
-				v.errorf(join(base, "tenant"), "resource instance %q names unknown tenant %q%s", ref, inst.Tenant, unknownHint(inst.Tenant, sortedKeys(v.p.Tenants), "tenants"))
+				v.errorf(join(base, "tenant"), "resource instance %q names unknown tenant %q%s", ref, inst.Tenant, v.unknownHint(inst.Tenant, v.tenantKeys(), "tenants"))
 			}
 		}
 		if known && len(r.Attributes) > 0 {
@@ -442,7 +458,7 @@ func (v *validator) instances() {
 func (v *validator) instanceAttribute(ref, typ string, r *Resource, name string, val any, at []string) {
 	want, ok := r.Attributes[name]
 	if !ok {
-		v.keyErrorf(at, "attribute %q of %s is not in %s's attribute schema%s", name, ref, typ, unknownHint(name, sortedKeys(r.Attributes), "attributes"))
+		v.keyErrorf(at, "attribute %q of %s is not in %s's attribute schema%s", name, ref, typ, v.unknownHint(name, sortedKeys(r.Attributes), "attributes"))
 		return
 	}
 	if got := pdp.TypeName(val); val != nil && !schemaAccepts(want, got) {
@@ -463,15 +479,7 @@ func schemaAccepts(want, got string) bool {
 	return !contains(SchemaTypes, want) || want == got
 }
 
-func withArticle(typ string) string {
-	switch typ {
-	case "array", "object":
-		return "an " + typ
-	case "null":
-		return "null"
-	}
-	return "a " + typ
-}
+func withArticle(typ string) string { return pdp.WithArticle(typ) }
 
 // ref checks a "type:key" instance reference and returns its type when known.
 func (v *validator) ref(ref string, at []string, what string) (string, bool) {
@@ -481,7 +489,7 @@ func (v *validator) ref(ref string, at []string, what string) (string, bool) {
 		return "", false
 	}
 	if _, known := v.p.Resources[typ]; !known {
-		v.errorf(at, "%s %q has unknown resource type %q%s", what, ref, typ, unknownHint(typ, v.resourceTypes(), "resource types"))
+		v.errorf(at, "%s %q has unknown resource type %q%s", what, ref, typ, v.unknownHint(typ, v.resourceTypes(), "resource types"))
 		return "", false
 	}
 	return typ, true
@@ -511,7 +519,7 @@ func (v *validator) relationships() {
 		switch {
 		case !declared:
 			v.errorf(join(at, "relation"), "relation %q is not declared on %s%s", rel.Relation, objType,
-				unknownHint(rel.Relation, sortedKeys(obj.Relations), objType+" relations"))
+				v.unknownHint(rel.Relation, sortedKeys(obj.Relations), objType+" relations"))
 		case subjOK && want != subjType:
 			v.errorf(join(at, "subject"), "relation %q of %s takes a %s as subject, not %s", rel.Relation, objType, want, rel.Subject)
 		}
@@ -529,7 +537,7 @@ func (v *validator) userSets() {
 		}
 		if parent := v.p.UserSets[key].Parent; parent != "" {
 			if _, ok := v.p.UserSets[parent]; !ok || parent == key {
-				v.errorf(join(base, "parent"), "user set %q names parent %q, which is not another user set%s", key, parent, unknownHint(parent, sortedKeys(v.p.UserSets), "user sets"))
+				v.errorf(join(base, "parent"), "user set %q names parent %q, which is not another user set%s", key, parent, v.unknownHint(parent, sortedKeys(v.p.UserSets), "user sets"))
 			}
 		}
 	}
@@ -548,7 +556,7 @@ func (v *validator) resourceSets() {
 			v.errorf(base, "resource set %q has no resource: name the resource type its conditions are about", key)
 		case rs.Resource != "" && !ok:
 			v.errorf(join(base, "resource"), "resource set %q names unknown resource type %q%s", key, rs.Resource,
-				unknownHint(rs.Resource, v.resourceTypes(), "resource types"))
+				v.unknownHint(rs.Resource, v.resourceTypes(), "resource types"))
 		case ok:
 			schema = r.Attributes
 		}
@@ -557,7 +565,7 @@ func (v *validator) resourceSets() {
 		}
 		if rs.Parent != "" {
 			if _, ok := v.p.ResourceSets[rs.Parent]; !ok || rs.Parent == key {
-				v.errorf(join(base, "parent"), "resource set %q names parent %q, which is not another resource set%s", key, rs.Parent, unknownHint(rs.Parent, sortedKeys(v.p.ResourceSets), "resource sets"))
+				v.errorf(join(base, "parent"), "resource set %q names parent %q, which is not another resource set%s", key, rs.Parent, v.unknownHint(rs.Parent, sortedKeys(v.p.ResourceSets), "resource sets"))
 			}
 		}
 	}
@@ -575,8 +583,11 @@ func (v *validator) rules() {
 			_, isSet := v.p.UserSets[us]
 			_, isRole := v.p.Roles[us]
 			if !isSet && !isRole {
-				cands := append(sortedKeys(v.p.UserSets), sortedKeys(v.p.Roles)...)
-				v.errorf(join(at, "user_set"), "rule names unknown user set %q%s", us, unknownHint(us, cands, "user sets and roles"))
+				if v.ruleUserSets == nil {
+					v.ruleUserSets = append(sortedKeys(v.p.UserSets), sortedKeys(v.p.Roles)...)
+				}
+				cands := v.ruleUserSets
+				v.errorf(join(at, "user_set"), "rule names unknown user set %q%s", us, v.unknownHint(us, cands, "user sets and roles"))
 			}
 		}
 		var permType string
@@ -599,8 +610,11 @@ func (v *validator) rules() {
 				v.errorf(join(at, "resource_set"), "resource set %q (every %s) does not match the permission %q on %s", rsKey, rsKey, rule.Permission, permType)
 			}
 		default:
-			cands := append(sortedKeys(v.p.ResourceSets), v.resourceTypes()...)
-			v.errorf(join(at, "resource_set"), "rule names unknown resource set %q%s", rsKey, unknownHint(rsKey, cands, "resource sets and resource types"))
+			if v.ruleResourceSets == nil {
+				v.ruleResourceSets = append(sortedKeys(v.p.ResourceSets), v.resourceTypes()...)
+			}
+			cands := v.ruleResourceSets
+			v.errorf(join(at, "resource_set"), "rule names unknown resource set %q%s", rsKey, v.unknownHint(rsKey, cands, "resource sets and resource types"))
 		}
 	}
 }
@@ -644,7 +658,7 @@ func (v *validator) condition(c *Condition, at []string, typ string, schema map[
 	}
 	pathOK := v.conditionPath(c.Path, join(at, atPath), "condition path", typ, schema)
 	if !contains(Operators, c.Operator) {
-		v.errorf(join(at, atOp), "unknown operator %q%s", c.Operator, unknownHint(c.Operator, Operators, "operators"))
+		v.errorf(join(at, atOp), "unknown operator %q%s", c.Operator, v.unknownHint(c.Operator, Operators, "operators"))
 		return
 	}
 	if c.Ref != "" {
@@ -697,6 +711,6 @@ func (v *validator) conditionPath(path string, at []string, what, typ string, sc
 		return true
 	}
 	v.errorf(at, "%s %q names attribute %q, which is not in %s's attribute schema%s",
-		what, path, first, typ, unknownHint(first, sortedKeys(schema), typ+" attributes"))
+		what, path, first, typ, v.unknownHint(first, sortedKeys(schema), typ+" attributes"))
 	return false
 }

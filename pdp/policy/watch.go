@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"os"
@@ -70,7 +71,7 @@ func LoadWatched(path string) (*Policy, *Watcher, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(context.Background(), path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +125,7 @@ func (w *Watcher) unreadable(err error) Change {
 }
 
 func (w *Watcher) read(st stamp) Change {
-	data, err := os.ReadFile(w.path)
+	data, err := ReadFile(context.Background(), w.path)
 	if err != nil {
 		return w.unreadable(err)
 	}

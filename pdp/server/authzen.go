@@ -1,358 +1,356 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/authzen"
+	"github.com/pdpx/pdpx/pdp/engine"
 )
 
-// AuthZEN (OpenID's Authorization API) as Permit's PDP maps it onto a
-// check: subject.id is the user's key and its properties
-// the user's attributes, with first_name, last_name and email lifted out;
-// resource.id is the key, resource.properties.tenant the tenant and the rest
-// of the properties the attributes; action.name the action. As on the PDP,
-// no tenant is assumed when none is given.
+// The AuthZEN Authorization API 1.0 over the embedded engine: access
+// evaluation, access evaluations, the three searches (authzen_search.go)
+// and the metadata document. Requests become checks through pdp/authzen's
+// mapping, the one the AuthZEN client uses the other way round.
+//
+// What the API's HTTPS binding asks, and Permit's front does differently
+// on its own routes:
+//
+//   - a missing or wrong key is 401 (with WWW-Authenticate), never 403;
+//   - a body not sent as JSON, not JSON, not an object, or missing a
+//     required field (or with one of the wrong type) is 400, never 415 or
+//     422;
+//   - refusals are a plain-text message, as the binding's error table says;
+//   - the request's X-Request-ID comes back on every answer (pdpx serve
+//     echoes it on its other routes too).
+//
+// The metadata document needs no key: it names URLs only, and a client
+// discovers the endpoints before it knows where to send its key.
 
-type azSubject struct {
-	Type       *string         `json:"type"`
-	ID         *string         `json:"id"`
-	Properties json.RawMessage `json:"properties"`
+// azAnswer applies AuthZEN's HTTPS binding to an answer about to be
+// written (see above). h is the answer's header.
+func azAnswer(h http.Header, r *http.Request, status int, body []byte, info *reqInfo) (int, []byte) {
+	echoRequestID(h, r)
+	if !routes[cleanPath(r.URL.Path)].authzen {
+		return status, body
+	}
+	switch status {
+	case http.StatusForbidden:
+		status = http.StatusUnauthorized
+	case http.StatusUnsupportedMediaType:
+		status = http.StatusBadRequest
+	}
+	if status == http.StatusUnauthorized {
+		h["Www-Authenticate"] = bearerChallenge
+	}
+	if status != http.StatusOK {
+		h["Content-Type"] = textType
+		body = []byte(info.detail)
+	}
+	return status, body
 }
 
-type azResource struct {
-	Type       *string         `json:"type"`
-	ID         json.RawMessage `json:"id"`
-	Properties json.RawMessage `json:"properties"`
+// echoRequestID puts the request's X-Request-ID on the answer's header h.
+func echoRequestID(h http.Header, r *http.Request) {
+	if id := r.Header.Values("X-Request-Id"); len(id) > 0 {
+		h["X-Request-Id"] = id[:1]
+	}
 }
 
-type azAction struct {
-	Name *string `json:"name"`
+var (
+	bearerChallenge = []string{`Bearer realm="pdpx serve"`}
+	textType        = []string{"text/plain; charset=utf-8"}
+)
+
+// azMapping is the mapping with the server's default tenant.
+func (s *Server) azMapping() authzen.Mapping {
+	return authzen.Mapping{DefaultTenant: s.cfg.DefaultTenant}
 }
 
-// azParts is what an evaluation and the defaults of an evaluations request
-// both carry; a part is nil when absent.
-type azParts struct {
-	Subject  json.RawMessage `json:"subject"`
-	Resource json.RawMessage `json:"resource"`
-	Action   json.RawMessage `json:"action"`
-	Context  json.RawMessage `json:"context"`
+// azRefuse answers a request the mapping refused: 400 for a
+// *authzen.BadRequest, as the binding says of every malformed request.
+func azRefuse(info *reqInfo, err error) (int, []byte) {
+	var br *authzen.BadRequest
+	if errors.As(err, &br) {
+		return refuse(info, http.StatusBadRequest, br.Msg)
+	}
+	return refuse(info, http.StatusBadRequest, err.Error())
 }
 
-// shapeError is a 422 for an AuthZEN body of the wrong shape.
-func shapeError(msg string) error {
-	return &pdp.BodyError{Status: http.StatusUnprocessableEntity, Msg: msg}
-}
-
-// decodeJSON reads a whole body into dst: 400 when it is not JSON, 422 when
-// it is JSON but not an object.
-func decodeJSON(body []byte, dst any) error {
-	if !json.Valid(body) {
-		return &pdp.BodyError{Status: http.StatusBadRequest, Msg: "the body is not valid JSON"}
+// azDecide decides one check: the decision, with Permit's debug object as
+// its context unless NoDebug.
+func (s *Server) azDecide(l *loaded, c *pdp.Check) authzen.Decision {
+	body, ok := s.appendDecision(nil, l, c, nil)
+	if s.cfg.NoDebug {
+		return authzen.DecisionOf(ok, nil)
 	}
-	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) || json.Unmarshal(body, dst) != nil {
-		return shapeError("the body must be a JSON object with subject, action and resource")
+	var resp struct {
+		Debug json.RawMessage `json:"debug"`
 	}
-	return nil
-}
-
-func present(raw json.RawMessage) bool {
-	t := bytes.TrimSpace(raw)
-	return len(t) > 0 && !bytes.Equal(t, []byte("null"))
-}
-
-// toCheck maps one complete evaluation to a check.
-func (p azParts) toCheck() (pdp.Check, error) {
-	var c pdp.Check
-	if !present(p.Subject) {
-		return c, shapeError("subject is missing: send \"subject\": {\"type\": \"user\", \"id\": \"...\"}")
-	}
-	var sub azSubject
-	if json.Unmarshal(p.Subject, &sub) != nil {
-		return c, shapeError("subject must be an object with type and id")
-	}
-	if sub.Type == nil || sub.ID == nil || *sub.ID == "" {
-		return c, shapeError("subject.type and subject.id are required")
-	}
-	c.User.Key = *sub.ID
-	props, err := properties(sub.Properties, "subject.properties")
-	if err != nil {
-		return c, err
-	}
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"first_name", &c.User.FirstName}, {"last_name", &c.User.LastName}, {"email", &c.User.Email}} {
-		if v, ok := props[f.name].(string); ok {
-			*f.dst = v
-			delete(props, f.name)
-		}
-	}
-	c.User.Attributes = nilIfEmpty(props)
-
-	if !present(p.Action) {
-		return c, shapeError("action is missing: send \"action\": {\"name\": \"...\"}")
-	}
-	var act azAction
-	if json.Unmarshal(p.Action, &act) != nil || act.Name == nil || *act.Name == "" {
-		return c, shapeError("action.name is required")
-	}
-	c.Action = *act.Name
-
-	if !present(p.Resource) {
-		return c, shapeError("resource is missing: send \"resource\": {\"type\": \"...\", \"id\": \"...\"}")
-	}
-	var res azResource
-	if json.Unmarshal(p.Resource, &res) != nil {
-		return c, shapeError("resource must be an object with type and id")
-	}
-	if res.Type == nil || *res.Type == "" {
-		return c, shapeError("resource.type is required")
-	}
-	c.Resource.Type = *res.Type
-	if present(res.ID) && json.Unmarshal(res.ID, &c.Resource.Key) != nil {
-		return c, shapeError("resource.id must be a string")
-	}
-	rprops, err := properties(res.Properties, "resource.properties")
-	if err != nil {
-		return c, err
-	}
-	if t, ok := rprops["tenant"]; ok {
-		s, isString := t.(string)
-		if !isString && t != nil {
-			return c, shapeError("resource.properties.tenant must be a string")
-		}
-		c.Resource.Tenant = s
-		delete(rprops, "tenant")
-	}
-	c.Resource.Attributes = nilIfEmpty(rprops)
-
-	if c.Context, err = properties(p.Context, "context"); err != nil {
-		return c, err
-	}
-	c.Context = nilIfEmpty(c.Context)
-	return c, nil
-}
-
-// properties reads an optional JSON object (null or absent is empty).
-func properties(raw json.RawMessage, name string) (map[string]any, error) {
-	if !present(raw) {
-		return map[string]any{}, nil
-	}
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return nil, shapeError(name + " must be an object")
-	}
-	return m, nil
-}
-
-func nilIfEmpty(m map[string]any) map[string]any {
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-// azDecision is one AuthZEN answer; Context carries Permit's debug object
-// when debug is on, as the PDP fills it.
-type azDecision struct {
-	Decision bool            `json:"decision"`
-	Context  json.RawMessage `json:"context,omitempty"`
-}
-
-func (s *Server) azDecide(l *loaded, c pdp.Check) azDecision {
-	ok, body := s.decide(l, c)
-	d := azDecision{Decision: ok}
-	if !s.cfg.NoDebug {
-		var resp struct {
-			Debug json.RawMessage `json:"debug"`
-		}
-		_ = json.Unmarshal(body, &resp)
-		d.Context = resp.Debug
-	}
-	return d
+	_ = json.Unmarshal(body, &resp)
+	return authzen.DecisionOf(ok, resp.Debug)
 }
 
 // evaluation answers POST /access/v1/evaluation: {"decision", "context"?}.
 func (s *Server) evaluation(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
-	var p azParts
-	if err := decodeJSON(body, &p); err != nil {
-		return bodyError(info, err)
-	}
-	c, err := p.toCheck()
+	c, err := s.azMapping().DecodeEvaluation(body)
 	if err != nil {
-		return bodyError(info, err)
+		return azRefuse(info, err)
 	}
+	return s.azSingle(l, c, info)
+}
+
+func (s *Server) azSingle(l *loaded, c pdp.Check, info *reqInfo) (int, []byte) {
 	info.check(&c)
-	d := s.azDecide(l, c)
+	d := s.azDecide(l, &c)
 	info.outcome = outcomeWord(d.Decision)
 	return marshal(info, d)
 }
 
-// evaluations answers POST /access/v1/evaluations: each evaluation takes
-// the request's subject, action and resource where it has none of its own,
-// and its context over the request's, key by key (as Permit's PDP merges
-// them). No evaluations, or one left without a subject, action or
-// resource, is a 400 as on the PDP; a part of the wrong shape is a 422.
+// evaluations answers POST /access/v1/evaluations. Without evaluations (or
+// with an empty list) it is one evaluation, answered as /evaluation
+// answers. Otherwise each item, with the request's defaults for the parts
+// it leaves out, is decided in order and answered in order; an item that
+// cannot be evaluated is "decision": false with the error in its context,
+// the others evaluated. deny_on_first_deny stops after the first deny or
+// error, permit_on_first_permit after the first permit: the answer then
+// holds the items up to that one.
 //
 // A request that leans on the defaults carries an evaluation in 3 bytes
 // ("{},") and its answer in hundreds, so nothing is kept per evaluation:
-// the list is read again for each pass. The first checks every
-// evaluation's shape, the second that each makes a check (an answer
-// cannot be refused once it is being written), the third decides them one
-// by one, writing the answer in parts when it is large.
-func (s *Server) evaluations(l *loaded, _ *http.Request, body []byte, info *reqInfo) (int, []byte) {
-	var req struct {
-		azParts
-		Evaluations json.RawMessage `json:"evaluations"`
-	}
-	if err := decodeJSON(body, &req); err != nil {
-		return bodyError(info, err)
-	}
-	if !present(req.Evaluations) {
-		return refuse(info, http.StatusUnprocessableEntity, "evaluations is missing: send \"evaluations\": [{...}, ...]")
-	}
-	n, err := eachEvaluation(req.Evaluations, func(int, azParts) bool { return true })
+// the list is read as the items are decided, and an answer past
+// azStreamAt bytes is written in parts of that size. Once the request as
+// a whole has been read no error can refuse it (items carry their own),
+// so an answer started is always finished.
+func (s *Server) evaluations(l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte) {
+	b, err := authzen.DecodeEvaluations(body)
 	if err != nil {
-		return refuse(info, http.StatusUnprocessableEntity, "the body must be a JSON object with subject, action and resource")
+		return azRefuse(info, err)
 	}
-	if n == 0 {
-		return refuse(info, http.StatusBadRequest, "No evaluations provided")
-	}
-	defaults := req.azParts
-	status, msg := 0, ""
-	_, _ = eachEvaluation(req.Evaluations, func(i int, e azParts) bool {
-		var c pdp.Check
-		c, status, msg = evaluationCheck(defaults, e, i)
-		if n == 1 {
-			info.check(&c)
-		}
-		return status == 0
-	})
-	if status != 0 {
-		return refuse(info, status, msg)
-	}
-
-	stream := n > 256
-	if stream {
-		info.w.Header()["Content-Type"] = jsonType
-		info.w.WriteHeader(http.StatusOK)
-		info.streamed = true
-	}
-	out := append(info.out[:0], `{"evaluations":[`...)
-	allowed := 0
-	_, _ = eachEvaluation(req.Evaluations, func(i int, e azParts) bool {
-		c, _, _ := evaluationCheck(defaults, e, i)
-		d := s.azDecide(l, c)
-		if d.Decision {
-			allowed++
-		}
-		b, err := json.Marshal(d)
+	m := s.azMapping()
+	if b.Single {
+		c, err := m.Check(b.Parts)
 		if err != nil {
-			status, msg = http.StatusBadGateway, "the answer could not be encoded: "+err.Error()
-			return false
+			return azRefuse(info, err)
 		}
+		return s.azSingle(l, c, info)
+	}
+	check := m.Checker(&b)
+	out := append(info.out[:0], `{"evaluations":[`...)
+	var (
+		first                      pdp.Check
+		n, allowed, denied, failed int
+		stopped                    bool
+		scratch                    []byte
+		buf                        engine.DebugBuffer
+		writeErr                   error
+	)
+	b.Each(func(i int, item authzen.Parts, err error) bool {
+		var d authzen.Decision
+		if err == nil {
+			var c pdp.Check
+			if c, err = check(i, item); err == nil {
+				if i == 0 {
+					first = c
+				}
+				scratch, d = s.azDecideInto(scratch, l, &c, &buf)
+			}
+		}
+		switch {
+		case err != nil:
+			d = authzen.ErrorDecision(http.StatusBadRequest, err.Error())
+			failed++
+		case d.Decision:
+			allowed++
+		default:
+			denied++
+		}
+		n++
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, b...)
-		if i == n-1 {
-			out = append(out, "]}"...)
-		}
-		if stream && (len(out) >= 64<<10 || i == n-1) {
-			if _, err := info.w.Write(out); err != nil {
-				msg = "the answer could not be written after " + strconv.Itoa(i) + " of " + strconv.Itoa(n) + " evaluations: " + err.Error()
+		out = appendAZDecision(out, d)
+		if len(out) >= azStreamAt {
+			if !info.streamed {
+				h := info.w.Header()
+				h["Content-Type"] = jsonType
+				echoRequestID(h, r)
+				info.w.WriteHeader(http.StatusOK)
+				info.streamed = true
+			}
+			if _, writeErr = info.w.Write(out); writeErr != nil {
 				return false
 			}
 			out = out[:0]
 		}
-		return true
+		stopped = b.Semantic == authzen.DenyOnFirstDeny && !d.Decision || b.Semantic == authzen.PermitOnFirstPermit && d.Decision
+		return !stopped
 	})
+	out = append(out, "]}"...)
 	info.out = out
-	switch {
-	case status != 0 && !stream:
-		return refuse(info, status, msg)
-	case msg != "":
-		info.outcome, info.detail = "error", msg
-		return http.StatusOK, nil
+	if n == 1 && failed == 0 {
+		info.check(&first)
 	}
-	info.outcome = strconv.Itoa(allowed) + " allow, " + strconv.Itoa(n-allowed) + " deny"
-	if stream {
-		return http.StatusOK, nil
+	info.outcome = fmt.Sprintf("%d allow, %d deny", allowed, denied)
+	if failed > 0 {
+		info.outcome += fmt.Sprintf(", %d error", failed)
 	}
-	return http.StatusOK, out
+	if stopped {
+		info.outcome += fmt.Sprintf(" (%s: stopped after %d)", b.Semantic, n)
+	}
+	if !info.streamed {
+		return http.StatusOK, out
+	}
+	if writeErr == nil {
+		_, writeErr = info.w.Write(out)
+	}
+	if writeErr != nil {
+		info.outcome, info.detail = "error", fmt.Sprintf("the answer could not be written after %d evaluations: %v", n, writeErr)
+	}
+	return http.StatusOK, nil
 }
 
-// eachEvaluation calls f with each element of the JSON array list, in
-// order, until f returns false, and returns how many it read. An element
-// that is not an object (or null) is an error.
-func eachEvaluation(list json.RawMessage, f func(i int, e azParts) bool) (int, error) {
-	dec := json.NewDecoder(bytes.NewReader(list))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return 0, errors.New("not a list")
+// azStreamAt is the size past which an evaluations answer is written in
+// parts rather than held whole.
+const azStreamAt = 64 << 10
+
+// azDecideInto decides one check of a batch, its /allowed answer built in
+// scratch (returned for the next) and its debug object in buf, both reused
+// from check to check. The decision's context is a copy: scratch is
+// overwritten by the next.
+func (s *Server) azDecideInto(scratch []byte, l *loaded, c *pdp.Check, buf *engine.DebugBuffer) ([]byte, authzen.Decision) {
+	scratch, ok := s.appendDecision(scratch[:0], l, c, buf)
+	if s.cfg.NoDebug {
+		return scratch, authzen.DecisionOf(ok, nil)
 	}
-	n := 0
-	for dec.More() {
-		var e azParts
-		if err := dec.Decode(&e); err != nil {
-			return n, err
+	var resp struct {
+		Debug json.RawMessage `json:"debug"`
+	}
+	_ = json.Unmarshal(scratch, &resp)
+	return scratch, authzen.DecisionOf(ok, resp.Debug)
+}
+
+// appendAZDecision appends d as JSON: its context is JSON already (the
+// engine's debug object, or an item's error).
+func appendAZDecision(b []byte, d authzen.Decision) []byte {
+	b = append(b, `{"decision":`...)
+	b = strconv.AppendBool(b, d.Decision)
+	if len(d.Context) > 0 {
+		b = append(b, `,"context":`...)
+		b = append(b, d.Context...)
+	}
+	return append(b, '}')
+}
+
+// wellKnown answers GET /.well-known/authzen-configuration: every endpoint
+// pdpx serve offers, at the base URL clients reach it at (see baseURL).
+func (s *Server) wellKnown(_ *loaded, r *http.Request, _ []byte, info *reqInfo) (int, []byte) {
+	info.outcome = "metadata"
+	return marshal(info, authzen.MetadataFor(s.baseURL(r)))
+}
+
+// baseURL is where clients reach the server: PublicURL when configured,
+// else the request's own scheme and Host as a reverse proxy forwarded them
+// (Forwarded, else X-Forwarded-Proto, -Host, -Port and -Prefix), so that
+// the metadata's URLs are right behind a proxy or a port mapping. The
+// forwarded headers are taken as sent: they only shape the answer to the
+// client that sent them.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return s.cfg.PublicURL
+	}
+	scheme, host, prefix := "http", r.Host, ""
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if host == "" {
+		host = DefaultAddr
+	}
+	if fwd := r.Header.Get("Forwarded"); fwd != "" {
+		// The first element is what the client sent to the first proxy.
+		first, _, _ := strings.Cut(fwd, ",")
+		for _, pair := range strings.Split(first, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(pair), "=")
+			v = strings.Trim(v, `"`)
+			switch strings.ToLower(k) {
+			case "proto":
+				scheme = forwardedScheme(v, scheme)
+			case "host":
+				host = forwardedHost(v, host)
+			}
 		}
-		n++
-		if !f(n-1, e) {
-			return n, nil
+	} else {
+		if v := firstValue(r.Header.Get("X-Forwarded-Proto")); v != "" {
+			scheme = forwardedScheme(v, scheme)
+		}
+		if v := firstValue(r.Header.Get("X-Forwarded-Host")); v != "" {
+			host = forwardedHost(v, host)
+			if p := firstValue(r.Header.Get("X-Forwarded-Port")); p != "" && !strings.Contains(host, ":") && isPort(p) &&
+				!(scheme == "https" && p == "443") && !(scheme == "http" && p == "80") {
+				host += ":" + p
+			}
 		}
 	}
-	return n, nil
+	if p := firstValue(r.Header.Get("X-Forwarded-Prefix")); strings.HasPrefix(p, "/") && !strings.ContainsAny(p, "?#\\ \"<>") {
+		prefix = strings.TrimRight(p, "/")
+	}
+	return scheme + "://" + host + prefix
 }
 
-// evaluationCheck is evaluation i of an evaluations request as a check,
-// with the request's defaults; a status other than 0 refuses it.
-func evaluationCheck(defaults, e azParts, i int) (pdp.Check, int, string) {
-	if !present(e.Subject) {
-		e.Subject = defaults.Subject
-	}
-	if !present(e.Action) {
-		e.Action = defaults.Action
-	}
-	if !present(e.Resource) {
-		e.Resource = defaults.Resource
-	}
-	if !present(e.Subject) || !present(e.Action) || !present(e.Resource) {
-		return pdp.Check{}, http.StatusBadRequest, "One or more evaluations is missing required fields: evaluation " + strconv.Itoa(i) + " has no subject, action or resource, and the request gives no default"
-	}
-	ctx, err := mergeContext(defaults.Context, e.Context)
-	if err != nil {
-		return pdp.Check{}, http.StatusUnprocessableEntity, err.Error()
-	}
-	e.Context = ctx
-	c, err := e.toCheck()
-	if err != nil {
-		return pdp.Check{}, http.StatusUnprocessableEntity, "evaluation " + strconv.Itoa(i) + ": " + err.Error()
-	}
-	return c, 0, ""
+func firstValue(v string) string {
+	first, _, _ := strings.Cut(v, ",")
+	return strings.TrimSpace(first)
 }
 
-// mergeContext lays an evaluation's context over the request's, key by key.
-func mergeContext(base, own json.RawMessage) (json.RawMessage, error) {
-	if !present(base) {
-		return own, nil
+func forwardedScheme(v, def string) string {
+	switch v = strings.ToLower(v); v {
+	case "http", "https":
+		return v
 	}
-	if !present(own) {
-		return base, nil
+	return def
+}
+
+// forwardedHost keeps a forwarded host that is one: no path, user, space
+// or quote that would make the URLs built on it say something else.
+func forwardedHost(v, def string) string {
+	if v == "" || strings.ContainsAny(v, "/?#@\\ \"<>") {
+		return def
 	}
-	b, err := properties(base, "context")
-	if err != nil {
-		return nil, err
+	return v
+}
+
+func isPort(p string) bool {
+	if len(p) == 0 || len(p) > 5 {
+		return false
 	}
-	o, err := properties(own, "evaluations[].context")
-	if err != nil {
-		return nil, err
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return false
+		}
 	}
-	for k, v := range o {
-		b[k] = v
+	return true
+}
+
+// checkPublicURL validates Config.PublicURL and keeps it without a
+// trailing slash.
+func (s *Server) checkPublicURL() error {
+	raw := strings.TrimSpace(s.cfg.PublicURL)
+	if raw == "" {
+		return nil
 	}
-	return json.Marshal(b)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("public URL %q: give the base URL clients reach the server at, such as https://pdp.example.com", pdp.Clean(raw))
+	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("public URL %q: a base URL has no user, query or fragment", pdp.Clean(raw))
+	}
+	s.cfg.PublicURL = strings.TrimRight(u.String(), "/")
+	return nil
 }

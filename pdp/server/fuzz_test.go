@@ -4,15 +4,17 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
 // FuzzDecode sends any body to every endpoint that reads one: whatever it
-// is, the server answers with JSON and never with a 5xx or a panic.
+// is, the server answers with JSON (AuthZEN's refusals: a plain-text
+// message) and never with a 5xx or a panic.
 //
 //	go test -run '^$' -fuzz FuzzDecode -fuzzminimizetime 5s ./pdp/server/
 //
-// (Each input goes through seven endpoints, so minimizing a new input
+// (Each input goes through ten endpoints, so minimizing a new input
 // takes seconds; the progress line shows 0 execs/s meanwhile.)
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
@@ -31,12 +33,19 @@ func FuzzDecode(f *testing.F) {
 	// The access log still formats every line but keeps none: a buffer
 	// would grow by every request the fuzzer makes.
 	s, _ := newServer(f, Config{Token: testToken, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	paths := []string{"/allowed", "/allowed/bulk", "/allowed/all-tenants", "/user-permissions", "/authorized_users", "/access/v1/evaluation", "/access/v1/evaluations"}
+	paths := []string{"/allowed", "/allowed/bulk", "/allowed/all-tenants", "/user-permissions", "/authorized_users", "/access/v1/evaluation", "/access/v1/evaluations",
+		"/access/v1/search/subject", "/access/v1/search/resource", "/access/v1/search/action"}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, p := range paths {
-			status, out, _ := do(t, s, req{path: p, body: string(body)})
+			status, out, h := do(t, s, req{path: p, body: string(body)})
 			if status >= 500 {
 				t.Fatalf("%s: %d %s for %q", p, status, out, body)
+			}
+			if routes[p].authzen && status != 200 {
+				if !strings.HasPrefix(h.Get("Content-Type"), "text/plain") || len(out) == 0 {
+					t.Fatalf("%s: %d %q as %s", p, status, out, h.Get("Content-Type"))
+				}
+				continue
 			}
 			if !json.Valid(out) {
 				t.Fatalf("%s: not JSON: %s", p, out)

@@ -229,26 +229,6 @@ func (s *Server) ready(_ *loaded, _ *http.Request, _ []byte, info *reqInfo) (int
 	return http.StatusOK, []byte(`{"status":"ok"}`)
 }
 
-// wellKnown answers GET /.well-known/authzen-configuration with the
-// endpoints' URLs built from the Host header, so they are right behind a
-// port mapping. Only the endpoints pdpx serves are listed.
-func (s *Server) wellKnown(_ *loaded, r *http.Request, _ []byte, info *reqInfo) (int, []byte) {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" {
-		host = DefaultAddr
-	}
-	base := scheme + "://" + host
-	return marshal(info, struct {
-		PDP         string `json:"policy_decision_point"`
-		Evaluation  string `json:"access_evaluation_endpoint"`
-		Evaluations string `json:"access_evaluations_endpoint"`
-	}{base, base + "/access/v1/evaluation", base + "/access/v1/evaluations"})
-}
-
 // marshal answers 200 with v as JSON. Values hold only what JSON decoding
 // produced, so failing is a bug; it is still answered, as Permit's PDP
 // answers an engine failure: 502 {"detail": ...}.

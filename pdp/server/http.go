@@ -27,6 +27,9 @@ type route struct {
 	// fastapi: the route is served by the PDP's Python side, which reads a
 	// body of any content type (and words its refusals itself).
 	fastapi bool
+	// authzen: the route is AuthZEN's, whose refusals follow its HTTPS
+	// binding (see azAnswer).
+	authzen bool
 	h       func(s *Server, l *loaded, r *http.Request, body []byte, info *reqInfo) (int, []byte)
 }
 
@@ -38,9 +41,12 @@ var routes = map[string]route{
 	"/authorized_users":                  {method: http.MethodPost, body: true, h: (*Server).authorizedUsers},
 	"/user-tenants":                      {method: http.MethodPost, body: true, fastapi: true, h: (*Server).userTenants},
 	"/local/role_assignments":            {method: http.MethodGet, h: (*Server).roleAssignments},
-	"/access/v1/evaluation":              {method: http.MethodPost, body: true, h: (*Server).evaluation},
-	"/access/v1/evaluations":             {method: http.MethodPost, body: true, h: (*Server).evaluations},
-	"/.well-known/authzen-configuration": {method: http.MethodGet, h: (*Server).wellKnown},
+	"/access/v1/evaluation":              {method: http.MethodPost, body: true, authzen: true, h: (*Server).evaluation},
+	"/access/v1/evaluations":             {method: http.MethodPost, body: true, authzen: true, h: (*Server).evaluations},
+	"/access/v1/search/subject":          {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchSubject},
+	"/access/v1/search/resource":         {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchResource},
+	"/access/v1/search/action":           {method: http.MethodPost, body: true, authzen: true, h: (*Server).searchAction},
+	"/.well-known/authzen-configuration": {method: http.MethodGet, public: true, authzen: true, h: (*Server).wellKnown},
 	"/health":                            {method: http.MethodGet, public: true, h: (*Server).health},
 	"/healthy":                           {method: http.MethodGet, public: true, h: (*Server).health},
 	"/ready":                             {method: http.MethodGet, public: true, h: (*Server).ready},
@@ -110,6 +116,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == http.StatusMethodNotAllowed {
 			h.Set("Allow", routes[cleanPath(r.URL.Path)].method)
 		}
+		status, body = azAnswer(h, r, status, body, info)
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
 			if _, err := w.Write(body); err != nil && info.detail == "" {
@@ -135,7 +142,7 @@ func (s *Server) answer(r *http.Request, info *reqInfo) (int, []byte) {
 		}
 	}
 	if !known {
-		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /user-tenants, /authorized_users, /local/role_assignments, /access/v1/evaluation(s))")
+		return refuse(info, http.StatusNotFound, "no such endpoint: "+path+" (pdpx serve answers Permit's PDP API: /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions, /user-tenants, /authorized_users, /local/role_assignments, and AuthZEN's /access/v1/evaluation(s), /access/v1/search/{subject,resource,action})")
 	}
 	if r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead) {
 		return refuse(info, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+path+": use "+rt.method)

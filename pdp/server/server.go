@@ -3,7 +3,8 @@
 // client and AuthZEN clients use it unchanged: /allowed, /allowed/bulk,
 // /allowed/all-tenants, /user-permissions, /user-tenants,
 // /authorized_users, GET /local/role_assignments, the health endpoints and
-// AuthZEN's evaluation API.
+// AuthZEN's Authorization API (evaluation, evaluations, search, metadata:
+// authzen.go).
 //
 // It is for development, demos, tests and CI: the policy file is the source
 // of truth, read again whenever it changes on disk. It knows no terminal.
@@ -17,8 +18,7 @@
 //     text that is not JSON (400), JSON of the wrong shape (422). The key
 //     is checked first, as the Rust front's middleware wraps every route.
 //   - Without a token every request is accepted, with or without a key.
-//   - Health endpoints never ask for a key; the AuthZEN metadata does, as in
-//     the Rust front.
+//   - Health endpoints and the AuthZEN metadata never ask for a key.
 //   - A path with doubled slashes ("//allowed", what an SDK sends when its PDP
 //     URL ends in '/') is served as the clean path instead of redirected:
 //     a redirect would turn the SDK's POST into a GET.
@@ -29,6 +29,8 @@
 //     and write deadlines, body buffers that grow with the bytes that
 //     arrive, a budget for the large bodies in flight, and large answers
 //     written in parts (see http.go's readBody and the bulk handlers).
+//   - AuthZEN's routes refuse as its HTTPS binding says instead (400, 401,
+//     a plain-text message): see authzen.go.
 package server
 
 import (
@@ -99,6 +101,14 @@ type Config struct {
 	// at once; 0 means DefaultBodyBudget. It is raised to MaxBody if lower,
 	// so that every acceptable body can be served.
 	BodyBudget int64
+	// DefaultTenant is the tenant of an AuthZEN request that names none
+	// (resource.properties.tenant); "" leaves such requests without one,
+	// as Permit's PDP does.
+	DefaultTenant string
+	// PublicURL is the base URL clients reach the server at, for the
+	// AuthZEN metadata; "" builds it from each request (Host and the
+	// proxy's forwarded headers).
+	PublicURL string
 }
 
 // Server answers Permit's PDP API from the embedded engine. Build it with
@@ -143,6 +153,9 @@ func New(cfg Config) (*Server, error) {
 	s.cfg.ReadTimeout = orDefault(s.cfg.ReadTimeout, DefaultReadTimeout)
 	s.cfg.WriteTimeout = orDefault(s.cfg.WriteTimeout, DefaultWriteTimeout)
 	s.budget = semaphore.NewWeighted(s.cfg.BodyBudget)
+	if err := s.checkPublicURL(); err != nil {
+		return nil, err
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/pdpx/pdpx/pdp"
 )
@@ -66,7 +68,11 @@ func (t Target) pdpURL() (string, string) {
 		return LocalURL, "the target's URL does not parse; this asks " + LocalURL
 	}
 	u.User = nil
-	return strings.TrimRight(u.String(), "/"), ""
+	base := strings.TrimRight(u.String(), "/")
+	if !printable(base) {
+		return LocalURL, "the target's URL holds characters that do not print; this asks " + LocalURL
+	}
+	return base, ""
 }
 
 // Generate writes c as a snippet in lang that asks the target.
@@ -116,33 +122,91 @@ func allStrings(m map[string]any) bool {
 	return true
 }
 
+// comment writes each note as a line comment. Every line starts with the
+// marker and a space, so that no note can become a directive (//go:build,
+// a shebang), and holds only printable characters: a newline would end the
+// comment and run what follows, and an escape sequence would act on the
+// terminal the snippet is printed on.
 func comment(prefix string, notes []string) string {
 	var b strings.Builder
 	for _, n := range notes {
 		b.WriteString(prefix)
 		b.WriteString(" ")
-		b.WriteString(n)
+		b.WriteString(commentText(n))
 		b.WriteString("\n")
 	}
 	return b.String()
 }
 
+// printable reports whether s is valid UTF-8 made only of characters that
+// print as themselves: no control or format character (ESC, CR, NUL, bidi
+// overrides, zero-width joiners), no line or paragraph separator (U+2028
+// ends a line in JavaScript).
+func printable(s string) bool {
+	for i, r := range s {
+		if r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") || !strconv.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// commentText is s made safe for a one-line comment: itself when it is
+// printable, else with every other character written as a Go escape (\n,
+// \x1b, \u2028), which any reader understands.
+func commentText(s string) string {
+	if printable(s) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
+// shown is one part of a check as a comment shows it: as written when it
+// is printable, else quoted with escapes, so that a user key holding a
+// newline reads "x\ntouch f" and stays on its line.
+func shown(s string) string {
+	if printable(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// summary is the check on one line for a comment, like pdp.Check.String
+// but with each part that is not printable quoted.
+func summary(c pdp.Check) string {
+	tenant := " (no tenant)"
+	if c.Resource.Tenant != "" {
+		tenant = " @" + shown(c.Resource.Tenant)
+	}
+	return shown(c.User.Key) + " " + shown(c.Action) + " " + shown(c.Resource.Ref()) + tenant
+}
+
+// header is a snippet's first comment line: pdpx's words first, then the
+// check, so that the line is a comment whatever the check holds.
+func header(prefix, what string, c pdp.Check) string {
+	return prefix + " " + what + ": " + summary(c) + "\n"
+}
+
 // shellQuote quotes s for a POSIX shell: in single quotes, each quote inside
-// closed, escaped and reopened.
+// closed, escaped and reopened. s must hold no NUL, which no shell passes;
+// the callers quote JSON text and URLs, which cannot.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func curl(c pdp.Check, base string, notes []string) string {
 	var b strings.Builder
-	b.WriteString("# " + c.String() + " — Permit's /allowed, as pdpx sent it\n")
+	b.WriteString(header("#", "Permit's /allowed, as pdpx sent it", c))
 	b.WriteString(comment("#", notes))
 	fmt.Fprintf(&b, "curl -sS -X POST %s \\\n", shellQuote(base+"/allowed"))
 	// Double quotes so the shell expands the variable; the key never
 	// appears in the text.
 	b.WriteString("  -H \"Authorization: Bearer $" + TokenEnv + "\" \\\n")
 	b.WriteString("  -H 'Content-Type: application/json' \\\n")
-	b.WriteString("  -d " + shellQuote(string(c.Body())) + "\n")
+	// Inside single quotes the shell expands nothing, and the JSON holds
+	// no quote of its own kind unescaped: shellQuote closes and reopens.
+	b.WriteString("  -d " + shellQuote(jsonEscaped(string(c.Body()))) + "\n")
 	return b.String()
 }
 
@@ -168,12 +232,13 @@ func sdkUser(u pdp.User) any {
 }
 
 // sdkResource is the resource as the SDKs take it: "type" or "type:key"
-// when that says all, else an object. keyString is false for Python, whose
+// when that says all (a ':' inside the type or key would split elsewhere),
+// else an object. keyString is false for Python, whose
 // SDK has read the key of a "type:key" string into a field named id in
 // some releases: an object with "key" means the same in all of them.
 func sdkResource(r pdp.Resource, keyString bool) any {
 	if len(r.Attributes) == 0 && len(r.Context) == 0 && (r.Tenant == "" || r.Tenant == pdp.DefaultTenant) &&
-		(r.Key == "" || keyString && !strings.Contains(r.Key, ":")) {
+		!strings.Contains(r.Type, ":") && (r.Key == "" || keyString && !strings.Contains(r.Key, ":")) {
 		return r.Ref()
 	}
 	m := map[string]any{"type": r.Type}
@@ -201,7 +266,7 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// jsonText is v as compact JSON; for JavaScript it is also a valid literal.
+// jsonText is v as compact JSON.
 func jsonText(v any) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
@@ -212,9 +277,90 @@ func jsonText(v any) string {
 	return strings.TrimSpace(b.String())
 }
 
+// jsonEscaped is JSON text with every character that does not print
+// written as a \u escape, which means the same to every JSON reader and
+// to JavaScript. encoding/json already escapes the C0 controls, U+2028 and
+// U+2029; this adds DEL, the C1 controls (0x9b is CSI to some terminals)
+// and the format characters (bidi overrides), all of which can only be
+// inside strings. Characters beyond the BMP become surrogate pairs.
+func jsonEscaped(s string) string {
+	return escapeNonPrint(s, func(b *strings.Builder, r rune) {
+		if r > 0xFFFF {
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(b, "\\u%04x\\u%04x", hi, lo)
+			return
+		}
+		fmt.Fprintf(b, "\\u%04x", r)
+	})
+}
+
+// escapeNonPrint copies s, writing each rune at or above 0x7f that does not
+// print with esc. Runes below 0x7f are left alone: in JSON text the C0
+// controls are already escaped inside strings, and outside strings they
+// are only the whitespace between tokens.
+func escapeNonPrint(s string, esc func(*strings.Builder, rune)) string {
+	clean := true
+	for _, r := range s {
+		if r >= 0x7f && !strconv.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x7f && !strconv.IsPrint(r) {
+			esc(&b, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// jsLiteral writes a JSON value as a JavaScript expression: JSON is
+// JavaScript, and jsonEscaped leaves no line terminator or control
+// character in a string.
+func jsLiteral(v any) string { return jsonEscaped(jsonText(v)) }
+
+// pyString writes s as a Python string literal. JSON's escapes (\", \\, \n,
+// \u00XX) mean the same in a Python string; characters that do not print
+// get Python's \u or \U escape (Python has no surrogate pairs).
+func pyString(s string) string {
+	return escapeNonPrint(jsonText(s), func(b *strings.Builder, r rune) {
+		if r > 0xFFFF {
+			fmt.Fprintf(b, "\\U%08x", r)
+			return
+		}
+		fmt.Fprintf(b, "\\u%04x", r)
+	})
+}
+
+// goString writes s as a Go string literal. Each byte of invalid UTF-8
+// becomes U+FFFD, as in the JSON pdpx sent; strconv.Quote escapes whatever
+// does not print.
+func goString(s string) string { return strconv.Quote(string([]rune(s))) }
+
+// plain turns a value of any type into JSON's types (map[string]any,
+// []any, string, float64, bool, nil), so that the literal writers below
+// meet only those.
+func plain(v any) any {
+	switch v.(type) {
+	case nil, bool, string, float64, map[string]any, []any:
+		return v
+	}
+	var out any
+	if json.Unmarshal([]byte(jsonText(v)), &out) != nil {
+		return nil
+	}
+	return out
+}
+
 // pyLiteral writes a JSON value as a Python literal.
 func pyLiteral(v any) string {
-	switch x := v.(type) {
+	switch x := plain(v).(type) {
 	case nil:
 		return "None"
 	case bool:
@@ -225,7 +371,7 @@ func pyLiteral(v any) string {
 	case map[string]any:
 		parts := make([]string, 0, len(x))
 		for _, k := range sortedKeys(x) {
-			parts = append(parts, jsonText(k)+": "+pyLiteral(x[k]))
+			parts = append(parts, pyString(k)+": "+pyLiteral(x[k]))
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case []any:
@@ -234,23 +380,31 @@ func pyLiteral(v any) string {
 			parts[i] = pyLiteral(it)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		return pyString(x)
+	case float64:
+		// JSON's spelling of a number is Python's.
+		return jsonText(x)
 	}
-	// Strings and numbers: JSON's spelling is Python's.
-	return jsonText(v)
+	return "None"
 }
 
 func python(c pdp.Check, base string, notes []string) string {
 	var b strings.Builder
-	b.WriteString("# " + c.String() + " — Permit's Python SDK (pip install permit)\n")
+	// Python reads an encoding from a comment on line 1 or 2 ("coding:
+	// utf-7" would make "+AAo-" a newline): line 1 declares it, and the
+	// check, which could spell such a comment, comes after.
+	b.WriteString("# -*- coding: utf-8 -*-\n")
+	b.WriteString(header("#", "Permit's Python SDK (pip install permit)", c))
 	b.WriteString(comment("#", notes))
 	b.WriteString("import asyncio\nimport os\n\nfrom permit import Permit\n\n")
 	b.WriteString("permit = Permit(\n")
-	fmt.Fprintf(&b, "    pdp=%s,\n", jsonText(base))
-	fmt.Fprintf(&b, "    token=os.environ[%s],\n", jsonText(TokenEnv))
+	fmt.Fprintf(&b, "    pdp=%s,\n", pyString(base))
+	fmt.Fprintf(&b, "    token=os.environ[%s],\n", pyString(TokenEnv))
 	b.WriteString(")\n\n\nasync def main():\n")
 	b.WriteString("    allowed = await permit.check(\n")
 	fmt.Fprintf(&b, "        %s,\n", pyLiteral(sdkUser(c.User)))
-	fmt.Fprintf(&b, "        %s,\n", jsonText(c.Action))
+	fmt.Fprintf(&b, "        %s,\n", pyString(c.Action))
 	fmt.Fprintf(&b, "        %s,\n", pyLiteral(sdkResource(c.Resource, false)))
 	if len(c.Context) > 0 {
 		fmt.Fprintf(&b, "        %s,\n", pyLiteral(c.Context))
@@ -261,18 +415,18 @@ func python(c pdp.Check, base string, notes []string) string {
 
 func node(c pdp.Check, base string, notes []string) string {
 	var b strings.Builder
-	b.WriteString("// " + c.String() + " — Permit's Node SDK (npm install permitio)\n")
+	b.WriteString(header("//", "Permit's Node SDK (npm install permitio)", c))
 	b.WriteString(comment("//", notes))
 	b.WriteString("const { Permit } = require(\"permitio\");\n\n")
 	b.WriteString("const permit = new Permit({\n")
-	fmt.Fprintf(&b, "  pdp: %s,\n", jsonText(base))
+	fmt.Fprintf(&b, "  pdp: %s,\n", jsLiteral(base))
 	fmt.Fprintf(&b, "  token: process.env.%s,\n", TokenEnv)
 	b.WriteString("});\n\npermit\n  .check(\n")
-	fmt.Fprintf(&b, "    %s,\n", jsonText(sdkUser(c.User)))
-	fmt.Fprintf(&b, "    %s,\n", jsonText(c.Action))
-	fmt.Fprintf(&b, "    %s,\n", jsonText(sdkResource(c.Resource, true)))
+	fmt.Fprintf(&b, "    %s,\n", jsLiteral(sdkUser(c.User)))
+	fmt.Fprintf(&b, "    %s,\n", jsLiteral(c.Action))
+	fmt.Fprintf(&b, "    %s,\n", jsLiteral(sdkResource(c.Resource, true)))
 	if len(c.Context) > 0 {
-		fmt.Fprintf(&b, "    %s,\n", jsonText(c.Context))
+		fmt.Fprintf(&b, "    %s,\n", jsLiteral(c.Context))
 	}
 	b.WriteString("  )\n  .then((allowed) => console.log(allowed ? \"ALLOW\" : \"DENY\"));\n")
 	return b.String()
@@ -280,13 +434,13 @@ func node(c pdp.Check, base string, notes []string) string {
 
 // goLiteral writes a JSON value as a Go expression of type interface{}.
 func goLiteral(v any) string {
-	switch x := v.(type) {
+	switch x := plain(v).(type) {
 	case nil:
 		return "nil"
 	case bool:
 		return strconv.FormatBool(x)
 	case string:
-		return strconv.Quote(x)
+		return goString(x)
 	case float64:
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case map[string]any:
@@ -298,13 +452,13 @@ func goLiteral(v any) string {
 		}
 		return "[]interface{}{" + strings.Join(parts, ", ") + "}"
 	}
-	return strconv.Quote(jsonText(v))
+	return "nil"
 }
 
 func goMap(m map[string]any) string {
 	parts := make([]string, 0, len(m))
 	for _, k := range sortedKeys(m) {
-		parts = append(parts, strconv.Quote(k)+": "+goLiteral(m[k]))
+		parts = append(parts, goString(k)+": "+goLiteral(m[k]))
 	}
 	return "map[string]interface{}{" + strings.Join(parts, ", ") + "}"
 }
@@ -316,14 +470,14 @@ func goStringMap(m map[string]any) string {
 		if !ok {
 			s = jsonText(m[k])
 		}
-		parts = append(parts, strconv.Quote(k)+": "+strconv.Quote(s))
+		parts = append(parts, goString(k)+": "+goString(s))
 	}
 	return "map[string]string{" + strings.Join(parts, ", ") + "}"
 }
 
 func goSDK(c pdp.Check, base string, notes []string) string {
 	var b strings.Builder
-	b.WriteString("// " + c.String() + " — Permit's Go SDK (go get github.com/permitio/permit-golang)\n")
+	b.WriteString(header("//", "Permit's Go SDK (go get github.com/permitio/permit-golang)", c))
 	b.WriteString(comment("//", notes))
 	b.WriteString(`package main
 
@@ -340,12 +494,12 @@ import (
 func main() {
 `)
 	fmt.Fprintf(&b, "\tclient := permit.New(config.NewConfigBuilder(os.Getenv(%q)).\n", TokenEnv)
-	fmt.Fprintf(&b, "\t\tWithPdpUrl(%s).\n\t\tBuild())\n\n", strconv.Quote(base))
+	fmt.Fprintf(&b, "\t\tWithPdpUrl(%s).\n\t\tBuild())\n\n", goString(base))
 	u := c.User
-	fmt.Fprintf(&b, "\tuser := enforcement.UserBuilder(%s)", strconv.Quote(u.Key))
+	fmt.Fprintf(&b, "\tuser := enforcement.UserBuilder(%s)", goString(u.Key))
 	for _, f := range []struct{ method, v string }{{"WithFirstName", u.FirstName}, {"WithLastName", u.LastName}, {"WithEmail", u.Email}} {
 		if f.v != "" {
-			fmt.Fprintf(&b, ".\n\t\t%s(%s)", f.method, strconv.Quote(f.v))
+			fmt.Fprintf(&b, ".\n\t\t%s(%s)", f.method, goString(f.v))
 		}
 	}
 	if len(u.Attributes) > 0 {
@@ -353,23 +507,26 @@ func main() {
 	}
 	b.WriteString(".\n\t\tBuild()\n")
 	r := c.Resource
-	fmt.Fprintf(&b, "\tresource := enforcement.ResourceBuilder(%s)", strconv.Quote(r.Type))
+	fmt.Fprintf(&b, "\tresource := enforcement.ResourceBuilder(%s)", goString(r.Type))
 	if r.Key != "" {
-		fmt.Fprintf(&b, ".\n\t\tWithKey(%s)", strconv.Quote(r.Key))
+		fmt.Fprintf(&b, ".\n\t\tWithKey(%s)", goString(r.Key))
 	}
 	if r.Tenant != "" {
-		fmt.Fprintf(&b, ".\n\t\tWithTenant(%s)", strconv.Quote(r.Tenant))
+		fmt.Fprintf(&b, ".\n\t\tWithTenant(%s)", goString(r.Tenant))
 	}
 	if len(r.Attributes) > 0 {
 		fmt.Fprintf(&b, ".\n\t\tWithAttributes(%s)", goMap(r.Attributes))
 	}
 	b.WriteString(".\n\t\tBuild()\n\n")
 	if len(c.Context) > 0 {
-		fmt.Fprintf(&b, "\tallowed, err := client.Check(user, %s, resource, %s)\n", strconv.Quote(c.Action), goStringMap(c.Context))
+		// The SDK's Client.Check takes no context; a CheckRequest does.
+		b.WriteString("\tresults, err := client.BulkCheck(enforcement.CheckRequest{\n")
+		fmt.Fprintf(&b, "\t\tUser:     user,\n\t\tAction:   %s,\n\t\tResource: resource,\n\t\tContext:  %s,\n\t})\n", goString(c.Action), goStringMap(c.Context))
+		b.WriteString("\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n\tallowed := results[0]\n")
 	} else {
-		fmt.Fprintf(&b, "\tallowed, err := client.Check(user, %s, resource)\n", strconv.Quote(c.Action))
+		fmt.Fprintf(&b, "\tallowed, err := client.Check(user, %s, resource)\n", goString(c.Action))
+		b.WriteString("\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n")
 	}
-	b.WriteString("\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n")
 	b.WriteString("\tif allowed {\n\t\tfmt.Println(\"ALLOW\")\n\t} else {\n\t\tfmt.Println(\"DENY\")\n\t}\n}\n")
 	return b.String()
 }

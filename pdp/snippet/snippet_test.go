@@ -124,7 +124,8 @@ func TestSnippetShapes(t *testing.T) {
 		Go: {`config.NewConfigBuilder(os.Getenv("PERMIT_API_KEY"))`, `WithPdpUrl("http://localhost:7766")`,
 			`enforcement.UserBuilder("check@permit.io")`, `WithAttributes(map[string]interface{}{"department": "Engineering", "location": "England"})`,
 			`enforcement.ResourceBuilder("document")`, `WithKey("d1")`, `WithTenant("default")`,
-			`client.Check(user, "publish", resource, map[string]string{"ip": "10.0.0.1", "n": "2"})`,
+			`client.BulkCheck(enforcement.CheckRequest{`, `Action:   "publish",`,
+			`Context:  map[string]string{"ip": "10.0.0.1", "n": "2"},`,
 			"non-string values are written as their JSON text"},
 	}
 	for lang, wants := range want {
@@ -182,5 +183,30 @@ func TestSnippetsParse(t *testing.T) {
 				t.Errorf("Node snippet does not parse: %s\n%s", out, src)
 			}
 		}
+	}
+}
+
+// The comment names the check with each part that does not print quoted,
+// so that it reads as what was sent and stays one line; a resource type
+// with a ':' goes to the SDKs as an object, which "type:key" would split.
+func TestSnippetCommentQuotesWhatDoesNotPrint(t *testing.T) {
+	c := pdp.Check{User: pdp.User{Key: "x\ntouch f"}, Action: "read\x1b[5m", Resource: pdp.Resource{Type: "a:b", Tenant: "default"}}
+	for lang, want := range map[Lang]string{
+		Curl:   "# Permit's /allowed, as pdpx sent it: \"x\\ntouch f\" \"read\\x1b[5m\" a:b @default\n",
+		Python: "# -*- coding: utf-8 -*-\n# Permit's Python SDK (pip install permit): \"x\\ntouch f\" \"read\\x1b[5m\" a:b @default\n",
+		Node:   "// Permit's Node SDK (npm install permitio): \"x\\ntouch f\" \"read\\x1b[5m\" a:b @default\n",
+		Go:     "// Permit's Go SDK (go get github.com/permitio/permit-golang): \"x\\ntouch f\" \"read\\x1b[5m\" a:b @default\n",
+	} {
+		text, err := Generate(lang, c, Target{Kind: pdp.KindPDP, URL: "http://pdp:7766"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(text, want) {
+			t.Errorf("%s snippet starts\n%s\nwant\n%s", lang, text, want)
+		}
+	}
+	text, _ := Generate(Node, c, Target{Kind: pdp.KindPDP, URL: "http://pdp:7766"})
+	if !strings.Contains(text, `{"tenant":"default","type":"a:b"}`) {
+		t.Errorf("a type with a colon is not sent as an object:\n%s", text)
 	}
 }

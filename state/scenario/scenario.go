@@ -24,13 +24,11 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
-	"github.com/pdpx/pdpx/pdp/policy"
-	"github.com/pdpx/pdpx/state/internal/ytree"
+	"github.com/pdpx/pdpx/pdp/ytree"
 )
 
 // Problem and Problems are line-numbered mistakes in a scenario file.
@@ -68,19 +66,33 @@ var (
 	resourceKeys = []string{"type", "key", "tenant", "attributes", "context"}
 )
 
+// MaxFileSize is the largest scenario file pdpx reads: a scenario of
+// thousands of checks is a few hundred KiB.
+const MaxFileSize = 8 << 20
+
 // Load reads and parses the scenario file at path.
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that stops reading when ctx is done. A file larger
+// than MaxFileSize is a *pdp.TooLargeError naming it and the cap.
+func LoadContext(ctx context.Context, path string) (*File, error) {
+	data, err := pdp.ReadFile(ctx, path, MaxFileSize, "a scenario file")
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
+// scenarioRead is how a scenario file is read. It may be exported from a
+// long history, so its aliases may stand for as many values as a policy's.
+var scenarioRead = ytree.Options{Kind: "scenario", Root: "the scenario file", MaxDepth: 100, MaxExpansion: 100_000}
+
 // Parse reads a scenario file from data; name is used in problems. Every
 // mistake is reported at once, each with its line and column.
 func Parse(name string, data []byte) (*File, error) {
-	root, probs := ytree.Parse(name, data)
+	root, probs := ytree.Parse(name, data, scenarioRead)
 	r := &ytree.Reader{File: name, Probs: probs}
 	f := &File{Path: name}
 	if root == nil {
@@ -90,7 +102,7 @@ func Parse(name string, data []byte) (*File, error) {
 		r.Errorf(&ytree.Node{Line: 1, Col: 1}, "the file is empty: it needs \"version: 1\" and a list of checks")
 		return nil, r.Probs.Err()
 	}
-	entries, _ := r.Entries(root, "the scenario file", fileKeys, policy.Suggest)
+	entries, _ := r.Entries(root, "the scenario file", fileKeys)
 	// The tenant of checks that name none: "default", as in Permit's SDKs,
 	// unless the file says otherwise (null: no tenant).
 	defTenant := pdp.DefaultTenant
@@ -100,7 +112,7 @@ func Parse(name string, data []byte) (*File, error) {
 		switch e.Key {
 		case "version":
 			sawVersion = true
-			if v, ok := e.Val.Value.(float64); !ok || v != 1 {
+			if e.Val.Kind != ytree.Number || e.Val.Num != 1 {
 				r.Errorf(e.Val, "version must be 1")
 			}
 		case "title":
@@ -153,11 +165,11 @@ func parseCase(r *ytree.Reader, n *ytree.Node, index int, defTenant string) (Cas
 	c := Case{Line: n.Line}
 	label := fmt.Sprintf("check %d", index)
 	if nm := n.Get("name"); nm != nil && n.Kind == ytree.Map {
-		if s, ok := nm.Text(); ok && s != "" {
+		if s, ok := nm.AsText(); ok && s != "" {
 			label = fmt.Sprintf("check %q", s)
 		}
 	}
-	entries, ok := r.Entries(n, label, caseKeys, policy.Suggest)
+	entries, ok := r.Entries(n, label, caseKeys)
 	if !ok {
 		return c, false
 	}
@@ -192,7 +204,7 @@ func parseCase(r *ytree.Reader, n *ytree.Node, index int, defTenant string) (Cas
 		case "context":
 			c.Check.Context, _ = r.Object(e.Val, field)
 		case "expect":
-			s, _ := e.Val.Text()
+			s, _ := e.Val.AsText()
 			switch s {
 			case "allow":
 				c.Expect = pdp.Allow
@@ -231,7 +243,7 @@ func parseCase(r *ytree.Reader, n *ytree.Node, index int, defTenant string) (Cas
 }
 
 func describeValue(n *ytree.Node) string {
-	if s, ok := n.Text(); ok {
+	if s, ok := n.AsText(); ok {
 		return fmt.Sprintf("%q", s)
 	}
 	return n.Describe()
@@ -239,8 +251,7 @@ func describeValue(n *ytree.Node) string {
 
 func parseUser(r *ytree.Reader, n *ytree.Node, field string) (pdp.User, bool) {
 	var u pdp.User
-	if n.Kind == ytree.Scalar {
-		s, _ := n.Text()
+	if s, ok := n.AsText(); ok {
 		if strings.TrimSpace(s) == "" {
 			r.Errorf(n, "%s is empty: give the user's key", field)
 			return u, false
@@ -252,7 +263,7 @@ func parseUser(r *ytree.Reader, n *ytree.Node, field string) (pdp.User, bool) {
 		r.Errorf(n, "%s must be a key or a mapping {key, attributes}, not %s", field, n.Describe())
 		return u, false
 	}
-	entries, _ := r.Entries(n, field, userKeys, policy.Suggest)
+	entries, _ := r.Entries(n, field, userKeys)
 	for _, e := range entries {
 		sub := field + "." + e.Key
 		switch e.Key {
@@ -277,8 +288,7 @@ func parseUser(r *ytree.Reader, n *ytree.Node, field string) (pdp.User, bool) {
 
 func parseResource(r *ytree.Reader, n *ytree.Node, field string) (pdp.Resource, bool) {
 	var res pdp.Resource
-	if n.Kind == ytree.Scalar {
-		s, _ := n.Text()
+	if s, ok := n.AsText(); ok {
 		typ, key, err := pdp.ParseResource(s)
 		if err != nil {
 			r.Errorf(n, "%s: %v", field, err)
@@ -291,7 +301,7 @@ func parseResource(r *ytree.Reader, n *ytree.Node, field string) (pdp.Resource, 
 		r.Errorf(n, "%s must be \"type\", \"type:key\" or a mapping {type, key, tenant, attributes}, not %s", field, n.Describe())
 		return res, false
 	}
-	entries, _ := r.Entries(n, field, resourceKeys, policy.Suggest)
+	entries, _ := r.Entries(n, field, resourceKeys)
 	for _, e := range entries {
 		sub := field + "." + e.Key
 		switch e.Key {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -72,14 +71,14 @@ The exit code is 0 for allow, 1 for deny and 2 for an error, like grep.`,
 				}
 				f.tenant = tenant
 			}
-			c, err := f.build(args, cmd.InOrStdin())
+			c, err := f.build(cmd.Context(), args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
 			if f.print != "" {
 				return printSnippet(cmd.OutOrStdout(), g, f.print, c)
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -108,17 +107,26 @@ func (f *checkFlags) addCheckFlags(fl *pflag.FlagSet) {
 	fl.StringArrayVarP(&f.context, "context", "c", nil, "a context value `k=v` (repeatable)")
 }
 
+// MaxInputSize is the largest --input pdpx reads, from a file or standard
+// input: an /allowed body is a few KiB; a few MiB leaves room for large
+// attribute values.
+const MaxInputSize = 8 << 20
+
 // build makes the check from the arguments, or from --input exactly as sent.
-func (f *checkFlags) build(args []string, stdin io.Reader) (pdp.Check, error) {
+func (f *checkFlags) build(ctx context.Context, args []string, stdin io.Reader) (pdp.Check, error) {
 	if f.input != "" {
 		var (
 			b   []byte
 			err error
 		)
 		if f.input == "-" {
-			b, err = io.ReadAll(io.LimitReader(stdin, 16<<20))
+			b, err = pdp.ReadAll(ctx, stdin, MaxInputSize, "--input")
 		} else {
-			b, err = os.ReadFile(f.input)
+			b, err = pdp.ReadFile(ctx, f.input, MaxInputSize, "--input")
+		}
+		var big *pdp.TooLargeError
+		if errors.As(err, &big) || errors.Is(err, context.Canceled) {
+			return pdp.Check{}, err
 		}
 		if err != nil {
 			return pdp.Check{}, fmt.Errorf("reading --input: %w", err)

@@ -43,7 +43,8 @@ func asExit(err error, target **ExitError) bool {
 	return ok
 }
 
-// The demo story of the engine issue, as a user types it.
+// The demo policy's story (RBAC per tenant, ABAC with typed values, ReBAC
+// through a relation), as a user types it.
 func TestCheckDemoStory(t *testing.T) {
 	cases := []struct {
 		args []string
@@ -276,5 +277,15 @@ func TestUnknownCommandSuggests(t *testing.T) {
 	}
 	if out, _ = run(t, "", "zzz"); !strings.Contains(out, "pdpx --help lists the commands") {
 		t.Errorf("%s", out)
+	}
+}
+
+// Nothing listening: the reason is said once, and the next step names the
+// command line's flags, not the explorer's switcher.
+func TestCheckRefusedExplainsOnce(t *testing.T) {
+	out, code := run(t, "", "--no-history", "check", "--pdp", "http://127.0.0.1:1", "--token", "k", "john", "read", "document", "--explain")
+	if code != 2 || strings.Count(out, "nothing is listening at http://127.0.0.1:1") != 1 || strings.Contains(out, "choose another target") ||
+		!strings.Contains(out, "--pdp URL, --cloud or --policy FILE") {
+		t.Errorf("exit %d\n%s", code, out)
 	}
 }

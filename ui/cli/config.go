@@ -34,8 +34,10 @@ func (g *globals) loadConfig() (*state.Config, error) {
 	return c, nil
 }
 
-// targetFlags reports whether --policy, --pdp or --cloud chose the target.
-func (g *globals) targetFlags() bool { return g.policy != "" || g.pdpURL != "" || g.cloud }
+// targetFlags reports whether --policy, --pdp, --cloud or --authzen chose the target.
+func (g *globals) targetFlags() bool {
+	return g.policy != "" || g.pdpURL != "" || g.cloud || g.authzen != ""
+}
 
 // changed reports whether a global flag was given on the command line.
 func (g *globals) changed(name string) bool {
@@ -72,7 +74,7 @@ func (g *globals) resolveSpec(withToken bool) (pdp.TargetSpec, error) {
 		return pdp.TargetSpec{}, err
 	}
 	if !ok || g.targetFlags() {
-		s, err := targets.FromFlags(g.policy, g.pdpURL, g.cloud, g.token, g.timeout, g.snapshot)
+		s, err := targets.FromFlags(g.policy, g.pdpURL, g.authzen, g.cloud, g.token, g.timeout, g.snapshot)
 		if err == nil && ok && !g.changed("timeout") && p.Timeout > 0 {
 			s.Timeout = p.Timeout
 		}
@@ -96,7 +98,7 @@ func (g *globals) resolveSpec(withToken bool) (pdp.TargetSpec, error) {
 // profileSpec is the target profile p names, with timeout. With withToken,
 // a remote target's key is token when given, else from the profile's
 // source (which may run its token_command: call this off the UI's event
-// loop), else $PERMIT_API_KEY.
+// loop), else $PERMIT_API_KEY ($AUTHZEN_PDP_API_KEY for an AuthZEN PDP).
 func profileSpec(ctx context.Context, p state.Profile, timeout time.Duration, token string, withToken bool) (pdp.TargetSpec, error) {
 	s := p.Spec()
 	s.Timeout = timeout
@@ -111,7 +113,7 @@ func profileSpec(ctx context.Context, p state.Profile, timeout time.Duration, to
 		}
 	}
 	if s.Token == "" {
-		s.Token = os.Getenv(targets.TokenEnv)
+		s.Token = os.Getenv(targets.TokenEnvFor(s.Kind))
 	}
 	return s, nil
 }
@@ -134,10 +136,11 @@ func newConfigCmd(g *globals) *cobra.Command {
 		Use:   "config",
 		Short: "Profiles: named targets in " + "$XDG_CONFIG_HOME/pdpx/config.yaml",
 		Long: `The config file names targets ("profiles"): the embedded engine over a policy
-file, a Permit PDP, or the cloud PDP, each with where its API key comes from
-(an environment variable or a command, never the key itself), a timeout and
-a default tenant. pdpx --profile NAME uses one; "default:" names the one used
-when no --profile, --policy, --pdp or --cloud is given.
+file, a Permit PDP, the cloud PDP, or any AuthZEN PDP (kind: authzen), each
+with where its API key comes from (an environment variable or a command,
+never the key itself), a timeout and a default tenant. pdpx --profile NAME
+uses one; "default:" names the one used when no --profile, --policy, --pdp,
+--cloud or --authzen is given.
 
 The file is --config, else $PDPX_CONFIG, else
 $XDG_CONFIG_HOME/pdpx/config.yaml (~/.config/pdpx/config.yaml).`,
@@ -224,7 +227,7 @@ func showConfig(w io.Writer, c *state.Config, selected string) error {
 		if p.Kind != pdp.KindEmbedded {
 			token = p.TokenSource()
 			if token == "none" {
-				token = "$" + targets.TokenEnv + " or --token"
+				token = "$" + targets.TokenEnvFor(p.Kind) + " or --token"
 			}
 		}
 		timeout := "-"

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,11 +32,11 @@ when they differ, 2 when a file cannot be read.`,
   pdpx policy diff --json prod-monday.json prod.json | jq '.groups[].name'`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := loadForDiff(args[0])
+			a, err := loadForDiff(cmd.Context(), args[0])
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			b, err := loadForDiff(args[1])
+			b, err := loadForDiff(cmd.Context(), args[1])
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
@@ -71,8 +72,8 @@ when they differ, 2 when a file cannot be read.`,
 	return cmd
 }
 
-func loadForDiff(path string) (*policy.Policy, error) {
-	p, err := policy.Load(path)
+func loadForDiff(ctx context.Context, path string) (*policy.Policy, error) {
+	p, err := policy.LoadContext(ctx, path)
 	if err == nil {
 		return p, nil
 	}

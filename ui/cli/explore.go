@@ -31,7 +31,7 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	if p, ok, err := g.selectedProfile(); err == nil && ok && !g.targetFlags() {
 		opts.Profile, opts.DefaultTenant = p.Name, p.DefaultTenant
 	}
-	opts.Target, err = targets.Build(spec)
+	opts.Target, err = targets.BuildContext(cmd.Context(), spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
 		opts.AskTokenFor = pdp.TargetSpec{Kind: spec.Kind, URL: spec.URL}
@@ -83,7 +83,7 @@ func switchFunc(flags pdp.TargetSpec, configFlag string) ui.SwitchFunc {
 			return buildProfile(s, configFlag, timeout, &keep)
 		}
 		if token == "" {
-			token = os.Getenv(targets.TokenEnv)
+			token = os.Getenv(targets.TokenEnvFor(s.Kind))
 		}
 		ts := pdp.TargetSpec{Kind: s.Kind, Policy: s.Policy, URL: s.URL, Token: token, Timeout: timeout}
 		t, err := targets.Build(ts)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -74,7 +75,7 @@ The exit code is 0 when every cell was decided, 2 when some are errors.`,
 			if err != nil {
 				return err
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -143,7 +144,7 @@ func (f *matrixFlags) matrix(cmd *cobra.Command, args []string) (*sweep.Matrix, 
 			j++
 		}
 	}
-	base, err := f.build(full, nil)
+	base, err := f.build(context.Background(), full, nil)
 	if err != nil {
 		return nil, err
 	}

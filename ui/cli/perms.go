@@ -34,7 +34,11 @@ target, whose policy also tells which role grants which permission. A
 permission with no role came from attributes (ABAC). On the embedded
 target every permission listed is one pdpx check allows, and every check
 it allows on an instance the policy knows is listed (on the instance, or
-on its tenant when a tenant role allows it everywhere there).`,
+on its tenant when a tenant role allows it everywhere there).
+
+An AuthZEN PDP (--authzen) is asked its action search, for the types
+--type names (in each --tenant) and the instances --resource names: it
+cannot list a user's tenants and instances, and names no roles.`,
 		Example: `  pdpx permissions jane@permit.io
   pdpx permissions john@permit.io --tenant awesome_inc --type document
   pdpx permissions bob@acme.io --json`,
@@ -48,7 +52,7 @@ on its tenant when a tenant role allows it everywhere there).`,
 			if err != nil {
 				return fmt.Errorf("--user-attr %w", err)
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -71,7 +75,7 @@ on its tenant when a tenant role allows it everywhere there).`,
 				}{user, t.Describe().Name, orEmpty(rows)})
 			}
 			p := newPrinter(cmd.OutOrStdout())
-			p.grants(user, t.Describe().Name, rows)
+			p.grants(user, t.Describe().Name, rows, t.Describe().Kind == pdp.KindAuthZEN)
 			return p.flush()
 		},
 	}
@@ -97,7 +101,9 @@ func newWhoCmd(g *globals) *cobra.Command {
 (user set and resource set) that lets them: Permit's /authorized_users.
 On the embedded target the users are exactly those of the policy that
 pdpx check allows; a remote PDP answers for itself (Permit's lists ABAC
-users only when the query's context asks for them).`,
+users only when the query's context asks for them). An AuthZEN PDP
+(--authzen) is asked its subject search: every user it would allow, without
+what lets them.`,
 		Example: `  pdpx who update document:roadmap
   pdpx who read document --tenant awesome_inc --json`,
 		Args: cobra.ExactArgs(2),
@@ -106,7 +112,7 @@ users only when the query's context asks for them).`,
 			if err != nil {
 				return err
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -163,8 +169,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // grants prints a user's permissions grouped by tenant and instance, each
-// with the roles that give it.
-func (p *printer) grants(user, target string, rows []sweep.Grant) {
+// with the roles that give it. noRoles says the target names none (an
+// AuthZEN PDP), so that a permission without one is not put down to
+// attributes.
+func (p *printer) grants(user, target string, rows []sweep.Grant, noRoles bool) {
 	p.linef("%s %s", p.key.Render(pdp.Clean(user)), p.dim.Render("· "+pdp.Clean(target)))
 	if len(rows) == 0 {
 		p.linef("  no permissions")
@@ -176,15 +184,22 @@ func (p *printer) grants(user, target string, rows []sweep.Grant) {
 	}
 	last := ""
 	for _, g := range rows {
-		if head := g.Scope + " " + g.Key; head != last {
+		head := g.Scope + " " + g.Key
+		if g.Scope == "tenant" && g.Key == "" {
+			head = "no tenant"
+		}
+		if head != last {
 			p.linef("%s", p.key.Render(head))
 			last = head
 		}
 		via := p.dim.Render("attributes (no role)")
+		if noRoles {
+			via = ""
+		}
 		if len(g.Roles) > 0 {
 			via = "via " + strings.Join(g.Roles, ", ")
 		}
-		p.linef("  %s %s  %s", p.ok.Render("✓"), padText(g.Permission, pw), via)
+		p.linef("%s", strings.TrimRight(fmt.Sprintf("  %s %s  %s", p.ok.Render("✓"), padText(g.Permission, pw), via), " "))
 	}
 }
 
@@ -201,6 +216,11 @@ func (p *printer) who(c pdp.Check, target string, rows []sweep.Authorized) {
 		uw = max(uw, len([]rune(r.User)))
 	}
 	for _, r := range rows {
+		if r.Role == "" && r.Resource == "" {
+			// An AuthZEN PDP's subject search says who, not why.
+			p.linef("  %s %s  %s", p.ok.Render("✓"), padText(r.User, uw), p.dim.Render("(the PDP names no role)"))
+			continue
+		}
 		p.linef("  %s %s  %s", p.ok.Render("✓"), padText(r.User, uw), r.Via())
 	}
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +26,11 @@ func newPolicyCmd() *cobra.Command {
 			quiet, _ := cmd.Flags().GetBool("quiet")
 			bad := 0
 			for _, path := range args {
-				p, err := policy.Load(path)
+				p, err := policy.LoadContext(cmd.Context(), path)
+				if errors.Is(err, context.Canceled) {
+					// Ctrl-C: stop here, the files not checked are not ok.
+					return err
+				}
 				if err != nil {
 					bad++
 					var probs policy.Problems
@@ -33,6 +39,9 @@ func newPolicyCmd() *cobra.Command {
 							fmt.Fprintln(cmd.OutOrStdout(), pr.String())
 						}
 						fmt.Fprintf(cmd.OutOrStdout(), "%s: %d problem(s)\n", path, len(probs))
+					} else if strings.HasPrefix(err.Error(), path+":") {
+						// The error names the file already (a cap, not text).
+						fmt.Fprintln(cmd.OutOrStdout(), err)
 					} else {
 						fmt.Fprintf(cmd.OutOrStdout(), "%s: %v\n", path, err)
 					}

@@ -31,7 +31,7 @@ only the checks of the file, decided on the target (--policy, --pdp,
 			if err != nil {
 				return err
 			}
-			t, err := g.target()
+			t, err := g.target(cmd.Context())
 			if err != nil {
 				return err
 			}

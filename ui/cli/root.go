@@ -3,10 +3,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
@@ -33,12 +37,21 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// ExitInterrupted is the exit code of a command stopped by Ctrl-C or
+// SIGTERM: 128 + SIGINT, as shells report an interrupted program.
+const ExitInterrupted = 130
+
 // ExitCode is the process exit code for an error returned by the command
-// tree: an ExitError's own code, 2 for anything else (bad input, usage), as
+// tree: ExitInterrupted when the command's context was cancelled (main's
+// context is cancelled only by SIGINT or SIGTERM), whatever wraps that;
+// else an ExitError's own code; 2 for anything else (bad input, usage), as
 // grep uses 2 for trouble.
 func ExitCode(err error) int {
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
@@ -47,13 +60,50 @@ func ExitCode(err error) int {
 	return 2
 }
 
-// ErrorHandler prints errors as fang does, except silent exits.
+// ErrorHandler prints errors as fang does, except silent exits, with two
+// changes: the text is cleaned of escape sequences (it may quote a file or
+// a PDP), and only an ordinary first word is capitalised (fang's title
+// case turns "/etc/shadow: ..." into "/Etc/Shadow: ...").
 func ErrorHandler(w io.Writer, styles fang.Styles, err error) {
 	var ee *ExitError
 	if errors.As(err, &ee) && ee.Silent {
 		return
 	}
-	fang.DefaultErrorHandler(w, styles, err)
+	styles.ErrorText = styles.ErrorText.Transform(sentenceCase)
+	fang.DefaultErrorHandler(w, styles, cleanError{err})
+}
+
+// cleanError is an error whose text is safe to draw on a terminal.
+type cleanError struct{ err error }
+
+func (e cleanError) Error() string { return pdp.Clean(e.err.Error()) }
+func (e cleanError) Unwrap() error { return e.err }
+
+// sentenceCase capitalises the first word of s when it is an ordinary
+// lower-case word ("cannot read" → "Cannot read"), and leaves s alone when
+// the first word is a path, a file or flag name, a key or anything with
+// digits, dots, slashes or capitals (/etc/shadow, e1.yaml, --policy,
+// john@permit.io, HTTP), and for pdpx's own name. Only the first letter
+// changes: fang's title case would also lower the rest of the word.
+func sentenceCase(s string) string {
+	start := len(s) - len(strings.TrimLeftFunc(s, unicode.IsSpace))
+	end := strings.IndexFunc(s[start:], unicode.IsSpace)
+	if end < 0 {
+		end = len(s)
+	} else {
+		end += start
+	}
+	word := strings.TrimRight(s[start:end], ":,;.!?")
+	if word == "" || word == "pdpx" {
+		return s
+	}
+	for i, r := range word {
+		if !unicode.IsLower(r) && (i == 0 || r != '-' && r != '\'') {
+			return s
+		}
+	}
+	r, n := utf8.DecodeRuneInString(word)
+	return s[:start] + string(unicode.ToUpper(r)) + s[start+n:]
 }
 
 // globals are the flags every command shares: which target to ask, and
@@ -62,6 +112,7 @@ type globals struct {
 	policy    string
 	snapshot  string
 	pdpURL    string
+	authzen   string
 	cloud     bool
 	token     string
 	timeout   time.Duration
@@ -81,13 +132,14 @@ func (g *globals) spec() (pdp.TargetSpec, error) {
 	return g.resolveSpec(true)
 }
 
-// target builds the target the flags and the profile name.
-func (g *globals) target() (pdp.Target, error) {
+// target builds the target the flags and the profile name. Loading a
+// policy file stops when ctx is done (Ctrl-C).
+func (g *globals) target(ctx context.Context) (pdp.Target, error) {
 	spec, err := g.spec()
 	if err != nil {
 		return nil, err
 	}
-	return targets.Build(spec)
+	return targets.BuildContext(ctx, spec)
 }
 
 // NewRoot builds the command tree. version is printed by --version.
@@ -116,6 +168,7 @@ that decides as Permit's PDP does: no account, no network.`,
 	f.StringVar(&g.pdpURL, "pdp", "", "ask the Permit PDP at this `URL` (Permit's container listens on http://localhost:7766)")
 	f.StringVar(&g.snapshot, "snapshot", "", "with --pdp or --cloud: also decide each check on this policy `file` pulled from the PDP's environment (pdpx pull), to explain the PDP's decisions and compare")
 	f.BoolVar(&g.cloud, "cloud", false, "ask Permit's cloud PDP (RBAC and ReBAC only)")
+	f.StringVar(&g.authzen, "authzen", "", "ask the AuthZEN PDP at this base `URL` (any PDP speaking AuthZEN 1.0; key from --token or $"+targets.AuthZENTokenEnv+", optional)")
 	f.StringVar(&g.token, "token", "", "the environment's API `key` for --pdp/--cloud (default $PERMIT_API_KEY)")
 	f.DurationVar(&g.timeout, "timeout", targets.DefaultTimeout, "how long a remote check may take")
 	f.StringVar(&g.history, "history", "", "keep the history in this SQLite `file` (default $PDPX_HISTORY, else $XDG_STATE_HOME/pdpx/history.db)")

@@ -26,6 +26,7 @@ const tokenEnv = "PDPX_TOKEN"
 func newServeCmd(g *globals) *cobra.Command {
 	var (
 		addr, token, logFormat    string
+		defaultTenant, publicURL  string
 		noDebug                   bool
 		readTimeout, writeTimeout time.Duration
 	)
@@ -36,10 +37,15 @@ func newServeCmd(g *globals) *cobra.Command {
 Permit's SDKs, pdpx --pdp and AuthZEN clients use it unchanged, offline:
 /allowed, /allowed/bulk, /allowed/all-tenants, /user-permissions,
 /user-tenants, /authorized_users, GET /local/role_assignments, /health,
-/healthy, /ready, /access/v1/evaluation(s) and
+/healthy, /ready, and AuthZEN's /access/v1/evaluation(s),
+/access/v1/search/{subject,resource,action} and
 /.well-known/authzen-configuration. Bodies up to 2 MiB are read, as on
 Permit's PDP; --read-timeout and --write-timeout cut off clients that stop
 sending or reading.
+
+AuthZEN requests rarely name a Permit tenant (resource.properties.tenant):
+--default-tenant (else the served profile's default_tenant) gives them one,
+so that roles held in that tenant count.
 
 The policy file (--policy, else the policy of the profile --profile names,
 else the demo policy) is the source of truth. It is reloaded when it
@@ -53,10 +59,11 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 		Example: `  pdpx serve                                  # the demo policy on 127.0.0.1:7766
   pdpx serve --policy env.yaml --token dev-key
   pdpx serve --profile mine                        # an embedded profile of the config file
+  pdpx serve --policy todo.yaml --default-tenant default   # AuthZEN clients, no tenant in their requests
   PERMIT_PDP_URL=http://127.0.0.1:7766 node app.js   # Permit's Node SDK, unchanged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, f := range []string{"pdp", "cloud"} {
+			for _, f := range []string{"pdp", "cloud", "authzen"} {
 				if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
 					return fmt.Errorf("--%s does not apply to pdpx serve: it serves a policy file (--policy FILE, default the demo policy)", f)
 				}
@@ -68,6 +75,9 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 			policyPath, err := g.servedPolicy(log)
 			if err != nil {
 				return err
+			}
+			if !cmd.Flags().Changed("default-tenant") {
+				defaultTenant = g.servedDefaultTenant()
 			}
 			if token == "" {
 				token = os.Getenv(tokenEnv)
@@ -84,7 +94,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 				}
 			}
 			srv, err := server.New(server.Config{Policy: policyPath, Token: token, NoDebug: noDebug, Log: log,
-				ReadTimeout: readTimeout, WriteTimeout: writeTimeout})
+				ReadTimeout: readTimeout, WriteTimeout: writeTimeout,
+				DefaultTenant: defaultTenant, PublicURL: publicURL})
 			if err != nil {
 				return fmt.Errorf("%s:\n%w", policyPath, err)
 			}
@@ -94,6 +105,9 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 			}
 			log.Info("pdpx serve: a Permit-compatible PDP for development and tests",
 				"url", "http://"+ln.Addr().String(), "policy", srv.PolicyName(), "debug", !noDebug)
+			if defaultTenant != "" {
+				log.Info("AuthZEN requests that name no tenant are decided in " + defaultTenant)
+			}
 			if token == "" {
 				log.Warn("no --token or " + tokenEnv + ": accepting any API key, or none")
 			}
@@ -105,6 +119,8 @@ belongs on Permit's PDP, which scales out and syncs from Permit's cloud.`,
 	f.StringVar(&token, "token", "", "the API `key` requests must carry as Authorization: Bearer (default $"+tokenEnv+"; none accepts any)")
 	f.BoolVar(&noDebug, "no-debug", false, "leave Permit's debug object out of decisions")
 	f.StringVar(&logFormat, "log-format", "text", "access log `format`: text or json")
+	f.StringVar(&defaultTenant, "default-tenant", "", "the `tenant` of AuthZEN requests that name none in resource.properties.tenant (default: the served profile's default_tenant, else none, as Permit's PDP)")
+	f.StringVar(&publicURL, "public-url", "", "the base `URL` clients reach this server at, for the AuthZEN metadata (default: each request's Host and proxy headers)")
 	f.DurationVar(&readTimeout, "read-timeout", server.DefaultReadTimeout, "the longest a client may take to send a whole request, body included (0: no limit)")
 	f.DurationVar(&writeTimeout, "write-timeout", server.DefaultWriteTimeout, "the longest a request may take from its headers to the end of its answer, so that a client that stops reading lets go (0: no limit)")
 	return cmd
@@ -131,6 +147,19 @@ func (g *globals) servedPolicy(log *slog.Logger) (string, error) {
 	}
 	log.Warn(fmt.Sprintf("the config's default profile %q is a %s target, which pdpx serve cannot serve: serving the demo policy (pass --policy FILE or --profile NAME)", p.Name, p.Kind))
 	return "", nil
+}
+
+// servedDefaultTenant is the default_tenant of the profile whose policy
+// pdpx serve serves, "" when it serves --policy or no profile.
+func (g *globals) servedDefaultTenant() string {
+	if g.policy != "" {
+		return ""
+	}
+	p, ok, err := g.selectedProfile()
+	if err != nil || !ok || p.Kind != pdp.KindEmbedded {
+		return ""
+	}
+	return p.DefaultTenant
 }
 
 // newLogger is the access log and the server's reports, on w.

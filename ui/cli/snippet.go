@@ -21,6 +21,17 @@ func printSnippet(w io.Writer, g *globals, lang string, c pdp.Check) error {
 	if err != nil {
 		return err
 	}
+	if spec.Kind == pdp.KindAuthZEN {
+		if l != snippet.Curl {
+			return fmt.Errorf("--print %s on an AuthZEN target: only curl, since Permit's SDKs speak Permit's API, not AuthZEN", lang)
+		}
+		text, err := snippet.AuthZENCurl(c, spec.URL)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(w, text)
+		return err
+	}
 	text, err := snippet.Generate(l, c, snippet.Target{Kind: spec.Kind, URL: spec.URL})
 	if err != nil {
 		return err

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -54,7 +56,10 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 		probs []string
 	)
 	for _, p := range paths {
-		sf, err := scenario.Load(p)
+		sf, err := scenario.LoadContext(cmd.Context(), p)
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
 		if err != nil {
 			probs = append(probs, err.Error())
 			continue
@@ -64,7 +69,10 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 	if len(probs) > 0 {
 		return &ExitError{Code: 2, Err: errors.New(strings.Join(probs, "\n"))}
 	}
-	t, err := g.target()
+	t, err := g.target(cmd.Context())
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
@@ -74,7 +82,7 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 		all = append(all, scenario.FileResults{Path: sf.Path, Results: scenario.Run(cmd.Context(), t, sf)})
 	}
 	if err := cmd.Context().Err(); err != nil {
-		return &ExitError{Code: 2, Err: fmt.Errorf("interrupted: %w", err)}
+		return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: %w", context.Cause(cmd.Context()))}
 	}
 	out := cmd.OutOrStdout()
 	if f.json {
@@ -97,15 +105,37 @@ func runTests(cmd *cobra.Command, g *globals, f *testFlags, paths []string) erro
 }
 
 func writeJUnit(path string, all []scenario.FileResults) error {
-	fh, err := os.Create(path)
+	if err := writeReport(path, func(w io.Writer) error { return scenario.WriteJUnit(w, all) }); err != nil {
+		return fmt.Errorf("--junit: %w", err)
+	}
+	return nil
+}
+
+// writeReport writes a report file (--junit) into a temporary file beside
+// path and renames it into place, so that an interrupted or failed write
+// never leaves a partial report where CI looks for one.
+func writeReport(path string, write func(io.Writer) error) error {
+	fh, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("--junit: %w", err)
+		return err
 	}
-	if err := scenario.WriteJUnit(fh, all); err != nil {
-		fh.Close()
-		return fmt.Errorf("--junit: %w", err)
+	tmp := fh.Name()
+	err = write(fh)
+	if cerr := fh.Close(); err == nil {
+		err = cerr
 	}
-	return fh.Close()
+	if err == nil {
+		// CreateTemp makes the file 0600; a report is not a secret.
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // printResults writes a line per check and a summary:

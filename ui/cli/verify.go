@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -65,11 +64,11 @@ func runVerify(cmd *cobra.Command, g *globals, f *verifyFlags) error {
 	}
 	snapPath := spec.Snapshot
 	spec.Snapshot = ""
-	remote, err := targets.Build(spec)
+	remote, err := targets.BuildContext(cmd.Context(), spec)
 	if err != nil {
 		return err
 	}
-	snap, err := targets.LoadSnapshot(snapPath)
+	snap, err := targets.LoadSnapshotContext(cmd.Context(), snapPath)
 	if err != nil {
 		return err
 	}
@@ -229,5 +228,8 @@ func writeVerifyJUnit(path string, rep verify.Report, label string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append([]byte(xml.Header), append(b, '\n')...), 0o644)
+	return writeReport(path, func(w io.Writer) error {
+		_, err := w.Write(append([]byte(xml.Header), append(b, '\n')...))
+		return err
+	})
 }

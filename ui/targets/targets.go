@@ -4,6 +4,7 @@
 package targets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/azclient"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/permit"
@@ -21,6 +23,20 @@ import (
 // TokenEnv is the environment variable Permit's SDKs and docs use for the API key.
 const TokenEnv = "PERMIT_API_KEY"
 
+// AuthZENTokenEnv holds the key for an AuthZEN PDP, as in the AuthZEN
+// interop's own test harness. An AuthZEN PDP may be another vendor's: it
+// is never sent $PERMIT_API_KEY unasked.
+const AuthZENTokenEnv = "AUTHZEN_PDP_API_KEY"
+
+// TokenEnvFor is the environment variable a target of kind k takes its
+// key from when none is given.
+func TokenEnvFor(k pdp.Kind) string {
+	if k == pdp.KindAuthZEN {
+		return AuthZENTokenEnv
+	}
+	return TokenEnv
+}
+
 // DefaultTimeout is how long a remote check may take, as in Permit's Go SDK.
 const DefaultTimeout = 5 * time.Second
 
@@ -28,23 +44,28 @@ const DefaultTimeout = 5 * time.Second
 // explorer can ask for one in a masked field instead of failing.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
-// FromFlags resolves the global target flags into a spec. --pdp and --cloud
-// exclude each other and --policy; the token falls back to $PERMIT_API_KEY.
-func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
+// FromFlags resolves the global target flags into a spec. --policy, --pdp,
+// --cloud and --authzen exclude each other; the token falls back to
+// $PERMIT_API_KEY ($AUTHZEN_PDP_API_KEY for --authzen).
+func FromFlags(policyPath, pdpURL, authzenURL string, cloud bool, token string, timeout time.Duration, snapshot string) (pdp.TargetSpec, error) {
 	n := 0
-	for _, set := range []bool{policyPath != "", pdpURL != "", cloud} {
+	for _, set := range []bool{policyPath != "", pdpURL != "", cloud, authzenURL != ""} {
 		if set {
 			n++
 		}
 	}
 	if n > 1 {
-		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL or --cloud")
+		return pdp.TargetSpec{}, errors.New("choose one target: --policy FILE, --pdp URL, --cloud or --authzen URL")
 	}
 	if snapshot != "" && pdpURL == "" && !cloud {
 		return pdp.TargetSpec{}, errors.New("--snapshot pairs a remote PDP with a pulled policy file: add --pdp URL or --cloud (with --policy the engine decides alone)")
 	}
 	if token == "" {
-		token = os.Getenv(TokenEnv)
+		kind := pdp.KindPDP
+		if authzenURL != "" {
+			kind = pdp.KindAuthZEN
+		}
+		token = os.Getenv(TokenEnvFor(kind))
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -55,18 +76,26 @@ func FromFlags(policyPath, pdpURL string, cloud bool, token string, timeout time
 		s.Kind, s.URL = pdp.KindPDP, pdpURL
 	case cloud:
 		s.Kind = pdp.KindCloud
+	case authzenURL != "":
+		s.Kind, s.URL = pdp.KindAuthZEN, authzenURL
 	}
 	return s.WithDefaults(), nil
 }
 
 // Build makes the target s names: it is where the HTTP client is made.
 // A broken policy file is a policy.Problems error listing every problem
-// with its line; a remote target without a token is ErrNoToken.
+// with its line; a Permit PDP without a token is ErrNoToken.
 func Build(s pdp.TargetSpec) (pdp.Target, error) {
+	return BuildContext(context.Background(), s)
+}
+
+// BuildContext is Build that stops loading a policy file (or a snapshot)
+// when ctx is done (Ctrl-C), with an error wrapping ctx's.
+func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	s = s.WithDefaults()
 	switch s.Kind {
 	case pdp.KindEmbedded:
-		return Embedded(s.Policy)
+		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
 		if strings.TrimSpace(s.Token) == "" {
 			return nil, ErrNoToken
@@ -83,23 +112,31 @@ func Build(s pdp.TargetSpec) (pdp.Target, error) {
 		if err != nil || s.Snapshot == "" {
 			return remote, err
 		}
-		snap, err := LoadSnapshot(s.Snapshot)
+		snap, err := LoadSnapshotContext(ctx, s.Snapshot)
 		if err != nil {
 			return nil, err
 		}
 		return paired.New(remote, snap), nil
+	case pdp.KindAuthZEN:
+		// The key is optional: many AuthZEN PDPs take none.
+		return azclient.New(s.URL, s.Token, azclient.WithTimeout(s.Timeout))
 	default:
-		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp or cloud", s.Kind)
+		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp, cloud or authzen", s.Kind)
 	}
 }
 
 // Embedded builds the embedded engine over a policy file, or over the
 // built-in demo policy when path is "".
 func Embedded(path string) (*engine.Target, error) {
+	return EmbeddedContext(context.Background(), path)
+}
+
+// EmbeddedContext is Embedded that stops loading when ctx is done.
+func EmbeddedContext(ctx context.Context, path string) (*engine.Target, error) {
 	if path == "" {
 		return engine.NewTarget(engine.New(policy.Demo()), policy.DemoName, ""), nil
 	}
-	p, err := policy.Load(path)
+	p, err := policy.LoadContext(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +146,12 @@ func Embedded(path string) (*engine.Target, error) {
 // LoadSnapshot loads a pulled policy file as a snapshot: its engine, and
 // the environment and time its source header names.
 func LoadSnapshot(path string) (paired.Snapshot, error) {
-	p, err := policy.Load(path)
+	return LoadSnapshotContext(context.Background(), path)
+}
+
+// LoadSnapshotContext is LoadSnapshot that stops loading when ctx is done.
+func LoadSnapshotContext(ctx context.Context, path string) (paired.Snapshot, error) {
+	p, err := policy.LoadContext(ctx, path)
 	if err != nil {
 		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}

@@ -14,9 +14,11 @@ import (
 
 func TestFromFlags(t *testing.T) {
 	t.Setenv(TokenEnv, "env-key")
+	t.Setenv(AuthZENTokenEnv, "")
 	for _, tc := range []struct {
 		name          string
 		policy, url   string
+		authzen       string
 		cloud         bool
 		token         string
 		timeout       time.Duration
@@ -30,8 +32,11 @@ func TestFromFlags(t *testing.T) {
 			want: pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://pdp:7000", Token: "flag-key", Timeout: DefaultTimeout}},
 		{name: "the cloud", cloud: true, want: pdp.TargetSpec{Kind: pdp.KindCloud, URL: pdp.CloudPDPURL, Token: "env-key", Timeout: DefaultTimeout}},
 		{name: "two targets", policy: "env.yaml", cloud: true, wantErrSubstr: "choose one target"},
+		// An AuthZEN PDP may be another vendor's: Permit's key is not its own.
+		{name: "an AuthZEN PDP", authzen: "http://az:8080", want: pdp.TargetSpec{Kind: pdp.KindAuthZEN, URL: "http://az:8080", Timeout: DefaultTimeout}},
+		{name: "an AuthZEN PDP and a PDP", authzen: "http://az:8080", url: "http://pdp:7000", wantErrSubstr: "choose one target"},
 	} {
-		got, err := FromFlags(tc.policy, tc.url, tc.cloud, tc.token, tc.timeout, "")
+		got, err := FromFlags(tc.policy, tc.url, tc.authzen, tc.cloud, tc.token, tc.timeout, "")
 		switch {
 		case tc.wantErrSubstr != "":
 			if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstr) {
@@ -63,6 +68,11 @@ func TestBuild(t *testing.T) {
 	}
 	if _, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, Token: "  "}); !errors.Is(err, ErrNoToken) {
 		t.Errorf("no key: %v", err)
+	}
+	// An AuthZEN PDP's key is optional.
+	az, err := Build(pdp.TargetSpec{Kind: pdp.KindAuthZEN, URL: "http://az:8080"})
+	if err != nil || az.Describe().Kind != pdp.KindAuthZEN || az.Describe().URL != "http://az:8080" {
+		t.Errorf("an AuthZEN PDP: %v", err)
 	}
 	if _, err := Build(pdp.TargetSpec{Kind: "opa"}); err == nil || !strings.Contains(err.Error(), `"opa"`) {
 		t.Errorf("an unknown kind: %v", err)

@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pdpx/pdpx/pdp"
+)
+
+func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
+	tg := storyTarget()
+	tg.info = pdp.TargetInfo{Kind: pdp.KindCloud, Name: "cloud PDP", ABAC: false}
+	h := newHarness(t, New(Options{Target: tg}), 80, 24, true)
+	h.fill("bob@acme.io", "location=England", "read", "document", "", "")
+	h.key("enter")
+	if !isOpen[*confirmDialog](h.m) || len(tg.sent()) != 0 {
+		t.Fatalf("no warning: dialog %v sent %d", dialogOf(h.m), len(tg.sent()))
+	}
+	if v := plain(h.view()); !strings.Contains(v, "does not evaluate ABAC") || !strings.Contains(v, "user.location") {
+		t.Errorf("warning text:\n%s", v)
+	}
+	h.key("esc")
+	if len(tg.sent()) != 0 || h.m.dialog != nil {
+		t.Fatalf("esc sent the check anyway")
+	}
+	h.key("enter")
+	h.key("enter")
+	if len(tg.sent()) != 1 {
+		t.Fatalf("enter on the warning did not send")
+	}
+	// Without attributes there is nothing to warn about.
+	h.m.form.setValue(fUserAttrs, "")
+	h.key("enter")
+	if h.m.dialog != nil || len(tg.sent()) != 2 {
+		t.Errorf("warned about a check without attributes")
+	}
+}
+
+func TestSwitcherMasksTheTokenAndSwitches(t *testing.T) {
+	var got pdp.TargetSpec
+	remote := storyTarget()
+	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		got = s
+		if s.Token == "" {
+			return nil, errors.New("no token")
+		}
+		return remote, nil
+	}
+	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
+	h.key("ctrl+t")
+	if !isOpen[*switcher](h.m) {
+		t.Fatal("ctrl+t did not open the switcher")
+	}
+	h.key("3")
+	h.key("tab") // URL (default shown as placeholder)
+	h.key("tab") // token
+	h.typeText("s3cr3t-token")
+	v := h.view()
+	if strings.Contains(v, "s3cr3t") {
+		t.Fatalf("the token is drawn:\n%s", plain(v))
+	}
+	if !strings.Contains(plain(v), "••••") {
+		t.Errorf("no mask drawn:\n%s", plain(v))
+	}
+	h.key("enter")
+	if got.Kind != pdp.KindPDP || got.URL != pdp.LocalPDPURL || got.Token != "s3cr3t-token" {
+		t.Fatalf("spec = %+v", got)
+	}
+	if h.m.dialog != nil || h.m.cur.info.Name != "pdp: localhost:7766" {
+		t.Fatalf("not switched: dialog %v target %q", dialogOf(h.m), h.m.cur.info.Name)
+	}
+	if h.m.sw.inputs[inToken].Value() != "" {
+		t.Errorf("the token is kept after the switch")
+	}
+	if !strings.Contains(plain(h.view()), "pdp: localhost:7766") {
+		t.Errorf("header does not show the new target")
+	}
+}
+
+func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
+	remote := storyTarget()
+	remote.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	h := newHarness(t, New(Options{Target: remote, AskToken: true}), 80, 24, true)
+	if !isOpen[*switcher](h.m) || h.m.sw.sel != 2 || h.m.sw.at != 2 {
+		t.Fatalf("AskToken: dialog %v sel %d at %d", dialogOf(h.m), h.m.sw.sel, h.m.sw.at)
+	}
+	h.key("esc")
+	// The CLI starts on the demo policy when the key is missing, and says
+	// which PDP the key is for.
+	h2 := newHarness(t, New(Options{Target: storyTarget(), AskToken: true,
+		AskTokenFor: pdp.TargetSpec{Kind: pdp.KindCloud}}), 80, 24, true)
+	if h2.m.sw.sel != 3 || !h2.m.sw.inputs[inToken].Focused() {
+		t.Errorf("AskTokenFor cloud: sel %d, token focused %v", h2.m.sw.sel, h2.m.sw.inputs[inToken].Focused())
+	}
+	remote.decide = func(pdp.Check) pdp.Decision {
+		return pdp.Decision{Outcome: pdp.Error, Status: 403, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 403, Msg: "the PDP at http://localhost:7766 refused the API key"}}
+	}
+	h.fill("bob@acme.io", "", "read", "document", "", "")
+	h.key("enter")
+	if !isOpen[*switcher](h.m) || !strings.Contains(plain(h.view()), "refused the API key") {
+		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
+	}
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/policy"
+	"github.com/pdpx/pdpx/state"
+)
+
+// current is the target checks go to and what the explorer knows of it.
+// A switch replaces it; gen counts the targets, so that an answer about an
+// older one (its health, suggestions from its policy, a watched check's
+// decision) is dropped.
+type current struct {
+	target pdp.Target
+	info   pdp.TargetInfo
+	// pol is the policy behind an embedded target; nil for a remote PDP.
+	pol *policy.Policy
+	gen int
+	// profile is the config profile the target was built from ("").
+	profile   string
+	health    healthState
+	healthErr string
+}
+
+type healthState int
+
+const (
+	healthUnknown healthState = iota
+	healthOK
+	healthDown
+)
+
+const (
+	healthEvery   = 30 * time.Second
+	healthTimeout = 5 * time.Second
+)
+
+type (
+	// switchedMsg answers the switcher, or a raised timeout.
+	switchedMsg struct {
+		target pdp.Target
+		err    error
+		// rerun is the check to send on the new target, and status what
+		// to say then: a target rebuilt with a longer timeout.
+		rerun  *pdp.Check
+		status string
+		// side is the check to send to the current target and this one
+		// side by side (ctrl+l); the current target stays.
+		side *pdp.Check
+		// profile is the config profile the target was built from.
+		profile *Profile
+	}
+	healthMsg struct {
+		gen int
+		err error
+	}
+	healthTickMsg struct{ gen int }
+)
+
+// set makes t the target, with its policy if it has one in process.
+func (c *current) set(t pdp.Target) {
+	c.target = t
+	c.gen++
+	c.info = pdp.TargetInfo{Name: "no target"}
+	if t != nil {
+		c.info = t.Describe()
+	}
+	c.pol = engine.PolicyOf(t)
+	c.health, c.healthErr = healthUnknown, ""
+}
+
+// types are the resource types of the target's policy; nil for a target
+// without one to read, which may know any type.
+func (c *current) types() []string {
+	if c.pol == nil {
+		return nil
+	}
+	return sortedKeys(c.pol.Resources)
+}
+
+// healthy records a health answer about target generation gen.
+func (c *current) healthy(msg healthMsg) {
+	if msg.gen != c.gen {
+		return
+	}
+	c.health, c.healthErr = healthOK, ""
+	if msg.err != nil {
+		c.health, c.healthErr = healthDown, msg.err.Error()
+	}
+}
+
+// engineFor is the engine to explain e with: the target's engine when e
+// was decided by the same embedded target (the same policy file, or the
+// demo policy), else nil, and e is explained from its debug object as a
+// remote decision is. A stored decision lacks its trace; Explain then
+// decides it again and warns when today's policy answers otherwise.
+func (c *current) engineFor(e state.Entry) *engine.Engine {
+	eng := engine.Of(c.target)
+	if eng == nil {
+		return nil
+	}
+	switch {
+	case e.TargetKind == pdp.KindEmbedded && e.TargetURL == c.info.URL:
+		return eng
+	case e.TargetKind == "" && e.Decision.Target == c.info.Name:
+		return eng // a row from before targets were recorded
+	}
+	return nil
+}
+
+// setTarget makes t the current target: the form checks types against its
+// policy.
+func (m *Model) setTarget(t pdp.Target) {
+	m.cur.set(t)
+	m.form.setTypes(m.cur.types())
+}
+
+// probe asks the target's health now, and again every healthEvery.
+func (m *Model) probe() tea.Cmd {
+	var ask, tick tea.Cmd
+	t, gen := m.cur.target, m.cur.gen
+	if t != nil {
+		ask = func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), healthTimeout)
+			defer cancel()
+			return healthMsg{gen: gen, err: t.Health(ctx)}
+		}
+	}
+	if m.ticks {
+		tick = tea.Tick(healthEvery, func(time.Time) tea.Msg { return healthTickMsg{gen: gen} })
+	}
+	return tea.Batch(ask, tick)
+}
+
+// onSwitched makes the target the switcher (or a raised timeout) built the
+// current one; for a side-by-side it sends the check to both instead.
+func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
+	m.sw.busy = false
+	if msg.err != nil {
+		if msg.rerun != nil {
+			// Not from the switcher (a raised timeout): say it in the footer.
+			m.setStatus("could not reconnect: "+msg.err.Error(), true)
+			return nil
+		}
+		m.sw.err = msg.err.Error()
+		return nil
+	}
+	if msg.side != nil {
+		m.sw.close()
+		m.dialog = nil
+		return m.sideBySideCmd(msg.target, *msg.side)
+	}
+	m.cancelFlight()
+	m.setTarget(msg.target)
+	m.watch.forgetFile()
+	m.sw.close()
+	m.dialog = nil
+	m.setStatus("now checking against "+oneLine(m.cur.info.Name), false)
+	switch {
+	case msg.profile != nil:
+		m.cur.profile = msg.profile.Name
+		m.form.setDefaultTenant(msg.profile.DefaultTenant)
+		m.setStatus("profile "+oneLine(m.cur.profile)+": now checking against "+oneLine(m.cur.info.Name), false)
+	case msg.rerun == nil:
+		// A target picked by kind is no profile's: its default tenant is
+		// Permit's. (A rebuilt target, msg.rerun, stays what it was.)
+		m.cur.profile = ""
+		m.form.setDefaultTenant("")
+	}
+	m.closeBoard()
+	// Watched checks re-run on the new target: a flip across targets is
+	// what a person switching targets wants to see.
+	cmds := []tea.Cmd{m.probe(), m.candidatesCmd(), m.watch.rerun(m.env())}
+	if msg.rerun != nil {
+		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
+		m.setStatus(msg.status, false)
+	}
+	return tea.Batch(cmds...)
+}
