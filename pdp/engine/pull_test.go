@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -296,6 +297,9 @@ func TestPullChild(t *testing.T) {
 	}
 	if url == "" {
 		t.Skip("run by BenchmarkPullLarge")
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(pull.GCPercent) // as pdpx pull runs
 	}
 	runtime.GC()
 	base := uint64(0)
