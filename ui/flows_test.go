@@ -365,3 +365,20 @@ func TestQuitKeys(t *testing.T) {
 		t.Fatalf("ctrl+c did not quit")
 	}
 }
+
+// The placeholder of the resource attributes is what a new user copies:
+// typed as shown, its example must be the string form the demo allows.
+func TestResourceAttrPlaceholderTeachesTheAllowedForm(t *testing.T) {
+	ph := fieldPlaceholders[fResAttrs]
+	i := strings.Index(ph, "e.g. ")
+	if i < 0 {
+		t.Fatalf("placeholder %q has no example", ph)
+	}
+	example := strings.Fields(ph[i+len("e.g. "):])[0]
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
+	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", example)
+	h.key("enter")
+	if o := h.m.dec.entry.Decision.Outcome; o != pdp.Allow {
+		t.Errorf("the placeholder's example %q gives %v on the demo, want allow", example, o)
+	}
+}
