@@ -149,7 +149,16 @@ func (m Model) popupLayer() (string, int, int) {
 	if pop == "" {
 		return "", 0, 0
 	}
-	h := lipgloss.Height(pop)
+	// The popup covers the rest of each row it lies on: the tail of a
+	// field's text or placeholder beside it would read as part of a
+	// suggestion.
+	fw, _ := innerSize(m.lay.form, m.lay.wide)
+	lines := strings.Split(pop, "\n")
+	for i, l := range lines {
+		lines[i] = padRight(l, fw-labelWidth)
+	}
+	pop = strings.Join(lines, "\n")
+	h := len(lines)
 	y := fy + 1
 	if h > below {
 		y = fy - h
