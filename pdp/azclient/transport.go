@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -23,62 +21,29 @@ type exchange struct {
 	latency     time.Duration
 }
 
-// errOwnTimeout is the cause of the per-request deadline, to tell our time
-// limit from the caller's.
-var errOwnTimeout = errors.New("azclient: request time limit")
-
 // do sends one request to url (a full URL on the PDP's origin) and reads
 // the answer. The error, when not nil, is a *pdp.TargetError; the exchange
 // is always returned, so that a Decision keeps the status and body of a
 // failed request.
 func (c *Client) do(ctx context.Context, method, url string, body []byte) (*exchange, error) {
-	ex := &exchange{method: method, url: url, header: http.Header{}}
 	start := time.Now()
-	defer func() { ex.latency = time.Since(start) }()
-
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(rctx, method, url, rd)
-	if err != nil {
-		return ex, &pdp.TargetError{Kind: pdp.ErrorNetwork, URL: c.base, Msg: "cannot build a request to " + c.clean(url), Cause: err}
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "pdpx/"+Version)
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return ex, c.transportError(ctx, rctx, err, time.Since(start))
-	}
-	defer resp.Body.Close()
-	ex.status, ex.header = resp.StatusCode, resp.Header
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	tooBig := int64(len(data)) > c.maxBody
-	if tooBig {
-		data = data[:c.maxBody]
-	}
-	ex.resp = c.redact(data)
-	if err != nil {
-		return ex, c.transportError(ctx, rctx, err, time.Since(start))
-	}
-	if tooBig {
-		e := c.peer.TooLarge(ex.status, method+" "+c.path(url), c.maxBody)
-		e.Msg = c.redactString(e.Msg)
-		return ex, e
-	}
-	if ex.status != http.StatusOK {
+	rep, terr := c.peer.Send(ctx, c.hc, pdphttp.Request{Method: method, URL: url, Body: body,
+		Token: c.token, UserAgent: "pdpx/" + Version, Limit: c.maxBody})
+	ex := &exchange{method: method, url: url, status: rep.Status, header: rep.Header,
+		resp: c.redact(rep.Body), latency: time.Since(start)}
+	var e *pdp.TargetError
+	switch {
+	case terr != nil:
+		e = terr
+	case rep.TooBig:
+		e = c.peer.TooLarge(ex.status, method+" "+c.path(url), c.maxBody)
+	case ex.status != http.StatusOK:
 		return ex, c.statusError(ex)
+	default:
+		return ex, nil
 	}
-	return ex, nil
+	e.Msg = c.redactString(e.Msg)
+	return ex, e
 }
 
 // path is url without the origin, for messages.
@@ -93,13 +58,6 @@ func (c *Client) path(url string) string {
 func (c *Client) statusError(ex *exchange) *pdp.TargetError {
 	e := c.peer.StatusError(pdphttp.Answer{Endpoint: ex.method + " " + c.path(ex.url), Status: ex.status,
 		Header: ex.header, Detail: c.peer.Detail(ex.resp), KeySent: c.token != ""})
-	e.Msg = c.redactString(e.Msg)
-	return e
-}
-
-// transportError maps a failure to get an answer to a TargetError.
-func (c *Client) transportError(parent, rctx context.Context, err error, elapsed time.Duration) *pdp.TargetError {
-	e := c.peer.TransportError(parent, rctx, errOwnTimeout, err, elapsed)
 	e.Msg = c.redactString(e.Msg)
 	return e
 }

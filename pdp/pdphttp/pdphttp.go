@@ -144,6 +144,75 @@ func (p Peer) TransportError(parent, rctx context.Context, own, err error, elaps
 	return e
 }
 
+// errOwnTimeout is the cause of the per-request deadline, so that the
+// client's time limit is told apart from the caller's deadline or cancel.
+var errOwnTimeout = errors.New("pdphttp: request time limit")
+
+// Request is one request to a decision point.
+type Request struct {
+	Method, URL string
+	// Body is sent as JSON; nil sends none.
+	Body []byte
+	// Token, when not empty, goes out as "Authorization: Bearer <Token>".
+	Token     string
+	UserAgent string
+	// Limit is how many bytes of the answer are read.
+	Limit int64
+}
+
+// Reply is what came back, whatever came back.
+type Reply struct {
+	Status int
+	Header http.Header
+	// Body is the answer as received, cut at the Limit; TooBig says there
+	// was more. The caller redacts its key before keeping it.
+	Body   []byte
+	TooBig bool
+}
+
+// Send sends r with hc within Peer.Timeout and reads the answer. The error
+// is why no complete answer came (its message for the caller to redact);
+// the Reply holds what did come, so that a Decision can keep the status and
+// body of a failed request. Any status is a Reply: StatusError reads it.
+func (p Peer) Send(ctx context.Context, hc *http.Client, r Request) (Reply, *pdp.TargetError) {
+	rep := Reply{Header: http.Header{}}
+	start := time.Now()
+	rctx, cancel := context.WithTimeoutCause(ctx, p.Timeout, errOwnTimeout)
+	defer cancel()
+	var rd io.Reader
+	if r.Body != nil {
+		rd = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(rctx, r.Method, r.URL, rd)
+	if err != nil {
+		// The base URL was validated, so this is a bug, not the user's doing.
+		return rep, &pdp.TargetError{Kind: pdp.ErrorNetwork, URL: p.Base, Msg: "cannot build a request to " + p.clean(r.URL), Cause: err}
+	}
+	if r.Body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", r.UserAgent)
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return rep, p.TransportError(ctx, rctx, errOwnTimeout, err, time.Since(start))
+	}
+	defer resp.Body.Close()
+	rep.Status, rep.Header = resp.StatusCode, resp.Header
+	// One byte past the cap tells "exactly the cap" from "more".
+	rep.Body, err = io.ReadAll(io.LimitReader(resp.Body, r.Limit+1))
+	if rep.TooBig = int64(len(rep.Body)) > r.Limit; rep.TooBig {
+		rep.Body = rep.Body[:r.Limit]
+	}
+	if err != nil {
+		return rep, p.TransportError(ctx, rctx, errOwnTimeout, err, time.Since(start))
+	}
+	return rep, nil
+}
+
 // Answer is a non-200 answer, as StatusError reads it.
 type Answer struct {
 	// Endpoint is "METHOD /path", for messages.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -282,5 +283,58 @@ func TestRetryAfter(t *testing.T) {
 		if got != want {
 			t.Errorf("RetryAfter(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+func TestSend(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer k" || r.Header.Get("User-Agent") != "pdpx/test" ||
+			r.Header.Get("Content-Type") != "application/json" {
+			w.WriteHeader(http.StatusTeapot)
+		}
+		io.Copy(w, r.Body)
+	}))
+	defer srv.Close()
+	p := peer()
+	p.Base = srv.URL
+	req := Request{Method: http.MethodPost, URL: srv.URL + "/x", Body: []byte(`{"a":1}`), Token: "k", UserAgent: "pdpx/test", Limit: 7}
+	rep, err := p.Send(context.Background(), srv.Client(), req)
+	if err != nil || rep.Status != 200 || string(rep.Body) != `{"a":1}` || rep.TooBig {
+		t.Errorf("exactly the limit: %+v, %v", rep, err)
+	}
+	req.Body, req.Limit = []byte(`{"a":12}`), 7
+	rep, err = p.Send(context.Background(), srv.Client(), req)
+	if err != nil || string(rep.Body) != `{"a":12` || !rep.TooBig {
+		t.Errorf("past the limit: %+v, %v", rep, err)
+	}
+	req.Token = ""
+	if rep, err = p.Send(context.Background(), srv.Client(), req); err != nil || rep.Status != http.StatusTeapot {
+		t.Errorf("a status other than 200 is a Reply, not an error: %+v, %v", rep, err)
+	}
+
+	// Nothing listens at a closed server's address.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	p.Base = closed.URL
+	req.URL = closed.URL + "/x"
+	if _, err = p.Send(context.Background(), closed.Client(), req); err == nil || err.Kind != pdp.ErrorRefused {
+		t.Errorf("closed server: %v", err)
+	}
+
+	// The client's own time limit, told apart from the caller's deadline.
+	done := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	defer slow.Close()
+	defer close(done)
+	p.Base, p.Timeout = slow.URL, 20*time.Millisecond
+	req.URL = slow.URL
+	if _, err = p.Send(context.Background(), slow.Client(), req); err == nil || err.Kind != pdp.ErrorTimeout || !strings.Contains(err.Msg, "within 20ms") {
+		t.Errorf("own time limit: %v", err)
 	}
 }

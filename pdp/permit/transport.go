@@ -3,13 +3,12 @@ package permit
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
 // exchange is one request and what came back, whatever came back.
@@ -26,77 +25,31 @@ type exchange struct {
 	latency time.Duration
 }
 
-// errOwnTimeout is the cause of the per-request context's deadline, so that
-// our time limit can be told apart from the caller's deadline or cancel.
-var errOwnTimeout = errors.New("permit: request time limit")
-
 // do sends one request and reads the answer. The error, when not nil, is a
 // *pdp.TargetError; the exchange is always returned so that a Decision can
 // keep the status and body of a failed request.
 func (c *Client) do(ctx context.Context, method, path string, body []byte) (*exchange, error) {
-	ex := &exchange{method: method, path: path, header: http.Header{}}
 	start := time.Now()
-	defer func() { ex.latency = time.Since(start) }()
-
-	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errOwnTimeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(rctx, method, c.base+path, rd)
-	if err != nil {
-		// The base URL was validated in New, so this is a bug, not the user's doing.
-		return ex, &pdp.TargetError{Kind: pdp.ErrorNetwork, URL: c.base, Msg: "cannot build a request to " + c.base + path, Cause: err}
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "pdpx/"+Version)
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return ex, c.transportError(ctx, rctx, err, time.Since(start))
-	}
-	defer resp.Body.Close()
-	ex.status = resp.StatusCode
-	ex.header = resp.Header
-
-	// One byte past the cap tells "exactly the cap" from "more".
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	tooBig := int64(len(data)) > c.maxBody
-	if tooBig {
-		data = data[:c.maxBody]
-	}
-	ex.raw = data
-	ex.resp = c.redact(data)
-	if tooBig {
+	rep, terr := c.peer.Send(ctx, c.hc, pdphttp.Request{Method: method, URL: c.base + path, Body: body,
+		Token: c.token, UserAgent: "pdpx/" + Version, Limit: c.maxBody})
+	ex := &exchange{method: method, path: path, status: rep.Status, header: rep.Header,
+		raw: rep.Body, resp: c.redact(rep.Body), latency: time.Since(start)}
+	if rep.TooBig {
 		ex.resp = c.redactCut(ex.resp)
 	}
-	if err != nil {
-		return ex, c.transportError(ctx, rctx, err, time.Since(start))
-	}
-	if tooBig {
-		e := c.peer.TooLarge(ex.status, method+" "+path, c.maxBody)
-		e.Msg = c.redactString(e.Msg)
-		return ex, e
-	}
-	if ex.status != http.StatusOK {
+	var e *pdp.TargetError
+	switch {
+	case terr != nil:
+		e = terr
+	case rep.TooBig:
+		e = c.peer.TooLarge(ex.status, method+" "+path, c.maxBody)
+	case ex.status != http.StatusOK:
 		return ex, c.statusError(ex)
+	default:
+		return ex, nil
 	}
-	return ex, nil
-}
-
-// transportError maps a failure to get an answer to a pdp.TargetError. parent is the
-// caller's context and rctx the per-request one derived from it.
-func (c *Client) transportError(parent, rctx context.Context, err error, elapsed time.Duration) *pdp.TargetError {
-	e := c.peer.TransportError(parent, rctx, errOwnTimeout, err, elapsed)
 	e.Msg = c.redactString(e.Msg)
-	return e
+	return ex, e
 }
 
 // redactAnywhere is the length from which the API key is redacted wherever
