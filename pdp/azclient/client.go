@@ -236,7 +236,7 @@ func (c *Client) discover(ctx context.Context) (*endpoints, error) {
 	// The spec: metadata whose identifier is not the one it was fetched
 	// for MUST NOT be used.
 	if id := strings.TrimRight(m.PolicyDecisionPoint, "/"); !strings.EqualFold(id, c.base) {
-		return c.defaults(fmt.Sprintf("its metadata names another PDP (%s), so it was not used", pdphttp.Clip(c.clean(m.PolicyDecisionPoint), 120))), nil
+		return c.defaults(fmt.Sprintf("its metadata names another PDP (%s), so it was not used", pdp.Clip(c.clean(m.PolicyDecisionPoint), 120))), nil
 	}
 	ep := &endpoints{fromMetadata: true}
 	var notes []string

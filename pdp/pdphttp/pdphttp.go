@@ -139,7 +139,7 @@ func (p Peer) TransportError(parent, rctx context.Context, own, err error, elaps
 		e.Msg = fmt.Sprintf("%s closed the connection without a complete answer: check the PDP's logs, and that %s is %s", at, p.Base, p.What)
 	default:
 		e.Kind = pdp.ErrorNetwork
-		e.Msg = fmt.Sprintf("cannot reach %s (%s): check the network and the PDP's URL", at, Clip(p.clean(Innermost(err).Error()), MaxDetail))
+		e.Msg = fmt.Sprintf("cannot reach %s (%s): check the network and the PDP's URL", at, pdp.Clip(p.clean(Innermost(err).Error()), MaxDetail))
 	}
 	return e
 }
@@ -287,7 +287,7 @@ func (p Peer) StatusError(a Answer) *pdp.TargetError {
 	case s >= 500:
 		e.Msg = withDetail(fmt.Sprintf("%s failed (HTTP %d)", at, s)) + "; check the PDP's logs"
 	case s >= 300 && s < 400:
-		if loc := Clip(p.clean(a.Header.Get("Location")), 200); loc != "" {
+		if loc := pdp.Clip(p.clean(a.Header.Get("Location")), 200); loc != "" {
 			e.Msg = fmt.Sprintf("%s redirects to %s (HTTP %d): use that address as the PDP's URL", at, loc, s)
 		} else {
 			e.Msg = fmt.Sprintf("%s answered with a redirect (HTTP %d) and no address: check the PDP's URL", at, s)
@@ -379,18 +379,6 @@ func Innermost(err error) error {
 	}
 }
 
-// Clip shortens s to n runes, marking the cut.
-func Clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
-	}
-	return string(rs[:n]) + "…"
-}
-
 // RetryAfter reads a Retry-After header: seconds or an HTTP date, capped
 // at a day (already absurd) so that a hostile value cannot overflow.
 func RetryAfter(v string, now time.Time) time.Duration {
@@ -444,7 +432,7 @@ func (p Peer) Detail(body []byte) string {
 	default:
 		out = string(b)
 	}
-	return Clip(p.clean(out), MaxDetail)
+	return pdp.Clip(p.clean(out), MaxDetail)
 }
 
 // describeDetail renders one detail value: a string as is, FastAPI's list of
@@ -507,5 +495,5 @@ func HTMLTitle(b []byte) string {
 	if m == nil {
 		return ""
 	}
-	return Clip(strings.TrimSpace(string(m[1])), 120)
+	return pdp.Clip(strings.TrimSpace(string(m[1])), 120)
 }

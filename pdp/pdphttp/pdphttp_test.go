@@ -246,17 +246,11 @@ func TestDetail(t *testing.T) {
 	}
 }
 
-func TestInnermostAndClip(t *testing.T) {
+func TestInnermost(t *testing.T) {
 	t.Parallel()
 	inner := errors.New("connection refused")
 	if got := Innermost(fmt.Errorf("a: %w", fmt.Errorf("b: %w", inner))); got != inner {
 		t.Errorf("Innermost = %v", got)
-	}
-	if got := Clip("héllo", 2); got != "hé…" {
-		t.Errorf("Clip = %q", got)
-	}
-	if got := Clip("héllo", 5); got != "héllo" {
-		t.Errorf("Clip kept %q", got)
 	}
 }
 

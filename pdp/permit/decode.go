@@ -51,7 +51,7 @@ func (c *Client) parseDecision(raw json.RawMessage) (out pdp.Outcome, dbg *pdp.D
 	}
 	var allow bool
 	if err := json.Unmarshal(v, &allow); err != nil {
-		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, pdphttp.Clip(c.clean(pdphttp.Compact(v)), 40), pdp.JSONKind(v))
+		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, pdp.Clip(c.clean(pdphttp.Compact(v)), 40), pdp.JSONKind(v))
 	}
 	out = pdp.Deny
 	if allow {

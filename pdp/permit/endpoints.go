@@ -183,7 +183,7 @@ func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 	for k, v := range raw {
 		var e pdp.PermissionEntry
 		if err := json.Unmarshal(v, &e); err != nil {
-			return nil, c.badResponse(ex, fmt.Sprintf("an entry %q of an unexpected shape", pdphttp.Clip(c.clean(k), 80)))
+			return nil, c.badResponse(ex, fmt.Sprintf("an entry %q of an unexpected shape", pdp.Clip(c.clean(k), 80)))
 		}
 		e.Tenant = c.cleanRef(e.Tenant)
 		e.Resource = c.cleanRef(e.Resource)
