@@ -43,6 +43,9 @@ type decisionPane struct {
 	// the history does not explain the same decision twice. It is shared
 	// by every copy of the model and only touched in Update.
 	cache map[xKey]*explain.Explanation
+	// pair is the snapshot's side of a paired decision, with x (nil for
+	// any other decision, and until the explanation answers).
+	pair *pairing
 }
 
 // xKey is a stored decision explained with an engine (or nil): the same
@@ -124,7 +127,7 @@ func (d *decisionPane) refresh(s Styles) {
 	case d.raw:
 		lines = rawLines(s, d.entry, d.w)
 	default:
-		lines = decisionLines(s, d.entry, d.x, d.w, d.h >= 14)
+		lines = decisionLines(s, d.entry, d.x, d.pair, d.w, d.h >= 14)
 	}
 	// Fit once here, so that drawing a frame is only slicing.
 	for i, l := range lines {

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
 )
@@ -111,6 +112,20 @@ func (c *current) engineFor(e state.Entry) *engine.Engine {
 		return eng // a row from before targets were recorded
 	}
 	return nil
+}
+
+// pairedFor is the paired target to explain e with: the current target,
+// when it pairs a PDP with a snapshot and e is a paired decision of that
+// PDP; else nil.
+func (c *current) pairedFor(e state.Entry) *paired.Target {
+	pt, ok := pdp.Behind[*paired.Target](c.target)
+	if !ok || e.Decision.Shadow == nil || e.Decision.Agreement == nil {
+		return nil
+	}
+	if e.TargetKind != c.info.Kind || e.TargetURL != c.info.URL {
+		return nil
+	}
+	return pt
 }
 
 // setTarget makes t the current target: the form checks types against its

@@ -126,7 +126,7 @@ func (m *Model) sync() tea.Cmd {
 			m.list.follow = false
 		}
 	}
-	xcmd := m.dec.explainCmd(m.cur.engineFor)
+	xcmd := m.dec.explainCmd(m.cur.engineFor, m.cur.pairedFor, m.now())
 	m.dec.refresh(m.styles)
 	return tea.Batch(cmd, xcmd)
 }
