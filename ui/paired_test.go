@@ -16,6 +16,7 @@ import (
 	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/server"
+	"github.com/pdpx/pdpx/state"
 	"github.com/pdpx/pdpx/ui/targets"
 )
 
@@ -226,4 +227,39 @@ func TestPairedDecisionPane(t *testing.T) {
 // paneText is the decision pane's text, wrapped lines joined by one space.
 func paneText(h *harness) string {
 	return strings.Join(strings.Fields(plain(strings.Join(h.m.dec.lines, "\n"))), " ")
+}
+
+// A disagreement is marked ≠ in the history, and D shows only those, from
+// memory and from the SQLite store alike.
+func TestHistoryMarksDisagreements(t *testing.T) {
+	sqlite, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sqlite.Close() })
+	for name, st := range map[string]state.History{"memory": state.NewMemory(), "sqlite": sqlite} {
+		t.Run(name, func(t *testing.T) {
+			hs := newHarness(t, New(Options{Target: pairedStandIn(t, lessViewer(t), nil), History: st}), 140, 40, true)
+			hs.m.form.load(viewerRead()) // the PDP denies, the snapshot allows
+			hs.key("enter")
+			hs.m.form.load(mustCheck("jane@permit.io", "delete", "document:roadmap", nil)) // both deny
+			hs.key("enter")
+			hs.key("esc") // the history
+			view := plain(hs.view())
+			if !strings.Contains(view, "≠✗ DENY  john@permit.io") || strings.Contains(view, "≠✗ DENY  jane@permit.io") {
+				t.Fatalf("the disagreement is not marked (or the agreement is):\n%s", view)
+			}
+			hs.key("D")
+			if c := hs.m.list.counts; c.Total != 1 || !strings.Contains(plain(hs.view()), "disagreements only") {
+				t.Fatalf("D: %+v\n%s", c, plain(hs.view()))
+			}
+			if e, _ := hs.m.list.selected(); e.Check.User.Key != "john@permit.io" {
+				t.Errorf("D shows %s", e.Check.User.Key)
+			}
+			hs.key("D")
+			if c := hs.m.list.counts; c.Total != 2 {
+				t.Errorf("D again: %+v", c)
+			}
+		})
+	}
 }
