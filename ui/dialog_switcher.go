@@ -4,6 +4,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -62,6 +63,9 @@ type switcher struct {
 	// profs is the config file as last read; profLoading while it is read.
 	profs       Profiles
 	profLoading bool
+	// now and staleAfter date the profiles' pulled files, as of the read.
+	now        time.Time
+	staleAfter time.Duration
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -488,6 +492,10 @@ func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string,
 		}
 		label := padRight(truncate(pr.Name, nameW), nameW)
 		note := string(pr.Kind) + " · " + pr.Where
+		if p := pr.pulled(s.now, s.staleAfter); p != "" {
+			// What the file is comes first: its path is long.
+			note = p + " · " + note
+		}
 		if len(tags) > 0 {
 			note = "(" + strings.Join(tags, ", ") + ") " + note
 		}

@@ -58,7 +58,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.probe()
 		}
 	case profilesMsg:
-		m.sw.setProfiles(msg.p)
+		m.sw.setProfiles(msg.p, m.now(), m.staleAfter())
 
 	// The history (history*.go).
 	case pageMsg:
