@@ -208,7 +208,10 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 	switch a.Kind {
 	case explain.AssignRole:
 		user := m.dec.entry.Check.User.Key
-		return m.do(roleNote(m.keys, a, user, m.dec.xEng != nil, m.cur.info.URL))
+		// A paired decision is explained with the snapshot's engine, but
+		// the role goes to Permit's environment, not to the snapshot.
+		embedded := m.dec.xEng != nil && m.dec.pair == nil
+		return m.do(roleNote(m.keys, a, user, embedded, m.cur.info.URL))
 	case explain.SwitchTarget:
 		return m.do(switchFor(a, m.cur.info))
 	case explain.SetToken:

@@ -263,3 +263,15 @@ func TestHistoryMarksDisagreements(t *testing.T) {
 		})
 	}
 }
+
+// A role flip found on the snapshot is a change to make in Permit, not to
+// the snapshot file.
+func TestPairedRoleFlipGoesToPermit(t *testing.T) {
+	hs := newHarness(t, New(Options{Target: pairedStandIn(t, demoPolicy(t), nil)}), 140, 40, true)
+	hs.typoCheck()
+	hs.key("alt+3")
+	v := plain(hs.view())
+	if !isOpen[*noteDialog](hs.m) || !strings.Contains(v, "in Permit") || strings.Contains(v, "policy file") {
+		t.Errorf("dialog %s:\n%s", dialogOf(hs.m), v)
+	}
+}
