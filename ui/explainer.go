@@ -54,8 +54,8 @@ func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine, pa
 	eng := engineFor(e)
 	d.xEng = eng
 	key := xKey{id: e.ID, eng: eng}
-	if x, ok := d.cache[key]; ok && e.ID != 0 {
-		d.x, d.dirty = x, true
+	if c, ok := d.cache[key]; ok && e.ID != 0 {
+		d.x, d.dirty = c.x, true
 		return nil
 	}
 	seq := d.xSeq
@@ -67,11 +67,17 @@ func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine, pa
 
 // explainPaired explains a paired decision from its snapshot, as of now,
 // and for a remote denial tries the snapshot's flips on the PDP in one bulk
-// request. It is not cached: the PDP's verdict on a flip may change.
+// request. A stored decision's explanation is kept like any other, so that
+// moving through the history does not ask the PDP again for each row.
 func (d *decisionPane) explainPaired(pt *paired.Target, e state.Entry, now time.Time) tea.Cmd {
 	seq := d.xSeq
 	snap := pt.Snapshot()
 	d.xEng = snap.Engine
+	key := xKey{id: e.ID, eng: snap.Engine}
+	if c, ok := d.cache[key]; ok && e.ID != 0 && c.pair != nil {
+		d.x, d.pair, d.dirty = c.x, c.pair, true
+		return nil
+	}
 	return func() tea.Msg {
 		x := explain.Explain(*e.Decision.Shadow, e.Check, snap.Engine)
 		p := &pairing{label: snap.Label(now), advice: disagreementAdvice(snap, now)}
@@ -80,7 +86,7 @@ func (d *decisionPane) explainPaired(pt *paired.Target, e state.Entry, now time.
 			p.flips = paired.VerifyFlips(ctx, pt.Remote(), e.Check, x.Flips)
 			cancel()
 		}
-		return explainedMsg{seq: seq, x: &x, pair: p}
+		return explainedMsg{seq: seq, key: key, x: &x, pair: p}
 	}
 }
 
@@ -101,18 +107,13 @@ func disagreementAdvice(s paired.Snapshot, now time.Time) string {
 }
 
 func (d *decisionPane) explained(msg explainedMsg) {
-	if msg.pair == nil {
-		d.remember(msg.key, msg.x)
-	}
+	d.remember(msg.key, msg.x, msg.pair)
 	if msg.seq != d.xSeq {
 		return // the pane has moved on to another decision
 	}
 	d.x, d.pair, d.dirty = msg.x, msg.pair, true
-	if msg.pair != nil {
-		return
-	}
 	// A fresh decision gets its row ID after it was shown: keep it under that.
-	d.remember(xKey{id: d.entry.ID, eng: d.xEng}, msg.x)
+	d.remember(xKey{id: d.entry.ID, eng: d.xEng}, msg.x, msg.pair)
 }
 
 // takeStep takes one of the shown explanation's next steps: a flip, or a

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,5 +274,41 @@ func TestPairedRoleFlipGoesToPermit(t *testing.T) {
 	v := plain(hs.view())
 	if !isOpen[*noteDialog](hs.m) || !strings.Contains(v, "in Permit") || strings.Contains(v, "policy file") {
 		t.Errorf("dialog %s:\n%s", dialogOf(hs.m), v)
+	}
+}
+
+// Flips are tried on the PDP once per decision: moving back over a stored
+// paired denial shows what the PDP said without asking it again.
+func TestPairedFlipsAskedOncePerDecision(t *testing.T) {
+	s, err := server.New(server.Config{Policy: writePolicy(t, "remote.json", demoPolicy(t)), Poll: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bulks atomic.Int64
+	counting := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/allowed/bulk" {
+			bulks.Add(1)
+		}
+		s.ServeHTTP(w, r)
+	})
+	hs := newHarness(t, New(Options{Target: pairedStandIn(t, nil, counting)}), 140, 40, true)
+	hs.typoCheck()
+	// Another user with the same typo: its flips rename the attribute.
+	c := mustCheck("ada@permit.io", "publish", "document", map[string]any{"location": "England", "departmnet": "Engineering"})
+	c.Resource.Attributes = map[string]any{"hasApproval": "true"}
+	hs.m.form.load(c)
+	hs.key("enter")
+	if n := bulks.Load(); n != 2 {
+		t.Fatalf("%d bulk requests for two denials with flips, want 2:\n%s", n, paneText(hs))
+	}
+	hs.key("esc") // the history
+	hs.key("j")
+	hs.key("k")
+	hs.key("j")
+	if n := bulks.Load(); n != 2 {
+		t.Errorf("%d bulk requests after moving through the history, want still 2", n)
+	}
+	if !strings.Contains(paneText(hs), "✓ verified on the PDP") {
+		t.Errorf("the cached flips lost their verdicts:\n%s", paneText(hs))
 	}
 }
