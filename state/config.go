@@ -90,7 +90,15 @@ type Config struct {
 	Exists   bool
 	Default  string
 	Profiles []Profile
+	// StaleAfter is the age past which a pulled policy file or snapshot is
+	// marked stale (stale_after:); 0 means DefaultStaleAfter.
+	StaleAfter time.Duration
 }
+
+// DefaultStaleAfter is the age past which a pulled policy file or snapshot
+// is marked stale when the config says nothing: a day's changes in Permit
+// are enough to make its explanations doubtful.
+const DefaultStaleAfter = 24 * time.Hour
 
 // MaxConfigSize is the largest config file pdpx reads; a config of many
 // profiles is a few KiB.
@@ -145,7 +153,7 @@ func LoadConfig(path string, mustExist bool) (*Config, error) {
 }
 
 var (
-	configKeys  = []string{"version", "default", "profiles"}
+	configKeys  = []string{"version", "default", "stale_after", "profiles"}
 	profileKeys = []string{"kind", "url", "policy", "snapshot", "token", "token_env", "token_command", "timeout", "default_tenant"}
 )
 
@@ -174,6 +182,8 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		case "default":
 			c.Default, _ = r.String(e.Val, `"default"`)
 			defNode = e.Val
+		case "stale_after":
+			c.StaleAfter = parseStaleAfter(r, e.Val)
 		case "profiles":
 			pes, _ := r.Entries(e.Val, `"profiles"`, nil)
 			for _, pe := range pes {
@@ -302,6 +312,31 @@ func parseTimeout(r *ytree.Reader, n *ytree.Node, field string) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// parseStaleAfter reads stale_after: a duration with its unit ("24h",
+// "36h", "90m"); a bare number is refused, since 24 would read as seconds.
+func parseStaleAfter(r *ytree.Reader, n *ytree.Node) time.Duration {
+	s, ok := n.String()
+	if n.Kind == ytree.Number || !ok {
+		r.Errorf(n, "stale_after must be a duration with its unit, such as 24h or 36h, not %s", n.Describe())
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		r.Errorf(n, "stale_after is %q: want a positive duration such as 24h or 36h (hours are the largest unit)", s)
+		return 0
+	}
+	return d
+}
+
+// Stale is the age past which a pulled file is marked stale: stale_after,
+// or DefaultStaleAfter.
+func (c *Config) Stale() time.Duration {
+	if c == nil || c.StaleAfter <= 0 {
+		return DefaultStaleAfter
+	}
+	return c.StaleAfter
 }
 
 // Names lists the profiles' names in file order.

@@ -54,6 +54,18 @@ type Options struct {
 	// DefaultTenant its default_tenant: the tenant an empty Tenant field
 	// sends ("" for Permit's "default").
 	Profile, DefaultTenant string
+	// StaleAfter is the age past which a pulled policy file or snapshot is
+	// marked stale, in the header and the switcher; 0 means
+	// state.DefaultStaleAfter.
+	StaleAfter time.Duration
+}
+
+// staleAfter is Options.StaleAfter, or its default.
+func (m Model) staleAfter() time.Duration {
+	if m.opts.StaleAfter > 0 {
+		return m.opts.StaleAfter
+	}
+	return state.DefaultStaleAfter
 }
 
 type focus int

@@ -4,11 +4,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // choice is one kind of target the switcher offers.
@@ -24,7 +26,15 @@ var choices = []choice{
 	{"Embedded · policy file", "a YAML or JSON policy, in process", pdp.KindEmbedded, true, false, false},
 	{"Local PDP", "Permit's PDP container or pdpx serve", pdp.KindPDP, false, true, true},
 	{"Cloud PDP", "cloudpdp.api.permit.io · RBAC and ReBAC, no ABAC", pdp.KindCloud, false, false, true},
+	{"AuthZEN PDP", "any AuthZEN 1.0 PDP: Cerbos, Topaz, pdpx serve…", pdp.KindAuthZEN, false, true, true},
 }
+
+// Rows of choices the switcher opens on for a target of that kind.
+const (
+	rowLocal   = 2
+	rowCloud   = 3
+	rowAuthZEN = 4
+)
 
 // switcher is the ctrl+t dialog: pick a kind of target, fill in its path,
 // URL or token, or pick a profile of the config file, and press enter. The
@@ -53,6 +63,9 @@ type switcher struct {
 	// profs is the config file as last read; profLoading while it is read.
 	profs       Profiles
 	profLoading bool
+	// now and staleAfter date the profiles' pulled files, as of the read.
+	now        time.Time
+	staleAfter time.Duration
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -108,7 +121,7 @@ const (
 
 func newSwitcher(k keyMap, st textinput.Styles, build SwitchFunc) *switcher {
 	s := &switcher{keys: k, build: build}
-	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, "permit_key_… (empty: $PERMIT_API_KEY)"}
+	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, ""}
 	for i := range s.inputs {
 		in := textinput.New()
 		in.Prompt = ""
@@ -118,7 +131,31 @@ func newSwitcher(k keyMap, st textinput.Styles, build SwitchFunc) *switcher {
 	}
 	s.inputs[inToken].EchoMode = textinput.EchoPassword
 	s.inputs[inToken].EchoCharacter = '•'
+	s.placeholders()
 	return s
+}
+
+// kind is the kind of target the selected row builds.
+func (s *switcher) kind() pdp.Kind {
+	if p, ok := s.profile(); ok {
+		return p.Kind
+	}
+	return s.choice().kind
+}
+
+// placeholders say what the URL and token fields take for the selected
+// row: an AuthZEN PDP may be another vendor's, so it is never offered
+// $PERMIT_API_KEY, and it has no usual local address to suggest.
+func (s *switcher) placeholders() {
+	k := s.kind()
+	tok := "permit_key_… (empty: $" + targets.TokenEnvFor(k) + ")"
+	url := pdp.LocalPDPURL
+	if k == pdp.KindAuthZEN {
+		tok = "optional (empty: $" + targets.TokenEnvFor(k) + ")"
+		url = "its base URL, e.g. https://pdp.example.com"
+	}
+	s.inputs[inToken].Placeholder = tok
+	s.inputs[inURL].Placeholder = url
 }
 
 func (s *switcher) setStyles(st textinput.Styles) {
@@ -139,16 +176,16 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 	s.err, s.note, s.busy, s.current = "", note, false, current
 	s.sel, s.at = 0, 0
 	switch info.Kind {
-	case pdp.KindPDP:
-		s.sel = 2
+	case pdp.KindPDP, pdp.KindAuthZEN:
+		s.sel = rowLocal
+		if info.Kind == pdp.KindAuthZEN {
+			s.sel = rowAuthZEN
+		}
 		if info.URL != "" {
 			s.inputs[inURL].SetValue(info.URL)
 		}
 	case pdp.KindCloud:
-		s.sel = 3
-	case pdp.KindAuthZEN:
-		// No row of its own: a profile of kind authzen (listed below the
-		// kinds) or --authzen reaches one. Its URL is not a policy path.
+		s.sel = rowCloud
 	default:
 		if info.URL != "" {
 			s.sel = 1
@@ -194,6 +231,7 @@ func (s *switcher) visible() []int {
 }
 
 func (s *switcher) focusInputs() {
+	s.placeholders()
 	vis := s.visible()
 	for i := range s.inputs {
 		s.inputs[i].Blur()
@@ -234,7 +272,7 @@ func (s *switcher) spec() pdp.TargetSpec {
 	}
 	if c.url {
 		sp.URL = strings.TrimSpace(s.inputs[inURL].Value())
-		if sp.URL == "" {
+		if sp.URL == "" && c.kind != pdp.KindAuthZEN {
 			sp.URL = pdp.LocalPDPURL
 		}
 	}
@@ -279,6 +317,10 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 			s.err = "give the policy file's path"
 			return nil
 		}
+		if s.choice().kind == pdp.KindAuthZEN && s.spec().URL == "" {
+			s.err = "give the AuthZEN PDP's base URL (pdpx finds its endpoints at /.well-known/authzen-configuration)"
+			return nil
+		}
 		if s.build == nil {
 			s.err = "this build cannot switch targets (start pdpx with --policy, --pdp or --cloud)"
 			return nil
@@ -306,12 +348,15 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 	case s.at == 0 && key.Matches(msg, k.Up):
 		s.sel = (s.sel + s.rows() - 1) % s.rows()
 		s.err = ""
+		s.placeholders()
 	case s.at == 0 && key.Matches(msg, k.Down):
 		s.sel = (s.sel + 1) % s.rows()
 		s.err = ""
+		s.placeholders()
 	case s.at == 0 && len(msg.Text) == 1 && msg.Text >= "1" && msg.Text <= "9" && int(msg.Text[0]-'1') < s.rows():
 		s.sel = int(msg.Text[0] - '1')
 		s.err = ""
+		s.placeholders()
 	default:
 		return s.updateInput(msg)
 	}
@@ -447,6 +492,10 @@ func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string,
 		}
 		label := padRight(truncate(pr.Name, nameW), nameW)
 		note := string(pr.Kind) + " · " + pr.Where
+		if p := pr.pulled(s.now, s.staleAfter); p != "" {
+			// What the file is comes first: its path is long.
+			note = p + " · " + note
+		}
 		if len(tags) > 0 {
 			note = "(" + strings.Join(tags, ", ") + ") " + note
 		}
@@ -462,7 +511,7 @@ func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string,
 		if pr.remote() {
 			src := pr.TokenSource
 			if src == "" {
-				src = "$" + tokenEnv + ", or typed below"
+				src = "$" + targets.TokenEnvFor(pr.Kind) + ", or typed below"
 			}
 			facts = append(facts, "key from "+src)
 		}
@@ -477,10 +526,6 @@ func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string,
 	}
 	return out
 }
-
-// tokenEnv is the variable a remote target's API key is read from when
-// nothing else gives one.
-const tokenEnv = "PERMIT_API_KEY"
 
 // tildePath shortens a path under the home directory to ~/….
 func tildePath(p string) string {

@@ -18,9 +18,10 @@ import (
 type historyPane struct {
 	filter    textinput.Model
 	filtering bool // the filter input has the keyboard
-	// outcomes and pinsOnly are the d, x and P toggles.
-	outcomes []pdp.Outcome
-	pinsOnly bool
+	// outcomes, pinsOnly and disagreed are the d, x, P and D toggles.
+	outcomes  []pdp.Outcome
+	pinsOnly  bool
+	disagreed bool
 
 	counts state.Counts // matching the filter
 	// emptiedBy says which part of the filter left nothing, when nothing
@@ -73,6 +74,7 @@ func (h *historyPane) stateFilter() state.Filter {
 	f := state.ParseFilter(h.filterText())
 	f.Outcomes = h.outcomes
 	f.Pinned = h.pinsOnly
+	f.Disagreed = h.disagreed
 	return f
 }
 
@@ -324,6 +326,9 @@ func (h *historyPane) title() string {
 	if h.pinsOnly {
 		b.WriteString(" · pins only")
 	}
+	if h.disagreed {
+		b.WriteString(" · disagreements only")
+	}
 	if c.Denied > 0 {
 		b.WriteString(" · " + itoa(c.Denied) + " denied")
 	}
@@ -409,8 +414,8 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 }
 
 // rowMark is the cell before the outcome: ">" for the entry marked to
-// compare, "~" for a watched check whose answer flipped, "w" for a watched
-// one, "*" for a pinned one, "✎" for one with a note when the cell is free
+// compare, "~" for a watched check whose answer flipped, "≠" for a remote
+// decision its snapshot decided otherwise, "w" for a watched one, "*" for a pinned one, "✎" for one with a note when the cell is free
 // (the decision pane shows the note).
 func (h *historyPane) rowMark(e state.Entry) string {
 	var watched, flipped bool
@@ -422,6 +427,8 @@ func (h *historyPane) rowMark(e state.Entry) string {
 		return ">"
 	case watched && flipped:
 		return "~"
+	case e.Decision.Agreement != nil && !e.Decision.Agreement.Agrees():
+		return "≠"
 	case watched:
 		return "w"
 	case e.Pinned:
@@ -456,6 +463,9 @@ func (h *historyPane) filterDesc() string {
 	}
 	if h.pinsOnly {
 		parts = append(parts, "pins only")
+	}
+	if h.disagreed {
+		parts = append(parts, "the snapshot disagreed")
 	}
 	return strings.Join(parts, ", ")
 }

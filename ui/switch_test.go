@@ -103,3 +103,42 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
 	}
 }
+
+// The switcher has a row for any AuthZEN PDP: it takes a URL (no Permit
+// default) and an optional key that is never offered from $PERMIT_API_KEY.
+func TestSwitcherAuthZENRow(t *testing.T) {
+	var got pdp.TargetSpec
+	az := storyTarget()
+	az.info = pdp.TargetInfo{Kind: pdp.KindAuthZEN, Name: "authzen: pdp.example.com", URL: "https://pdp.example.com"}
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		got = s
+		return az, nil
+	}
+	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
+	h.key("ctrl+t")
+	h.key("5")
+	v := plain(h.view())
+	if !strings.Contains(v, "AuthZEN PDP") || !strings.Contains(v, "$AUTHZEN_PDP_API_KEY") || strings.Contains(v, "PERMIT_API_KEY") {
+		t.Fatalf("the AuthZEN row and its key field:\n%s", v)
+	}
+	h.key("enter")
+	if !strings.Contains(plain(h.view()), "give the AuthZEN PDP's base URL") || got.Kind != "" {
+		t.Fatalf("an AuthZEN PDP without a URL was built: %+v\n%s", got, plain(h.view()))
+	}
+	h.key("tab")
+	h.typeText("https://pdp.example.com")
+	h.key("enter")
+	if got.Kind != pdp.KindAuthZEN || got.URL != "https://pdp.example.com" || h.m.cur.info.Kind != pdp.KindAuthZEN {
+		t.Fatalf("switched to %+v, current %+v", got, h.m.cur.info)
+	}
+	// Opened again on the AuthZEN target, it is on its row with its URL.
+	h.key("ctrl+t")
+	if s := dialogAs[*switcher](h); s.sel != rowAuthZEN || s.inputs[inURL].Value() != "https://pdp.example.com" {
+		t.Errorf("reopened on row %d, URL %q", s.sel, s.inputs[inURL].Value())
+	}
+	// Back on the Local PDP row, the key is Permit's again.
+	h.key("3")
+	if v := plain(h.view()); !strings.Contains(v, "$PERMIT_API_KEY") {
+		t.Errorf("the Local PDP row does not offer $PERMIT_API_KEY:\n%s", v)
+	}
+}

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // current is the target checks go to and what the explorer knows of it.
@@ -25,6 +28,21 @@ type current struct {
 	profile   string
 	health    healthState
 	healthErr string
+	// pulledName and pulledAt are the target's pulled file (its snapshot,
+	// or the policy file behind the engine) and when it was pulled, as its
+	// header says; zero when it has none.
+	pulledName string
+	pulledAt   time.Time
+}
+
+// staleNote marks the target's pulled file when it is older than
+// staleAfter: "prod.json pulled 3 d ago: stale, pdpx pull refreshes it";
+// "" when it is fresh or there is none.
+func (c *current) staleNote(now time.Time, staleAfter time.Duration) string {
+	if c.pulledAt.IsZero() || now.Sub(c.pulledAt) <= staleAfter {
+		return ""
+	}
+	return c.pulledName + " pulled " + paired.Age(now.Sub(c.pulledAt)) + " ago: stale, pdpx pull refreshes it"
 }
 
 type healthState int
@@ -72,6 +90,14 @@ func (c *current) set(t pdp.Target) {
 	}
 	c.pol = engine.PolicyOf(t)
 	c.health, c.healthErr = healthUnknown, ""
+	c.pulledName, c.pulledAt = "", time.Time{}
+	if pt, ok := pdp.Behind[*paired.Target](t); ok {
+		snap := pt.Snapshot()
+		c.pulledName, c.pulledAt = snap.Name, snap.PulledAt
+	} else if c.pol != nil && c.pol.Source != nil {
+		_, c.pulledAt = targets.SourceLabel(c.pol.Source)
+		c.pulledName = oneLine(filepath.Base(c.info.URL))
+	}
 }
 
 // types are the resource types of the target's policy; nil for a target
@@ -111,6 +137,20 @@ func (c *current) engineFor(e state.Entry) *engine.Engine {
 		return eng // a row from before targets were recorded
 	}
 	return nil
+}
+
+// pairedFor is the paired target to explain e with: the current target,
+// when it pairs a PDP with a snapshot and e is a paired decision of that
+// PDP; else nil.
+func (c *current) pairedFor(e state.Entry) *paired.Target {
+	pt, ok := pdp.Behind[*paired.Target](c.target)
+	if !ok || e.Decision.Shadow == nil || e.Decision.Agreement == nil {
+		return nil
+	}
+	if e.TargetKind != c.info.Kind || e.TargetURL != c.info.URL {
+		return nil
+	}
+	return pt
 }
 
 // setTarget makes t the current target: the form checks types against its

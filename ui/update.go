@@ -64,7 +64,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.probe()
 		}
 	case profilesMsg:
-		m.sw.setProfiles(msg.p)
+		m.sw.setProfiles(msg.p, m.now(), m.staleAfter())
 
 	// The history (history*.go).
 	case pageMsg:
@@ -132,7 +132,7 @@ func (m *Model) sync() tea.Cmd {
 			m.list.follow = false
 		}
 	}
-	xcmd := m.dec.explainCmd(m.cur.engineFor)
+	xcmd := m.dec.explainCmd(m.cur.engineFor, m.cur.pairedFor, m.now())
 	m.dec.refresh(m.styles)
 	return tea.Batch(cmd, xcmd)
 }

@@ -111,6 +111,9 @@ func (m Model) header() string {
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
+	if note := m.cur.staleNote(m.now(), m.staleAfter()); note != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+note)
+	}
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
 	}

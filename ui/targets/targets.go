@@ -4,7 +4,9 @@
 package targets
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -156,16 +158,7 @@ func LoadSnapshotContext(ctx context.Context, path string) (paired.Snapshot, err
 		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	snap := paired.Snapshot{Engine: engine.New(p), Name: filepath.Base(path)}
-	if src := p.Source; src != nil {
-		var env []string
-		for _, r := range []policy.SourceRef{src.Project, src.Environment} {
-			if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
-				env = append(env, k)
-			}
-		}
-		snap.Environment = strings.Join(env, " · ")
-		snap.PulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
-	}
+	snap.Environment, snap.PulledAt = SourceLabel(p.Source)
 	return snap, nil
 }
 
@@ -174,4 +167,54 @@ func orElse(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// ReadSource reads the source header of a pulled policy file (what
+// environment it came from and when) without loading the policy: pdpx pull
+// writes the header first, so only the start of a large file is read. A
+// file without a header, or not in JSON, has none: nil and no error.
+func ReadSource(path string) (*policy.Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil // YAML, or not a policy: no header to show
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, nil
+		}
+		if k, _ := t.(string); k == "source" {
+			var src policy.Source
+			if err := dec.Decode(&src); err != nil {
+				return nil, fmt.Errorf("%s: the source header: %w", filepath.Base(path), err)
+			}
+			return &src, nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// SourceLabel is what a pulled file's header says of it: the environment
+// ("web · production") and when it was pulled (zero when it does not say).
+func SourceLabel(src *policy.Source) (env string, pulledAt time.Time) {
+	if src == nil {
+		return "", time.Time{}
+	}
+	var parts []string
+	for _, r := range []policy.SourceRef{src.Project, src.Environment} {
+		if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
+			parts = append(parts, k)
+		}
+	}
+	pulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
+	return strings.Join(parts, " · "), pulledAt
 }
