@@ -81,6 +81,9 @@ func (m *Model) land(seq int) (f *flight, ok bool) {
 	}
 	f = m.flight
 	m.cancelFlight()
+	if m.statusSeq == seq {
+		m.setStatus(m.statusDone, false)
+	}
 	return f, true
 }
 

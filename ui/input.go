@@ -16,7 +16,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.cancelFlight()
 		return tea.Quit
 	}
-	m.status = ""
+	m.setStatus("", false)
 	if m.dialog != nil {
 		return m.do(m.dialog.update(msg))
 	}

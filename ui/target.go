@@ -177,8 +177,9 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	// what a person switching targets wants to see.
 	cmds := []tea.Cmd{m.probe(), m.candidatesCmd(), m.watch.rerun(m.env())}
 	if msg.rerun != nil {
+		since := m.seq
 		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
-		m.setStatus(msg.status, false)
+		m.setFlightStatus(since, msg.status+" · re-running", msg.status)
 	}
 	return tea.Batch(cmds...)
 }
