@@ -286,14 +286,18 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 		s.busy, s.err = true, ""
 		sp, build, side := s.spec(), s.build, s.side
 		var prof *Profile
+		// A key typed, or a remote profile other than the one in use,
+		// may be another environment's even at the current target's URL.
+		otherKey := sp.Token != ""
 		if p, ok := s.profile(); ok {
 			prof = &p
+			otherKey = otherKey || (p.remote() && p.Name != s.current)
 		}
 		// A profile's token_command may take a while (a password manager
 		// asking for a touch): it runs here, in the Cmd, never in Update.
 		return tea.Cmd(func() tea.Msg {
 			t, err := build(sp)
-			return switchedMsg{target: t, err: err, side: side, profile: prof}
+			return switchedMsg{target: t, err: err, side: side, profile: prof, typedKey: otherKey}
 		})
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
@@ -384,7 +388,11 @@ func (s *switcher) draw(st Styles, w, profRows int) string {
 	if s.busy {
 		b = append(b, st.Muted.Render("connecting…"))
 	} else {
-		b = append(b, st.Key.Render("enter")+st.Dim.Render(" switch · ")+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
+		verb := " switch · "
+		if s.side != nil {
+			verb = " compare · "
+		}
+		b = append(b, st.Key.Render("enter")+st.Dim.Render(verb)+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
 			st.Key.Render("↑↓ 1-"+itoa(min(s.rows(), 9)))+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
 	}
 	return st.Dialog.Render(strings.Join(b, "\n"))

@@ -52,6 +52,9 @@ type (
 		// side is the check to send to the current target and this one
 		// side by side (ctrl+l); the current target stays.
 		side *pdp.Check
+		// typedKey says an API key was typed in the switcher: a side by
+		// side on the same PDP with another key compares environments.
+		typedKey bool
 		// profile is the config profile the target was built from.
 		profile *Profile
 	}
@@ -151,9 +154,14 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.side != nil {
+		second := msg.target.Describe()
+		if sameTarget(second, m.cur.info) && !msg.typedKey {
+			m.sw.err = oneLine(second.Name) + " is the target in use: pick another one to compare it with" + sameHint(second.Kind)
+			return nil
+		}
 		m.sw.close()
 		m.dialog = nil
-		return m.sideBySideCmd(msg.target, *msg.side)
+		return m.sideBySideCmd(msg.target, *msg.side, sameTarget(second, m.cur.info))
 	}
 	m.cancelFlight()
 	m.setTarget(msg.target)
@@ -182,4 +190,13 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 		m.setFlightStatus(since, msg.status+" · re-running", msg.status)
 	}
 	return tea.Batch(cmds...)
+}
+
+// sameHint says how a remote target can still be compared with itself:
+// with another environment's key.
+func sameHint(k pdp.Kind) string {
+	if k == pdp.KindEmbedded {
+		return ""
+	}
+	return " (or type another environment's API key)"
 }
