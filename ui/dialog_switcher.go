@@ -53,6 +53,10 @@ type switcher struct {
 	// profs is the config file as last read; profLoading while it is read.
 	profs       Profiles
 	profLoading bool
+	// urlGiven says the URL field still holds the current target's URL,
+	// untouched: text typed or pasted there replaces it, as in a browser's
+	// address bar, instead of being added to its end.
+	urlGiven bool
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -143,6 +147,7 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 		s.sel = 2
 		if info.URL != "" {
 			s.inputs[inURL].SetValue(info.URL)
+			s.urlGiven = true
 		}
 	case pdp.KindCloud:
 		s.sel = 3
@@ -193,6 +198,16 @@ func (s *switcher) visible() []int {
 	return out
 }
 
+// focusToken puts the keyboard on the API key field, when the selected
+// row has one, and returns the Cmd that starts its cursor.
+func (s *switcher) focusToken() tea.Cmd {
+	if j := slices.Index(s.visible(), inToken); j >= 0 {
+		s.at = j + 1
+		s.focusInputs()
+	}
+	return s.focusCmd()
+}
+
 func (s *switcher) focusInputs() {
 	vis := s.visible()
 	for i := range s.inputs {
@@ -218,6 +233,20 @@ func (s *switcher) updateInput(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	i := vis[s.at-1]
+	if i == inURL && s.urlGiven {
+		switch msg := msg.(type) {
+		case tea.PasteMsg:
+			s.inputs[inURL].SetValue("")
+			s.urlGiven = false
+		case tea.KeyPressMsg:
+			// Typing replaces the URL given; moving in it or deleting
+			// from it edits it instead.
+			if msg.Text != "" {
+				s.inputs[inURL].SetValue("")
+			}
+			s.urlGiven = false
+		}
+	}
 	var cmd tea.Cmd
 	s.inputs[i], cmd = s.inputs[i].Update(msg)
 	return cmd

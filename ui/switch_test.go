@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 func TestCloudWarnsBeforeSendingJITAttributes(t *testing.T) {
@@ -101,5 +102,80 @@ func TestMissingOrRefusedTokenIsAskedFor(t *testing.T) {
 	h.key("enter")
 	if !isOpen[*switcher](h.m) || !strings.Contains(plain(h.view()), "refused the API key") {
 		t.Fatalf("a refused key does not ask for a token:\n%s", plain(h.view()))
+	}
+}
+
+// A switch refused for want of a key puts the keyboard on the Token field,
+// and the error names the explorer's fields, not the command line's flags.
+func TestNoKeyFocusesTheTokenFieldInTheAppsWords(t *testing.T) {
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		if s.Token == "" {
+			return nil, targets.ErrNoToken
+		}
+		return storyTarget(), nil
+	}
+	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw}), 80, 24, true)
+	h.key("ctrl+t")
+	h.key("4") // Cloud PDP
+	h.key("enter")
+	if !isOpen[*switcher](h.m) || !h.m.sw.inputs[inToken].Focused() {
+		t.Fatalf("after no API key: dialog %v at %d, want the Token field focused", dialogOf(h.m), h.m.sw.at)
+	}
+	if e := h.m.sw.err; strings.Contains(e, "--token") || !strings.Contains(e, "Token field") {
+		t.Errorf("error in the command line's words: %q", e)
+	}
+}
+
+// A PDP's 401 (sent no key) is shown in the explorer's words, and the
+// switcher opens on the Token field.
+func TestAskedForAKeyInTheAppsWords(t *testing.T) {
+	local := storyTarget()
+	local.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	local.decide = func(pdp.Check) pdp.Decision {
+		return pdp.Decision{Outcome: pdp.Error, Status: 401, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 401,
+			Msg: "the PDP at http://localhost:7766 asked for an API key (HTTP 401): pass --token or set PERMIT_API_KEY to the environment's API key"}}
+	}
+	h := newHarness(t, New(Options{Target: local}), 140, 40, true)
+	h.fill("bob@acme.io", "", "read", "document", "", "")
+	h.key("enter")
+	if !isOpen[*switcher](h.m) || !h.m.sw.inputs[inToken].Focused() || !strings.Contains(h.m.sw.note, "asks for an API key") {
+		t.Fatalf("401: dialog %v note %q", dialogOf(h.m), h.m.sw.note)
+	}
+	h.key("esc")
+	if v := plain(h.view()); strings.Contains(v, "--token") || strings.Contains(v, "PERMIT_API_KEY") || !strings.Contains(v, "Token field (ctrl+t)") {
+		t.Errorf("the decision speaks of flags:\n%s", v)
+	}
+}
+
+// A URL typed into the URL field replaces the current target's URL shown
+// there; moving in it first edits it instead.
+func TestTypedURLReplacesTheOneShown(t *testing.T) {
+	var got pdp.TargetSpec
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		got = s
+		t := storyTarget()
+		t.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp", URL: s.URL}
+		return t, nil
+	}
+	local := storyTarget()
+	local.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	h := newHarness(t, New(Options{Target: local, Switch: sw}), 80, 24, true)
+	h.key("ctrl+t")
+	h.key("tab") // the URL field, holding http://localhost:7766
+	h.typeText("http://127.0.0.1:7000")
+	if v := h.m.sw.inputs[inURL].Value(); v != "http://127.0.0.1:7000" {
+		t.Fatalf("URL field = %q", v)
+	}
+	h.key("enter")
+	if got.URL != "http://127.0.0.1:7000" {
+		t.Errorf("built %q", got.URL)
+	}
+
+	h.key("ctrl+t")
+	h.key("tab")
+	h.key("backspace") // the cursor is at the URL's end
+	h.typeText("1")
+	if v := h.m.sw.inputs[inURL].Value(); v != "http://127.0.0.1:7001" {
+		t.Errorf("editing the URL shown: %q", v)
 	}
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,6 +11,7 @@ import (
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // current is the target checks go to and what the explorer knows of it.
@@ -147,10 +150,13 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.rerun != nil {
 			// Not from the switcher (a raised timeout): say it in the footer.
-			m.setStatus("could not reconnect: "+msg.err.Error(), true)
+			m.setStatus("could not reconnect: "+inApp(msg.err.Error()), true)
 			return nil
 		}
-		m.sw.err = msg.err.Error()
+		m.sw.err = inApp(msg.err.Error())
+		if errors.Is(msg.err, targets.ErrNoToken) {
+			return m.sw.focusToken()
+		}
 		return nil
 	}
 	if msg.side != nil {
@@ -200,3 +206,18 @@ func sameHint(k pdp.Kind) string {
 	}
 	return " (or type another environment's API key)"
 }
+
+// appWords rewrites what the command line says about giving a key or a URL
+// (its flags and variables) into the explorer's own terms: the switcher's
+// fields, opened with ctrl+t. The targets' errors and the explanations'
+// cards are shared with the command line, which keeps its wording.
+var appWords = strings.NewReplacer(
+	"pass --token or set "+targets.TokenEnv+" to the environment's API key", "type the environment's API key in the Token field (ctrl+t)",
+	"check --token or "+targets.TokenEnv+" is the environment's API key", "check that the key in the Token field (ctrl+t) is the environment's API key",
+	"pass the API key with --token or "+targets.TokenEnv, "type the API key in the Token field (ctrl+t), not in the URL",
+	"; check --token", "; check the key in the Token field (ctrl+t)",
+	"check the URL given with --pdp", "check the URL field (ctrl+t)",
+)
+
+// inApp is s in the explorer's terms (appWords).
+func inApp(s string) string { return appWords.Replace(s) }
