@@ -150,6 +150,14 @@ func New(opts Options) Model {
 		}
 		m.sw.open(info, m.cur.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = m.sw
+		asked := "the cloud PDP"
+		if info.Kind != pdp.KindCloud && info.URL != "" {
+			asked = info.URL
+		}
+		// Until a key is given, the demo policy answers: the header says
+		// so for as long as it does, and esc on the switcher says it too.
+		m.cur.standIn = "in place of " + asked + ", which needs an API key (ctrl+t)"
+		m.sw.cancelNote = "no API key for " + asked + ": the demo policy answers instead until you give one (ctrl+t)"
 	}
 	return m
 }

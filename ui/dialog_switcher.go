@@ -57,6 +57,9 @@ type switcher struct {
 	// untouched: text typed or pasted there replaces it, as in a browser's
 	// address bar, instead of being added to its end.
 	urlGiven bool
+	// cancelNote is what esc says in the footer: that the target in use
+	// stands in for the one the switcher was opened to give a key to.
+	cancelNote string
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -140,7 +143,7 @@ func (s *switcher) setWidth(w int) {
 // open readies the dialog on the current target's kind. With a note (a
 // missing or refused token) it goes straight to the token field.
 func (s *switcher) open(info pdp.TargetInfo, current, note string) {
-	s.err, s.note, s.busy, s.current = "", note, false, current
+	s.err, s.note, s.busy, s.current, s.cancelNote = "", note, false, current, ""
 	s.sel, s.at = 0, 0
 	switch info.Kind {
 	case pdp.KindPDP:
@@ -168,7 +171,7 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 
 func (s *switcher) close() {
 	s.inputs[inToken].SetValue("") // never keep a token around
-	s.busy, s.err, s.note, s.title, s.side = false, "", "", "", nil
+	s.busy, s.err, s.note, s.title, s.side, s.cancelNote = false, "", "", "", nil, ""
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
@@ -296,8 +299,9 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 	vis := s.visible()
 	switch {
 	case key.Matches(msg, k.DialogCancel):
+		note := s.cancelNote
 		s.close()
-		return closeDialog{}
+		return closeDialog{status: note, bad: note != ""}
 	case key.Matches(msg, k.DialogOK):
 		if s.at == 0 && len(vis) > 0 && s.choice().path && s.inputs[inPath].Value() == "" {
 			s.at = 1

@@ -179,3 +179,33 @@ func TestTypedURLReplacesTheOneShown(t *testing.T) {
 		t.Errorf("editing the URL shown: %q", v)
 	}
 }
+
+// Started on a PDP without its key, esc on the switcher leaves the demo
+// policy answering: the footer says so, and the header for as long as it
+// answers in the PDP's place.
+func TestStandInForAPDPWithoutAKeyIsSaid(t *testing.T) {
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		t := storyTarget()
+		t.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: pdp.internal:7766", URL: s.URL}
+		return t, nil
+	}
+	h := newHarness(t, New(Options{Target: storyTarget(), Switch: sw, AskToken: true,
+		AskTokenFor: pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://pdp.internal:7766"}}), 140, 40, true)
+	h.key("esc")
+	if h.m.dialog != nil || !strings.Contains(h.m.status, "the demo policy answers instead") {
+		t.Fatalf("esc: dialog %v status %q", dialogOf(h.m), h.m.status)
+	}
+	v := plain(h.view())
+	if head := v[:strings.Index(v, "\n")]; !strings.Contains(head, "in place of http://pdp.internal:7766") {
+		t.Errorf("the header does not say the demo policy stands in:\n%s", head)
+	}
+	h.key("ctrl+t")
+	h.key("3")
+	h.key("tab")
+	h.key("tab")
+	h.typeText("key")
+	h.key("enter")
+	if v := plain(h.view()); strings.Contains(v, "in place of") {
+		t.Errorf("still said after the switch:\n%s", v)
+	}
+}

@@ -28,6 +28,9 @@ type current struct {
 	profile   string
 	health    healthState
 	healthErr string
+	// standIn says why this target answers in place of the one asked
+	// for (a PDP started without its API key); "" when it is the one.
+	standIn string
 }
 
 type healthState int
@@ -78,6 +81,7 @@ func (c *current) set(t pdp.Target) {
 	}
 	c.pol = engine.PolicyOf(t)
 	c.health, c.healthErr = healthUnknown, ""
+	c.standIn = ""
 }
 
 // types are the resource types of the target's policy; nil for a target

@@ -97,6 +97,9 @@ func (m Model) header() string {
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
+	if m.cur.standIn != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.cur.standIn))
+	}
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
 	}
