@@ -59,6 +59,11 @@ func TestVersionCompletionAndMan(t *testing.T) {
 				t.Errorf("pdpx %v: a line of %d columns: %q", args, len([]rune(line)), line)
 			}
 		}
+		// fang title-cases a description's first word: a hyphenated one
+		// comes out as "Re-Run".
+		if strings.Contains(help, "Re-Run") {
+			t.Errorf("pdpx %v: a title-cased hyphenated word in help", args)
+		}
 		if strings.Contains(help, "`") {
 			t.Errorf("pdpx %v: literal backticks in help", args)
 		}

@@ -279,3 +279,13 @@ func TestUnknownCommandSuggests(t *testing.T) {
 		t.Errorf("%s", out)
 	}
 }
+
+// Nothing listening: the reason is said once, and the next step names the
+// command line's flags, not the explorer's switcher.
+func TestCheckRefusedExplainsOnce(t *testing.T) {
+	out, code := run(t, "", "--no-history", "check", "--pdp", "http://127.0.0.1:1", "--token", "k", "john", "read", "document", "--explain")
+	if code != 2 || strings.Count(out, "nothing is listening at http://127.0.0.1:1") != 1 || strings.Contains(out, "choose another target") ||
+		!strings.Contains(out, "--pdp URL, --cloud or --policy FILE") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}

@@ -33,6 +33,9 @@ func newJSONReport(c pdp.Check, d pdp.Decision, e *engine.Engine) jsonReport {
 // the roles on the instance.
 func (p *printer) explanation(x explain.Explanation, d pdp.Decision) {
 	for _, c := range x.Cards {
+		if c.Tone == explain.ToneError && c.Sentence == pdp.Clean(d.ErrorText()) {
+			c.Sentence = "" // the summary line said it already
+		}
 		p.card(c)
 	}
 	p.conditions(x.Conditions)
@@ -86,12 +89,18 @@ func (p *printer) card(c explain.Card) {
 		mark = p.dim.Render("·")
 	}
 	p.linef("  %s %s %s", mark, p.key.Render(c.Title), p.dim.Render("· "+strings.TrimSpace(strings.Join(c.Models, ", ")+" "+c.Code)))
-	p.linef("      %s", c.Sentence)
+	if c.Sentence != "" {
+		p.linef("      %s", c.Sentence)
+	}
 	for _, d := range c.Details {
 		p.linef("      %s", d)
 	}
 	if c.Action != nil {
 		line := "→ " + c.Action.Label
+		if c.Action.Kind == explain.SwitchTarget {
+			// The explorer's switcher; on the command line, the flags.
+			line = "→ try another target: --pdp URL, --cloud or --policy FILE"
+		}
 		if h := flagHint(*c.Action); h != "" {
 			line += " (" + h + ")"
 		}

@@ -332,7 +332,7 @@ func newHistoryRerunCmd(g *globals) *cobra.Command {
 	var asJSON, explain bool
 	cmd := &cobra.Command{
 		Use:   "rerun ID...",
-		Short: "Re-run past decisions on the current target and record the new ones",
+		Short: "Run past decisions again on the current target and record the new ones",
 		Long: `Re-run past decisions by ID (pdpx history lists them) against the target the
 flags name (default the demo policy), print each new decision and record it.
 The exit code is that of the worst outcome: 2 if any is an error, else 1 if
