@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -129,11 +131,15 @@ func TestNoKeyFocusesTheTokenFieldInTheAppsWords(t *testing.T) {
 // A PDP's 401 (sent no key) is shown in the explorer's words, and the
 // switcher opens on the Token field.
 func TestAskedForAKeyInTheAppsWords(t *testing.T) {
-	local := storyTarget()
-	local.info = pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
-	local.decide = func(pdp.Check) pdp.Decision {
-		return pdp.Decision{Outcome: pdp.Error, Status: 401, Err: &pdp.TargetError{Kind: pdp.ErrorAuth, Status: 401,
-			Msg: "the PDP at http://localhost:7766 asked for an API key (HTTP 401): pass --token or set PERMIT_API_KEY to the environment's API key"}}
+	// Permit's real client, sent no key, so that its wording is the one
+	// rewritten.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	local, err := targets.Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
 	}
 	h := newHarness(t, New(Options{Target: local}), 140, 40, true)
 	h.fill("bob@acme.io", "", "read", "document", "", "")

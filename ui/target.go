@@ -219,6 +219,8 @@ var appWords = strings.NewReplacer(
 	"pass --token or set "+targets.TokenEnv+" to the environment's API key", "type the environment's API key in the Token field (ctrl+t)",
 	"check --token or "+targets.TokenEnv+" is the environment's API key", "check that the key in the Token field (ctrl+t) is the environment's API key",
 	"pass the API key with --token or "+targets.TokenEnv, "type the API key in the Token field (ctrl+t), not in the URL",
+	"pass the key with --token", "type the key in the Token field (ctrl+t), not in the URL",
+	"pass it with --token", "type it in the Token field (ctrl+t)",
 	"; check --token", "; check the key in the Token field (ctrl+t)",
 	"check the URL given with --pdp", "check the URL field (ctrl+t)",
 )

@@ -92,7 +92,7 @@ func (m Model) header() string {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.cur.healthErr))
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(inApp(m.cur.healthErr)))
 	default:
 		health = hs.Render("◌ checking")
 	}
