@@ -124,6 +124,11 @@ type Model struct {
 
 	status   string
 	statusBd bool // status is bad news
+	// statusSeq is the check in flight whose answer ends status (0 for
+	// none), and statusDone what it says then: "… · re-running" must not
+	// stay on screen once the re-run's answer is drawn.
+	statusSeq  int
+	statusDone string
 
 	now   func() time.Time
 	ticks bool // timers on; tests turn them off for determinism
@@ -162,6 +167,14 @@ func New(opts Options) Model {
 		}
 		m.sw.open(info, m.cur.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = m.sw
+		asked := "the cloud PDP"
+		if info.Kind != pdp.KindCloud && info.URL != "" {
+			asked = info.URL
+		}
+		// Until a key is given, the demo policy answers: the header says
+		// so for as long as it does, and esc on the switcher says it too.
+		m.cur.standIn = "in place of " + asked + ", which needs an API key (ctrl+t)"
+		m.sw.cancelNote = "no API key for " + asked + ": the demo policy answers instead until you give one (ctrl+t)"
 	}
 	return m
 }
@@ -194,7 +207,21 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
-func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBd = s, bad }
+func (m *Model) setStatus(s string, bad bool) {
+	m.status, m.statusBd, m.statusSeq, m.statusDone = s, bad, 0, ""
+}
+
+// setFlightStatus says running while a check sent after number since is
+// in the air, and done once its answer lands. When no check was sent (the
+// JIT-attribute warning opened instead) it says done.
+func (m *Model) setFlightStatus(since int, running, done string) {
+	if m.flight == nil || m.flight.seq <= since {
+		m.setStatus(done, false)
+		return
+	}
+	m.setStatus(running, false)
+	m.statusSeq, m.statusDone = m.flight.seq, done
+}
 
 func (m *Model) setDark(dark bool) {
 	m.styles = NewStyles(dark)

@@ -177,9 +177,9 @@ func cardLines(s Styles, c explain.Card, grants []explain.Grant, key string, w i
 	tag := strings.TrimSpace(strings.Join(c.Models, ", ") + " · " + c.Code)
 	tag = strings.TrimPrefix(tag, "· ")
 	lines := []string{truncate(" "+st.Render(mark+" "+oneLine(c.Title))+s.Dim.Render("  "+oneLine(tag)), w)}
-	lines = append(lines, hang("   ", "", c.Sentence, s.Row, w)...)
+	lines = append(lines, hang("   ", "", inApp(c.Sentence), s.Row, w)...)
 	for _, d := range c.Details {
-		lines = append(lines, hang("   ", s.Dim.Render("· "), d, s.Muted, w)...)
+		lines = append(lines, hang("   ", s.Dim.Render("· "), inApp(d), s.Muted, w)...)
 	}
 	if c.Tone == explain.ToneAllow {
 		// A derived role is explained by its chain of relations: draw them

@@ -303,7 +303,7 @@ func errorText(d pdp.Decision) string {
 	if d.Err == nil {
 		return "no decision (the target gave no reason)"
 	}
-	return d.Err.Error()
+	return inApp(d.Err.Error())
 }
 
 // errorHint says what to do about the common errors.

@@ -66,6 +66,13 @@ type switcher struct {
 	// now and staleAfter date the profiles' pulled files, as of the read.
 	now        time.Time
 	staleAfter time.Duration
+	// urlGiven says the URL field still holds the current target's URL,
+	// untouched: text typed or pasted there replaces it, as in a browser's
+	// address bar, instead of being added to its end.
+	urlGiven bool
+	// cancelNote is what esc says in the footer: that the target in use
+	// stands in for the one the switcher was opened to give a key to.
+	cancelNote string
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -173,7 +180,7 @@ func (s *switcher) setWidth(w int) {
 // open readies the dialog on the current target's kind. With a note (a
 // missing or refused token) it goes straight to the token field.
 func (s *switcher) open(info pdp.TargetInfo, current, note string) {
-	s.err, s.note, s.busy, s.current = "", note, false, current
+	s.err, s.note, s.busy, s.current, s.cancelNote = "", note, false, current, ""
 	s.sel, s.at = 0, 0
 	switch info.Kind {
 	case pdp.KindPDP, pdp.KindAuthZEN:
@@ -183,6 +190,7 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 		}
 		if info.URL != "" {
 			s.inputs[inURL].SetValue(info.URL)
+			s.urlGiven = true
 		}
 	case pdp.KindCloud:
 		s.sel = rowCloud
@@ -200,7 +208,7 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 
 func (s *switcher) close() {
 	s.inputs[inToken].SetValue("") // never keep a token around
-	s.busy, s.err, s.note, s.title, s.side = false, "", "", "", nil
+	s.busy, s.err, s.note, s.title, s.side, s.cancelNote = false, "", "", "", nil, ""
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
@@ -230,6 +238,16 @@ func (s *switcher) visible() []int {
 	return out
 }
 
+// focusToken puts the keyboard on the API key field, when the selected
+// row has one, and returns the Cmd that starts its cursor.
+func (s *switcher) focusToken() tea.Cmd {
+	if j := slices.Index(s.visible(), inToken); j >= 0 {
+		s.at = j + 1
+		s.focusInputs()
+	}
+	return s.focusCmd()
+}
+
 func (s *switcher) focusInputs() {
 	s.placeholders()
 	vis := s.visible()
@@ -256,6 +274,20 @@ func (s *switcher) updateInput(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	i := vis[s.at-1]
+	if i == inURL && s.urlGiven {
+		switch msg := msg.(type) {
+		case tea.PasteMsg:
+			s.inputs[inURL].SetValue("")
+			s.urlGiven = false
+		case tea.KeyPressMsg:
+			// Typing replaces the URL given; moving in it or deleting
+			// from it edits it instead.
+			if msg.Text != "" {
+				s.inputs[inURL].SetValue("")
+			}
+			s.urlGiven = false
+		}
+	}
 	var cmd tea.Cmd
 	s.inputs[i], cmd = s.inputs[i].Update(msg)
 	return cmd
@@ -305,8 +337,9 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 	vis := s.visible()
 	switch {
 	case key.Matches(msg, k.DialogCancel):
+		note := s.cancelNote
 		s.close()
-		return closeDialog{}
+		return closeDialog{status: note, bad: note != ""}
 	case key.Matches(msg, k.DialogOK):
 		if s.at == 0 && len(vis) > 0 && s.choice().path && s.inputs[inPath].Value() == "" {
 			s.at = 1
@@ -328,14 +361,18 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 		s.busy, s.err = true, ""
 		sp, build, side := s.spec(), s.build, s.side
 		var prof *Profile
+		// A key typed, or a remote profile other than the one in use,
+		// may be another environment's even at the current target's URL.
+		otherKey := sp.Token != ""
 		if p, ok := s.profile(); ok {
 			prof = &p
+			otherKey = otherKey || (p.remote() && p.Name != s.current)
 		}
 		// A profile's token_command may take a while (a password manager
 		// asking for a touch): it runs here, in the Cmd, never in Update.
 		return tea.Cmd(func() tea.Msg {
 			t, err := build(sp)
-			return switchedMsg{target: t, err: err, side: side, profile: prof}
+			return switchedMsg{target: t, err: err, side: side, profile: prof, typedKey: otherKey}
 		})
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
@@ -429,7 +466,11 @@ func (s *switcher) draw(st Styles, w, profRows int) string {
 	if s.busy {
 		b = append(b, st.Muted.Render("connecting…"))
 	} else {
-		b = append(b, st.Key.Render("enter")+st.Dim.Render(" switch · ")+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
+		verb := " switch · "
+		if s.side != nil {
+			verb = " compare · "
+		}
+		b = append(b, st.Key.Render("enter")+st.Dim.Render(verb)+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
 			st.Key.Render("↑↓ 1-"+itoa(min(s.rows(), 9)))+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
 	}
 	return st.Dialog.Render(strings.Join(b, "\n"))

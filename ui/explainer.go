@@ -200,9 +200,10 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 			return nil
 		}
 		m.form.load(c)
+		since := m.seq
 		cmd := m.sendCheck(c, nil)
 		if m.status == "" {
-			m.setStatus("applied "+oneLine(what)+" · re-running", false)
+			m.setFlightStatus(since, "applied "+oneLine(what)+" · re-running", "applied "+oneLine(what))
 		}
 		return cmd
 	}
@@ -268,7 +269,7 @@ func raiseTimeout(cur current, build SwitchFunc, c pdp.Check) action {
 	spec := pdp.TargetSpec{Kind: cur.info.Kind, URL: cur.info.URL, Timeout: next, KeepToken: true}
 	return say{status: "timeout " + tt.Timeout().String() + " → " + next.String() + ": reconnecting", cmd: func() tea.Msg {
 		t, err := build(spec)
-		return switchedMsg{target: t, err: err, rerun: &c, status: "timeout raised to " + next.String() + " · re-running"}
+		return switchedMsg{target: t, err: err, rerun: &c, status: "timeout raised to " + next.String()}
 	}}
 }
 

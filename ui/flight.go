@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -81,6 +82,9 @@ func (m *Model) land(seq int) (f *flight, ok bool) {
 	}
 	f = m.flight
 	m.cancelFlight()
+	if m.statusSeq == seq {
+		m.setStatus(m.statusDone, false)
+	}
 	return f, true
 }
 
@@ -110,7 +114,11 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
 	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.cur.info.Kind != pdp.KindEmbedded {
-		cmd = m.do(showSwitcher{info: m.cur.info, note: "the PDP refused the API key: type the right one (it is never shown or saved)"})
+		note := "the PDP refused the API key: type the right one (it is never shown or saved)"
+		if strings.Contains(msg.d.Err.Error(), "asked for an API key") {
+			note = "the PDP asks for an API key: type the environment's key (it is never shown or saved)"
+		}
+		cmd = m.do(showSwitcher{info: m.cur.info, note: note})
 	}
 	if errors.Is(msg.d.Err, errCancelled) {
 		return cmd

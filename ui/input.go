@@ -16,7 +16,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.cancelFlight()
 		return tea.Quit
 	}
-	m.status = ""
+	m.setStatus("", false)
 	if m.dialog != nil {
 		return m.do(m.dialog.update(msg))
 	}
@@ -50,7 +50,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		return m.openDialog(newHelp(k, m.focus, m.opts.Version))
+		return m.openDialog(newHelp(k, m.focus, m.opts.Version, m.styles))
 	case key.Matches(msg, k.Target):
 		return m.openSwitcher("")
 	case key.Matches(msg, k.Raw):
@@ -81,7 +81,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.cancelFlight()
 			return tea.Quit
 		case key.Matches(msg, k.HelpQ):
-			return m.openDialog(newHelp(k, m.focus, m.opts.Version))
+			return m.openDialog(newHelp(k, m.focus, m.opts.Version, m.styles))
 		case key.Matches(msg, k.FocusForm):
 			return m.setFocus(focusForm)
 		case key.Matches(msg, k.Copy):
@@ -211,9 +211,16 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	return nil
 }
 
-// wheel scrolls the pane under the pointer, whatever has the focus.
+// wheel scrolls the open dialog, else the pane under the pointer,
+// whatever has the focus.
 func (m *Model) wheel(ms tea.Mouse) {
-	if m.dialog != nil || m.lay.tooSmall {
+	if m.lay.tooSmall {
+		return
+	}
+	if m.dialog != nil {
+		// A dialog that scrolls (the help) takes the wheel; the panes
+		// under it stay where they are.
+		m.dialog.update(tea.MouseWheelMsg(ms))
 		return
 	}
 	d := 0

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -33,6 +35,9 @@ type current struct {
 	// header says; zero when it has none.
 	pulledName string
 	pulledAt   time.Time
+	// standIn says why this target answers in place of the one asked
+	// for (a PDP started without its API key); "" when it is the one.
+	standIn string
 }
 
 // staleNote marks the target's pulled file when it is older than
@@ -70,6 +75,9 @@ type (
 		// side is the check to send to the current target and this one
 		// side by side (ctrl+l); the current target stays.
 		side *pdp.Check
+		// typedKey says an API key was typed in the switcher: a side by
+		// side on the same PDP with another key compares environments.
+		typedKey bool
 		// profile is the config profile the target was built from.
 		profile *Profile
 	}
@@ -98,6 +106,7 @@ func (c *current) set(t pdp.Target) {
 		_, c.pulledAt = targets.SourceLabel(c.pol.Source)
 		c.pulledName = oneLine(filepath.Base(c.info.URL))
 	}
+	c.standIn = ""
 }
 
 // types are the resource types of the target's policy; nil for a target
@@ -184,16 +193,24 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.rerun != nil {
 			// Not from the switcher (a raised timeout): say it in the footer.
-			m.setStatus("could not reconnect: "+msg.err.Error(), true)
+			m.setStatus("could not reconnect: "+inApp(msg.err.Error()), true)
 			return nil
 		}
-		m.sw.err = msg.err.Error()
+		m.sw.err = inApp(msg.err.Error())
+		if errors.Is(msg.err, targets.ErrNoToken) {
+			return m.sw.focusToken()
+		}
 		return nil
 	}
 	if msg.side != nil {
+		second := msg.target.Describe()
+		if sameTarget(second, m.cur.info) && !msg.typedKey {
+			m.sw.err = oneLine(second.Name) + " is the target in use: pick another one to compare it with" + sameHint(second.Kind)
+			return nil
+		}
 		m.sw.close()
 		m.dialog = nil
-		return m.sideBySideCmd(msg.target, *msg.side)
+		return m.sideBySideCmd(msg.target, *msg.side, sameTarget(second, m.cur.info))
 	}
 	m.cancelFlight()
 	m.setTarget(msg.target)
@@ -217,8 +234,35 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	// what a person switching targets wants to see.
 	cmds := []tea.Cmd{m.probe(), m.candidatesCmd(), m.watch.rerun(m.env())}
 	if msg.rerun != nil {
+		since := m.seq
 		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
-		m.setStatus(msg.status, false)
+		m.setFlightStatus(since, msg.status+" · re-running", msg.status)
 	}
 	return tea.Batch(cmds...)
 }
+
+// sameHint says how a remote target can still be compared with itself:
+// with another environment's key.
+func sameHint(k pdp.Kind) string {
+	if k == pdp.KindEmbedded {
+		return ""
+	}
+	return " (or type another environment's API key)"
+}
+
+// appWords rewrites what the command line says about giving a key or a URL
+// (its flags and variables) into the explorer's own terms: the switcher's
+// fields, opened with ctrl+t. The targets' errors and the explanations'
+// cards are shared with the command line, which keeps its wording.
+var appWords = strings.NewReplacer(
+	"pass --token or set "+targets.TokenEnv+" to the environment's API key", "type the environment's API key in the Token field (ctrl+t)",
+	"check --token or "+targets.TokenEnv+" is the environment's API key", "check that the key in the Token field (ctrl+t) is the environment's API key",
+	"pass the API key with --token or "+targets.TokenEnv, "type the API key in the Token field (ctrl+t), not in the URL",
+	"pass the key with --token", "type the key in the Token field (ctrl+t), not in the URL",
+	"pass it with --token", "type it in the Token field (ctrl+t)",
+	"; check --token", "; check the key in the Token field (ctrl+t)",
+	"check the URL given with --pdp", "check the URL field (ctrl+t)",
+)
+
+// inApp is s in the explorer's terms (appWords).
+func inApp(s string) string { return appWords.Replace(s) }

@@ -106,13 +106,16 @@ func (m Model) header() string {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.cur.healthErr))
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(inApp(m.cur.healthErr)))
 	default:
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
 	if note := m.cur.staleNote(m.now(), m.staleAfter()); note != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+note)
+	}
+	if m.cur.standIn != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.cur.standIn))
 	}
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))

@@ -42,9 +42,13 @@ func TestSwitchFuncKeepsTheKeyAndRaisesTheTimeout(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 
-	// Without KeepToken and without a key, the switcher asks for one.
-	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); !errors.Is(err, targets.ErrNoToken) {
+	// Without KeepToken and without a key, the switcher asks for one for
+	// a PDP on another machine; one on this machine goes without.
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://pdp.internal:7766"}); !errors.Is(err, targets.ErrNoToken) {
 		t.Errorf("err = %v, want ErrNoToken", err)
+	}
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); err != nil {
+		t.Errorf("a local PDP without a key: %v", err)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,7 +45,8 @@ func TokenEnvFor(k pdp.Kind) string {
 const DefaultTimeout = 5 * time.Second
 
 // ErrNoToken is returned for a remote target without an API key, so that the
-// explorer can ask for one in a masked field instead of failing.
+// explorer can ask for one in a masked field instead of failing. A PDP on
+// this machine (IsLocalURL) may go without one.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
 // FromFlags resolves the global target flags into a spec. --policy, --pdp,
@@ -99,7 +102,9 @@ func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	case pdp.KindEmbedded:
 		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
-		if strings.TrimSpace(s.Token) == "" {
+		// A PDP on this machine may check no key (pdpx serve without
+		// --token): it is sent none, and a 401 then says to give one.
+		if strings.TrimSpace(s.Token) == "" && (s.Kind == pdp.KindCloud || !IsLocalURL(s.URL)) {
 			return nil, ErrNoToken
 		}
 		timeout := s.Timeout
@@ -125,6 +130,21 @@ func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	default:
 		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp, cloud or authzen", s.Kind)
 	}
+}
+
+// IsLocalURL says whether a PDP URL names this machine: localhost (or a
+// name under it), a loopback IPv4 address (127.0.0.0/8) or ::1.
+func IsLocalURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Embedded builds the embedded engine over a policy file, or over the
