@@ -406,7 +406,7 @@ func TestProblemsFormat(t *testing.T) {
 	}
 }
 
-// TestSpecExample: the example in policy-format.md loads (with the tenant
+// TestSpecExample: the worked example in docs/policy-format.md loads (with the tenant
 // it forgot to declare).
 func TestSpecExample(t *testing.T) {
 	p := mustLoad(t, "testdata/spec-example.yaml")
