@@ -80,9 +80,14 @@ type Model struct {
 
 	// The panes; focus says which one has the keyboard.
 	focus focus
-	form  formModel
-	list  historyPane
-	dec   decisionPane
+	// zoom gives the decision the whole body (ctrl+z, again to come back),
+	// for a shared screen at 80×24 where the stacked decision pane has a
+	// few rows; zoomFrom is the focus to return to.
+	zoom     bool
+	zoomFrom focus
+	form     formModel
+	list     historyPane
+	dec      decisionPane
 
 	// dialog is the open dialog, nil for none. It has the keyboard. sw
 	// and export are dialogs kept between opens: what was typed in them

@@ -393,3 +393,26 @@ func TestWatchedRemoteChecksRerunOnTheInterval(t *testing.T) {
 		t.Fatalf("%+v", w)
 	}
 }
+
+// The selected cell's reason is shown in full, wrapped, at the presenter's
+// size; and the prompt of R names what enter does there.
+func TestMatrixShowsTheSelectedCellsFullReason(t *testing.T) {
+	hs := matrixScreen(t, 80, 24, true)
+	b := hs.m.board
+	cl := b.mx.Cells[b.r][b.c]
+	reasons := sweep.Reasons(cl.Decision)
+	if len(reasons) == 0 {
+		t.Fatal("the cell has no reason")
+	}
+	screen := strings.Join(strings.Fields(plain(hs.view())), " ")
+	for _, r := range reasons {
+		if want := strings.Join(strings.Fields(r.Reason), " "); !strings.Contains(screen, want) {
+			t.Errorf("the reason %q is not shown in full:\n%s", want, plain(hs.view()))
+		}
+	}
+	hs.key("R")
+	foot := plain(hs.view())
+	if !strings.Contains(foot, "enter apply values") || strings.Contains(foot, "keep filter") {
+		t.Errorf("R prompt footer:\n%s", foot)
+	}
+}

@@ -365,3 +365,38 @@ func TestQuitKeys(t *testing.T) {
 		t.Fatalf("ctrl+c did not quit")
 	}
 }
+
+// The placeholder of the resource attributes is what a new user copies:
+// typed as shown, its example must be the string form the demo allows.
+func TestResourceAttrPlaceholderTeachesTheAllowedForm(t *testing.T) {
+	ph := fieldPlaceholders[fResAttrs]
+	i := strings.Index(ph, "e.g. ")
+	if i < 0 {
+		t.Fatalf("placeholder %q has no example", ph)
+	}
+	example := strings.Fields(ph[i+len("e.g. "):])[0]
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
+	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", example)
+	h.key("enter")
+	if o := h.m.dec.entry.Decision.Outcome; o != pdp.Allow {
+		t.Errorf("the placeholder's example %q gives %v on the demo, want allow", example, o)
+	}
+}
+
+// The suggestion popup hides what lies beside it on its rows: the next
+// field's placeholder must not show as the tail of a suggestion.
+func TestSuggestionPopupHidesTheRowsBesideIt(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {140, 40}} {
+		h := newHarness(t, New(Options{Target: demoTarget()}), sz.w, sz.h, true)
+		h.typeText("jo")
+		if !h.m.form.popup {
+			t.Fatal("no popup")
+		}
+		lines := strings.Split(plain(h.view()), "\n")
+		for _, l := range lines {
+			if strings.Contains(l, "john@") && (strings.Contains(l, "England") || strings.Contains(l, "e.g.") || strings.Contains(l, "optional")) {
+				t.Errorf("%d×%d: a suggestion row shows the field behind it: %q", sz.w, sz.h, l)
+			}
+		}
+	}
+}

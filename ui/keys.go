@@ -11,7 +11,7 @@ import (
 // is documented by construction.
 type keyMap struct {
 	// Everywhere.
-	Quit, Help, Target, Raw, DecUp, DecDown key.Binding
+	Quit, Help, Target, Raw, DecUp, DecDown, Zoom key.Binding
 	// Many checks at once, from the check in the form (everywhere too).
 	Matrix, Perms, Sweep, Side key.Binding
 	// Export writes the pinned history entries as a scenario file, and
@@ -55,6 +55,8 @@ func defaultKeyMap() keyMap {
 		Raw:     b(ks("ctrl+o"), "ctrl+o", "raw JSON ⇄ explanation"),
 		DecUp:   b(ks("pgup"), "pgup", "scroll decision up"),
 		DecDown: b(ks("pgdown"), "pgdn", "scroll decision down"),
+		// Not a letter: it works from the form, where letters are typed.
+		Zoom: b(ks("ctrl+z"), "ctrl+z", "the decision full screen (again: back)"),
 
 		Matrix: b(ks("ctrl+g"), "ctrl+g", "matrix: the check over two axes"),
 		Perms:  b(ks("ctrl+r"), "ctrl+r", "what this user can do (tab: who can)"),
@@ -147,7 +149,9 @@ func short(b key.Binding, desc string) key.Binding {
 func (k keyMap) forFocus(f focus) focusKeys {
 	// Some pairs share a help row, so that the form's keys fit an 80×24
 	// overlay in one column.
-	scroll := key.NewBinding(key.WithKeys(append(k.DecUp.Keys(), k.DecDown.Keys()...)...), key.WithHelp("pgup/pgdn", "scroll the decision"))
+	// The zoom shares the scroll row: both are about reading the decision.
+	scroll := key.NewBinding(key.WithKeys(slices.Concat(k.DecUp.Keys(), k.DecDown.Keys(), k.Zoom.Keys())...),
+		key.WithHelp("pgup/dn ctrl+z", "scroll the decision · full screen"))
 	global := []key.Binding{k.Help, k.Target, k.Raw, scroll, k.Quit}
 	// The many-checks keys share one help row, and so do w and W, so that
 	// every focus's keys still fit an 80×24 overlay.

@@ -14,40 +14,15 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
+	"github.com/pdpx/pdpx/pdp/internal/testpdp"
 	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/server"
 )
 
-// standIn serves p as Permit's PDP would (pdpx serve over p) and returns a
-// client for it.
-func standIn(t *testing.T, p *policy.Policy) pdp.Target {
-	t.Helper()
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "policy.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Policy: path, Poll: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client(t, s)
-}
+func standIn(t *testing.T, p *policy.Policy) pdp.Target { return testpdp.Serve(t, p) }
 
-func client(t *testing.T, h http.Handler) pdp.Target {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	c, err := permit.New(srv.URL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+func client(t *testing.T, h http.Handler) pdp.Target { return testpdp.Client(t, h) }
 
 func snapshot() Snapshot {
 	return Snapshot{Engine: engine.New(policy.Demo()), Name: "prod.json", Environment: "web · production"}
@@ -231,15 +206,7 @@ func TestLabel(t *testing.T) {
 	}
 }
 
-// demo is a fresh copy of the demo policy, for a test to change.
-func demo(t *testing.T) *policy.Policy {
-	t.Helper()
-	p, err := policy.Parse(policy.DemoName, policy.DemoSource)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func demo(t *testing.T) *policy.Policy { return testpdp.Demo(t) }
 
 // BenchmarkPairedCheck: what deciding on the snapshot adds to a remote
 // check as the caller sees it, against an in-process stand-in PDP.

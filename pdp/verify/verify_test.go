@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -14,49 +11,17 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/internal/testpdp"
 	"github.com/pdpx/pdpx/pdp/paired"
-	"github.com/pdpx/pdpx/pdp/permit"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/pdp/server"
 )
 
-func demo(t testing.TB) *policy.Policy {
-	t.Helper()
-	p, err := policy.Parse(policy.DemoName, policy.DemoSource)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func demo(t testing.TB) *policy.Policy { return testpdp.Demo(t) }
 
-// serve runs pdpx serve over p and returns a client for it.
-func serve(t testing.TB, p *policy.Policy) pdp.Target {
-	t.Helper()
-	b, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "served.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Policy: path, Poll: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client(t, s)
-}
+func serve(t testing.TB, p *policy.Policy) pdp.Target { return testpdp.Serve(t, p) }
 
-func client(t testing.TB, h http.Handler) pdp.Target {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	c, err := permit.New(srv.URL, "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+func client(t testing.TB, h http.Handler) pdp.Target { return testpdp.Client(t, h) }
 
 func TestGenerateCoversTheDemo(t *testing.T) {
 	e := engine.New(demo(t))
