@@ -12,7 +12,7 @@ import (
 	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
-// The PDP's paths (no /v2 prefix; see permit-pdp.md §1).
+// The PDP's paths (no /v2 prefix).
 const (
 	pathAllowed         = "/allowed"
 	pathBulk            = "/allowed/bulk"
