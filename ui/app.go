@@ -122,16 +122,29 @@ type Model struct {
 	abacOK bool // "don't ask again" about JIT attributes, for this run
 	spin   spinner.Model
 
-	status   string
-	statusBd bool // status is bad news
-	// statusSeq is the check in flight whose answer ends status (0 for
-	// none), and statusDone what it says then: "… · re-running" must not
-	// stay on screen once the re-run's answer is drawn.
-	statusSeq  int
-	statusDone string
+	status string
+	// statusOf is what goes with status: whether it is bad news, and the
+	// check in flight whose answer ends it.
+	statusOf statusState
 
+	clock clock
+}
+
+// clock is the model's time: now, and whether timers tick (tests turn them
+// off, and fix now, for determinism).
+type clock struct {
 	now   func() time.Time
-	ticks bool // timers on; tests turn them off for determinism
+	ticks bool
+}
+
+// statusState goes with the status line's text: bad says it is bad news;
+// seq is the check in flight whose answer ends it (0 for none), and done
+// what it says then: "… · re-running" must not stay on screen once the
+// re-run's answer is drawn.
+type statusState struct {
+	bad  bool
+	seq  int
+	done string
 }
 
 // New builds the root model. It does no I/O; Init starts the health probe.
@@ -151,8 +164,7 @@ func New(opts Options) Model {
 		sw:     newSwitcher(k, st.Input, opts.Switch),
 		export: newExportDialog(k, st.Input),
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
-		now:    time.Now,
-		ticks:  true,
+		clock:  clock{now: time.Now, ticks: true},
 		watch:  newWatcher(),
 	}
 	m.list.watched = m.watch.mark
@@ -208,7 +220,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func (m *Model) setStatus(s string, bad bool) {
-	m.status, m.statusBd, m.statusSeq, m.statusDone = s, bad, 0, ""
+	m.status, m.statusOf = s, statusState{bad: bad}
 }
 
 // setFlightStatus says running while a check sent after number since is
@@ -220,7 +232,7 @@ func (m *Model) setFlightStatus(since int, running, done string) {
 		return
 	}
 	m.setStatus(running, false)
-	m.statusSeq, m.statusDone = m.flight.seq, done
+	m.statusOf.seq, m.statusOf.done = m.flight.seq, done
 }
 
 func (m *Model) setDark(dark bool) {

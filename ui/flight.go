@@ -82,8 +82,8 @@ func (m *Model) land(seq int) (f *flight, ok bool) {
 	}
 	f = m.flight
 	m.cancelFlight()
-	if m.statusSeq == seq {
-		m.setStatus(m.statusDone, false)
+	if m.statusOf.seq == seq {
+		m.setStatus(m.statusOf.done, false)
 	}
 	return f, true
 }
@@ -104,7 +104,7 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	if !ok {
 		return nil // cancelled or replaced: the user has moved on
 	}
-	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
+	e := state.Entry{Time: m.clock.now(), Check: msg.check, Decision: msg.d, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	m.dec.show(e)
 	if f.compare != nil {
 		m.cmp = newCompare(m.keys, *f.compare, e, "", "re-run now")
@@ -154,7 +154,7 @@ func contextWithCancel(parent context.Context) (context.Context, context.CancelF
 }
 
 func (m *Model) spinTick() tea.Cmd {
-	if !m.ticks {
+	if !m.clock.ticks {
 		return nil
 	}
 	return m.spin.Tick

@@ -82,7 +82,7 @@ func (m *Model) onSide(msg sideMsg) tea.Cmd {
 	if _, ok := m.land(msg.seq); !ok {
 		return nil
 	}
-	now := m.now()
+	now := m.clock.now()
 	a := state.Entry{Time: now, Check: msg.check, Decision: msg.a, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	b := state.Entry{Time: now, Check: msg.check, Decision: msg.b, TargetKind: msg.bInfo.Kind, TargetURL: msg.bInfo.URL}
 	m.dec.show(a)

@@ -180,7 +180,7 @@ func (m *Model) probe() tea.Cmd {
 			return healthMsg{gen: gen, err: t.Health(ctx)}
 		}
 	}
-	if m.ticks {
+	if m.clock.ticks {
 		tick = tea.Tick(healthEvery, func(time.Time) tea.Msg { return healthTickMsg{gen: gen} })
 	}
 	return tea.Batch(ask, tick)

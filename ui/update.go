@@ -64,7 +64,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.probe()
 		}
 	case profilesMsg:
-		m.sw.setProfiles(msg.p, m.now(), m.staleAfter())
+		m.sw.setProfiles(msg.p, m.clock.now(), m.staleAfter())
 
 	// The history (history*.go).
 	case pageMsg:
@@ -132,7 +132,7 @@ func (m *Model) sync() tea.Cmd {
 			m.list.follow = false
 		}
 	}
-	xcmd := m.dec.explainCmd(m.cur.engineFor, m.cur.pairedFor, m.now())
+	xcmd := m.dec.explainCmd(m.cur.engineFor, m.cur.pairedFor, m.clock.now())
 	m.dec.refresh(m.styles)
 	return tea.Batch(cmd, xcmd)
 }

@@ -111,7 +111,7 @@ func (m Model) header() string {
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
-	if note := m.cur.staleNote(m.now(), m.staleAfter()); note != "" {
+	if note := m.cur.staleNote(m.clock.now(), m.staleAfter()); note != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+note)
 	}
 	if m.cur.standIn != "" {
@@ -135,7 +135,7 @@ func (m Model) footer() string {
 	s := m.styles
 	if m.status != "" {
 		st := s.Muted
-		if m.statusBd {
+		if m.statusOf.bad {
 			st = s.ErrText
 		}
 		return fitLine(" "+st.Render(oneLine(m.status)), m.lay.w)
