@@ -10,11 +10,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -113,7 +116,7 @@ var pullBench struct {
 	srv  *standin.Server
 }
 
-func pullServer(b *testing.B) *standin.Server {
+func pullServer(b testing.TB) *standin.Server {
 	pullBench.once.Do(func() {
 		cfg := gen.Large()
 		if os.Getenv("PDPX_BENCH_PULL") == "small" {
@@ -182,6 +185,7 @@ func benchPull(b *testing.B, lat time.Duration) {
 	var requests int64
 	var size int
 	var peak, live uint64
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -193,6 +197,7 @@ func benchPull(b *testing.B, lat time.Duration) {
 		// with the one before it, which this collection sets.
 		stop := make(chan struct{})
 		peakc := heapPeak(stop)
+		cpu0 := cpuTime()
 		b.StartTimer()
 		got := pullOnly(b, srv)
 		path := filepath.Join(dir, "env.json")
@@ -200,6 +205,7 @@ func benchPull(b *testing.B, lat time.Duration) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		cpu += cpuTime() - cpu0
 		close(stop)
 		p := <-peakc
 		peak = max(peak, p[0]-min(p[0], base))
@@ -216,12 +222,131 @@ func benchPull(b *testing.B, lat time.Duration) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(requests), "requests/op")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(srv.Pages(100)+3), "pages+3/op")
 	b.ReportMetric(float64(size)/1e6, "file-MB")
 	b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
 	b.ReportMetric(float64(peak)/float64(size), "peak/file")
 	b.ReportMetric(float64(live)/1e6, "peak-live-MB")
 	b.ReportMetric(float64(live)/float64(size), "live/file")
+
+	// In this process the stand-in's encoded pages and the generated
+	// environment (a few hundred MB) set the collector's pace, so the pull's
+	// garbage is hardly collected and the peaks above say little of what
+	// pdpx pull holds. A process that only pulls, as pdpx pull does, is run
+	// once against the same stand-in for that.
+	b.StopTimer()
+	ch := pullInChild(b, srv.URL, filepath.Join(dir, "child.json"))
+	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
+	b.ReportMetric(float64(ch.peak)/1e6, "child-peak-heap-MB")
+	b.ReportMetric(float64(ch.peak)/float64(size), "child-peak/file")
+	b.ReportMetric(float64(ch.live)/float64(size), "child-live/file")
+	b.ReportMetric(float64(ch.rss)/1e6, "child-rss-MB")
+	b.ReportMetric(float64(ch.rss)/float64(size), "child-rss/file")
+}
+
+// childPull is what a pull in a process of its own measured.
+type childPull struct {
+	wall       time.Duration
+	peak, live uint64
+	rss        int64 // the most resident at once
+}
+
+// pullInChild runs TestPullChild in a new process of this test binary,
+// pulling from url into path.
+func pullInChild(b *testing.B, url, path string) childPull {
+	return inChild(b, "PDPX_PULL_CHILD="+url, "PDPX_PULL_CHILD_OUT="+path)
+}
+
+// inChild runs TestPullChild in a new process of this test binary, with
+// env added to its environment.
+func inChild(b *testing.B, env ...string) childPull {
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestPullChild$", "-test.count", "1", "-test.v")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("the child failed: %v\n%s", err, out)
+	}
+	var ch childPull
+	var wall int64
+	_, line, _ := strings.Cut(string(out), "pull-child:")
+	if _, err := fmt.Sscan(line, &wall, &ch.peak, &ch.live, &ch.rss); err != nil {
+		b.Fatalf("the child said %q: %v", out, err)
+	}
+	ch.wall = time.Duration(wall)
+	return ch
+}
+
+// TestPullChild is the pull BenchmarkPullLarge runs in a process of its
+// own (PDPX_PULL_CHILD names the stand-in), or BenchmarkPullPagesBackToBack's
+// fetch (PDPX_PULL_CHILD_URLS names a file of the URLs); it prints its wall
+// time, the heap's peaks (with and without the garbage not yet collected)
+// and the most memory it held resident.
+func TestPullChild(t *testing.T) {
+	url := os.Getenv("PDPX_PULL_CHILD")
+	if list := os.Getenv("PDPX_PULL_CHILD_URLS"); list != "" {
+		// BenchmarkPullPagesBackToBack's baseline, in a process of its own.
+		data, err := os.ReadFile(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		backToBack(t, strings.Split(string(data), "\n"))
+		fmt.Printf("pull-child: %d 0 0 %d\n", time.Since(start).Nanoseconds(), peakRSS(t))
+		return
+	}
+	if url == "" {
+		t.Skip("run by BenchmarkPullLarge")
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(pull.GCPercent) // as pdpx pull runs
+	}
+	runtime.GC()
+	base := uint64(0)
+	{
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		base = s[0].Value.Uint64()
+	}
+	stop := make(chan struct{})
+	peakc := heapPeak(stop)
+	start := time.Now()
+	c, err := permitapi.New(permitapi.Config{URL: url, Key: pullKey, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pull.Run(context.Background(), c, pull.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pull.WriteWith(os.Getenv("PDPX_PULL_CHILD_OUT"), func(w io.Writer) error { return pull.EncodeTo(w, got.Policy) }); err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start)
+	close(stop)
+	p := <-peakc
+	runtime.KeepAlive(got)
+	fmt.Printf("pull-child: %d %d %d %d\n", wall.Nanoseconds(), p[0]-min(p[0], base), p[1]-min(p[1], base), peakRSS(t))
+}
+
+// peakRSS is the most memory the process has had resident (VmHWM), the
+// runtime's own and the test binary's included.
+func peakRSS(t *testing.T) int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(v, &kb); err != nil {
+				t.Fatal(err)
+			}
+			return kb * 1024
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
 
 // BenchmarkPullPagesBackToBack is the baseline: the same pages (and the 3
@@ -236,6 +361,27 @@ func BenchmarkPullPagesBackToBack(b *testing.B) {
 func benchPages(b *testing.B, lat time.Duration) {
 	srv := pullServer(b)
 	defer withLatency(srv, lat)()
+	urls := pageURLs(srv)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		backToBack(b, urls)
+	}
+	b.ReportMetric(float64(len(urls)), "requests/op")
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.StopTimer()
+	// The same in a process of its own, to compare with the pull's.
+	list := filepath.Join(b.TempDir(), "urls")
+	if err := os.WriteFile(list, []byte(strings.Join(urls, "\n")), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ch := inChild(b, "PDPX_PULL_CHILD_URLS="+list)
+	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
+}
+
+// pageURLs are the requests a pull of srv's environment makes: the 3 that
+// resolve it and every page of every list, 100 items a page.
+func pageURLs(srv *standin.Server) []string {
 	var urls []string
 	for _, path := range []string{"/v2/api-key/scope", "/v2/projects/" + standin.ProjectID, "/v2/projects/" + standin.ProjectID + "/envs/" + standin.EnvID} {
 		urls = append(urls, srv.URL+path)
@@ -247,24 +393,37 @@ func benchPages(b *testing.B, lat time.Duration) {
 			urls = append(urls, fmt.Sprintf("%s?page=%d&per_page=100&include_total_count=true", base, p))
 		}
 	}
+	return urls
+}
+
+// backToBack fetches urls one after another, each body read and thrown
+// away.
+func backToBack(tb testing.TB, urls []string) {
 	client := &http.Client{}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for _, u := range urls {
-			req, _ := http.NewRequest(http.MethodGet, u, nil)
-			req.Header.Set("Authorization", "Bearer "+pullKey)
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-				b.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Fatalf("%s: %d", u, resp.StatusCode)
-			}
+	for _, u := range urls {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("Authorization", "Bearer "+pullKey)
+		resp, err := client.Do(req)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			tb.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("%s: %d", u, resp.StatusCode)
 		}
 	}
-	b.ReportMetric(float64(len(urls)), "requests/op")
+}
+
+// cpuTime is the CPU time the process has used, user and system: with the
+// machine's cores shared, wall time swings with the load, while the work
+// done (the stand-in's included, in both benchmarks) does not.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

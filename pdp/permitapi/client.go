@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -156,13 +157,37 @@ func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.err }
 
 // get fetches path (with query) into out, retrying as the package comment
-// says; a *[]byte out receives the body undecoded. scope describes the
-// project and environment for error messages.
+// says. out is a pointer to decode the JSON body into, or a bodyFunc that
+// reads the body itself (and may not keep it: the buffer is reused). scope
+// describes the project and environment for error messages.
 func (c *Client) get(ctx context.Context, path string, query url.Values, scope string, out any) error {
+	body, status, err := c.fetch(ctx, path, query, scope)
+	if err != nil {
+		return err
+	}
+	defer putBody(body)
+	if f, ok := out.(bodyFunc); ok {
+		return f(*body)
+	}
+	if err := json.Unmarshal(*body, out); err != nil {
+		return &Error{Status: status, Path: path, err: err, Msg: fmt.Sprintf("%s: the answer is not the JSON Permit's API sends (%v): is %s Permit's API?", c.where(path), err, c.base)}
+	}
+	return nil
+}
+
+// bodyFunc reads a successful answer's body, which it may not keep.
+type bodyFunc func(body []byte) error
+
+// fetch sends the request until it succeeds or there is no point retrying,
+// one of the client's requests in flight; the body it returns is the
+// caller's to put back with putBody. The bound on requests in flight is
+// let go before the body is decoded, so that decoding overlaps the next
+// requests.
+func (c *Client) fetch(ctx context.Context, path string, query url.Values, scope string) (*[]byte, int, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return c.ctxError(ctx, path)
+		return nil, 0, c.ctxError(ctx, path)
 	}
 	defer func() { <-c.sem }()
 
@@ -172,18 +197,20 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, scope s
 	for attempt := 0; ; attempt++ {
 		status, body, hdr, err := c.once(ctx, u.String())
 		if ctx.Err() != nil {
-			return c.ctxError(ctx, path)
+			putBody(body)
+			return nil, 0, c.ctxError(ctx, path)
 		}
 		var wait time.Duration
 		switch {
 		case err != nil:
 			if attempt >= c.cfg.Retries {
-				return &Error{Path: path, err: err, Msg: fmt.Sprintf("%s: %s (gave up after %d tries)", c.where(path), describeTransport(err, c.cfg.Timeout), attempt+1)}
+				return nil, 0, &Error{Path: path, err: err, Msg: fmt.Sprintf("%s: %s (gave up after %d tries)", c.where(path), describeTransport(err, c.cfg.Timeout), attempt+1)}
 			}
 			wait = c.backoff(attempt)
 		case status == http.StatusTooManyRequests:
 			if attempt >= c.cfg.Retries {
-				return &Error{Status: status, Path: path, Msg: fmt.Sprintf("%s: Permit kept answering 429 Too Many Requests after %d tries: wait a minute and pull again, or lower --concurrency", c.where(path), attempt+1)}
+				putBody(body)
+				return nil, 0, &Error{Status: status, Path: path, Msg: fmt.Sprintf("%s: Permit kept answering 429 Too Many Requests after %d tries: wait a minute and pull again, or lower --concurrency", c.where(path), attempt+1)}
 			}
 			wait = retryAfter(hdr.Get("Retry-After"), time.Now())
 			if wait <= 0 {
@@ -191,34 +218,49 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, scope s
 			}
 		case status >= 500:
 			if attempt >= c.cfg.Retries {
-				return &Error{Status: status, Path: path, Msg: fmt.Sprintf("%s: Permit answered %d %s after %d tries%s: try again later", c.where(path), status, http.StatusText(status), attempt+1, c.detail(body))}
+				defer putBody(body)
+				return nil, 0, &Error{Status: status, Path: path, Msg: fmt.Sprintf("%s: Permit answered %d %s after %d tries%s: try again later", c.where(path), status, http.StatusText(status), attempt+1, c.detail(*body))}
 			}
 			wait = c.backoff(attempt)
 		case status >= 400:
-			return c.statusError(status, path, scope, body)
+			defer putBody(body)
+			return nil, 0, c.statusError(status, path, scope, *body)
 		default:
-			if raw, ok := out.(*[]byte); ok {
-				*raw = body
-				return nil
-			}
-			if err := json.Unmarshal(body, out); err != nil {
-				return &Error{Status: status, Path: path, err: err, Msg: fmt.Sprintf("%s: the answer is not the JSON Permit's API sends (%v): is %s Permit's API?", c.where(path), err, c.base)}
-			}
-			return nil
+			return body, status, nil
 		}
+		putBody(body)
 		c.retries.Add(1)
 		t := time.NewTimer(min(wait, c.cfg.MaxWait))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return c.ctxError(ctx, path)
+			return nil, 0, c.ctxError(ctx, path)
 		}
 	}
 }
 
-// once sends one GET under the per-request timeout and reads the whole body.
-func (c *Client) once(ctx context.Context, u string) (int, []byte, http.Header, error) {
+// bodies are reused: a pull reads thousands of pages of about the same
+// size, and a fresh buffer for each was a large part of its garbage.
+var bodies = sync.Pool{New: func() any {
+	b := make([]byte, 0, 64<<10)
+	return &b
+}}
+
+// maxPooledBody is the largest buffer kept for reuse: an odd huge answer
+// is not held on to.
+const maxPooledBody = 4 << 20
+
+func putBody(b *[]byte) {
+	if b != nil && cap(*b) <= maxPooledBody {
+		*b = (*b)[:0]
+		bodies.Put(b)
+	}
+}
+
+// once sends one GET under the per-request timeout and reads the whole body
+// into a pooled buffer (nil when there is none to put back).
+func (c *Client) once(ctx context.Context, u string) (int, *[]byte, http.Header, error) {
 	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
@@ -236,18 +278,36 @@ func (c *Client) once(ctx context.Context, u string) (int, []byte, http.Header, 
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	var body []byte
-	if n := resp.ContentLength; n > 0 && n < 1<<30 {
-		// The length is known: one buffer of that size, not ReadAll's
-		// doubling (a pull reads every byte of the environment).
-		body = make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
-			return 0, nil, nil, err
-		}
-	} else if body, err = io.ReadAll(resp.Body); err != nil {
+	body := bodies.Get().(*[]byte)
+	if err := readBody(body, resp.Body, resp.ContentLength); err != nil {
+		putBody(body)
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, body, resp.Header, nil
+}
+
+// readBody reads r to its end into *b, which it grows as needed: to n at
+// once when the length is known.
+func readBody(b *[]byte, r io.Reader, n int64) error {
+	buf := (*b)[:0]
+	if n > 0 && n < 1<<30 && int(n) > cap(buf) {
+		buf = make([]byte, 0, n)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			*b = buf
+			return nil
+		}
+		if err != nil {
+			*b = buf
+			return err
+		}
+	}
 }
 
 // backoff is Backoff·2ⁿ with up to 50% jitter, capped by MaxWait.

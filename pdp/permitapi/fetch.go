@@ -128,6 +128,21 @@ var Kinds = []string{"resources", "user attributes", "roles", "condition sets", 
 // error cancels the rest. report, when not nil, is called for each page (from
 // several goroutines, one at a time per list).
 func (c *Client) Fetch(ctx context.Context, t Target, report func(Progress)) (*Snapshot, error) {
+	return c.FetchWith(ctx, t, report, FetchOptions{})
+}
+
+// FetchOptions changes what Fetch keeps.
+type FetchOptions struct {
+	// Tuples, when not nil, is handed the relationship tuples a page at a
+	// time, in the list's order and deduplicated, instead of their being
+	// kept in Snapshot.Tuples: a pull that maps each page as it comes need
+	// not hold the read models of hundreds of thousands of tuples. It is
+	// called from one goroutine at a time.
+	Tuples Sink[RelationshipTuple]
+}
+
+// FetchWith is Fetch with options.
+func (c *Client) FetchWith(ctx context.Context, t Target, report func(Progress), opts FetchOptions) (*Snapshot, error) {
 	if report == nil {
 		report = func(Progress) {}
 	}
@@ -164,53 +179,53 @@ func (c *Client) Fetch(ctx context.Context, t Target, report func(Progress)) (*S
 	}
 	run(func() (err error) {
 		snap.Resources, err = list(ctx, c, listSpec{kind: Kinds[0], path: schema + "/resources", counted: true, keepIDs: true}, scope,
-			func(r *Resource) *string { return &r.ID }, safe)
+			func(r *Resource) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.UserAttributes, err = list(ctx, c, listSpec{kind: Kinds[1], path: schema + "/users/attributes"}, scope,
-			func(a *Attribute) *string { return &a.ID }, safe)
+			func(a *Attribute) *string { return &a.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Roles, err = list(ctx, c, listSpec{kind: Kinds[2], path: schema + "/roles", counted: true}, scope,
-			func(r *Role) *string { return &r.ID }, safe)
+			func(r *Role) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.ConditionSets, err = list(ctx, c, listSpec{kind: Kinds[3], path: schema + "/condition_sets", counted: true, keepIDs: true}, scope,
-			func(s *ConditionSet) *string { return &s.ID }, safe)
+			func(s *ConditionSet) *string { return &s.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Rules, err = list(ctx, c, listSpec{kind: Kinds[4], path: facts + "/set_rules"}, scope,
-			func(r *ConditionSetRule) *string { return &r.ID }, safe)
+			func(r *ConditionSetRule) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Tenants, err = list(ctx, c, listSpec{kind: Kinds[5], path: facts + "/tenants", counted: true}, scope,
-			func(t *Tenant) *string { return &t.ID }, safe)
+			func(t *Tenant) *string { return &t.ID }, nil, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		q := url.Values{"include_resource_instance_roles": {"true"}}
 		snap.Users, err = list(ctx, c, listSpec{kind: Kinds[6], path: facts + "/users", query: q}, scope,
-			func(u *User) *string { return &u.ID }, safe)
+			func(u *User) *string { return &u.ID }, fastUser, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: Kinds[7], path: facts + "/role_assignments", counted: true}, scope,
-			func(a *RoleAssignment) *string { return &a.ID }, safe)
+			func(a *RoleAssignment) *string { return &a.ID }, fastAssignment, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Instances, err = list(ctx, c, listSpec{kind: Kinds[8], path: facts + "/resource_instances", counted: true}, scope,
-			func(i *ResourceInstance) *string { return &i.ID }, safe)
+			func(i *ResourceInstance) *string { return &i.ID }, fastInstance, nil, safe)
 		return err
 	})
 	run(func() (err error) {
 		snap.Tuples, err = list(ctx, c, listSpec{kind: Kinds[9], path: facts + "/relationship_tuples", counted: true}, scope,
-			func(t *RelationshipTuple) *string { return &t.ID }, safe)
+			func(t *RelationshipTuple) *string { return &t.ID }, fastTuple, opts.Tuples, safe)
 		return err
 	})
 	wg.Wait()

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/pdpx/pdpx/pdp"
 )
 
 // Progress reports one page of one list: Kind names the list ("users"),
@@ -50,8 +55,12 @@ type listSpec struct {
 // client's semaphore bounds the requests in flight); any other list is
 // walked page by page until a page shorter than PerPage (an empty one
 // included). Items are deduplicated by id, since a list can shift while it
-// is paged.
-func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, report func(Progress)) ([]T, error) {
+// is paged. fast, when not nil, decodes the pages it can (see
+// fastdecode.go); encoding/json decodes the rest. sink, when not nil, is
+// handed the items a page at a time, in the list's order, deduplicated, as
+// soon as the pages before have been: the list is then not kept, and list
+// returns none.
+func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, fast itemFunc[T], sink Sink[T], report func(Progress)) ([]T, error) {
 	per := c.cfg.PerPage
 	q := func(n int) url.Values {
 		v := url.Values{}
@@ -65,73 +74,124 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 		}
 		return v
 	}
-	// fetchPage returns one page's items and, when the answer was a page
-	// object, its page count (-1 when it was a bare array).
-	fetchPage := func(ctx context.Context, n int) ([]T, int, error) {
-		var raw []byte
-		if err := c.get(ctx, s.path, q(n), scope, &raw); err != nil {
-			return nil, 0, err
-		}
-		body := bytes.TrimLeft(raw, " \t\r\n")
-		if len(body) > 0 && body[0] == '[' {
-			var items []T
-			if err := json.Unmarshal(body, &items); err != nil {
-				return nil, 0, c.shapeError(s.path, err)
+	// fetchPage returns one page's items, the hashes of their ids (0 for
+	// none) and, when the answer was a page object, its page count (-1 when
+	// it was a bare array) and total count. Ids are kept as hashes and
+	// cleared from the items (unless keepIDs): a list of 200,000 tuples
+	// would otherwise hold 200,000 UUID strings only to dedupe them. The fast
+	// decoder appends the items to dst when it is not nil.
+	fetchPage := func(ctx context.Context, n int, dst []T) (items []T, ids []uint64, count, total int, err error) {
+		count = -1
+		err = c.get(ctx, s.path, q(n), scope, bodyFunc(func(raw []byte) error {
+			if fast != nil {
+				if p, ok := decodePageFast(raw, fast, dst); ok {
+					items, ids = p.items, p.ids
+					if p.object {
+						count, total = pageCount(p.pageCount, p.totalCount, per), p.totalCount
+					}
+					return nil
+				}
 			}
-			return items, -1, nil
-		}
-		var p page[T]
-		if err := json.Unmarshal(body, &p); err != nil {
-			return nil, 0, c.shapeError(s.path, err)
-		}
-		count := p.PageCount
-		if count == 0 && p.TotalCount > 0 {
-			count = (p.TotalCount + per - 1) / per
-		}
-		return p.Data, count, nil
+			body := bytes.TrimLeft(raw, " \t\r\n")
+			if len(body) > 0 && body[0] == '[' {
+				if err := json.Unmarshal(body, &items); err != nil {
+					return c.shapeError(s, n, err)
+				}
+			} else {
+				var p page[T]
+				if err := json.Unmarshal(body, &p); err != nil {
+					return c.shapeError(s, n, err)
+				}
+				items, count, total = p.Data, pageCount(p.PageCount, p.TotalCount, per), p.TotalCount
+			}
+			ids = make([]uint64, len(items))
+			for i := range items {
+				if p := id(&items[i]); *p != "" {
+					ids[i] = maphash.String(seed, *p)
+					if !s.keepIDs {
+						*p = ""
+					}
+				}
+			}
+			return nil
+		}))
+		return items, ids, count, total, err
 	}
 
 	var out []T
-	// Ids are kept as hashes and cleared from the items: a list of 200,000
-	// tuples would otherwise hold 200,000 UUID strings only to dedupe them.
-	seen := map[uint64]bool{}
-	add := func(items []T) {
-		for i := range items {
-			if p := id(&items[i]); *p != "" {
-				h := maphash.String(seed, *p)
-				if !s.keepIDs {
-					*p = ""
+	var seen map[uint64]struct{}
+	delivered, total := 0, 0
+	add := func(items []T, ids []uint64) {
+		if sink != nil {
+			// The page is deduplicated where it lies and handed over.
+			w := 0
+			for i := range items {
+				if h := ids[i]; h != 0 {
+					if _, dup := seen[h]; dup {
+						continue
+					}
+					seen[h] = struct{}{}
 				}
-				if seen[h] {
+				items[w] = items[i]
+				w++
+			}
+			delivered += w
+			sink(items[:w], total)
+			return
+		}
+		for i := range items {
+			if h := ids[i]; h != 0 {
+				if _, dup := seen[h]; dup {
 					continue
 				}
-				seen[h] = true
+				seen[h] = struct{}{}
 			}
 			out = append(out, items[i])
 		}
 	}
-	first, count, err := fetchPage(ctx, 1)
+	first, firstIDs, count, total, err := fetchPage(ctx, 1, nil)
 	if err != nil {
 		return nil, err
 	}
-	add(first)
-	report(Progress{Kind: s.kind, Pages: 1, Total: max(count, 0), Items: len(out)})
+	if sink != nil {
+		return nil, stream(ctx, s, per, fetchPage, first, firstIDs, count, total, &seen, add, &delivered, report)
+	}
 
 	if count >= 0 {
+		report(Progress{Kind: s.kind, Pages: 1, Total: count, Items: len(first)})
 		// The page count is known: fetch the rest at once, in order.
 		pages := make([][]T, count+1)
+		ids := make([][]uint64, count+1)
 		errs := make([]error, count+1)
+		pages[min(1, count)], ids[min(1, count)] = first, firstIDs
+		// When the counts agree, the list is allocated once, at its size, and
+		// the fast decoder writes each page into its place in it: no page is
+		// a slice of its own to be copied and thrown away.
+		var all []T
+		region := func(n int) []T { return all[(n-1)*per : min(n*per, total)] }
+		if fast != nil && total > 0 && count == (total+per-1)/per {
+			all = make([]T, total)
+			if r := region(1); len(first) == len(r) {
+				copy(r, first)
+				pages[1] = r
+			}
+		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		done, got := 1, len(out)
+		done, got := 1, len(first)
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		for n := 2; n <= count; n++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				items, _, err := fetchPage(ctx, n)
-				pages[n], errs[n] = items, err
+				var dst []T
+				if all != nil {
+					r := region(n)
+					dst = r[:0:len(r)]
+				}
+				items, h, _, _, err := fetchPage(ctx, n, dst)
+				pages[n], ids[n], errs[n] = items, h, err
 				if err != nil {
 					cancel()
 					return
@@ -145,30 +205,148 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 			}()
 		}
 		wg.Wait()
-		for n := 2; n <= count; n++ {
-			if errs[n] != nil {
-				return nil, firstError(errs)
+		if err := firstError(errs); err != nil {
+			return nil, err
+		}
+		inPlace := all != nil
+		for n := 1; inPlace && n <= count; n++ {
+			r := region(n)
+			inPlace = len(pages[n]) == len(r) && (len(r) == 0 || &pages[n][0] == &r[0])
+		}
+		if inPlace {
+			// Deduplicated where it lies: an item only ever moves back.
+			seen = make(map[uint64]struct{}, total)
+			w, i := 0, 0
+			for n := 1; n <= count; n++ {
+				for _, h := range ids[n] {
+					if h != 0 {
+						if _, dup := seen[h]; dup {
+							i++
+							continue
+						}
+						seen[h] = struct{}{}
+					}
+					all[w] = all[i]
+					w++
+					i++
+				}
 			}
-			add(pages[n])
+			clear(all[w:])
+			out = all[:w]
+		} else {
+			// A page longer or shorter than the counts said (the list
+			// changed while it was read): the pages are copied.
+			n := 0
+			for _, p := range pages {
+				n += len(p)
+			}
+			out = make([]T, 0, n)
+			seen = make(map[uint64]struct{}, n)
+			for n := range pages {
+				add(pages[n], ids[n])
+				pages[n], ids[n] = nil, nil
+			}
 		}
 		report(Progress{Kind: s.kind, Pages: max(count, 1), Total: max(count, 1), Items: len(out), Done: true})
 		return out, nil
 	}
 
 	// No count: walk until a short page.
+	seen = map[uint64]struct{}{}
+	add(first, firstIDs)
+	report(Progress{Kind: s.kind, Pages: 1, Items: len(out)})
 	n, last := 1, len(first)
 	for last == per {
 		n++
-		items, _, err := fetchPage(ctx, n)
+		items, h, _, _, err := fetchPage(ctx, n, nil)
 		if err != nil {
 			return nil, err
 		}
-		add(items)
+		add(items, h)
 		last = len(items)
 		report(Progress{Kind: s.kind, Pages: n, Items: len(out)})
 	}
 	report(Progress{Kind: s.kind, Pages: n, Total: n, Items: len(out), Done: true})
 	return out, nil
+}
+
+// Sink receives a list a page at a time: the page's items (the slice is
+// not the sink's to keep, what it holds is) and the list's total count
+// when the API gave one (0 when not), for sizing what the sink builds.
+type Sink[T any] func(items []T, total int)
+
+// stream is list with a sink: the pages are fetched as list fetches them,
+// and each is handed over (by add) once every page before it has been.
+func stream[T any](ctx context.Context, s listSpec, per int,
+	fetchPage func(ctx context.Context, n int, dst []T) ([]T, []uint64, int, int, error),
+	first []T, firstIDs []uint64, count, total int, seen *map[uint64]struct{}, add func([]T, []uint64), delivered *int, report func(Progress)) error {
+	*seen = make(map[uint64]struct{}, max(total, len(first)))
+	add(first, firstIDs)
+	if count < 0 {
+		// No count: walk until a short page.
+		report(Progress{Kind: s.kind, Pages: 1, Items: *delivered})
+		n, last := 1, len(first)
+		for last == per {
+			n++
+			items, h, _, _, err := fetchPage(ctx, n, nil)
+			if err != nil {
+				return err
+			}
+			last = len(items)
+			add(items, h)
+			report(Progress{Kind: s.kind, Pages: n, Items: *delivered})
+		}
+		report(Progress{Kind: s.kind, Pages: n, Total: n, Items: *delivered, Done: true})
+		return nil
+	}
+	report(Progress{Kind: s.kind, Pages: 1, Total: count, Items: *delivered})
+	pages := make([][]T, count+1)
+	ids := make([][]uint64, count+1)
+	arrived := make([]bool, count+1)
+	errs := make([]error, count+1)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	// next is the first page not handed over yet.
+	done, next := 1, 2
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for n := 2; n <= count; n++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items, h, _, _, err := fetchPage(ctx, n, nil)
+			if err != nil {
+				errs[n] = err
+				cancel()
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			pages[n], ids[n], arrived[n] = items, h, true
+			for next <= count && arrived[next] && ctx.Err() == nil {
+				add(pages[next], ids[next])
+				pages[next], ids[next] = nil, nil
+				next++
+			}
+			done++
+			report(Progress{Kind: s.kind, Pages: done, Total: count, Items: *delivered})
+		}()
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	report(Progress{Kind: s.kind, Pages: max(count, 1), Total: max(count, 1), Items: *delivered, Done: true})
+	return nil
+}
+
+// pageCount is a page object's page count, or the one its total count
+// implies.
+func pageCount(pages, total, per int) int {
+	if pages == 0 && total > 0 {
+		return (total + per - 1) / per
+	}
+	return pages
 }
 
 // firstError picks the error to report from concurrent pages: a real one
@@ -190,6 +368,59 @@ func firstError(errs []error) error {
 	return fallback
 }
 
-func (c *Client) shapeError(path string, err error) error {
-	return &Error{Path: path, err: err, Msg: fmt.Sprintf("%s: the answer does not have the shape of Permit's API (%v): is %s Permit's API, and is pdpx current?", c.where(path), err, c.base)}
+func (c *Client) shapeError(s listSpec, page int, err error) error {
+	return &Error{Path: s.path, err: err, Msg: fmt.Sprintf("%s: page %d of the %s: the answer does not have the shape of Permit's API (%s): is %s Permit's API, and is pdpx current?",
+		c.where(s.path), page, s.kind, describeJSONError(err), c.base)}
+}
+
+// describeJSONError words what encoding/json found wrong with a page, where
+// in the page, without the Go type names it uses.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return pdp.Clean(fmt.Sprintf("%s, at byte %d", strings.TrimPrefix(syn.Error(), "json: "), syn.Offset))
+	case errors.As(err, &typ):
+		where := typ.Field
+		if where == "" {
+			where = "the answer"
+		}
+		want := jsonKind(typ.Type)
+		if n, ok := strings.CutPrefix(typ.Value, "number "); ok && (want == "number" || want == "whole number") {
+			return pdp.Clean(fmt.Sprintf("%s holds the number %s, which is out of range or not a %s, at byte %d", where, n, want, typ.Offset))
+		}
+		return pdp.Clean(fmt.Sprintf("%s holds %s where %s belongs, at byte %d", where, article(typ.Value), article(want), typ.Offset))
+	}
+	return pdp.Clean(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// article puts "a" or "an" before a word.
+func article(w string) string {
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an " + w
+	}
+	return "a " + w
+}
+
+// jsonKind names a Go type by the JSON it decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "value"
 }

@@ -35,9 +35,13 @@ type Result struct {
 
 // mapper carries what the steps share.
 type mapper struct {
-	s       *permitapi.Snapshot
-	p       *policy.Policy
-	notKept []string
+	s *permitapi.Snapshot
+	// rels, when streamed, are the environment's tuples as read (see
+	// tupleSink), in place of the snapshot's.
+	rels     []policy.Relationship
+	streamed bool
+	p        *policy.Policy
+	notKept  []string
 	// groups: resource type -> action group -> its actions.
 	groups map[string]map[string][]string
 }
@@ -53,17 +57,49 @@ func (m *mapper) note(format string, args ...any) {
 // go as they are mapped, so that the snapshot and the policy are not both
 // held whole.
 func Map(s *permitapi.Snapshot) (*Result, error) {
-	m := &mapper{s: s, p: &policy.Policy{Version: 1}, groups: map[string]map[string][]string{}}
+	return mapWith(&mapper{s: s})
+}
+
+// tupleSink reads the relationship tuples as they are fetched, straight
+// into the relationships the mapping filters and sorts: the tuples' read
+// models (an id and a tenant more, and a list of their own) are never all
+// held at once.
+func tupleSink(m *mapper) permitapi.Sink[permitapi.RelationshipTuple] {
+	m.streamed = true
+	return func(page []permitapi.RelationshipTuple, total int) {
+		if m.rels == nil {
+			m.rels = make([]policy.Relationship, 0, max(total, len(page)))
+		}
+		for _, t := range page {
+			m.rels = append(m.rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		}
+	}
+}
+
+func mapWith(m *mapper) (*Result, error) {
+	s := m.s
+	m.p, m.groups = &policy.Policy{Version: 1}, map[string]map[string][]string{}
 	c := counts(s)
+	if m.streamed {
+		c["relationship_tuples"] = len(m.rels)
+	}
 	m.descriptions()
 	m.resources()
 	m.tenantRoles()
 	m.userAttributes()
 	m.tenants()
+	// The tuples need only the resource types, and are the largest part:
+	// they are mapped alongside the rest, on another core when there is one.
+	bad := make(chan int, 1)
+	go func() { bad <- m.tuples() }()
 	m.instances()
 	m.users()
-	m.tuples()
+	at := len(m.notKept)
 	m.sets()
+	if n := <-bad; n > 0 {
+		m.notKept = slices.Insert(m.notKept, at, pdp.Clean(fmt.Sprintf(
+			"%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", n)))
+	}
 	if err := m.p.Validate(); err != nil {
 		return nil, fmt.Errorf("the environment does not map to a valid policy; please report this with the problems below:\n%w", err)
 	}
@@ -419,15 +455,17 @@ func (m *mapper) instances() {
 				m.note("resource instance %s:%s names tenant %q, which the environment does not list: kept without a tenant", in.Resource, in.Key, in.Tenant)
 			}
 		}
+		// The snapshot's map is the instance's, less what does not fit the
+		// schema: 50,000 instances would otherwise hold two maps each until
+		// the snapshot is let go.
 		for k, v := range in.Attributes {
 			if want, declared := res.Attributes[k]; len(res.Attributes) > 0 && (!declared || !accepts(want, v)) {
 				m.note("resource instance %s:%s attribute %q does not fit %s's attribute schema: not kept", in.Resource, in.Key, k, in.Resource)
-				continue
+				delete(in.Attributes, k)
 			}
-			if inst.Attributes == nil {
-				inst.Attributes = map[string]any{}
-			}
-			inst.Attributes[k] = v
+		}
+		if len(in.Attributes) > 0 {
+			inst.Attributes = in.Attributes
 		}
 		m.p.ResourceInstances[in.Resource+":"+in.Key] = inst
 	}
@@ -549,12 +587,22 @@ func deref(s *string) string {
 	return *s
 }
 
-func (m *mapper) tuples() {
-	m.p.Relationships = make([]policy.Relationship, 0, len(m.s.Tuples))
-	type key struct{ s, r, o string }
-	seen := make(map[key]bool, len(m.s.Tuples))
-	bad := 0
-	for _, t := range m.s.Tuples {
+// tuples maps the relationship tuples into m.p.Relationships and returns
+// how many it could not keep. It runs alongside the other steps: it reads
+// only the resource types, and writes nothing they read.
+func (m *mapper) tuples() (bad int) {
+	rels := m.rels
+	if !m.streamed {
+		rels = make([]policy.Relationship, 0, len(m.s.Tuples))
+		for _, t := range m.s.Tuples {
+			rels = append(rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		}
+		m.s.Tuples = nil
+	}
+	m.rels = nil
+	// Kept where they lie: a tuple only ever moves back.
+	w := 0
+	for _, t := range rels {
 		st, _, sok := policy.SplitRef(t.Subject)
 		ot, _, ook := policy.SplitRef(t.Object)
 		obj := m.p.Resources[ot]
@@ -562,30 +610,27 @@ func (m *mapper) tuples() {
 			bad++
 			continue
 		}
-		k := key{t.Subject, t.Relation, t.Object}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		m.p.Relationships = append(m.p.Relationships, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+		rels[w] = t
+		w++
 	}
-	m.s.Tuples = nil
-	if bad > 0 {
-		m.note("%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", bad)
-	}
-	sort.Slice(m.p.Relationships, func(i, j int) bool {
-		a, b := m.p.Relationships[i], m.p.Relationships[j]
-		if a.Object != b.Object {
-			return a.Object < b.Object
+	clear(rels[w:])
+	rels = rels[:w]
+	slices.SortFunc(rels, func(a, b policy.Relationship) int {
+		if c := strings.Compare(a.Object, b.Object); c != 0 {
+			return c
 		}
-		if a.Relation != b.Relation {
-			return a.Relation < b.Relation
+		if c := strings.Compare(a.Relation, b.Relation); c != 0 {
+			return c
 		}
-		return a.Subject < b.Subject
+		return strings.Compare(a.Subject, b.Subject)
 	})
-	if len(m.p.Relationships) == 0 {
-		m.p.Relationships = nil
+	// Sorted, a tuple listed twice is next to itself.
+	rels = slices.Compact(rels)
+	if len(rels) == 0 {
+		rels = nil
 	}
+	m.p.Relationships = rels
+	return bad
 }
 
 // descriptions counts the descriptions the format has no place for.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -123,6 +124,9 @@ func runPull(cmd *cobra.Command, g *globals, f *pullFlags, version string) error
 	c, err := permitapi.New(cfg)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(pull.GCPercent))
 	}
 	errw := cmd.ErrOrStderr()
 	prog := newPullProgress(errw, f.quiet, writerIsTerminal(errw))
