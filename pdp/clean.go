@@ -114,3 +114,15 @@ func skipString(rs []rune, j int) int {
 	}
 	return len(rs) - 1
 }
+
+// Clip shortens s to n runes, marking the cut with an ellipsis.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "…"
+}

@@ -50,3 +50,21 @@ func TestCleanMarksWhatItRemoved(t *testing.T) {
 		t.Errorf("Clean(read ESC[5m) = %q", got)
 	}
 }
+
+func TestClip(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"héllo", 2, "hé…"},
+		{"héllo", 5, "héllo"}, // six bytes, five runes: not cut
+		{"hello", 9, "hello"},
+		{"", 0, ""},
+	} {
+		if got := Clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

@@ -54,6 +54,18 @@ type Options struct {
 	// DefaultTenant its default_tenant: the tenant an empty Tenant field
 	// sends ("" for Permit's "default").
 	Profile, DefaultTenant string
+	// StaleAfter is the age past which a pulled policy file or snapshot is
+	// marked stale, in the header and the switcher; 0 means
+	// state.DefaultStaleAfter.
+	StaleAfter time.Duration
+}
+
+// staleAfter is Options.StaleAfter, or its default.
+func (m Model) staleAfter() time.Duration {
+	if m.opts.StaleAfter > 0 {
+		return m.opts.StaleAfter
+	}
+	return state.DefaultStaleAfter
 }
 
 type focus int
@@ -80,9 +92,14 @@ type Model struct {
 
 	// The panes; focus says which one has the keyboard.
 	focus focus
-	form  formModel
-	list  historyPane
-	dec   decisionPane
+	// zoom gives the decision the whole body (ctrl+z, again to come back),
+	// for a shared screen at 80×24 where the stacked decision pane has a
+	// few rows; zoomFrom is the focus to return to.
+	zoom     bool
+	zoomFrom focus
+	form     formModel
+	list     historyPane
+	dec      decisionPane
 
 	// dialog is the open dialog, nil for none. It has the keyboard. sw
 	// and export are dialogs kept between opens: what was typed in them
@@ -105,11 +122,29 @@ type Model struct {
 	abacOK bool // "don't ask again" about JIT attributes, for this run
 	spin   spinner.Model
 
-	status   string
-	statusBd bool // status is bad news
+	status string
+	// statusOf is what goes with status: whether it is bad news, and the
+	// check in flight whose answer ends it.
+	statusOf statusState
 
+	clock clock
+}
+
+// clock is the model's time: now, and whether timers tick (tests turn them
+// off, and fix now, for determinism).
+type clock struct {
 	now   func() time.Time
-	ticks bool // timers on; tests turn them off for determinism
+	ticks bool
+}
+
+// statusState goes with the status line's text: bad says it is bad news;
+// seq is the check in flight whose answer ends it (0 for none), and done
+// what it says then: "… · re-running" must not stay on screen once the
+// re-run's answer is drawn.
+type statusState struct {
+	bad  bool
+	seq  int
+	done string
 }
 
 // New builds the root model. It does no I/O; Init starts the health probe.
@@ -129,8 +164,7 @@ func New(opts Options) Model {
 		sw:     newSwitcher(k, st.Input, opts.Switch),
 		export: newExportDialog(k, st.Input),
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
-		now:    time.Now,
-		ticks:  true,
+		clock:  clock{now: time.Now, ticks: true},
 		watch:  newWatcher(),
 	}
 	m.list.watched = m.watch.mark
@@ -145,6 +179,14 @@ func New(opts Options) Model {
 		}
 		m.sw.open(info, m.cur.profile, "this PDP needs an API key: type it below (it is never shown or saved)")
 		m.dialog = m.sw
+		asked := "the cloud PDP"
+		if info.Kind != pdp.KindCloud && info.URL != "" {
+			asked = info.URL
+		}
+		// Until a key is given, the demo policy answers: the header says
+		// so for as long as it does, and esc on the switcher says it too.
+		m.cur.standIn = "in place of " + asked + ", which needs an API key (ctrl+t)"
+		m.sw.cancelNote = "no API key for " + asked + ": the demo policy answers instead until you give one (ctrl+t)"
 	}
 	return m
 }
@@ -177,7 +219,21 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
-func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBd = s, bad }
+func (m *Model) setStatus(s string, bad bool) {
+	m.status, m.statusOf = s, statusState{bad: bad}
+}
+
+// setFlightStatus says running while a check sent after number since is
+// in the air, and done once its answer lands. When no check was sent (the
+// JIT-attribute warning opened instead) it says done.
+func (m *Model) setFlightStatus(since int, running, done string) {
+	if m.flight == nil || m.flight.seq <= since {
+		m.setStatus(done, false)
+		return
+	}
+	m.setStatus(running, false)
+	m.statusOf.seq, m.statusOf.done = m.flight.seq, done
+}
 
 func (m *Model) setDark(dark bool) {
 	m.styles = NewStyles(dark)

@@ -133,7 +133,8 @@ func (b *board) help() focusKeys {
 	k := b.keys
 	closeK := key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "close"))
 	if b.editing != 0 {
-		return focusKeys{short: []key.Binding{k.FilterApply, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Quit}}
+		apply := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply values"))
+		return focusKeys{short: []key.Binding{apply, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Quit}}
 	}
 	switch b.kind {
 	case boardMatrix:

@@ -393,3 +393,87 @@ func TestWatchedRemoteChecksRerunOnTheInterval(t *testing.T) {
 		t.Fatalf("%+v", w)
 	}
 }
+
+// Side by side picks a second target from the list (where the footer's
+// "1-4 choose" works), and refuses the target in use as its own second.
+func TestSideBySideRefusesTheSameTarget(t *testing.T) {
+	local := pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766", ABAC: true}
+	cur := &fakeTarget{info: local, decide: storyDecision}
+	var built int
+	sw := func(s pdp.TargetSpec) (pdp.Target, error) {
+		built++
+		if s.Kind == pdp.KindEmbedded {
+			return newPinnedDemo(), nil
+		}
+		return &fakeTarget{info: pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: s.URL + "/"}, decide: storyDecision}, nil
+	}
+	hs := newHarness(t, New(Options{Target: cur, Switch: sw}), 140, 40, true)
+	hs.fill("john@permit.io", "", "read", "document", "", "")
+	hs.key("ctrl+l")
+	if !isOpen[*switcher](hs.m) || hs.m.sw.at != 0 || hs.m.sw.sel == 2 {
+		t.Fatalf("picker: dialog %v at %d sel %d, want the list focused on another kind", dialogOf(hs.m), hs.m.sw.at, hs.m.sw.sel)
+	}
+	hs.key("3") // Local PDP: the current one
+	hs.key("enter")
+	if hs.m.cmp != nil || !isOpen[*switcher](hs.m) || !strings.Contains(hs.m.sw.err, "is the target in use") {
+		t.Fatalf("the target in use was compared with itself: cmp %v err %q", hs.m.cmp != nil, hs.m.sw.err)
+	}
+	hs.key("1") // the demo policy
+	hs.key("enter")
+	if hs.m.cmp == nil || !hs.m.cmp.targets || built != 2 {
+		t.Fatalf("no side by side with the demo policy (built %d)", built)
+	}
+	if v := plain(hs.view()); strings.Contains(v, "agree: both say") && strings.Contains(v, "localhost:7766 · pdp: localhost:7766") {
+		t.Errorf("compared with itself:\n%s", v)
+	}
+}
+
+// An error on one side is no disagreement: the view says the comparison
+// could not be made, which side failed, and its error.
+func TestSideBySideWithAnErrorCannotCompare(t *testing.T) {
+	broken := &fakeTarget{info: pdp.TargetInfo{Kind: pdp.KindPDP, Name: "pdp: localhost:7766", URL: "http://localhost:7766"},
+		decide: func(pdp.Check) pdp.Decision {
+			return pdp.Decision{Outcome: pdp.Error, Err: &pdp.TargetError{Kind: pdp.ErrorRefused, Msg: "nothing answers at http://localhost:7766"}}
+		}}
+	sw := func(pdp.TargetSpec) (pdp.Target, error) { return broken, nil }
+	hs := newHarness(t, New(Options{Target: newPinnedDemo(), Switch: sw}), 140, 40, true)
+	hs.fill("john@permit.io", "", "read", "document", "", "")
+	hs.key("ctrl+l")
+	hs.key("3")
+	hs.key("enter")
+	if hs.m.cmp == nil {
+		t.Fatal("no side-by-side view")
+	}
+	v := plain(hs.view())
+	if strings.Contains(v, "DISAGREE") || strings.Contains(hs.m.status, "disagree") {
+		t.Errorf("an error is shown as a disagreement (status %q):\n%s", hs.m.status, v)
+	}
+	for _, want := range []string{"could not compare: the second target failed", "nothing answers at http://localhost:7766"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// The selected cell's reason is shown in full, wrapped, at the presenter's
+// size; and the prompt of R names what enter does there.
+func TestMatrixShowsTheSelectedCellsFullReason(t *testing.T) {
+	hs := matrixScreen(t, 80, 24, true)
+	b := hs.m.board
+	cl := b.mx.Cells[b.r][b.c]
+	reasons := sweep.Reasons(cl.Decision)
+	if len(reasons) == 0 {
+		t.Fatal("the cell has no reason")
+	}
+	screen := strings.Join(strings.Fields(plain(hs.view())), " ")
+	for _, r := range reasons {
+		if want := strings.Join(strings.Fields(r.Reason), " "); !strings.Contains(screen, want) {
+			t.Errorf("the reason %q is not shown in full:\n%s", want, plain(hs.view()))
+		}
+	}
+	hs.key("R")
+	foot := plain(hs.view())
+	if !strings.Contains(foot, "enter apply values") || strings.Contains(foot, "keep filter") {
+		t.Errorf("R prompt footer:\n%s", foot)
+	}
+}

@@ -54,7 +54,8 @@ func (b *board) view(s Styles, spin string, w, h int) []string {
 	}
 	// The detail goes at the bottom; the grid or list scrolls to keep the
 	// cursor in what is left.
-	maxDetail := min(len(detail), max((h-len(out))/3, 3))
+	// The detail has a third of the view, or all that the body leaves.
+	maxDetail := min(len(detail), max((h-len(out))/3, h-len(out)-len(body), 3))
 	room := max(h-len(out)-maxDetail, 1)
 	cur := b.cursorLine()
 	off := 0
@@ -195,7 +196,17 @@ func decisionDetail(s Styles, c pdp.Check, d pdp.Decision, done bool, w int) []s
 		if r.Allow {
 			mark, st = "✓", s.Allow
 		}
-		out = append(out, fitLine(" "+st.Render(mark+" "+padRight(r.Model, 5))+" "+s.Bold.Render(r.Code)+s.Muted.Render(" — "+oneLine(r.Reason)), w))
+		// The reason is wrapped, not cut: it is the only place the cell's
+		// why can be read in full.
+		head := " " + st.Render(mark+" "+padRight(r.Model, 5)) + " " + s.Bold.Render(r.Code)
+		rest := wrap(r.Code+" — "+oneLine(r.Reason), max(w-9, 10), "")
+		for i, ln := range rest {
+			if i == 0 {
+				out = append(out, fitLine(head+s.Muted.Render(strings.TrimPrefix(ln, r.Code)), w))
+				continue
+			}
+			out = append(out, fitLine("         "+s.Muted.Render(ln), w))
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/explain"
+	"github.com/pdpx/pdpx/pdp/paired"
 )
 
 // maxActions is how many card and warning actions get a key (a, b, c, d).
@@ -70,6 +71,13 @@ func splitCards(x *explain.Explanation) cardParts {
 // attributes' provenance. big puts a blank line between sections when the
 // pane has the rows for it.
 func explanationLines(s Styles, x *explain.Explanation, w int, big bool) []string {
+	return explanationLinesWith(s, x, nil, w, big)
+}
+
+// explanationLinesWith is explanationLines for a paired decision's
+// snapshot: checked are x's flips as the PDP judged them, drawn in their
+// place with each one's verdict (nil: x's flips, verified on the engine).
+func explanationLinesWith(s Styles, x *explain.Explanation, checked []paired.CheckedFlip, w int, big bool) []string {
 	var lines []string
 	blank := func() {
 		if big && len(lines) > 0 {
@@ -101,7 +109,12 @@ func explanationLines(s Styles, x *explain.Explanation, w int, big bool) []strin
 
 	p := splitCards(x)
 	cards(p.lead)
-	if len(x.Flips) > 0 {
+	if checked != nil {
+		section("Flips to "+s.Allow.Render(pdp.Allow.Word()), "found on the snapshot, each tried on the PDP")
+		for i, f := range checked {
+			lines = append(lines, checkedFlipLines(s, i, f, w)...)
+		}
+	} else if len(x.Flips) > 0 {
 		section("Flips to "+s.Allow.Render(pdp.Allow.Word()), "single changes, each verified by deciding again")
 		for i, f := range x.Flips {
 			lines = append(lines, flipLines(s, i, f, w)...)
@@ -164,9 +177,9 @@ func cardLines(s Styles, c explain.Card, grants []explain.Grant, key string, w i
 	tag := strings.TrimSpace(strings.Join(c.Models, ", ") + " · " + c.Code)
 	tag = strings.TrimPrefix(tag, "· ")
 	lines := []string{truncate(" "+st.Render(mark+" "+oneLine(c.Title))+s.Dim.Render("  "+oneLine(tag)), w)}
-	lines = append(lines, hang("   ", "", c.Sentence, s.Row, w)...)
+	lines = append(lines, hang("   ", "", inApp(c.Sentence), s.Row, w)...)
 	for _, d := range c.Details {
-		lines = append(lines, hang("   ", s.Dim.Render("· "), d, s.Muted, w)...)
+		lines = append(lines, hang("   ", s.Dim.Render("· "), inApp(d), s.Muted, w)...)
 	}
 	if c.Tone == explain.ToneAllow {
 		// A derived role is explained by its chain of relations: draw them

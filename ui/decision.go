@@ -42,7 +42,10 @@ type decisionPane struct {
 	// cache keeps explanations of stored decisions, so that moving through
 	// the history does not explain the same decision twice. It is shared
 	// by every copy of the model and only touched in Update.
-	cache map[xKey]*explain.Explanation
+	cache map[xKey]cachedX
+	// pair is the snapshot's side of a paired decision, with x (nil for
+	// any other decision, and until the explanation answers).
+	pair *pairing
 }
 
 // xKey is a stored decision explained with an engine (or nil): the same
@@ -56,14 +59,21 @@ type xKey struct {
 // again is cheap next to keeping every decision ever browsed).
 const maxCached = 256
 
-func (d *decisionPane) remember(k xKey, x *explain.Explanation) {
+// cachedX is a cached explanation, with its snapshot's side for a
+// paired decision (nil for any other).
+type cachedX struct {
+	x    *explain.Explanation
+	pair *pairing
+}
+
+func (d *decisionPane) remember(k xKey, x *explain.Explanation, pair *pairing) {
 	if k.id == 0 || x == nil {
 		return
 	}
 	if len(d.cache) >= maxCached {
 		clear(d.cache)
 	}
-	d.cache[k] = x
+	d.cache[k] = cachedX{x, pair}
 }
 
 func newDecisionPane() decisionPane {
@@ -72,7 +82,7 @@ func newDecisionPane() decisionPane {
 	// letters while the form has focus.
 	vp.KeyMap = viewport.KeyMap{}
 	vp.MouseWheelDelta = 3
-	return decisionPane{vp: vp, cache: map[xKey]*explain.Explanation{}}
+	return decisionPane{vp: vp, cache: map[xKey]cachedX{}}
 }
 
 func (d *decisionPane) setSize(w, h int) {
@@ -100,7 +110,7 @@ func (d *decisionPane) stored(e state.Entry) {
 	if d.has && d.entry.ID == 0 && d.entry.Time.Equal(e.Time) {
 		d.entry.ID = e.ID
 		if d.x != nil {
-			d.remember(xKey{id: e.ID, eng: d.xEng}, d.x)
+			d.remember(xKey{id: e.ID, eng: d.xEng}, d.x, d.pair)
 		}
 	}
 }
@@ -124,7 +134,7 @@ func (d *decisionPane) refresh(s Styles) {
 	case d.raw:
 		lines = rawLines(s, d.entry, d.w)
 	default:
-		lines = decisionLines(s, d.entry, d.x, d.w, d.h >= 14)
+		lines = decisionLines(s, d.entry, d.x, d.pair, d.w, d.h >= 14)
 	}
 	// Fit once here, so that drawing a frame is only slicing.
 	for i, l := range lines {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/explain"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -17,7 +18,13 @@ import (
 // been computed (it runs in a Cmd), x is nil and the PDP's own reasons are
 // drawn instead. Everything that came from the PDP passes through
 // pdp.Clean (via wrap and oneLine) before it is drawn.
-func decisionLines(s Styles, e state.Entry, x *explain.Explanation, w int, big bool) []string {
+//
+// A paired decision (the PDP's, with a snapshot's beside it) says under the
+// verdict whether the snapshot agrees: one quiet line, or a banner with both
+// answers and what to do. Once pr has come, the explanation is the
+// snapshot's, labelled with it, and its flips are marked with what the PDP
+// said of each.
+func decisionLines(s Styles, e state.Entry, x *explain.Explanation, pr *pairing, w int, big bool) []string {
 	d := e.Decision
 	o := d.Outcome
 	var lines []string
@@ -51,6 +58,12 @@ func decisionLines(s Styles, e state.Entry, x *explain.Explanation, w int, big b
 		if big {
 			lines = append(lines, "")
 		}
+	}
+	if a := d.Agreement; a != nil && d.Shadow != nil {
+		lines = append(lines, snapshotAgreementLines(s, d, *a, pr, w, big)...)
+	}
+	if x != nil && pr != nil {
+		return append(lines, pairedLines(s, d, x, pr, w, big)...)
 	}
 	if x != nil {
 		gap()
@@ -88,6 +101,101 @@ func decisionLines(s Styles, e state.Entry, x *explain.Explanation, w int, big b
 		lines = append(lines, traceLines(s, d.Trace, w)...)
 	}
 	return lines
+}
+
+// snapshotAgreementLines says whether a paired decision's snapshot agrees with the
+// PDP: one quiet line when it does, a banner when it does not, with both
+// answers, the codes that differ and what to do.
+func snapshotAgreementLines(s Styles, d pdp.Decision, a pdp.Agreement, pr *pairing, w int, big bool) []string {
+	label := "the snapshot"
+	advice := "Re-pull the snapshot (pdpx pull) and check again."
+	if pr != nil {
+		label, advice = pr.label, pr.advice
+	}
+	switch {
+	case a.Agrees() && a.CodesCompared:
+		return hang(" ", s.Allow.Render("= "), "the snapshot agrees, codes and all · "+label, s.Dim, w)
+	case a.Agrees():
+		return hang(" ", s.Allow.Render("= "), "the snapshot agrees on the outcome (the PDP sent no debug object to compare codes: run it with PDP_DEBUG=true) · "+label, s.Dim, w)
+	}
+	var lines []string
+	if big {
+		lines = append(lines, "")
+	}
+	lines = append(lines, truncate(" "+s.Badge(pdp.Error).Render("≠ THE SNAPSHOT DISAGREES"), w))
+	lines = append(lines, hang("   ", "", label, s.Muted, w)...)
+	if !a.SameOutcome {
+		lines = append(lines, truncate("   the PDP says "+s.Outcome(d.Outcome).Render(d.Outcome.Word())+", the snapshot "+s.Outcome(d.Shadow.Outcome).Render(d.Shadow.Outcome.Word()), w))
+	}
+	for _, cd := range a.Codes {
+		lines = append(lines, hang("   ", "", oneLine(cd.Model)+": the PDP "+codeWord(cd.Remote)+", the snapshot "+codeWord(cd.Snapshot), s.Row, w)...)
+	}
+	return append(lines, hang("   ", "", advice, s.Warn, w)...)
+}
+
+func codeWord(code string) string {
+	if code == "" {
+		return "shows no block"
+	}
+	return oneLine(code)
+}
+
+// pairedLines explains a paired decision from its snapshot: the PDP's own
+// reasons first when the two disagree (they are the truth the snapshot
+// missed), then the snapshot's explanation under its label, its flips
+// marked with the PDP's verdict on each, and the snapshot's trace.
+func pairedLines(s Styles, d pdp.Decision, x *explain.Explanation, pr *pairing, w int, big bool) []string {
+	var lines []string
+	section := func(title, note string) {
+		if big || len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		h := " " + s.PaneTitleF.Render(title)
+		if note != "" {
+			h += s.Dim.Render("  " + oneLine(note))
+		}
+		lines = append(lines, truncate(h, w))
+	}
+	if d.Agreement != nil && !d.Agreement.Agrees() {
+		section("The PDP's reasons", "")
+		if d.Debug == nil {
+			lines = append(lines, " "+s.Dim.Render("none: the PDP sent no debug object"))
+		} else {
+			for _, b := range []struct {
+				name string
+				r    *pdp.Reason
+			}{{"rbac", d.Debug.RBAC}, {"abac", d.Debug.ABAC}, {"rebac", d.Debug.ReBAC}} {
+				if b.r != nil {
+					lines = append(lines, reasonLines(s, b.name, b.r, w)...)
+				}
+			}
+		}
+	}
+	section("Explained from the snapshot", "")
+	lines = append(lines, hang(" ", "", pr.label, s.Muted, w)...)
+	lines = append(lines, explanationLinesWith(s, x, pr.flips, w, big)...)
+	if d.Shadow != nil && d.Shadow.Trace != nil {
+		lines = append(lines, "")
+		lines = append(lines, traceLines(s, d.Shadow.Trace, w)...)
+	}
+	return lines
+}
+
+// checkedFlipLines draws a snapshot's flip with the PDP's verdict on it.
+func checkedFlipLines(s Styles, i int, f paired.CheckedFlip, w int) []string {
+	var mark string
+	switch f.Status {
+	case paired.Verified:
+		mark = s.Allow.Render("✓ verified on the PDP")
+	case paired.Refuted:
+		mark = s.Deny.Render("✗ refuted: the PDP still denies")
+	case paired.Unverifiable:
+		mark = s.Error.Render("! unverifiable: " + oneLine(f.Err))
+	default:
+		mark = s.Dim.Render("· an environment change: assign it in Permit, then check again")
+	}
+	lines := hang("  ", s.KeyCap.Render(itoa(i+1))+" ", f.Summary, s.Row, w)
+	return append(lines, truncate("    "+mark, w))
 }
 
 func nonEmpty(xs []string) []string {
@@ -195,7 +303,7 @@ func errorText(d pdp.Decision) string {
 	if d.Err == nil {
 		return "no decision (the target gave no reason)"
 	}
-	return d.Err.Error()
+	return inApp(d.Err.Error())
 }
 
 // errorHint says what to do about the common errors.

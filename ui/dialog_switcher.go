@@ -1,14 +1,15 @@
 package ui
 
 import (
-	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // choice is one kind of target the switcher offers.
@@ -24,7 +25,15 @@ var choices = []choice{
 	{"Embedded · policy file", "a YAML or JSON policy, in process", pdp.KindEmbedded, true, false, false},
 	{"Local PDP", "Permit's PDP container or pdpx serve", pdp.KindPDP, false, true, true},
 	{"Cloud PDP", "cloudpdp.api.permit.io · RBAC and ReBAC, no ABAC", pdp.KindCloud, false, false, true},
+	{"AuthZEN PDP", "any AuthZEN 1.0 PDP: Cerbos, Topaz, pdpx serve…", pdp.KindAuthZEN, false, true, true},
 }
+
+// Rows of choices the switcher opens on for a target of that kind.
+const (
+	rowLocal   = 2
+	rowCloud   = 3
+	rowAuthZEN = 4
+)
 
 // switcher is the ctrl+t dialog: pick a kind of target, fill in its path,
 // URL or token, or pick a profile of the config file, and press enter. The
@@ -53,6 +62,16 @@ type switcher struct {
 	// profs is the config file as last read; profLoading while it is read.
 	profs       Profiles
 	profLoading bool
+	// now and staleAfter date the profiles' pulled files, as of the read.
+	now        time.Time
+	staleAfter time.Duration
+	// urlGiven says the URL field still holds the current target's URL,
+	// untouched: text typed or pasted there replaces it, as in a browser's
+	// address bar, instead of being added to its end.
+	urlGiven bool
+	// cancelNote is what esc says in the footer: that the target in use
+	// stands in for the one the switcher was opened to give a key to.
+	cancelNote string
 }
 
 // showSwitcher opens the switcher on info (its kind, URL or path), saying
@@ -108,7 +127,7 @@ const (
 
 func newSwitcher(k keyMap, st textinput.Styles, build SwitchFunc) *switcher {
 	s := &switcher{keys: k, build: build}
-	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, "permit_key_… (empty: $PERMIT_API_KEY)"}
+	ph := [3]string{"policy.yaml", pdp.LocalPDPURL, ""}
 	for i := range s.inputs {
 		in := textinput.New()
 		in.Prompt = ""
@@ -118,7 +137,31 @@ func newSwitcher(k keyMap, st textinput.Styles, build SwitchFunc) *switcher {
 	}
 	s.inputs[inToken].EchoMode = textinput.EchoPassword
 	s.inputs[inToken].EchoCharacter = '•'
+	s.placeholders()
 	return s
+}
+
+// kind is the kind of target the selected row builds.
+func (s *switcher) kind() pdp.Kind {
+	if p, ok := s.profile(); ok {
+		return p.Kind
+	}
+	return s.choice().kind
+}
+
+// placeholders say what the URL and token fields take for the selected
+// row: an AuthZEN PDP may be another vendor's, so it is never offered
+// $PERMIT_API_KEY, and it has no usual local address to suggest.
+func (s *switcher) placeholders() {
+	k := s.kind()
+	tok := "permit_key_… (empty: $" + targets.TokenEnvFor(k) + ")"
+	url := pdp.LocalPDPURL
+	if k == pdp.KindAuthZEN {
+		tok = "optional (empty: $" + targets.TokenEnvFor(k) + ")"
+		url = "its base URL, e.g. https://pdp.example.com"
+	}
+	s.inputs[inToken].Placeholder = tok
+	s.inputs[inURL].Placeholder = url
 }
 
 func (s *switcher) setStyles(st textinput.Styles) {
@@ -136,19 +179,20 @@ func (s *switcher) setWidth(w int) {
 // open readies the dialog on the current target's kind. With a note (a
 // missing or refused token) it goes straight to the token field.
 func (s *switcher) open(info pdp.TargetInfo, current, note string) {
-	s.err, s.note, s.busy, s.current = "", note, false, current
+	s.err, s.note, s.busy, s.current, s.cancelNote = "", note, false, current, ""
 	s.sel, s.at = 0, 0
 	switch info.Kind {
-	case pdp.KindPDP:
-		s.sel = 2
+	case pdp.KindPDP, pdp.KindAuthZEN:
+		s.sel = rowLocal
+		if info.Kind == pdp.KindAuthZEN {
+			s.sel = rowAuthZEN
+		}
 		if info.URL != "" {
 			s.inputs[inURL].SetValue(info.URL)
+			s.urlGiven = true
 		}
 	case pdp.KindCloud:
-		s.sel = 3
-	case pdp.KindAuthZEN:
-		// No row of its own: a profile of kind authzen (listed below the
-		// kinds) or --authzen reaches one. Its URL is not a policy path.
+		s.sel = rowCloud
 	default:
 		if info.URL != "" {
 			s.sel = 1
@@ -163,7 +207,7 @@ func (s *switcher) open(info pdp.TargetInfo, current, note string) {
 
 func (s *switcher) close() {
 	s.inputs[inToken].SetValue("") // never keep a token around
-	s.busy, s.err, s.note, s.title, s.side = false, "", "", "", nil
+	s.busy, s.err, s.note, s.title, s.side, s.cancelNote = false, "", "", "", nil, ""
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
@@ -193,7 +237,18 @@ func (s *switcher) visible() []int {
 	return out
 }
 
+// focusToken puts the keyboard on the API key field, when the selected
+// row has one, and returns the Cmd that starts its cursor.
+func (s *switcher) focusToken() tea.Cmd {
+	if j := slices.Index(s.visible(), inToken); j >= 0 {
+		s.at = j + 1
+		s.focusInputs()
+	}
+	return s.focusCmd()
+}
+
 func (s *switcher) focusInputs() {
+	s.placeholders()
 	vis := s.visible()
 	for i := range s.inputs {
 		s.inputs[i].Blur()
@@ -218,6 +273,20 @@ func (s *switcher) updateInput(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	i := vis[s.at-1]
+	if i == inURL && s.urlGiven {
+		switch msg := msg.(type) {
+		case tea.PasteMsg:
+			s.inputs[inURL].SetValue("")
+			s.urlGiven = false
+		case tea.KeyPressMsg:
+			// Typing replaces the URL given; moving in it or deleting
+			// from it edits it instead.
+			if msg.Text != "" {
+				s.inputs[inURL].SetValue("")
+			}
+			s.urlGiven = false
+		}
+	}
 	var cmd tea.Cmd
 	s.inputs[i], cmd = s.inputs[i].Update(msg)
 	return cmd
@@ -234,7 +303,7 @@ func (s *switcher) spec() pdp.TargetSpec {
 	}
 	if c.url {
 		sp.URL = strings.TrimSpace(s.inputs[inURL].Value())
-		if sp.URL == "" {
+		if sp.URL == "" && c.kind != pdp.KindAuthZEN {
 			sp.URL = pdp.LocalPDPURL
 		}
 	}
@@ -267,8 +336,9 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 	vis := s.visible()
 	switch {
 	case key.Matches(msg, k.DialogCancel):
+		note := s.cancelNote
 		s.close()
-		return closeDialog{}
+		return closeDialog{status: note, bad: note != ""}
 	case key.Matches(msg, k.DialogOK):
 		if s.at == 0 && len(vis) > 0 && s.choice().path && s.inputs[inPath].Value() == "" {
 			s.at = 1
@@ -279,6 +349,10 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 			s.err = "give the policy file's path"
 			return nil
 		}
+		if s.choice().kind == pdp.KindAuthZEN && s.spec().URL == "" {
+			s.err = "give the AuthZEN PDP's base URL (pdpx finds its endpoints at /.well-known/authzen-configuration)"
+			return nil
+		}
 		if s.build == nil {
 			s.err = "this build cannot switch targets (start pdpx with --policy, --pdp or --cloud)"
 			return nil
@@ -286,14 +360,18 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 		s.busy, s.err = true, ""
 		sp, build, side := s.spec(), s.build, s.side
 		var prof *Profile
+		// A key typed, or a remote profile other than the one in use,
+		// may be another environment's even at the current target's URL.
+		otherKey := sp.Token != ""
 		if p, ok := s.profile(); ok {
 			prof = &p
+			otherKey = otherKey || (p.remote() && p.Name != s.current)
 		}
 		// A profile's token_command may take a while (a password manager
 		// asking for a touch): it runs here, in the Cmd, never in Update.
 		return tea.Cmd(func() tea.Msg {
 			t, err := build(sp)
-			return switchedMsg{target: t, err: err, side: side, profile: prof}
+			return switchedMsg{target: t, err: err, side: side, profile: prof, typedKey: otherKey}
 		})
 	case msg.String() == "tab" || (s.at > 0 && msg.String() == "down"):
 		s.at = (s.at + 1) % (len(vis) + 1)
@@ -306,186 +384,17 @@ func (s *switcher) key(msg tea.KeyPressMsg) action {
 	case s.at == 0 && key.Matches(msg, k.Up):
 		s.sel = (s.sel + s.rows() - 1) % s.rows()
 		s.err = ""
+		s.placeholders()
 	case s.at == 0 && key.Matches(msg, k.Down):
 		s.sel = (s.sel + 1) % s.rows()
 		s.err = ""
+		s.placeholders()
 	case s.at == 0 && len(msg.Text) == 1 && msg.Text >= "1" && msg.Text <= "9" && int(msg.Text[0]-'1') < s.rows():
 		s.sel = int(msg.Text[0] - '1')
 		s.err = ""
+		s.placeholders()
 	default:
 		return s.updateInput(msg)
 	}
 	return nil
-}
-
-// view draws the dialog; what rows the screen has left go to the profiles.
-func (s *switcher) view(st Styles, sw, sh int) string {
-	// Rows left for profiles once the rest of the dialog is drawn: the
-	// dialog must fit the screen whatever the config holds.
-	rows := sh - 20
-	if s.note != "" {
-		rows -= 2
-	}
-	return s.draw(st, dialogWidth(sw)-6, max(rows, 2))
-}
-
-// draw draws the dialog w cells wide inside; at most profRows rows go to
-// the profiles, scrolled to keep the selected one in sight.
-func (s *switcher) draw(st Styles, w, profRows int) string {
-	var b []string
-	title := "Switch target"
-	if s.title != "" {
-		title = s.title
-	}
-	b = append(b, st.DialogTitle.Render(title))
-	if s.note != "" {
-		b = append(b, wrap(s.note, w, "")...)
-	}
-	b = append(b, "")
-	row := func(i int, label, note string) string {
-		mark, ts := "  ○ ", st.Row
-		if i == s.sel {
-			mark, ts = "  ● ", st.Bold
-			if s.at == 0 {
-				mark = "› ● "
-				ts = st.LabelFocus
-			}
-		}
-		num := "  "
-		if i < 9 {
-			num = itoa(i+1) + " "
-		}
-		return fitLine(ts.Render(mark+num+label)+st.Dim.Render("  "+note), w)
-	}
-	for i, c := range choices {
-		b = append(b, row(i, c.title, c.note))
-	}
-	b = append(b, s.profilesView(st, w, profRows, row)...)
-	vis := s.visible()
-	if len(vis) > 0 {
-		b = append(b, "")
-	}
-	labels := [3]string{"Policy file", "URL", "Token"}
-	for j, i := range vis {
-		ls := st.Label
-		if s.at == j+1 {
-			ls = st.LabelFocus
-		}
-		b = append(b, ls.Render(padRight(labels[i], 13))+s.inputs[i].View())
-	}
-	if slices.Contains(vis, inToken) {
-		b = append(b, st.Dim.Render("the token stays in memory: never drawn, logged or saved"))
-	}
-	if s.err != "" {
-		b = append(b, "")
-		b = append(b, st.ErrText.Render(strings.Join(wrap("✗ "+s.err, w, "  "), "\n")))
-	}
-	b = append(b, "")
-	if s.busy {
-		b = append(b, st.Muted.Render("connecting…"))
-	} else {
-		b = append(b, st.Key.Render("enter")+st.Dim.Render(" switch · ")+st.Key.Render("tab")+st.Dim.Render(" next field · ")+
-			st.Key.Render("↑↓ 1-"+itoa(min(s.rows(), 9)))+st.Dim.Render(" choose · ")+st.Key.Render("esc")+st.Dim.Render(" close"))
-	}
-	return st.Dialog.Render(strings.Join(b, "\n"))
-}
-
-// profilesView is the config file's part of the switcher: its profiles
-// (where each points and where its key comes from, never the key), or why
-// the file cannot be used, or where one would go.
-func (s *switcher) profilesView(st Styles, w, maxRows int, row func(int, string, string) string) []string {
-	p := s.profs
-	if p.Path == "" && p.Err == "" {
-		if s.profLoading {
-			return []string{"", st.Dim.Render("reading the config file…")}
-		}
-		return nil // no profiles in this build (Options.Profiles is nil)
-	}
-	head := st.Label.Render("Profiles") + st.Dim.Render(" · "+truncate(tildePath(p.Path), max(w-12, 10)))
-	out := []string{"", fitLine(head, w)}
-	switch {
-	case p.Err != "":
-		lines := strings.Split(p.Err, "\n")
-		const most = 5
-		var wrapped []string
-		for _, l := range lines {
-			wrapped = append(wrapped, wrap("✗ "+l, w, "  ")...)
-		}
-		if len(wrapped) > most {
-			wrapped = append(wrapped[:most-1], "  … and more: pdpx config show lists them all")
-		}
-		out = append(out, st.ErrText.Render(strings.Join(wrapped, "\n")))
-		return out
-	case !p.Exists:
-		return append(out, st.Dim.Render(fitLine("no config file here · pdpx config init writes an example", w)))
-	case len(p.List) == 0:
-		return append(out, st.Dim.Render("no profiles in the file"))
-	}
-	nameW := 0
-	for _, pr := range p.List {
-		nameW = max(nameW, width(pr.Name))
-	}
-	nameW = min(nameW, 16)
-	first, last := 0, len(p.List)
-	if maxRows < len(p.List) {
-		maxRows = max(maxRows, 1)
-		sel := max(s.sel-len(choices), 0)
-		first = min(max(sel-maxRows/2, 0), len(p.List)-maxRows)
-		last = first + maxRows
-	}
-	if first > 0 {
-		out = append(out, st.Dim.Render("    ↑ "+itoa(first)+" more"))
-	}
-	for i := first; i < last; i++ {
-		pr := p.List[i]
-		var tags []string
-		if pr.Name == s.current {
-			tags = append(tags, "in use")
-		}
-		if pr.Default {
-			tags = append(tags, "default")
-		}
-		label := padRight(truncate(pr.Name, nameW), nameW)
-		note := string(pr.Kind) + " · " + pr.Where
-		if len(tags) > 0 {
-			note = "(" + strings.Join(tags, ", ") + ") " + note
-		}
-		out = append(out, row(len(choices)+i, label, oneLine(note)))
-	}
-	if last < len(p.List) {
-		out = append(out, st.Dim.Render("    ↓ "+itoa(len(p.List)-last)+" more"))
-	}
-	// The selected profile's key source and tenant go on a line of their
-	// own: in the rows they would push the targets off an 80-column screen.
-	if pr, ok := s.profile(); ok {
-		var facts []string
-		if pr.remote() {
-			src := pr.TokenSource
-			if src == "" {
-				src = "$" + tokenEnv + ", or typed below"
-			}
-			facts = append(facts, "key from "+src)
-		}
-		tenant := pr.DefaultTenant
-		if tenant == "" {
-			tenant = pdp.DefaultTenant
-		}
-		facts = append(facts, "default tenant "+tenant)
-		for _, l := range wrap(oneLine(pr.Name+": "+strings.Join(facts, " · ")), w-6, "  ") {
-			out = append(out, st.Muted.Render("      "+l))
-		}
-	}
-	return out
-}
-
-// tokenEnv is the variable a remote target's API key is read from when
-// nothing else gives one.
-const tokenEnv = "PERMIT_API_KEY"
-
-// tildePath shortens a path under the home directory to ~/….
-func tildePath(p string) string {
-	if home, err := os.UserHomeDir(); err == nil && home != "" && strings.HasPrefix(p, home+string(os.PathSeparator)) {
-		return "~" + p[len(home):]
-	}
-	return p
 }

@@ -99,7 +99,7 @@ func jsonToPairs(b []byte) (string, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok && v != nil {
-		return "", fmt.Errorf("the file must hold a JSON object, not a %s", pdp.TypeName(v))
+		return "", fmt.Errorf("the file must hold a JSON object, not %s", pdp.WithArticle(pdp.TypeName(v)))
 	}
 	return pdp.FormatAttrs(obj), nil
 }

@@ -105,6 +105,11 @@ func TestFlipOneSendsHasApprovalAsAStringAndAllows(t *testing.T) {
 			if c := h.m.list.counts; c.Total != 2 {
 				t.Errorf("history = %+v, want the re-run recorded", c)
 			}
+			// The re-run's answer is drawn: the footer no longer says it
+			// is running, but still says what was applied.
+			if f := h.footer(); strings.Contains(f, "re-running") || !strings.Contains(f, "applied") {
+				t.Errorf("footer after the re-run: %q", f)
+			}
 		})
 	}
 }
@@ -312,8 +317,8 @@ func TestTimeoutCardDoublesTheTimeoutAndReruns(t *testing.T) {
 	if len(fast.sent()) != 1 || h.outcome() != pdp.Allow {
 		t.Fatalf("not re-run on the rebuilt target: sent %d, outcome %v", len(fast.sent()), h.outcome())
 	}
-	if !strings.Contains(h.m.status, "timeout raised to 80ms") {
-		t.Errorf("status = %q", h.m.status)
+	if !strings.Contains(h.m.status, "timeout raised to 80ms") || strings.Contains(h.m.status, "re-running") {
+		t.Errorf("status after the re-run = %q", h.m.status)
 	}
 
 	// Without a switch function it says how instead.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/explain"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/state"
 )
 
@@ -17,23 +19,43 @@ type explainedMsg struct {
 	seq int
 	key xKey
 	x   *explain.Explanation
+	// pair is the snapshot's side of a paired decision: x then explains
+	// the snapshot's decision, and pair holds the flips as the PDP judged them.
+	pair *pairing
 }
+
+// pairing is what the decision pane shows of a paired decision's snapshot
+// beyond its explanation: which snapshot it was, what to do about a
+// disagreement, and the snapshot's flips, each tried on the PDP.
+type pairing struct {
+	label  string
+	advice string
+	flips  []paired.CheckedFlip
+}
+
+// flipVerifyTimeout bounds the bulk request that tries a denial's flips on
+// the PDP, so that an explanation never waits on a hung PDP for long.
+const flipVerifyTimeout = 10 * time.Second
 
 // explainCmd explains the shown decision, from the cache when it is there.
 // It is called from the root's sync, so every way a decision gets shown
 // (an answer, a history row, a re-run) is explained. engineFor says which
 // engine, if any, decides it again.
-func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine) tea.Cmd {
+func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine, pairedFor func(state.Entry) *paired.Target, now time.Time) tea.Cmd {
 	if !d.xWant || !d.has {
 		return nil
 	}
 	d.xWant = false
+	d.pair = nil
 	e := d.entry
+	if pt := pairedFor(e); pt != nil {
+		return d.explainPaired(pt, e, now)
+	}
 	eng := engineFor(e)
 	d.xEng = eng
 	key := xKey{id: e.ID, eng: eng}
-	if x, ok := d.cache[key]; ok && e.ID != 0 {
-		d.x, d.dirty = x, true
+	if c, ok := d.cache[key]; ok && e.ID != 0 {
+		d.x, d.dirty = c.x, true
 		return nil
 	}
 	seq := d.xSeq
@@ -43,14 +65,55 @@ func (d *decisionPane) explainCmd(engineFor func(state.Entry) *engine.Engine) te
 	}
 }
 
+// explainPaired explains a paired decision from its snapshot, as of now,
+// and for a remote denial tries the snapshot's flips on the PDP in one bulk
+// request. A stored decision's explanation is kept like any other, so that
+// moving through the history does not ask the PDP again for each row.
+func (d *decisionPane) explainPaired(pt *paired.Target, e state.Entry, now time.Time) tea.Cmd {
+	seq := d.xSeq
+	snap := pt.Snapshot()
+	d.xEng = snap.Engine
+	key := xKey{id: e.ID, eng: snap.Engine}
+	if c, ok := d.cache[key]; ok && e.ID != 0 && c.pair != nil {
+		d.x, d.pair, d.dirty = c.x, c.pair, true
+		return nil
+	}
+	return func() tea.Msg {
+		x := explain.Explain(*e.Decision.Shadow, e.Check, snap.Engine)
+		p := &pairing{label: snap.Label(now), advice: disagreementAdvice(snap, now)}
+		if e.Decision.Outcome == pdp.Deny && len(x.Flips) > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), flipVerifyTimeout)
+			p.flips = paired.VerifyFlips(ctx, pt.Remote(), e.Check, x.Flips)
+			cancel()
+		}
+		return explainedMsg{seq: seq, key: key, x: &x, pair: p}
+	}
+}
+
+// staleAdviceAfter is when a snapshot is old enough that a disagreement is
+// most likely a change made in Permit since the pull.
+const staleAdviceAfter = time.Hour
+
+// disagreementAdvice says what to do about a disagreement: re-pull, unless
+// the snapshot is fresh, when it may be a difference between pdpx's engine
+// and Permit's PDP.
+func disagreementAdvice(s paired.Snapshot, now time.Time) string {
+	pull := "pdpx pull -o " + s.Name
+	if s.PulledAt.IsZero() || now.Sub(s.PulledAt) > staleAdviceAfter {
+		return "The environment has probably changed since the pull: run " + pull + " and check again."
+	}
+	return "The snapshot is fresh, so this may be a difference between pdpx's engine and Permit's PDP: run " + pull +
+		" to rule out a change, and if it persists report the check (pdpx check --json) at https://github.com/pdpx/pdpx/issues"
+}
+
 func (d *decisionPane) explained(msg explainedMsg) {
-	d.remember(msg.key, msg.x)
+	d.remember(msg.key, msg.x, msg.pair)
 	if msg.seq != d.xSeq {
 		return // the pane has moved on to another decision
 	}
-	d.x, d.dirty = msg.x, true
+	d.x, d.pair, d.dirty = msg.x, msg.pair, true
 	// A fresh decision gets its row ID after it was shown: keep it under that.
-	d.remember(xKey{id: d.entry.ID, eng: d.xEng}, msg.x)
+	d.remember(xKey{id: d.entry.ID, eng: d.xEng}, msg.x, msg.pair)
 }
 
 // takeStep takes one of the shown explanation's next steps: a flip, or a
@@ -137,16 +200,20 @@ func (m *Model) takeAction(a explain.Action, what string) tea.Cmd {
 			return nil
 		}
 		m.form.load(c)
+		since := m.seq
 		cmd := m.sendCheck(c, nil)
 		if m.status == "" {
-			m.setStatus("applied "+oneLine(what)+" · re-running", false)
+			m.setFlightStatus(since, "applied "+oneLine(what)+" · re-running", "applied "+oneLine(what))
 		}
 		return cmd
 	}
 	switch a.Kind {
 	case explain.AssignRole:
 		user := m.dec.entry.Check.User.Key
-		return m.do(roleNote(m.keys, a, user, m.dec.xEng != nil, m.cur.info.URL))
+		// A paired decision is explained with the snapshot's engine, but
+		// the role goes to Permit's environment, not to the snapshot.
+		embedded := m.dec.xEng != nil && m.dec.pair == nil
+		return m.do(roleNote(m.keys, a, user, embedded, m.cur.info.URL))
 	case explain.SwitchTarget:
 		return m.do(switchFor(a, m.cur.info))
 	case explain.SetToken:
@@ -202,7 +269,7 @@ func raiseTimeout(cur current, build SwitchFunc, c pdp.Check) action {
 	spec := pdp.TargetSpec{Kind: cur.info.Kind, URL: cur.info.URL, Timeout: next, KeepToken: true}
 	return say{status: "timeout " + tt.Timeout().String() + " → " + next.String() + ": reconnecting", cmd: func() tea.Msg {
 		t, err := build(spec)
-		return switchedMsg{target: t, err: err, rerun: &c, status: "timeout raised to " + next.String() + " · re-running"}
+		return switchedMsg{target: t, err: err, rerun: &c, status: "timeout raised to " + next.String()}
 	}}
 }
 

@@ -52,7 +52,7 @@ func (e env) next() int {
 // env is the root's state as features may read it. seq points at m, so
 // a Model copied since must not use an env taken before.
 func (m *Model) env() env {
-	return env{ctx: m.ctx, cur: m.cur, hist: m.opts.History, st: m.styles, now: m.now(), ticks: m.ticks, spin: m.spinTick(), seq: &m.seq}
+	return env{ctx: m.ctx, cur: m.cur, hist: m.opts.History, st: m.styles, now: m.clock.now(), ticks: m.clock.ticks, spin: m.spinTick(), seq: &m.seq}
 }
 
 // Actions the views over the panes answer with.

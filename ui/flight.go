@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -81,6 +82,9 @@ func (m *Model) land(seq int) (f *flight, ok bool) {
 	}
 	f = m.flight
 	m.cancelFlight()
+	if m.statusOf.seq == seq {
+		m.setStatus(m.statusOf.done, false)
+	}
 	return f, true
 }
 
@@ -100,7 +104,7 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	if !ok {
 		return nil // cancelled or replaced: the user has moved on
 	}
-	e := state.Entry{Time: m.now(), Check: msg.check, Decision: msg.d, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
+	e := state.Entry{Time: m.clock.now(), Check: msg.check, Decision: msg.d, TargetKind: m.cur.info.Kind, TargetURL: m.cur.info.URL}
 	m.dec.show(e)
 	if f.compare != nil {
 		m.cmp = newCompare(m.keys, *f.compare, e, "", "re-run now")
@@ -110,7 +114,11 @@ func (m *Model) onDecision(msg decisionMsg) tea.Cmd {
 	m.list.cursor, m.list.top = 0, 0
 	var cmd tea.Cmd
 	if pdp.ErrorKindOf(msg.d.Err) == pdp.ErrorAuth && m.cur.info.Kind != pdp.KindEmbedded {
-		cmd = m.do(showSwitcher{info: m.cur.info, note: "the PDP refused the API key: type the right one (it is never shown or saved)"})
+		note := "the PDP refused the API key: type the right one (it is never shown or saved)"
+		if strings.Contains(msg.d.Err.Error(), "asked for an API key") {
+			note = "the PDP asks for an API key: type the environment's key (it is never shown or saved)"
+		}
+		cmd = m.do(showSwitcher{info: m.cur.info, note: note})
 	}
 	if errors.Is(msg.d.Err, errCancelled) {
 		return cmd
@@ -146,7 +154,7 @@ func contextWithCancel(parent context.Context) (context.Context, context.CancelF
 }
 
 func (m *Model) spinTick() tea.Cmd {
-	if !m.ticks {
+	if !m.clock.ticks {
 		return nil
 	}
 	return m.spin.Tick

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
 	"github.com/pdpx/pdpx/pdp/policy"
@@ -363,5 +364,83 @@ func TestQuitKeys(t *testing.T) {
 	h2.key("ctrl+c")
 	if !h2.quit {
 		t.Fatalf("ctrl+c did not quit")
+	}
+}
+
+// The help fits every screen pdpx draws on, for every pane, however long
+// the version; what does not fit scrolls, and the footer says how to
+// scroll and how to close.
+func TestHelpFitsTheScreenAndScrolls(t *testing.T) {
+	const version = "v0.0.0-20261204172800-abcdef123456+dirty (built from a checkout with local changes)"
+	for _, sz := range []struct{ w, h int }{{minWidth, minHeight}, {80, 24}, {100, 30}, {140, 40}} {
+		for _, f := range []focus{focusForm, focusHistory, focusFilter, focusDecision} {
+			for _, dark := range []bool{true, false} {
+				s := NewStyles(dark)
+				d := newHelp(defaultKeyMap(), f, version, s)
+				d.update(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
+				v := d.view(s, sz.w, sz.h)
+				if w, h := lipgloss.Width(v), lipgloss.Height(v); w > sz.w || h > sz.h {
+					t.Errorf("%d×%d %s: the help is %d×%d", sz.w, sz.h, focusNames[f], w, h)
+				}
+				if p := plain(v); !strings.Contains(p, "close") || !strings.Contains(p, "Keys in") {
+					t.Errorf("%d×%d %s: no title or close hint:\n%s", sz.w, sz.h, focusNames[f], p)
+				}
+			}
+		}
+	}
+
+	h := newHarness(t, New(Options{Target: storyTarget()}), minWidth, minHeight, true)
+	h.key("f1")
+	const last = "true a bool."
+	if v := plain(h.view()); strings.Contains(v, last) || !strings.Contains(v, "scroll") {
+		t.Fatalf("at %d×%d the help should scroll and say so:\n%s", minWidth, minHeight, v)
+	}
+	h.key("G")
+	if v := plain(h.view()); !strings.Contains(v, last) {
+		t.Errorf("G did not scroll to the end:\n%s", v)
+	}
+	h.key("g")
+	h.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if h.m.dialog.(*helpDialog).vp.YOffset() != 3 {
+		t.Errorf("the wheel did not scroll the help: offset %d", h.m.dialog.(*helpDialog).vp.YOffset())
+	}
+	h.key("esc")
+	if h.m.dialog != nil {
+		t.Errorf("esc did not close the help")
+	}
+}
+
+// The placeholder of the resource attributes is what a new user copies:
+// typed as shown, its example must be the string form the demo allows.
+func TestResourceAttrPlaceholderTeachesTheAllowedForm(t *testing.T) {
+	ph := fieldPlaceholders[fResAttrs]
+	i := strings.Index(ph, "e.g. ")
+	if i < 0 {
+		t.Fatalf("placeholder %q has no example", ph)
+	}
+	example := strings.Fields(ph[i+len("e.g. "):])[0]
+	h := newHarness(t, New(Options{Target: demoTarget()}), 140, 40, true)
+	h.fill("check@permit.io", "location=England department=Engineering", "publish", "document", "", example)
+	h.key("enter")
+	if o := h.m.dec.entry.Decision.Outcome; o != pdp.Allow {
+		t.Errorf("the placeholder's example %q gives %v on the demo, want allow", example, o)
+	}
+}
+
+// The suggestion popup hides what lies beside it on its rows: the next
+// field's placeholder must not show as the tail of a suggestion.
+func TestSuggestionPopupHidesTheRowsBesideIt(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {140, 40}} {
+		h := newHarness(t, New(Options{Target: demoTarget()}), sz.w, sz.h, true)
+		h.typeText("jo")
+		if !h.m.form.popup {
+			t.Fatal("no popup")
+		}
+		lines := strings.Split(plain(h.view()), "\n")
+		for _, l := range lines {
+			if strings.Contains(l, "john@") && (strings.Contains(l, "England") || strings.Contains(l, "e.g.") || strings.Contains(l, "optional")) {
+				t.Errorf("%d×%d: a suggestion row shows the field behind it: %q", sz.w, sz.h, l)
+			}
+		}
 	}
 }

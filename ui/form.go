@@ -39,7 +39,7 @@ var fieldPlaceholders = [numFields]string{
 	"e.g. read",
 	"type, e.g. document",
 	"instance key (optional)",
-	"k=v …  e.g. hasApproval=true",
+	"k=v …  e.g. hasApproval=\"true\" (a string)",
 	pdp.DefaultTenant,
 	"k=v …",
 	"k=v …",

@@ -12,7 +12,7 @@ import (
 
 // harness drives the root model the way a tea.Program would, but
 // synchronously: every Cmd an Update returns is run and its message fed
-// back, until nothing is left. Timers are off in tests (Model.ticks), so
+// back, until nothing is left. Timers are off in tests (Model.clock.ticks), so
 // a Cmd that does not return within cmdTimeout is a bug (or, in the hung
 // PDP test, the point) and is reported.
 type harness struct {
@@ -27,8 +27,8 @@ var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 func newHarness(t *testing.T, m Model, w, h int, dark bool) *harness {
 	t.Helper()
-	m.ticks = false
-	m.now = func() time.Time { return fixedNow }
+	m.clock.ticks = false
+	m.clock.now = func() time.Time { return fixedNow }
 	hs := &harness{t: t, m: m}
 	hs.drain(m.Init())
 	bg := color.Color(color.White)

@@ -18,15 +18,19 @@ import (
 type historyPane struct {
 	filter    textinput.Model
 	filtering bool // the filter input has the keyboard
-	// outcomes and pinsOnly are the d, x and P toggles.
-	outcomes []pdp.Outcome
-	pinsOnly bool
+	// outcomes, pinsOnly and disagreed are the d, x, P and D toggles.
+	outcomes  []pdp.Outcome
+	pinsOnly  bool
+	disagreed bool
 
 	counts state.Counts // matching the filter
-	all    state.Counts // everything
-	cursor int          // index of the selected row among the matches
-	top    int          // index of the first visible row
-	rows   int          // visible list rows
+	// emptiedBy says which part of the filter left nothing, when nothing
+	// matches.
+	emptiedBy string
+	all       state.Counts // everything
+	cursor    int          // index of the selected row among the matches
+	top       int          // index of the first visible row
+	rows      int          // visible list rows
 	// w and bodyH are the pane's body size; the filter line takes a row
 	// of it when shown.
 	w, bodyH int
@@ -70,6 +74,7 @@ func (h *historyPane) stateFilter() state.Filter {
 	f := state.ParseFilter(h.filterText())
 	f.Outcomes = h.outcomes
 	f.Pinned = h.pinsOnly
+	f.Disagreed = h.disagreed
 	return f
 }
 
@@ -228,7 +233,7 @@ func (h *historyPane) onPage(msg pageMsg) bool {
 		}
 	}
 	h.win, h.winOff = msg.entries, msg.offset
-	h.counts, h.all = msg.counts, msg.all
+	h.counts, h.all, h.emptiedBy = msg.counts, msg.all, msg.emptiedBy
 	h.loadedVersion, h.loaded = msg.version, true
 	h.clamp()
 	return true
@@ -257,11 +262,17 @@ func (h *historyPane) view(s Styles, focused bool, w int) []string {
 		lines = append(lines, fitLine(s.ErrText.Render(" history: "+oneLine(h.err)), w))
 	case !h.loaded && h.counts.Total == 0:
 	case h.counts.Total == 0 && h.filtered():
-		lines = append(lines, fitLine(s.Dim.Render(" Nothing matches "+h.filterDesc()+"."+h.clearHint()), w))
+		why := ""
+		if h.emptiedBy != "" {
+			why = ": " + h.emptiedBy
+		}
+		for _, ln := range wrap("Nothing matches "+h.filterDesc()+why+"."+h.clearHint(), w-2, "") {
+			lines = append(lines, fitLine(s.Dim.Render(" "+ln), w))
+		}
 	case h.counts.Total == 0:
 		lines = append(lines, fitLine(s.Dim.Render(" No decisions yet: fill in the check and press enter."), w))
 	}
-	cols := historyColumns(w)
+	cols := h.columns(w)
 	for i := h.top; i < min(h.top+h.rows, h.counts.Total); i++ {
 		e, ok := h.entry(i)
 		if !ok {
@@ -271,6 +282,34 @@ func (h *historyPane) view(s Styles, focused bool, w int) []string {
 		lines = append(lines, historyRow(s, cols, e, i == h.cursor, focused, h.rowMark(e), h.earlier(e)))
 	}
 	return lines
+}
+
+// columns lays out the rows shown at width w, from what they hold.
+func (h *historyPane) columns(w int) historyCols {
+	tenantW, targetW, kindW := 0, 0, 0
+	seen := map[string]bool{}
+	for i := h.top; i < min(h.top+h.rows, h.counts.Total); i++ {
+		e, ok := h.entry(i)
+		if !ok {
+			continue
+		}
+		if t := e.Check.Resource.Tenant; t != "" {
+			tenantW = max(tenantW, width(oneLine("@"+t)))
+		}
+		targetW = max(targetW, width(oneLine(targetLabel(e, false))))
+		seen[string(e.TargetKind)+" "+e.Decision.Target] = true
+		kindW = max(kindW, width(oneLine(targetLabel(e, true))))
+	}
+	return historyColumns(w, tenantW, targetW, kindW, len(seen) > 1)
+}
+
+// targetLabel names where e was decided: the target's name, or its kind
+// alone when short.
+func targetLabel(e state.Entry, short bool) string {
+	if short && e.TargetKind != "" {
+		return string(e.TargetKind)
+	}
+	return e.Decision.Target
 }
 
 // title is the pane's count line: "37 · 5 denied · 1 error".
@@ -287,6 +326,9 @@ func (h *historyPane) title() string {
 	if h.pinsOnly {
 		b.WriteString(" · pins only")
 	}
+	if h.disagreed {
+		b.WriteString(" · disagreements only")
+	}
 	if c.Denied > 0 {
 		b.WriteString(" · " + itoa(c.Denied) + " denied")
 	}
@@ -300,21 +342,40 @@ func (h *historyPane) title() string {
 }
 
 // historyCols are the widths of a row's columns; zero hides a column.
-type historyCols struct{ user, action, resource, tenant, target int }
+// shortTarget draws the target column as the target's kind (embedded, pdp,
+// cloud) when its full name does not fit.
+type historyCols struct {
+	user, action, resource, tenant, target int
+	shortTarget                            bool
+}
 
-func historyColumns(w int) historyCols {
-	flex := w - 9 - 8 // outcome mark, latency
+// historyColumns shares w among the columns of the rows shown. The tenant
+// is never cut while there is room for it (its widest label, tenantW); the
+// target comes next, by name (targetW) or else by kind (kindW), so that a
+// local and a cloud decision do not look the same; user, action and
+// resource share what is left. When the rows all come from one target
+// (mixed false), its kind alone tells nothing apart, and the name is shown
+// only where it costs the other columns nothing.
+func historyColumns(w, tenantW, targetW, kindW int, mixed bool) historyCols {
+	flex := w - 9 - 8  // outcome mark, latency
+	const minRest = 30 // user, action, resource at their narrowest
 	var c historyCols
-	switch {
-	case flex >= 64:
-		c = historyCols{flex * 24 / 100, flex * 14 / 100, flex * 26 / 100, flex * 14 / 100, flex * 22 / 100}
-	case flex >= 40:
-		c = historyCols{flex * 32 / 100, flex * 20 / 100, flex * 32 / 100, flex * 16 / 100, 0}
-	default:
-		c = historyCols{max(flex*40/100, 1), max(flex*25/100, 1), max(flex*35/100, 1), 0, 0}
+	if flex < 40 {
+		c = historyCols{user: max(flex*40/100, 1), action: max(flex*25/100, 1), resource: max(flex*35/100, 1)}
+		c.resource += max(flex-(c.user+c.action+c.resource), 0)
+		return c
 	}
-	// Integer shares leave a few cells over; the resource gets them.
-	c.resource += max(flex-(c.user+c.action+c.resource+c.tenant+c.target), 0)
+	c.tenant = min(max(tenantW+1, 9), flex-minRest)
+	rest := flex - c.tenant
+	switch {
+	case targetW > 0 && rest-(targetW+1) >= minRest+6:
+		c.target = targetW + 1
+	case mixed && kindW > 0 && rest-(kindW+1) >= minRest:
+		c.target, c.shortTarget = kindW+1, true
+	}
+	rest -= c.target
+	c.user, c.action = rest*38/100, rest*22/100
+	c.resource = rest - c.user - c.action
 	return c
 }
 
@@ -335,7 +396,7 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 		tenant = "@" + tenant
 	}
 	mid := col(e.Check.User.Key, c.user) + col(e.Check.Action, c.action) +
-		col(e.Check.Resource.Ref(), c.resource) + col(tenant, c.tenant) + col(e.Decision.Target, c.target)
+		col(e.Check.Resource.Ref(), c.resource) + col(tenant, c.tenant) + col(targetLabel(e, c.shortTarget), c.target)
 	when := fmtLatency(e.Decision.Latency)
 	if earlier {
 		when = fmtDate(e.Time)
@@ -353,8 +414,8 @@ func historyRow(s Styles, c historyCols, e state.Entry, selected, focused bool, 
 }
 
 // rowMark is the cell before the outcome: ">" for the entry marked to
-// compare, "~" for a watched check whose answer flipped, "w" for a watched
-// one, "*" for a pinned one, "✎" for one with a note when the cell is free
+// compare, "~" for a watched check whose answer flipped, "≠" for a remote
+// decision its snapshot decided otherwise, "w" for a watched one, "*" for a pinned one, "✎" for one with a note when the cell is free
 // (the decision pane shows the note).
 func (h *historyPane) rowMark(e state.Entry) string {
 	var watched, flipped bool
@@ -366,6 +427,8 @@ func (h *historyPane) rowMark(e state.Entry) string {
 		return ">"
 	case watched && flipped:
 		return "~"
+	case e.Decision.Agreement != nil && !e.Decision.Agreement.Agrees():
+		return "≠"
 	case watched:
 		return "w"
 	case e.Pinned:
@@ -400,6 +463,9 @@ func (h *historyPane) filterDesc() string {
 	}
 	if h.pinsOnly {
 		parts = append(parts, "pins only")
+	}
+	if h.disagreed {
+		parts = append(parts, "the snapshot disagreed")
 	}
 	return strings.Join(parts, ", ")
 }

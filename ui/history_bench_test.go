@@ -55,7 +55,7 @@ func BenchmarkOpenExplorer(b *testing.B) {
 	path := bigStore(b)
 	open := func(b *testing.B, h state.History) {
 		m := New(Options{Target: storyTarget(), History: h})
-		m.ticks = false
+		m.clock.ticks = false
 		next, cmd := m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
 		m = next.(Model)
 		msg := runPage(b, cmd)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,6 +21,7 @@ type (
 		top                  bool // the page starts at the newest match
 		entries              []state.Entry
 		counts, all          state.Counts
+		emptiedBy            string // see emptiedBy
 		err                  error
 	}
 	changedMsg struct {
@@ -54,7 +56,7 @@ func (h *historyPane) pageCmd(store state.History, lay layout) tea.Cmd {
 	}
 	h.lastReq = key
 	h.seq++
-	seq, version := h.seq, h.version
+	seq, version, text := h.seq, h.version, h.filterText()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -75,8 +77,45 @@ func (h *historyPane) pageCmd(store state.History, lay layout) tea.Cmd {
 		if !q.Filter.IsZero() {
 			msg.all, msg.err = store.Counts(ctx, state.Filter{})
 		}
+		if msg.err == nil && msg.counts.Total == 0 && msg.all.Total > 0 {
+			msg.emptiedBy, msg.err = emptiedBy(ctx, store, text, q.Filter)
+		}
 		return msg
 	}
+}
+
+// emptiedBy names the part of a filter that matches nothing on its own
+// (a term of the filter line text, "deny only", "pins only"), or says that
+// each part matches alone but not all together, for a filter f (from the
+// line text) under which nothing matches.
+func emptiedBy(ctx context.Context, store state.History, text string, f state.Filter) (string, error) {
+	type part struct {
+		label string
+		f     state.Filter
+	}
+	var parts []part
+	for _, w := range strings.Fields(text) {
+		parts = append(parts, part{w, state.ParseFilter(w)})
+	}
+	if len(f.Outcomes) == 1 {
+		parts = append(parts, part{f.Outcomes[0].String() + " only", state.Filter{Outcomes: f.Outcomes}})
+	}
+	if f.Pinned {
+		parts = append(parts, part{"pins only", state.Filter{Pinned: true}})
+	}
+	if len(parts) < 2 {
+		return "", nil // the one part is the filter: "Nothing matches" says it
+	}
+	for _, p := range parts {
+		c, err := store.Counts(ctx, p.f)
+		if err != nil {
+			return "", err
+		}
+		if c.Total == 0 {
+			return "nothing has " + p.label, nil
+		}
+	}
+	return "each part matches alone, not all together", nil
 }
 
 // historyCmd runs a change to the history (pin, delete, clear) and reports

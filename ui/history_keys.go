@@ -74,6 +74,9 @@ func (h *historyPane) update(msg tea.KeyPressMsg, k keyMap) action {
 	case key.Matches(msg, k.PinsOnly):
 		h.pinsOnly = !h.pinsOnly
 		h.refilter()
+	case key.Matches(msg, k.DisagreedOnly):
+		h.disagreed = !h.disagreed
+		h.refilter()
 	case key.Matches(msg, k.ClearAll):
 		if h.all.Total > 0 {
 			return askClear{}

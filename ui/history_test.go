@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -234,5 +235,53 @@ func TestHostileStoredEntryRendersSafely(t *testing.T) {
 	}
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("drawing the hostile entry took %v", el)
+	}
+}
+
+// The history filter in the explorer: a part of a user finds it, an empty
+// result names the part that emptied it; rows show the tenant uncut and,
+// when they come from different targets, the target.
+func TestHistoryFindsByPartAndSaysWhatEmptiedIt(t *testing.T) {
+	store := sqliteHistory(t)
+	ctx := context.Background()
+	local := mustCheck("jane@permit.io", "delete", "document:roadmap", nil)
+	local.Resource.Tenant = "awesome_inc"
+	cloud := local
+	store.Add(ctx, state.Entry{Time: time.Now(), Check: local, TargetKind: pdp.KindPDP,
+		Decision: pdp.Decision{Outcome: pdp.Error, Target: "pdp: localhost:7766", Err: errors.New("connection refused")}})
+	store.Add(ctx, state.Entry{Time: time.Now(), Check: cloud, TargetKind: pdp.KindCloud,
+		Decision: pdp.Decision{Outcome: pdp.Error, Target: "cloud: api.permit.io", Err: errors.New("connection refused")}})
+	for _, w := range []int{80, 140} {
+		h := newHarness(t, New(Options{Target: storyTarget(), History: store}), w, 40, true)
+		h.key("esc")
+		h.key("/")
+		h.typeText("user:jane")
+		h.key("enter")
+		if c := h.m.list.counts; c.Total != 2 {
+			t.Fatalf("%d: user:jane found %d", w, c.Total)
+		}
+		var rows []string
+		for _, l := range strings.Split(plain(h.view()), "\n") {
+			if i := strings.Index(l, "! ERROR "); i >= 0 {
+				rows = append(rows, l[i:])
+			}
+		}
+		if len(rows) != 2 {
+			t.Fatalf("%d: %d rows shown:\n%s", w, len(rows), plain(h.view()))
+		}
+		for i, want := range []string{"cloud", "pdp"} { // newest first
+			if !strings.Contains(rows[i], "@awesome_inc ") {
+				t.Errorf("%d: the tenant is cut: %q", w, rows[i])
+			}
+			if !strings.Contains(rows[i], " "+want) {
+				t.Errorf("%d: the row does not say %q: %q", w, want, rows[i])
+			}
+		}
+		h.key("/")
+		h.typeText(" action:read")
+		h.key("enter")
+		if v := strings.Join(strings.Fields(plain(h.view())), " "); !strings.Contains(v, "nothing has action:read") {
+			t.Errorf("%d: the empty result does not say which filter emptied it:\n%s", w, plain(h.view()))
+		}
 	}
 }

@@ -16,7 +16,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.cancelFlight()
 		return tea.Quit
 	}
-	m.status = ""
+	m.setStatus("", false)
 	if m.dialog != nil {
 		return m.do(m.dialog.update(msg))
 	}
@@ -50,7 +50,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Help):
-		return m.openDialog(newHelp(k, m.focus, m.opts.Version))
+		return m.openDialog(newHelp(k, m.focus, m.opts.Version, m.styles))
 	case key.Matches(msg, k.Target):
 		return m.openSwitcher("")
 	case key.Matches(msg, k.Raw):
@@ -62,6 +62,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.DecDown):
 		m.dec.vp.PageDown()
 		return nil
+	case key.Matches(msg, k.Zoom):
+		return m.setZoom(!m.zoom)
+	}
+	// Zoomed, esc comes back rather than leave for a pane not on screen.
+	if m.zoom && m.flight == nil && key.Matches(msg, k.Back) {
+		return m.setZoom(false)
 	}
 	// esc cancels a check in flight from anywhere, before it means anything else.
 	if m.flight != nil && key.Matches(msg, k.Cancel) && !(m.focus == focusForm && m.form.popup) {
@@ -75,7 +81,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.cancelFlight()
 			return tea.Quit
 		case key.Matches(msg, k.HelpQ):
-			return m.openDialog(newHelp(k, m.focus, m.opts.Version))
+			return m.openDialog(newHelp(k, m.focus, m.opts.Version, m.styles))
 		case key.Matches(msg, k.FocusForm):
 			return m.setFocus(focusForm)
 		case key.Matches(msg, k.Copy):
@@ -130,6 +136,27 @@ func (m *Model) setFocus(f focus) tea.Cmd {
 	return nil
 }
 
+// setZoom gives the decision the whole body, with the keyboard, or gives
+// the panes and the focus back.
+func (m *Model) setZoom(on bool) tea.Cmd {
+	if on == m.zoom {
+		return nil
+	}
+	var cmd tea.Cmd
+	if on {
+		m.zoomFrom = m.focus
+		cmd = m.setFocus(focusDecision)
+	}
+	m.zoom = on
+	if !on {
+		cmd = m.setFocus(m.zoomFrom)
+	}
+	if m.lay.w > 0 {
+		m.resize(m.lay.w, m.lay.h)
+	}
+	return cmd
+}
+
 // focusField focuses field i of the form, with its suggestions.
 func (m *Model) focusField(i field) tea.Cmd {
 	c := m.form.focusField(i)
@@ -145,6 +172,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	}
 	if m.dialog != nil {
 		return m.do(m.dialog.update(tea.MouseClickMsg(ms)))
+	}
+	if m.zoom {
+		return nil // only the decision is on screen, and it has the focus
 	}
 	l := m.lay
 	switch {
@@ -181,9 +211,16 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	return nil
 }
 
-// wheel scrolls the pane under the pointer, whatever has the focus.
+// wheel scrolls the open dialog, else the pane under the pointer,
+// whatever has the focus.
 func (m *Model) wheel(ms tea.Mouse) {
-	if m.dialog != nil || m.lay.tooSmall {
+	if m.lay.tooSmall {
+		return
+	}
+	if m.dialog != nil {
+		// A dialog that scrolls (the help) takes the wheel; the panes
+		// under it stay where they are.
+		m.dialog.update(tea.MouseWheelMsg(ms))
 		return
 	}
 	d := 0
@@ -198,7 +235,7 @@ func (m *Model) wheel(ms tea.Mouse) {
 	switch {
 	case m.lay.history.contains(ms.X, ms.Y):
 		m.list.scroll(d)
-	case m.lay.decision.contains(ms.X, ms.Y):
+	case m.zoom || m.lay.decision.contains(ms.X, ms.Y):
 		if d < 0 {
 			m.dec.vp.ScrollUp(-d)
 		} else {

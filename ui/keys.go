@@ -11,7 +11,7 @@ import (
 // is documented by construction.
 type keyMap struct {
 	// Everywhere.
-	Quit, Help, Target, Raw, DecUp, DecDown key.Binding
+	Quit, Help, Target, Raw, DecUp, DecDown, Zoom key.Binding
 	// Many checks at once, from the check in the form (everywhere too).
 	Matrix, Perms, Sweep, Side key.Binding
 	// Export writes the pinned history entries as a scenario file, and
@@ -25,7 +25,7 @@ type keyMap struct {
 
 	// History.
 	Up, Down, PageUp, PageDown, Top, Bottom, Rerun, Edit, Filter, Read, NextPane, PrevPane key.Binding
-	DeniedOnly, ErrorsOnly, Pin, PinsOnly, Delete, ClearAll, Mark, Compare                 key.Binding
+	DeniedOnly, ErrorsOnly, Pin, PinsOnly, DisagreedOnly, Delete, ClearAll, Mark, Compare  key.Binding
 	Watch, Watched, Note                                                                   key.Binding
 	// History filter input.
 	FilterApply, FilterClear key.Binding
@@ -55,6 +55,8 @@ func defaultKeyMap() keyMap {
 		Raw:     b(ks("ctrl+o"), "ctrl+o", "raw JSON ⇄ explanation"),
 		DecUp:   b(ks("pgup"), "pgup", "scroll decision up"),
 		DecDown: b(ks("pgdown"), "pgdn", "scroll decision down"),
+		// Not a letter: it works from the form, where letters are typed.
+		Zoom: b(ks("ctrl+z"), "ctrl+z", "the decision full screen (again: back)"),
 
 		Matrix: b(ks("ctrl+g"), "ctrl+g", "matrix: the check over two axes"),
 		Perms:  b(ks("ctrl+r"), "ctrl+r", "what this user can do (tab: who can)"),
@@ -101,13 +103,16 @@ func defaultKeyMap() keyMap {
 		ErrorsOnly: b(ks("x"), "x", "errors only (again: all)"),
 		Pin:        b(ks("p"), "p", "pin / unpin"),
 		PinsOnly:   b(ks("P"), "P", "pins only (again: all)"),
-		Delete:     b(ks("delete"), "delete", "delete the entry"),
-		ClearAll:   b(ks("C"), "C", "clear the history…"),
-		Mark:       b(ks("m"), "m", "mark, then m on another: compare"),
-		Compare:    b(ks("c"), "c", "compare with a fresh re-run"),
-		Watch:      b(ks("w"), "w", "watch (pins; flags a flip)"),
-		Watched:    b(ks("W"), "W", "watched checks and their flips"),
-		Note:       b(ks("n"), "n", "note on the entry (empty removes it)"),
+		// ≠ marks them in the list: decisions a paired target's snapshot
+		// decided otherwise.
+		DisagreedOnly: b(ks("D"), "D", "the snapshot disagreed (≠) only (again: all)"),
+		Delete:        b(ks("delete"), "delete", "delete the entry"),
+		ClearAll:      b(ks("C"), "C", "clear the history…"),
+		Mark:          b(ks("m"), "m", "mark, then m on another: compare"),
+		Compare:       b(ks("c"), "c", "compare with a fresh re-run"),
+		Watch:         b(ks("w"), "w", "watch (pins; flags a flip)"),
+		Watched:       b(ks("W"), "W", "watched checks and their flips"),
+		Note:          b(ks("n"), "n", "note on the entry (empty removes it)"),
 
 		FilterApply: b(ks("enter"), "enter", "keep filter"),
 		FilterClear: b(ks("esc"), "esc", "clear filter"),
@@ -147,7 +152,9 @@ func short(b key.Binding, desc string) key.Binding {
 func (k keyMap) forFocus(f focus) focusKeys {
 	// Some pairs share a help row, so that the form's keys fit an 80×24
 	// overlay in one column.
-	scroll := key.NewBinding(key.WithKeys(append(k.DecUp.Keys(), k.DecDown.Keys()...)...), key.WithHelp("pgup/pgdn", "scroll the decision"))
+	// The zoom shares the scroll row: both are about reading the decision.
+	scroll := key.NewBinding(key.WithKeys(slices.Concat(k.DecUp.Keys(), k.DecDown.Keys(), k.Zoom.Keys())...),
+		key.WithHelp("pgup/dn ctrl+z", "scroll the decision · full screen"))
 	global := []key.Binding{k.Help, k.Target, k.Raw, scroll, k.Quit}
 	// The many-checks keys share one help row, and so do w and W, so that
 	// every focus's keys still fit an 80×24 overlay.
@@ -161,6 +168,8 @@ func (k keyMap) forFocus(f focus) focusKeys {
 	pages := key.NewBinding(key.WithKeys(append(k.PageUp.Keys(), k.PageDown.Keys()...)...), key.WithHelp("pgup/pgdn", "page up / down"))
 	// p and n share a row too: both keep something with the entry.
 	pinNote := key.NewBinding(key.WithKeys(append(k.Pin.Keys(), k.Note.Keys()...)...), key.WithHelp("p · n", "pin / unpin · note on the entry"))
+	// P and D share a row: both narrow the list to marked rows.
+	only := key.NewBinding(key.WithKeys(append(k.PinsOnly.Keys(), k.DisagreedOnly.Keys()...)...), key.WithHelp("P · D", "pins only · ≠ (the snapshot disagreed) only"))
 	watch := key.NewBinding(key.WithKeys(append(k.Watch.Keys(), k.Watched.Keys()...)...), key.WithHelp("w/W", "watch (pins) / watched list"))
 	switch f {
 	case focusHistory:
@@ -170,7 +179,7 @@ func (k keyMap) forFocus(f focus) focusKeys {
 			full: [][]key.Binding{
 				{k.Up, k.Down, pages, k.Top, k.Bottom},
 				{k.Read, k.Rerun, k.Edit, k.Filter, k.FocusForm, k.NextPane, k.PrevPane},
-				{k.DeniedOnly, k.ErrorsOnly, pinNote, k.PinsOnly, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
+				{k.DeniedOnly, k.ErrorsOnly, pinNote, only, k.Delete, k.ClearAll, k.Mark, k.Compare, watch},
 				{k.Flip, k.Act, k.FlipAlt, k.ActAlt},
 				{share},
 				many,

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"strings"
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/paired"
 )
 
 // Profile is a config file profile as the switcher lists it: where it
@@ -22,6 +26,26 @@ type Profile struct {
 	DefaultTenant string
 	// Default marks the config's default profile.
 	Default bool
+	// Environment and PulledAt are what the header of the profile's pulled
+	// file (its policy, or its snapshot) says: "web · production" and when
+	// it was pulled; empty and zero when it has none.
+	Environment string
+	PulledAt    time.Time
+}
+
+// pulled says where the profile's pulled file came from and how old it
+// is, as of now: "web · production · pulled 2 h ago", with "(stale)" past
+// staleAfter; "" for a profile without a pulled file.
+func (p Profile) pulled(now time.Time, staleAfter time.Duration) string {
+	out := p.Environment
+	if !p.PulledAt.IsZero() {
+		age := now.Sub(p.PulledAt)
+		out = strings.TrimPrefix(out+" · pulled "+paired.Age(age)+" ago", " · ")
+		if age > staleAfter {
+			out += " (stale)"
+		}
+	}
+	return out
 }
 
 // remote reports whether the profile's target takes an API key.
@@ -58,9 +82,11 @@ func readProfiles(f ProfilesFunc) tea.Cmd {
 	return func() tea.Msg { return profilesMsg{p: f()} }
 }
 
-// setProfiles shows the config file as just read.
-func (s *switcher) setProfiles(p Profiles) {
+// setProfiles shows the config file as just read, now, with pulled files
+// older than staleAfter marked stale.
+func (s *switcher) setProfiles(p Profiles, now time.Time, staleAfter time.Duration) {
 	s.profLoading = false
+	s.now, s.staleAfter = now, staleAfter
 	// The selection stays on the same row by name when the list changes
 	// under it (the file was edited), else it goes back to the kinds.
 	var selName string

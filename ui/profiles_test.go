@@ -34,7 +34,7 @@ func profilesScreen(t *testing.T, w, h int, dark bool) *harness {
 	hs := newHarness(t, New(Options{Target: storyTarget(), Switch: ps.build,
 		Profiles: func() Profiles { return someProfiles() }}), w, h, dark)
 	hs.key("ctrl+t")
-	hs.key("5") // the default profile, with its key source and tenant
+	hs.key("6") // the default profile, with its key source and tenant
 	return hs
 }
 
@@ -44,23 +44,23 @@ func TestProfilePickerListsAndSwitches(t *testing.T) {
 		Profiles: func() Profiles { return someProfiles() }}), 80, 24, true)
 	h.key("ctrl+t")
 	v := plain(h.view())
-	for _, want := range []string{"Profiles · /home/ada/.config/pdpx/config.yaml", "5 local", "(default) pdp · http://localhost:7766",
-		"6 staging", "7 mine", "embedded · /home/ada/policies/env.yaml", "8 bare"} {
+	for _, want := range []string{"Profiles · /home/ada/.config/pdpx/config.yaml", "6 local", "(default) pdp · http://localhost:7766",
+		"7 staging", "8 mine", "embedded · /home/ada/policies/env.yaml", "9 bare"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("switcher lacks %q:\n%s", want, v)
 		}
 	}
-	h.key("6")
+	h.key("7")
 	if v := plain(h.view()); !strings.Contains(v, "staging: key from command: op read op://dev/permit/api-key") || !strings.Contains(v, "default tenant default") {
 		t.Errorf("no details of the selected profile:\n%s", v)
 	}
 	// The profile with no key source asks for one in the masked field.
-	h.key("8")
+	h.key("9")
 	if vis := h.m.sw.visible(); len(vis) != 1 || vis[0] != inToken {
 		t.Errorf("bare profile inputs = %v", vis)
 	}
 	// The default profile: its default tenant fills an empty Tenant field.
-	h.key("5")
+	h.key("6")
 	h.key("enter")
 	if h.m.dialog != nil || h.m.cur.profile != "local" || len(ps.specs) != 1 || ps.specs[0].Profile != "local" {
 		t.Fatalf("dialog %v, profile %q, specs %+v, err %q", dialogOf(h.m), h.m.cur.profile, ps.specs, h.m.sw.err)
@@ -99,10 +99,9 @@ func TestProfilePickerShowsABrokenConfig(t *testing.T) {
 		}
 	}
 	// The kinds still work.
-	h.key("down")
-	h.key("down")
-	h.key("down")
-	h.key("down")
+	for range len(choices) {
+		h.key("down")
+	}
 	if h.m.sw.sel != 0 {
 		t.Errorf("sel %d: there are no profile rows to move to", h.m.sw.sel)
 	}

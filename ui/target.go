@@ -2,13 +2,18 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/engine"
+	"github.com/pdpx/pdpx/pdp/paired"
 	"github.com/pdpx/pdpx/pdp/policy"
 	"github.com/pdpx/pdpx/state"
+	"github.com/pdpx/pdpx/ui/targets"
 )
 
 // current is the target checks go to and what the explorer knows of it.
@@ -25,6 +30,24 @@ type current struct {
 	profile   string
 	health    healthState
 	healthErr string
+	// pulledName and pulledAt are the target's pulled file (its snapshot,
+	// or the policy file behind the engine) and when it was pulled, as its
+	// header says; zero when it has none.
+	pulledName string
+	pulledAt   time.Time
+	// standIn says why this target answers in place of the one asked
+	// for (a PDP started without its API key); "" when it is the one.
+	standIn string
+}
+
+// staleNote marks the target's pulled file when it is older than
+// staleAfter: "prod.json pulled 3 d ago: stale, pdpx pull refreshes it";
+// "" when it is fresh or there is none.
+func (c *current) staleNote(now time.Time, staleAfter time.Duration) string {
+	if c.pulledAt.IsZero() || now.Sub(c.pulledAt) <= staleAfter {
+		return ""
+	}
+	return c.pulledName + " pulled " + paired.Age(now.Sub(c.pulledAt)) + " ago: stale, pdpx pull refreshes it"
 }
 
 type healthState int
@@ -52,6 +75,9 @@ type (
 		// side is the check to send to the current target and this one
 		// side by side (ctrl+l); the current target stays.
 		side *pdp.Check
+		// typedKey says an API key was typed in the switcher: a side by
+		// side on the same PDP with another key compares environments.
+		typedKey bool
 		// profile is the config profile the target was built from.
 		profile *Profile
 	}
@@ -72,6 +98,15 @@ func (c *current) set(t pdp.Target) {
 	}
 	c.pol = engine.PolicyOf(t)
 	c.health, c.healthErr = healthUnknown, ""
+	c.pulledName, c.pulledAt = "", time.Time{}
+	if pt, ok := pdp.Behind[*paired.Target](t); ok {
+		snap := pt.Snapshot()
+		c.pulledName, c.pulledAt = snap.Name, snap.PulledAt
+	} else if c.pol != nil && c.pol.Source != nil {
+		_, c.pulledAt = targets.SourceLabel(c.pol.Source)
+		c.pulledName = oneLine(filepath.Base(c.info.URL))
+	}
+	c.standIn = ""
 }
 
 // types are the resource types of the target's policy; nil for a target
@@ -113,6 +148,20 @@ func (c *current) engineFor(e state.Entry) *engine.Engine {
 	return nil
 }
 
+// pairedFor is the paired target to explain e with: the current target,
+// when it pairs a PDP with a snapshot and e is a paired decision of that
+// PDP; else nil.
+func (c *current) pairedFor(e state.Entry) *paired.Target {
+	pt, ok := pdp.Behind[*paired.Target](c.target)
+	if !ok || e.Decision.Shadow == nil || e.Decision.Agreement == nil {
+		return nil
+	}
+	if e.TargetKind != c.info.Kind || e.TargetURL != c.info.URL {
+		return nil
+	}
+	return pt
+}
+
 // setTarget makes t the current target: the form checks types against its
 // policy.
 func (m *Model) setTarget(t pdp.Target) {
@@ -131,7 +180,7 @@ func (m *Model) probe() tea.Cmd {
 			return healthMsg{gen: gen, err: t.Health(ctx)}
 		}
 	}
-	if m.ticks {
+	if m.clock.ticks {
 		tick = tea.Tick(healthEvery, func(time.Time) tea.Msg { return healthTickMsg{gen: gen} })
 	}
 	return tea.Batch(ask, tick)
@@ -144,16 +193,24 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.rerun != nil {
 			// Not from the switcher (a raised timeout): say it in the footer.
-			m.setStatus("could not reconnect: "+msg.err.Error(), true)
+			m.setStatus("could not reconnect: "+inApp(msg.err.Error()), true)
 			return nil
 		}
-		m.sw.err = msg.err.Error()
+		m.sw.err = inApp(msg.err.Error())
+		if errors.Is(msg.err, targets.ErrNoToken) {
+			return m.sw.focusToken()
+		}
 		return nil
 	}
 	if msg.side != nil {
+		second := msg.target.Describe()
+		if sameTarget(second, m.cur.info) && !msg.typedKey {
+			m.sw.err = oneLine(second.Name) + " is the target in use: pick another one to compare it with" + sameHint(second.Kind)
+			return nil
+		}
 		m.sw.close()
 		m.dialog = nil
-		return m.sideBySideCmd(msg.target, *msg.side)
+		return m.sideBySideCmd(msg.target, *msg.side, sameTarget(second, m.cur.info))
 	}
 	m.cancelFlight()
 	m.setTarget(msg.target)
@@ -177,8 +234,35 @@ func (m *Model) onSwitched(msg switchedMsg) tea.Cmd {
 	// what a person switching targets wants to see.
 	cmds := []tea.Cmd{m.probe(), m.candidatesCmd(), m.watch.rerun(m.env())}
 	if msg.rerun != nil {
+		since := m.seq
 		cmds = append(cmds, m.sendCheck(*msg.rerun, nil))
-		m.setStatus(msg.status, false)
+		m.setFlightStatus(since, msg.status+" · re-running", msg.status)
 	}
 	return tea.Batch(cmds...)
 }
+
+// sameHint says how a remote target can still be compared with itself:
+// with another environment's key.
+func sameHint(k pdp.Kind) string {
+	if k == pdp.KindEmbedded {
+		return ""
+	}
+	return " (or type another environment's API key)"
+}
+
+// appWords rewrites what the command line says about giving a key or a URL
+// (its flags and variables) into the explorer's own terms: the switcher's
+// fields, opened with ctrl+t. The targets' errors and the explanations'
+// cards are shared with the command line, which keeps its wording.
+var appWords = strings.NewReplacer(
+	"pass --token or set "+targets.TokenEnv+" to the environment's API key", "type the environment's API key in the Token field (ctrl+t)",
+	"check --token or "+targets.TokenEnv+" is the environment's API key", "check that the key in the Token field (ctrl+t) is the environment's API key",
+	"pass the API key with --token or "+targets.TokenEnv, "type the API key in the Token field (ctrl+t), not in the URL",
+	"pass the key with --token", "type the key in the Token field (ctrl+t), not in the URL",
+	"pass it with --token", "type it in the Token field (ctrl+t)",
+	"; check --token", "; check the key in the Token field (ctrl+t)",
+	"check the URL given with --pdp", "check the URL field (ctrl+t)",
+)
+
+// inApp is s in the explorer's terms (appWords).
+func inApp(s string) string { return appWords.Replace(s) }

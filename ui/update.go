@@ -31,6 +31,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Input (input.go).
 	case tea.KeyPressMsg:
 		cmd = m.key(msg)
+		if m.zoom && m.focus != focusDecision {
+			// A key that moved to a pane (i, tab, e in the history) brings
+			// the panes back, with the focus where the key put it.
+			m.zoom = false
+			m.resize(m.lay.w, m.lay.h)
+		}
 	case tea.PasteMsg:
 		cmd = m.paste(msg)
 	case tea.MouseClickMsg:
@@ -58,7 +64,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = m.probe()
 		}
 	case profilesMsg:
-		m.sw.setProfiles(msg.p)
+		m.sw.setProfiles(msg.p, m.clock.now(), m.staleAfter())
 
 	// The history (history*.go).
 	case pageMsg:
@@ -126,7 +132,7 @@ func (m *Model) sync() tea.Cmd {
 			m.list.follow = false
 		}
 	}
-	xcmd := m.dec.explainCmd(m.cur.engineFor)
+	xcmd := m.dec.explainCmd(m.cur.engineFor, m.cur.pairedFor, m.clock.now())
 	m.dec.refresh(m.styles)
 	return tea.Batch(cmd, xcmd)
 }
@@ -142,6 +148,9 @@ func (m *Model) resize(w, h int) {
 	hw, hh := innerSize(m.lay.history, m.lay.wide)
 	m.list.setSize(hw, hh)
 	dw, dh := innerSize(m.lay.decision, m.lay.wide)
+	if m.zoom {
+		dw, dh = innerSize(m.zoomRect(), false)
+	}
 	m.dec.setSize(dw, dh)
 	if m.dialog != nil {
 		m.dialog.update(tea.WindowSizeMsg{Width: w, Height: h})

@@ -34,6 +34,14 @@ func (m Model) render() string {
 		rows = append(rows, m.footer())
 		return m.overDialog(strings.Join(rows, "\n"))
 	}
+	if m.zoom {
+		// The decision alone between the header and the footer, framed by
+		// a title rule as in the stacked layout.
+		rows := append([]string{m.header()}, paneFrame(s, m.zoomRect(), false, true, m.decTitle()+" · ctrl+z back",
+			m.dec.scrollNote(), m.dec.view(s, m.spin.View()), m.dec.pending == nil)...)
+		rows = append(rows, m.footer())
+		return m.overDialog(strings.Join(rows, "\n"))
+	}
 	boxed := l.wide
 
 	fw, _ := innerSize(l.form, boxed)
@@ -44,11 +52,7 @@ func (m Model) render() string {
 	form := paneFrame(s, l.form, boxed, m.focus == focusForm, "Check", formNote,
 		m.form.view(s, m.focus == focusForm && m.dialog == nil, fw), true)
 
-	decTitle := "Decision"
-	if m.dec.raw {
-		decTitle = "Decision · raw JSON"
-	}
-	dec := paneFrame(s, l.decision, boxed, m.focus == focusDecision, decTitle, m.dec.scrollNote(),
+	dec := paneFrame(s, l.decision, boxed, m.focus == focusDecision, m.decTitle(), m.dec.scrollNote(),
 		m.dec.view(s, m.spin.View()), m.dec.pending == nil)
 
 	hw, _ := innerSize(l.history, boxed)
@@ -84,6 +88,16 @@ func (m Model) render() string {
 	return m.overDialog(screen, popup...)
 }
 
+// zoomRect is where the zoomed decision goes: the whole body.
+func (m Model) zoomRect() rect { return rect{0, 1, m.lay.w, m.lay.h - 2} }
+
+func (m Model) decTitle() string {
+	if m.dec.raw {
+		return "Decision · raw JSON"
+	}
+	return "Decision"
+}
+
 func (m Model) header() string {
 	s := m.styles
 	hs := s.Health[m.cur.health]
@@ -92,11 +106,17 @@ func (m Model) header() string {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(m.cur.healthErr))
+		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(inApp(m.cur.healthErr)))
 	default:
 		health = hs.Render("◌ checking")
 	}
 	left := " " + s.App.Render("pdpx") + s.Dim.Render(" · ") + s.Header.Render(oneLine(m.cur.info.Name)) + s.Dim.Render(" · ") + health
+	if note := m.cur.staleNote(m.clock.now(), m.staleAfter()); note != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+note)
+	}
+	if m.cur.standIn != "" {
+		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.cur.standIn))
+	}
 	if m.opts.HistoryNote != "" {
 		left += s.Dim.Render(" · ") + s.Warn.Render("⚠ "+oneLine(m.opts.HistoryNote))
 	}
@@ -115,7 +135,7 @@ func (m Model) footer() string {
 	s := m.styles
 	if m.status != "" {
 		st := s.Muted
-		if m.statusBd {
+		if m.statusOf.bad {
 			st = s.ErrText
 		}
 		return fitLine(" "+st.Render(oneLine(m.status)), m.lay.w)
@@ -125,6 +145,10 @@ func (m Model) footer() string {
 	h.SetWidth(m.lay.w - 1)
 	h.ShortSeparator = " · "
 	keys := append(m.explainHints(), m.keys.forFocus(m.focus).ShortHelp()...)
+	if m.zoom {
+		k := m.keys
+		keys = append(m.explainHints(), k.ScrollUp, k.ScrollDown, short(k.Zoom, "back"), short(k.Target, "target"), k.HelpQ, k.QuitQ)
+	}
 	if m.cmp != nil {
 		keys = m.cmp.help().ShortHelp()
 	}
@@ -149,7 +173,16 @@ func (m Model) popupLayer() (string, int, int) {
 	if pop == "" {
 		return "", 0, 0
 	}
-	h := lipgloss.Height(pop)
+	// The popup covers the rest of each row it lies on: the tail of a
+	// field's text or placeholder beside it would read as part of a
+	// suggestion.
+	fw, _ := innerSize(m.lay.form, m.lay.wide)
+	lines := strings.Split(pop, "\n")
+	for i, l := range lines {
+		lines[i] = padRight(l, fw-labelWidth)
+	}
+	pop = strings.Join(lines, "\n")
+	h := len(lines)
 	y := fy + 1
 	if h > below {
 		y = fy - h

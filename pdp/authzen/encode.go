@@ -98,7 +98,7 @@ func ReadDecision(raw json.RawMessage) (a Answer, problem string) {
 	}
 	var allow bool
 	if json.Unmarshal(v, &allow) != nil {
-		return a, fmt.Sprintf(`"decision": %s (%s), not true or false`, clip(pdp.Clean(compact(v)), 40), kindOf(v))
+		return a, fmt.Sprintf(`"decision": %s (%s), not true or false`, pdp.Clip(pdp.Clean(compact(v)), 40), kindOf(v))
 	}
 	a.Outcome = pdp.Deny
 	if allow {
@@ -112,7 +112,7 @@ func ReadDecision(raw json.RawMessage) (a Answer, problem string) {
 	if json.Unmarshal(ctx, &fields) != nil || fields == nil {
 		// The context explains; one of the wrong type never turns a
 		// decision into an error.
-		a.Reasons = []string{"context: " + clip(pdp.Clean(compact(ctx)), maxReasonLen)}
+		a.Reasons = []string{"context: " + pdp.Clip(pdp.Clean(compact(ctx)), maxReasonLen)}
 		return a, ""
 	}
 	if e, ok := fields["error"]; ok && !isNull(e) {
@@ -137,9 +137,9 @@ func itemError(raw json.RawMessage) (int, string) {
 	if json.Unmarshal(raw, &e) != nil {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			return 0, clip(oneLine(s), maxReasonLen)
+			return 0, pdp.Clip(oneLine(s), maxReasonLen)
 		}
-		return 0, clip(pdp.Clean(compact(raw)), maxReasonLen)
+		return 0, pdp.Clip(pdp.Clean(compact(raw)), maxReasonLen)
 	}
 	status := 0
 	var n float64
@@ -159,7 +159,7 @@ func itemError(raw json.RawMessage) (int, string) {
 	if msg == "" {
 		msg = compact(raw)
 	}
-	return status, clip(oneLine(msg), maxReasonLen)
+	return status, pdp.Clip(oneLine(msg), maxReasonLen)
 }
 
 // reasons renders a context a line per key, sorted: a string as is, an
@@ -187,7 +187,7 @@ func reasons(fields map[string]json.RawMessage) []string {
 			}
 			text = strings.Join(parts, "; ")
 		}
-		out = append(out, clip(oneLine(k+": "+text), maxReasonLen))
+		out = append(out, pdp.Clip(oneLine(k+": "+text), maxReasonLen))
 	}
 	return out
 }
@@ -297,16 +297,4 @@ func compact(b []byte) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 	return strings.TrimSpace(out.String())
-}
-
-// clip shortens s to n runes, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
-	}
-	return string(rs[:n]) + "…"
 }

@@ -21,7 +21,6 @@ package azclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/pdpx/pdpx/pdp"
 	"github.com/pdpx/pdpx/pdp/authzen"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
 // Defaults for the options.
@@ -58,6 +58,7 @@ type Client struct {
 	maxBody int64
 	hc      *http.Client
 	info    pdp.TargetInfo
+	peer    pdphttp.Peer
 
 	mu sync.Mutex
 	ep *endpoints // nil until discovered
@@ -142,41 +143,21 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		ABAC:  true,
 		Debug: true,
 	}
+	c.peer = pdphttp.Peer{
+		Name: "the AuthZEN PDP", What: "an AuthZEN PDP", Base: c.base,
+		Start: "start the PDP (pdpx serve, for one) or check the PDP's URL",
+		Key:   "key", KeyMissing: "pass it with --token", KeyRejected: "check --token", AuthDetail: true,
+		Timeout: c.timeout, Clean: c.clean,
+	}
 	return c, nil
 }
 
 func parseBase(raw string) (*url.URL, error) {
-	s := strings.TrimSpace(raw)
-	example := "give the PDP's base URL, its policy_decision_point, such as http://localhost:7766"
-	if s == "" {
-		return nil, errors.New("the AuthZEN PDP's URL is empty: " + example)
-	}
-	if !strings.Contains(s, "://") {
-		return nil, fmt.Errorf("the AuthZEN PDP's URL %q has no scheme: type http://%s (or https://)", pdp.Clean(s), pdp.Clean(s))
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, errors.New("the AuthZEN PDP's URL is not a valid URL: " + example)
-	}
-	if u.User != nil {
-		return nil, errors.New("the AuthZEN PDP's URL must not contain a user or password: pass the key with --token")
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, errors.New("the AuthZEN PDP's URL must not have a query or fragment: " + example)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		u.Scheme = strings.ToLower(u.Scheme)
-	default:
-		return nil, fmt.Errorf("the AuthZEN PDP's URL must start with http:// or https://, not %s://", pdp.Clean(u.Scheme))
-	}
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("the AuthZEN PDP's URL %q has no host: %s", pdp.Clean(s), example)
-	}
-	u.Host = strings.ToLower(u.Host)
-	u.RawPath = ""
-	u.Path = strings.TrimRight(u.Path, "/")
-	return u, nil
+	return pdphttp.ParseBase(raw, pdphttp.URLForm{
+		Name:    "the AuthZEN PDP's URL",
+		Example: "give the PDP's base URL, its policy_decision_point, such as http://localhost:7766",
+		KeyHint: "pass the key with --token",
+	})
 }
 
 // Describe names the target; its URL never holds the key.
@@ -255,7 +236,7 @@ func (c *Client) discover(ctx context.Context) (*endpoints, error) {
 	// The spec: metadata whose identifier is not the one it was fetched
 	// for MUST NOT be used.
 	if id := strings.TrimRight(m.PolicyDecisionPoint, "/"); !strings.EqualFold(id, c.base) {
-		return c.defaults(fmt.Sprintf("its metadata names another PDP (%s), so it was not used", clip(c.clean(m.PolicyDecisionPoint), 120))), nil
+		return c.defaults(fmt.Sprintf("its metadata names another PDP (%s), so it was not used", pdp.Clip(c.clean(m.PolicyDecisionPoint), 120))), nil
 	}
 	ep := &endpoints{fromMetadata: true}
 	var notes []string

@@ -10,14 +10,13 @@
 package permit
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
 // The PDPs pdpx knows by heart (the domain's names, for callers of this package).
@@ -48,6 +47,7 @@ type Client struct {
 	maxBody int64
 	hc      *http.Client
 	info    pdp.TargetInfo
+	peer    pdphttp.Peer
 }
 
 // Option configures a Client.
@@ -121,47 +121,23 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.hc = &hc
 	c.info = c.describe(u)
+	c.peer = pdphttp.Peer{
+		Name: "the PDP", What: "a Permit PDP", Base: c.base,
+		Start:       "start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or check the PDP's URL",
+		Key:         "API key",
+		KeyMissing:  "pass --token or set PERMIT_API_KEY to the environment's API key",
+		KeyRejected: "check --token or PERMIT_API_KEY is the environment's API key",
+		Cloud:       c.cloud, Timeout: c.timeout, Clean: c.clean,
+	}
 	return c, nil
 }
 
 func parseBase(raw string) (*url.URL, error) {
-	s := strings.TrimSpace(raw)
-	example := "type a base URL such as " + LocalURL + " or " + CloudURL
-	if s == "" {
-		return nil, errors.New("the PDP URL is empty: " + example)
-	}
-	// "localhost:7766" parses with scheme "localhost"; catch the common
-	// forms without a scheme before url.Parse misreads them.
-	if !strings.Contains(s, "://") {
-		return nil, fmt.Errorf("the PDP URL %q has no scheme: type http://%s (or https:// for a PDP behind TLS)", pdp.Clean(s), pdp.Clean(s))
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		// url.Error repeats the input, which may hold credentials; say
-		// what is wrong without it.
-		return nil, errors.New("the PDP URL is not a valid URL: " + example)
-	}
-	if u.User != nil {
-		return nil, errors.New("the PDP URL must not contain a user or password (user:key@host): pass the API key with --token or PERMIT_API_KEY")
-	}
-	if u.RawQuery != "" || u.ForceQuery {
-		return nil, errors.New("the PDP URL must not have a query (?...): pass the API key with --token or PERMIT_API_KEY, and " + example)
-	}
-	if u.Fragment != "" {
-		return nil, errors.New("the PDP URL must not have a fragment (#...): " + example)
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		u.Scheme = strings.ToLower(u.Scheme)
-	default:
-		return nil, fmt.Errorf("the PDP URL must start with http:// or https://, not %s://: %s", pdp.Clean(u.Scheme), example)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("the PDP URL %q has no host: %s", pdp.Clean(s), example)
-	}
-	u.RawPath = ""
-	u.Path = strings.TrimRight(u.Path, "/")
-	return u, nil
+	return pdphttp.ParseBase(raw, pdphttp.URLForm{
+		Name:    "the PDP URL",
+		Example: "type a base URL such as " + LocalURL + " or " + CloudURL,
+		KeyHint: "pass the API key with --token or PERMIT_API_KEY",
+	})
 }
 
 // IsCloudHost reports whether host is Permit's cloud PDP:

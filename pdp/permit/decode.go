@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
 // jsonProblem says what is wrong with a 200 body that should be JSON, or ""
@@ -17,8 +18,8 @@ func (c *Client) jsonProblem(body []byte) string {
 		return "with an empty body"
 	case json.Valid(b):
 		return ""
-	case looksHTML(b):
-		if t := htmlTitle(b); t != "" {
+	case pdphttp.LooksHTML(b):
+		if t := pdphttp.HTMLTitle(b); t != "" {
 			return fmt.Sprintf("with an HTML page titled %q, not JSON", c.clean(t))
 		}
 		return "with an HTML page, not JSON"
@@ -42,15 +43,15 @@ func (c *Client) parseDecision(raw json.RawMessage) (out pdp.Outcome, dbg *pdp.D
 	}
 	field := "allow"
 	v, ok := obj["allow"]
-	if !ok || isNull(v) {
+	if !ok || pdphttp.IsNull(v) {
 		field = "result"
-		if v, ok = obj["result"]; !ok || isNull(v) {
+		if v, ok = obj["result"]; !ok || pdphttp.IsNull(v) {
 			return pdp.Error, nil, `JSON without a boolean "allow"`
 		}
 	}
 	var allow bool
 	if err := json.Unmarshal(v, &allow); err != nil {
-		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, clip(c.clean(compact(v)), 40), pdp.JSONKind(v))
+		return pdp.Error, nil, fmt.Sprintf("%q: %s (%s), not true or false", field, pdp.Clip(c.clean(pdphttp.Compact(v)), 40), pdp.JSONKind(v))
 	}
 	out = pdp.Deny
 	if allow {
@@ -65,7 +66,7 @@ func (c *Client) parseDecision(raw json.RawMessage) (out pdp.Outcome, dbg *pdp.D
 // into an error. The raw body stays in Decision.Response regardless.
 // Every string in it is cleaned: a PDP's reasons are drawn on the terminal.
 func (c *Client) decodeDebug(raw json.RawMessage) *pdp.Debug {
-	if isNull(raw) {
+	if pdphttp.IsNull(raw) {
 		return nil
 	}
 	var blocks map[string]json.RawMessage
@@ -74,7 +75,7 @@ func (c *Client) decodeDebug(raw json.RawMessage) *pdp.Debug {
 	}
 	var d pdp.Debug
 	var found bool
-	if b, ok := blocks["request"]; ok && !isNull(b) {
+	if b, ok := blocks["request"]; ok && !pdphttp.IsNull(b) {
 		var r pdp.DebugRequest
 		if json.Unmarshal(b, &r) == nil {
 			d.Request, found = c.cleanRequest(&r), true
@@ -82,7 +83,7 @@ func (c *Client) decodeDebug(raw json.RawMessage) *pdp.Debug {
 	}
 	for name, dst := range map[string]**pdp.Reason{"rbac": &d.RBAC, "abac": &d.ABAC, "rebac": &d.ReBAC} {
 		b, ok := blocks[name]
-		if !ok || isNull(b) {
+		if !ok || pdphttp.IsNull(b) {
 			continue
 		}
 		var r pdp.Reason

@@ -9,9 +9,10 @@ import (
 	"net/http"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
-// The PDP's paths (no /v2 prefix; see permit-pdp.md §1).
+// The PDP's paths (no /v2 prefix).
 const (
 	pathAllowed         = "/allowed"
 	pathBulk            = "/allowed/bulk"
@@ -93,7 +94,7 @@ func (c *Client) Bulk(ctx context.Context, cs []pdp.Check) ([]pdp.Decision, erro
 		Allow json.RawMessage `json:"allow"`
 	}
 	var items []json.RawMessage
-	if json.Unmarshal(ex.raw, &top) != nil || isNull(top.Allow) || json.Unmarshal(top.Allow, &items) != nil {
+	if json.Unmarshal(ex.raw, &top) != nil || pdphttp.IsNull(top.Allow) || json.Unmarshal(top.Allow, &items) != nil {
 		return fail(c.badResponse(ex, `JSON without an "allow" list of decisions`))
 	}
 	if len(items) != len(cs) {
@@ -128,7 +129,7 @@ func (c *Client) AllTenants(ctx context.Context, ch pdp.Check) ([]pdp.TenantDeci
 		AllowedTenants json.RawMessage `json:"allowed_tenants"`
 	}
 	var items []json.RawMessage
-	if json.Unmarshal(ex.raw, &top) != nil || isNull(top.AllowedTenants) || json.Unmarshal(top.AllowedTenants, &items) != nil {
+	if json.Unmarshal(ex.raw, &top) != nil || pdphttp.IsNull(top.AllowedTenants) || json.Unmarshal(top.AllowedTenants, &items) != nil {
 		return nil, c.badResponse(ex, `JSON without an "allowed_tenants" list`)
 	}
 	out := make([]pdp.TenantDecision, 0, len(items))
@@ -182,7 +183,7 @@ func (c *Client) UserPermissions(ctx context.Context, q pdp.PermissionsQuery) (p
 	for k, v := range raw {
 		var e pdp.PermissionEntry
 		if err := json.Unmarshal(v, &e); err != nil {
-			return nil, c.badResponse(ex, fmt.Sprintf("an entry %q of an unexpected shape", clip(c.clean(k), 80)))
+			return nil, c.badResponse(ex, fmt.Sprintf("an entry %q of an unexpected shape", pdp.Clip(c.clean(k), 80)))
 		}
 		e.Tenant = c.cleanRef(e.Tenant)
 		e.Resource = c.cleanRef(e.Resource)

@@ -39,13 +39,13 @@ func TestStatusErrors(t *testing.T) {
 		{name: "wrong key", status: 403, body: `{"detail":"Invalid PDP token"}`, kind: pdp.ErrorAuth,
 			want: []string{"rejected the API key (HTTP 403): check --token or PERMIT_API_KEY is the environment's API key"}},
 		{name: "malformed JSON", status: 400, body: `{"detail":"invalid JSON: expected value at line 1 column 1"}`, kind: pdp.ErrorBadRequest,
-			want: []string{"refused the request (HTTP 400): invalid JSON: expected value at line 1 column 1"}},
+			want: []string{"refused POST /allowed (HTTP 400): invalid JSON: expected value at line 1 column 1"}},
 		{name: "wrong shape, FastAPI list", status: 422, body: `{"detail":[{"loc":["body","user","key"],"msg":"field required","type":"value_error.missing"}]}`, kind: pdp.ErrorBadRequest,
-			want: []string{"refused the request (HTTP 422): body.user.key: field required"}},
+			want: []string{"refused POST /allowed (HTTP 422): body.user.key: field required"}},
 		{name: "wrong shape, string", status: 422, body: `{"detail":"user must be an object"}`, kind: pdp.ErrorBadRequest,
-			want: []string{"refused the request (HTTP 422): user must be an object"}},
+			want: []string{"refused POST /allowed (HTTP 422): user must be an object"}},
 		{name: "no reason", status: 422, body: ``, kind: pdp.ErrorBadRequest,
-			want: []string{"refused the request (HTTP 422): it gave no reason"}},
+			want: []string{"refused POST /allowed (HTTP 422): it gave no reason"}},
 		{name: "content type", status: 415, body: `{"detail":"Expected request with Content-Type: application/json"}`, kind: pdp.ErrorBadRequest,
 			want: []string{"(HTTP 415): Expected request with Content-Type: application/json"}},
 		{name: "rate limited", status: 429, body: `{"error":"rate_limited","message":"slow down"}`, headers: []string{"Retry-After", "30"}, kind: pdp.ErrorRateLimited,
@@ -67,7 +67,7 @@ func TestStatusErrors(t *testing.T) {
 		{name: "not ready", status: 503, body: `{"detail":"policy not loaded"}`, kind: pdp.ErrorServer,
 			want: []string{"is not ready (HTTP 503): policy not loaded; wait for it to load its policy"}},
 		{name: "redirect", status: 301, headers: []string{"Location", "https://pdp.example.com/allowed"}, kind: pdp.ErrorBadResponse,
-			want: []string{"redirects to https://pdp.example.com/allowed (HTTP 301): pass that address with --pdp"}},
+			want: []string{"redirects to https://pdp.example.com/allowed (HTTP 301): use that address as the PDP's URL"}},
 		{name: "teapot", status: 418, body: `I'm a teapot`, kind: pdp.ErrorBadResponse,
 			want: []string{"answered HTTP 418 to POST /allowed: I'm a teapot", "Permit PDP?"}},
 		{name: "204", status: 204, kind: pdp.ErrorBadResponse, want: []string{"answered HTTP 204"}},
@@ -138,7 +138,7 @@ func TestRefused(t *testing.T) {
 	}
 	d := c.Check(context.Background(), sampleCheck())
 	e := errDecision(t, d, pdp.ErrorRefused)
-	if want := "nothing is listening at " + url + ": start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or pass --pdp"; e.Msg != want {
+	if want := "nothing is listening at " + url + ": start the PDP (docker run -p 7766:7000 permitio/pdp-v2) or check the PDP's URL"; e.Msg != want {
 		t.Errorf("message %q, want %q", e.Msg, want)
 	}
 	if d.Status != 0 || d.Response != nil || len(d.Request) == 0 {
@@ -314,31 +314,5 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	contains(t, e.Msg, "redirects to "+target.URL+"/allowed (HTTP 307)")
 	if followed.Load() {
 		t.Error("the redirect was followed: the API key could have gone to another host")
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	for in, want := range map[string]time.Duration{
-		"":                              0,
-		"30":                            30 * time.Second,
-		"0":                             0,
-		"-5":                            0,
-		"soon":                          0,
-		"99999999999":                   0, // does not fit an int on 32 bits either way: capped or ignored
-		"Thu, 02 Jan 2025 03:05:05 GMT": time.Minute,
-		"Thu, 02 Jan 2025 03:00:00 GMT": 0,
-	} {
-		got := retryAfter(in, now)
-		if in == "99999999999" {
-			if got != 0 && got != 24*time.Hour {
-				t.Errorf("retryAfter(%q) = %v, want capped", in, got)
-			}
-			continue
-		}
-		if got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
-		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/pdphttp"
 )
 
 // esc is a string a hostile PDP would like drawn on the terminal: it sets
@@ -40,10 +41,10 @@ func TestHugeBodyIsAnError(t *testing.T) {
 		t.Errorf("a body of exactly the cap: %v %v", d.Outcome, d.Err)
 	}
 
-	if got := size(8 << 20); got != "8 MiB" {
+	if got := pdp.Size(8 << 20); got != "8 MiB" {
 		t.Errorf("size(8 MiB) = %q", got)
 	}
-	if got := size(64 << 10); got != "64 KiB" {
+	if got := pdp.Size(64 << 10); got != "64 KiB" {
 		t.Errorf("size(64 KiB) = %q", got)
 	}
 }
@@ -73,7 +74,7 @@ func TestEscapesAreStripped(t *testing.T) {
 		body, _ := json.Marshal(map[string]string{"detail": strings.Repeat("é", 5000)})
 		c, _ := newFake(t, answer(422, string(body)))
 		e := errDecision(t, c.Check(context.Background(), sampleCheck()), pdp.ErrorBadRequest)
-		if n := len([]rune(e.Detail)); n > maxDetail+1 || !strings.HasSuffix(e.Detail, "…") {
+		if n := len([]rune(e.Detail)); n > pdphttp.MaxDetail+1 || !strings.HasSuffix(e.Detail, "…") {
 			t.Errorf("detail is %d runes: %q…", n, e.Detail[:20])
 		}
 	})

@@ -31,6 +31,9 @@ func runExplorer(cmd *cobra.Command, g *globals, version string) error {
 	if p, ok, err := g.selectedProfile(); err == nil && ok && !g.targetFlags() {
 		opts.Profile, opts.DefaultTenant = p.Name, p.DefaultTenant
 	}
+	if c, err := g.loadConfig(); err == nil {
+		opts.StaleAfter = c.StaleAfter
+	}
 	opts.Target, err = targets.BuildContext(cmd.Context(), spec)
 	if errors.Is(err, targets.ErrNoToken) {
 		opts.AskToken = true
@@ -166,6 +169,17 @@ func profilesFunc(configFlag string) ui.ProfilesFunc {
 				up.Where = stripUserinfo(spec.URL)
 				if src := p.TokenSource(); src != "none" {
 					up.TokenSource = src
+				}
+			}
+			// A pulled file (the policy, or the snapshot beside a PDP) is
+			// named by its header: its environment and age.
+			pulled := p.Snapshot
+			if p.Kind == pdp.KindEmbedded {
+				pulled = p.Policy
+			}
+			if pulled != "" {
+				if src, err := targets.ReadSource(pulled); err == nil {
+					up.Environment, up.PulledAt = targets.SourceLabel(src)
 				}
 			}
 			out.List = append(out.List, up)

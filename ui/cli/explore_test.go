@@ -42,9 +42,13 @@ func TestSwitchFuncKeepsTheKeyAndRaisesTheTimeout(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 
-	// Without KeepToken and without a key, the switcher asks for one.
-	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); !errors.Is(err, targets.ErrNoToken) {
+	// Without KeepToken and without a key, the switcher asks for one for
+	// a PDP on another machine; one on this machine goes without.
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://pdp.internal:7766"}); !errors.Is(err, targets.ErrNoToken) {
 		t.Errorf("err = %v, want ErrNoToken", err)
+	}
+	if _, err := sw(pdp.TargetSpec{Kind: pdp.KindPDP, URL: "http://localhost:7766"}); err != nil {
+		t.Errorf("a local PDP without a key: %v", err)
 	}
 }
 
@@ -154,19 +158,19 @@ profiles:
 	u := newTUI(t, ui.Options{Target: demo, Switch: switchFunc(pdp.TargetSpec{Timeout: 5 * time.Second}, cfg), Profiles: profilesFunc(cfg)})
 	u.key(ctrlT)
 	s := u.screen()
-	for _, want := range []string{"Profiles · " + cfg, "5 mine", "(default) embedded · ./env.yaml",
-		"6 local", "pdp · " + url} {
+	for _, want := range []string{"Profiles · " + cfg, "6 mine", "(default) embedded · ./env.yaml",
+		"7 local", "pdp · " + url} {
 		if !strings.Contains(s, want) {
 			t.Errorf("switcher lacks %q:\n%s", want, s)
 		}
 	}
-	u.key(digit('6'))
+	u.key(digit('7'))
 	if s := u.screen(); !strings.Contains(s, "local: key from env $PDPX_TEST_PICKER_KEY") {
 		t.Errorf("no key source:\n%s", s)
 	}
 
 	// The embedded profile: john reads documents in default by env.yaml.
-	u.key(digit('5'))
+	u.key(digit('6'))
 	u.key(enter)
 	u.typeText("john@permit.io")
 	u.key(tab)
@@ -182,7 +186,7 @@ profiles:
 	// The remote profile: the PDP demands the key from token_env, and the
 	// check goes to the profile's default tenant (john is a viewer there).
 	u.key(ctrlT)
-	u.key(digit('6'))
+	u.key(digit('7'))
 	u.key(enter)
 	u.key(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}) // the form (from the user field)
 	u.key(enter)

@@ -222,13 +222,24 @@ func (m *Model) Render() string {
 // expectLine says whether the decision is what the file expects.
 func (m *Model) expectLine(c scenario.Case, d pdp.Decision, w int) string {
 	r := scenario.Judge(c, d)
-	codes := strings.Join(scenario.Codes(d), " ")
 	if r.Pass {
 		s := "✓ expected " + c.Expect.String()
-		if c.ExpectCode != "" {
+		// The code the file expects is said once, in full (rbac:allow, not
+		// allow); the other engines' codes follow it, dimmed.
+		var rest []string
+		shown := false
+		for _, code := range scenario.Codes(d) {
+			if !shown && c.ExpectCode != "" && (code == c.ExpectCode || strings.SplitN(code, ":", 2)[1] == c.ExpectCode) {
+				s += " · " + code
+				shown = true
+				continue
+			}
+			rest = append(rest, code)
+		}
+		if c.ExpectCode != "" && !shown {
 			s += " · " + c.ExpectCode
 		}
-		return m.st.ok.Render(s) + "  " + m.st.dim.Render(truncate(codes, max(0, w-len(s)-2)))
+		return m.st.ok.Render(s) + "  " + m.st.dim.Render(truncate(strings.Join(rest, " "), max(0, w-lipgloss.Width(s)-2)))
 	}
 	return m.st.bad.Render(truncate("✗ "+pdp.Clean(r.Why), w))
 }

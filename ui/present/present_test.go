@@ -90,6 +90,10 @@ func TestStepsForwardAndBack(t *testing.T) {
 			t.Errorf("first step lacks %q:\n%s", want, screen)
 		}
 	}
+	// The expected code is said once, not again among the engines' codes.
+	if n := strings.Count(screen, "rbac:allow"); n != 1 {
+		t.Errorf("rbac:allow shown %d times on the first step:\n%s", n, screen)
+	}
 	press(t, m, "space")
 	press(t, m, "right")
 	if m.Step() != 2 {
@@ -100,7 +104,7 @@ func TestStepsForwardAndBack(t *testing.T) {
 	if !strings.Contains(screen, "▸ tenant") || strings.Contains(screen, "▸ user") || strings.Contains(screen, "▸ action") {
 		t.Errorf("change marks on step 3:\n%s", screen)
 	}
-	if !strings.Contains(screen, "expected deny · no_role_in_tenant") {
+	if !strings.Contains(screen, "expected deny · rbac:no_role_in_tenant") {
 		t.Errorf("step 3:\n%s", screen)
 	}
 	press(t, m, "left")

@@ -4,9 +4,13 @@
 package targets
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +45,8 @@ func TokenEnvFor(k pdp.Kind) string {
 const DefaultTimeout = 5 * time.Second
 
 // ErrNoToken is returned for a remote target without an API key, so that the
-// explorer can ask for one in a masked field instead of failing.
+// explorer can ask for one in a masked field instead of failing. A PDP on
+// this machine (IsLocalURL) may go without one.
 var ErrNoToken = errors.New("no API key: pass --token or set " + TokenEnv + " to the environment's API key (Permit dashboard → Settings → API Keys)")
 
 // FromFlags resolves the global target flags into a spec. --policy, --pdp,
@@ -97,7 +102,9 @@ func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	case pdp.KindEmbedded:
 		return EmbeddedContext(ctx, s.Policy)
 	case pdp.KindPDP, pdp.KindCloud:
-		if strings.TrimSpace(s.Token) == "" {
+		// A PDP on this machine may check no key (pdpx serve without
+		// --token): it is sent none, and a 401 then says to give one.
+		if strings.TrimSpace(s.Token) == "" && (s.Kind == pdp.KindCloud || !IsLocalURL(s.URL)) {
 			return nil, ErrNoToken
 		}
 		timeout := s.Timeout
@@ -123,6 +130,21 @@ func BuildContext(ctx context.Context, s pdp.TargetSpec) (pdp.Target, error) {
 	default:
 		return nil, fmt.Errorf("unknown target kind %q: use embedded, pdp, cloud or authzen", s.Kind)
 	}
+}
+
+// IsLocalURL says whether a PDP URL names this machine: localhost (or a
+// name under it), a loopback IPv4 address (127.0.0.0/8) or ::1.
+func IsLocalURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Embedded builds the embedded engine over a policy file, or over the
@@ -156,16 +178,7 @@ func LoadSnapshotContext(ctx context.Context, path string) (paired.Snapshot, err
 		return paired.Snapshot{}, fmt.Errorf("snapshot: %w", err)
 	}
 	snap := paired.Snapshot{Engine: engine.New(p), Name: filepath.Base(path)}
-	if src := p.Source; src != nil {
-		var env []string
-		for _, r := range []policy.SourceRef{src.Project, src.Environment} {
-			if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
-				env = append(env, k)
-			}
-		}
-		snap.Environment = strings.Join(env, " · ")
-		snap.PulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
-	}
+	snap.Environment, snap.PulledAt = SourceLabel(p.Source)
 	return snap, nil
 }
 
@@ -174,4 +187,54 @@ func orElse(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// ReadSource reads the source header of a pulled policy file (what
+// environment it came from and when) without loading the policy: pdpx pull
+// writes the header first, so only the start of a large file is read. A
+// file without a header, or not in JSON, has none: nil and no error.
+func ReadSource(path string) (*policy.Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil // YAML, or not a policy: no header to show
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, nil
+		}
+		if k, _ := t.(string); k == "source" {
+			var src policy.Source
+			if err := dec.Decode(&src); err != nil {
+				return nil, fmt.Errorf("%s: the source header: %w", filepath.Base(path), err)
+			}
+			return &src, nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, nil
+		}
+	}
+	return nil, nil
+}
+
+// SourceLabel is what a pulled file's header says of it: the environment
+// ("web · production") and when it was pulled (zero when it does not say).
+func SourceLabel(src *policy.Source) (env string, pulledAt time.Time) {
+	if src == nil {
+		return "", time.Time{}
+	}
+	var parts []string
+	for _, r := range []policy.SourceRef{src.Project, src.Environment} {
+		if k := pdp.Clean(orElse(r.Key, r.Name)); k != "" {
+			parts = append(parts, k)
+		}
+	}
+	pulledAt, _ = time.Parse(time.RFC3339, src.PulledAt)
+	return strings.Join(parts, " · "), pulledAt
 }

@@ -1,7 +1,10 @@
 package targets
 
 import (
+	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,8 +69,17 @@ func TestBuild(t *testing.T) {
 	if tt, ok := pdp.Behind[interface{ Timeout() time.Duration }](cloud); !ok || tt.Timeout() != 3*time.Second {
 		t.Errorf("the spec's timeout is not the client's")
 	}
-	if _, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, Token: "  "}); !errors.Is(err, ErrNoToken) {
-		t.Errorf("no key: %v", err)
+	// A PDP on another machine and the cloud PDP need a key; one on this
+	// machine may go without (pdpx serve without --token).
+	for _, sp := range []pdp.TargetSpec{{Kind: pdp.KindPDP, URL: "http://pdp.internal:7766", Token: "  "}, {Kind: pdp.KindCloud}} {
+		if _, err := Build(sp); !errors.Is(err, ErrNoToken) {
+			t.Errorf("no key for %s %s: %v", sp.Kind, sp.URL, err)
+		}
+	}
+	for _, u := range []string{"", "http://localhost:7766", "http://127.0.0.1:7000", "http://[::1]:7766/"} {
+		if _, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: u}); err != nil {
+			t.Errorf("a local PDP %q without a key: %v", u, err)
+		}
 	}
 	// An AuthZEN PDP's key is optional.
 	az, err := Build(pdp.TargetSpec{Kind: pdp.KindAuthZEN, URL: "http://az:8080"})
@@ -80,5 +92,44 @@ func TestBuild(t *testing.T) {
 	var probs policy.Problems
 	if _, err := Build(pdp.TargetSpec{Policy: filepath.Join(t.TempDir(), "missing.yaml")}); err == nil || errors.As(err, &probs) {
 		t.Errorf("a missing policy file: %v", err)
+	}
+}
+
+func TestIsLocalURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://localhost:7766": true, "http://LOCALHOST": true, "http://127.0.0.1:7000": true, "http://127.1.2.3": true,
+		"http://[::1]:7766": true, "http://pdp.localhost:80": true,
+		"http://pdp.internal:7766": false, "https://cloudpdp.api.permit.io": false, "http://10.0.0.1": false,
+		"http://localhost.evil.com": false, "http://[::2]": false, "not a url %": false,
+	} {
+		if got := IsLocalURL(u); got != want {
+			t.Errorf("IsLocalURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+// A local PDP built without a key is sent none, and when it wants one its
+// 401 says to give one: an error, never a deny.
+func TestLocalPDPWithoutAKey(t *testing.T) {
+	var auth []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	tg, err := Build(pdp.TargetSpec{Kind: pdp.KindPDP, URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pdp.NewCheck("john@permit.io", "read", "document", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := tg.Check(context.Background(), c)
+	if len(auth) == 0 || auth[0] != "" {
+		t.Errorf("Authorization sent: %q", auth)
+	}
+	if d.Outcome != pdp.Error || pdp.ErrorKindOf(d.Err) != pdp.ErrorAuth || !strings.Contains(d.Err.Error(), "asked for an API key") {
+		t.Errorf("401 without a key: %v %v", d.Outcome, d.Err)
 	}
 }

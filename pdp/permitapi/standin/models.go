@@ -1,0 +1,315 @@
+package standin
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pdpx/pdpx/pdp/policy"
+)
+
+// build makes the read models of p, each list's items encoded once.
+func build(p *policy.Policy) map[string]*list {
+	enc := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic("standin: " + err.Error())
+		}
+		return b
+	}
+	common := func(m map[string]any, kind, n int) map[string]any {
+		m["id"] = id(kind, n)
+		m["organization_id"], m["project_id"], m["environment_id"] = OrgID, ProjectID, EnvID
+		m["created_at"], m["updated_at"] = "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z"
+		return m
+	}
+	nameOr := func(name, key string) string {
+		if name != "" {
+			return name
+		}
+		return key
+	}
+	out := map[string]*list{}
+	add := func(path string, counted, object bool, items [][]byte) {
+		out[path] = &list{items: items, counted: counted, object: object}
+	}
+
+	types := p.ResourceTypes()
+	typeID := map[string]string{}
+	for i, t := range types {
+		typeID[t] = id(kResource, i)
+	}
+	var resources [][]byte
+	for i, t := range types {
+		r := p.Resources[t]
+		actions := map[string]any{}
+		for j, a := range r.Actions {
+			actions[a] = map[string]any{"id": id(kAction, i*1000+j), "key": a, "name": a}
+		}
+		attrs := map[string]any{}
+		j := 0
+		for _, k := range sortedKeys(r.Attributes) {
+			attrs[k] = map[string]any{"id": id(kAttr, i*1000+j), "type": r.Attributes[k], "key": k}
+			j++
+		}
+		rels := map[string]any{}
+		for _, k := range sortedKeys(r.Relations) {
+			rels[k] = map[string]any{"resource_id": typeID[r.Relations[k]], "resource": r.Relations[k], "relation_name": k}
+		}
+		roles := map[string]any{}
+		for j, rk := range sortedKeys(r.Roles) {
+			rr := r.Roles[rk]
+			perms := make([]string, len(rr.Permissions))
+			for k, a := range rr.Permissions {
+				// Permit's own export writes "type:action"; the spec says the
+				// bare action. Serve both, as the API has been seen to.
+				if (j+k)%2 == 0 {
+					perms[k] = t + ":" + a
+				} else {
+					perms[k] = a
+				}
+			}
+			role := common(map[string]any{"key": rk, "name": nameOr(rr.Name, rk), "resource": t, "resource_id": typeID[t],
+				"permissions": perms, "extends": nonNil(rr.Extends), "attributes": map[string]any{}}, kResRole, i*1000+j)
+			if rr.GrantedTo != nil || rr.When != nil {
+				var uwr []any
+				if rr.GrantedTo != nil {
+					for _, d := range rr.GrantedTo.UsersWithRole {
+						uwr = append(uwr, map[string]any{"role": d.Role, "on_resource": d.OnResource, "linked_by_relation": d.LinkedByRelation,
+							"role_id": "r", "resource_id": typeID[d.OnResource], "relation_id": "rel",
+							"when": map[string]any{"no_direct_roles_on_object": d.When != nil && d.When.NoDirectRolesOnObject}})
+					}
+				}
+				role["granted_to"] = map[string]any{"id": "g", "users_with_role": nonNilAny(uwr),
+					"when": map[string]any{"no_direct_roles_on_object": rr.When != nil && rr.When.NoDirectRolesOnObject}}
+			}
+			roles[rk] = role
+		}
+		resources = append(resources, enc(common(map[string]any{"key": t, "name": nameOr(r.Name, t), "urn": "prn:" + t,
+			"actions": actions, "attributes": attrs, "relations": rels, "roles": roles, "action_groups": map[string]any{}}, kResource, i)))
+	}
+	add("schema/resources", true, false, resources)
+
+	var userAttrs [][]byte
+	for i, k := range []string{"key", "roles", "email", "first_name", "last_name"} {
+		userAttrs = append(userAttrs, enc(common(map[string]any{"key": k, "type": "string", "resource_key": "__user", "resource_id": "u", "built_in": true}, kUserAttr, i)))
+	}
+	for i, k := range sortedKeys(p.UserAttributes) {
+		userAttrs = append(userAttrs, enc(common(map[string]any{"key": k, "type": p.UserAttributes[k], "resource_key": "__user", "resource_id": "u", "built_in": false}, kUserAttr, 100+i)))
+	}
+	add("schema/users/attributes", false, false, userAttrs)
+
+	var roles [][]byte
+	for i, k := range p.RoleKeys() {
+		r := p.Roles[k]
+		attrs := r.Attributes
+		if attrs == nil {
+			attrs = map[string]any{}
+		}
+		roles = append(roles, enc(common(map[string]any{"key": k, "name": nameOr(r.Name, k), "permissions": nonNil(r.Permissions),
+			"attributes": attrs, "extends": nonNil(r.Extends)}, kRole, i)))
+	}
+	add("schema/roles", true, false, roles)
+
+	// Condition sets: the explicit ones, then the generated ones the rules
+	// need ("has role R", "every T").
+	setID := map[string]string{}
+	n := 0
+	for _, k := range sortedKeys(p.UserSets) {
+		setID["u:"+k] = id(kSet, n)
+		n++
+	}
+	for _, k := range sortedKeys(p.ResourceSets) {
+		setID["r:"+k] = id(kSet, n)
+		n++
+	}
+	var sets [][]byte
+	cond := func(c *policy.Condition) any {
+		if c == nil {
+			return map[string]any{}
+		}
+		return c
+	}
+	parent := func(kind, key string) any {
+		if key == "" {
+			return nil
+		}
+		return setID[kind+key]
+	}
+	for _, k := range sortedKeys(p.UserSets) {
+		us := p.UserSets[k]
+		m := common(map[string]any{"key": k, "name": nameOr(us.Name, k), "type": "userset", "autogenerated": false,
+			"resource_id": nil, "resource": nil, "conditions": cond(us.Conditions), "parent_id": parent("u:", us.Parent)}, kSet, 0)
+		m["id"] = setID["u:"+k]
+		sets = append(sets, enc(m))
+	}
+	for _, k := range sortedKeys(p.ResourceSets) {
+		rs := p.ResourceSets[k]
+		m := common(map[string]any{"key": k, "name": nameOr(rs.Name, k), "type": "resourceset", "autogenerated": false,
+			"resource_id": typeID[rs.Resource], "resource": nil, "conditions": cond(rs.Conditions), "parent_id": parent("r:", rs.Parent)}, kSet, 0)
+		m["id"] = setID["r:"+k]
+		sets = append(sets, enc(m))
+	}
+	autoUser, autoRes := map[string]bool{}, map[string]bool{}
+	var rules [][]byte
+	for i, r := range p.ConditionSetRules {
+		us, rs := r.UserSet, r.ResourceSet
+		if _, ok := p.UserSets[us]; !ok {
+			autoUser[us] = true
+			us = "__autogen_" + us
+		}
+		if _, ok := p.ResourceSets[rs]; !ok {
+			autoRes[rs] = true
+			rs = "__autogen_" + rs
+		}
+		rules = append(rules, enc(common(map[string]any{"key": fmt.Sprintf("rule_%d", i), "user_set": us, "permission": r.Permission,
+			"resource_set": rs, "user_set_id": "u", "permission_id": "p", "resource_set_id": "r"}, kRule, i)))
+	}
+	for _, k := range sortedKeys(autoUser) {
+		sets = append(sets, enc(common(map[string]any{"key": "__autogen_" + k, "name": k, "type": "userset", "autogenerated": true,
+			"conditions": map[string]any{}, "parent_id": nil}, kSet, n)))
+		n++
+	}
+	for _, k := range sortedKeys(autoRes) {
+		sets = append(sets, enc(common(map[string]any{"key": "__autogen_" + k, "name": k, "type": "resourceset", "autogenerated": true,
+			"resource_id": typeID[k], "conditions": map[string]any{}, "parent_id": nil}, kSet, n)))
+		n++
+	}
+	add("schema/condition_sets", true, false, sets)
+	add("facts/set_rules", false, false, rules)
+
+	var tenants [][]byte
+	for i, k := range p.TenantKeys() {
+		t := p.Tenants[k]
+		name, attrs := k, map[string]any{}
+		if t != nil {
+			name = nameOr(t.Name, k)
+			if t.Attributes != nil {
+				attrs = t.Attributes
+			}
+		}
+		tenants = append(tenants, enc(common(map[string]any{"key": k, "name": name, "attributes": attrs, "last_action_at": "2025-01-02T00:00:00Z"}, kTenant, i)))
+	}
+	add("facts/tenants", true, false, tenants)
+
+	instTenant := func(ref string) string {
+		if in := p.ResourceInstances[ref]; in != nil {
+			return in.Tenant
+		}
+		return ""
+	}
+	var users, assigns [][]byte
+	a := 0
+	for i, k := range p.UserKeys() {
+		u := p.Users[k]
+		if u == nil {
+			u = &policy.User{}
+		}
+		var roleList []any
+		byTenant := map[string][]string{}
+		instRoles := map[string][]any{}
+		for _, ra := range u.Roles {
+			if ra.Resource == "" {
+				roleList = append(roleList, map[string]any{"role": ra.Role, "tenant": ra.Tenant})
+				byTenant[ra.Tenant] = append(byTenant[ra.Tenant], ra.Role)
+				assigns = append(assigns, enc(map[string]any{"id": id(kAssign, a), "user": k, "role": ra.Role, "tenant": ra.Tenant,
+					"resource_instance": nil, "user_id": id(kUser, i), "role_id": "r", "tenant_id": "t",
+					"organization_id": OrgID, "project_id": ProjectID, "environment_id": EnvID}))
+				a++
+				continue
+			}
+			t := ra.Tenant
+			if t == "" {
+				t = instTenant(ra.Resource)
+			}
+			typ, key, _ := policy.SplitRef(ra.Resource)
+			instRoles[t] = append(instRoles[t], map[string]any{"resource_instance": key, "resource": typ, "role": ra.Role})
+			assigns = append(assigns, enc(map[string]any{"id": id(kAssign, a), "user": k, "role": ra.Role, "tenant": t,
+				"resource_instance": ra.Resource, "resource_instance_id": "ri", "user_id": id(kUser, i), "role_id": "r", "tenant_id": "t",
+				"organization_id": OrgID, "project_id": ProjectID, "environment_id": EnvID}))
+			a++
+		}
+		var assoc []any
+		tenantSet := map[string]bool{}
+		for t := range byTenant {
+			tenantSet[t] = true
+		}
+		for t := range instRoles {
+			tenantSet[t] = true
+		}
+		for _, t := range u.Tenants {
+			tenantSet[t] = true
+		}
+		for _, t := range sortedKeys(tenantSet) {
+			assoc = append(assoc, map[string]any{"tenant": t, "roles": nonNil(byTenant[t]), "status": "active",
+				"resource_instance_roles": nonNilAny(instRoles[t])})
+		}
+		m := common(map[string]any{"key": k, "email": nilIfEmpty(u.Email), "first_name": nilIfEmpty(u.FirstName), "last_name": nilIfEmpty(u.LastName),
+			"attributes": orEmptyMap(u.Attributes), "roles": nonNilAny(roleList), "associated_tenants": nonNilAny(assoc)}, kUser, i)
+		users = append(users, enc(m))
+	}
+	add("facts/users", false, true, users)
+	add("facts/role_assignments", true, false, assigns)
+
+	var insts [][]byte
+	for i, ref := range p.InstanceKeys() {
+		in := p.ResourceInstances[ref]
+		typ, key, _ := policy.SplitRef(ref)
+		t, attrs := "", map[string]any{}
+		if in != nil {
+			t = in.Tenant
+			if in.Attributes != nil {
+				attrs = in.Attributes
+			}
+		}
+		insts = append(insts, enc(common(map[string]any{"key": key, "resource": typ, "tenant": t, "resource_id": typeID[typ], "tenant_id": "t",
+			"attributes": attrs}, kInstance, i)))
+	}
+	add("facts/resource_instances", true, false, insts)
+
+	tuples := make([][]byte, 0, len(p.Relationships))
+	for i, r := range p.Relationships {
+		tuples = append(tuples, enc(map[string]any{"id": id(kTuple, i), "subject": r.Subject, "relation": r.Relation, "object": r.Object,
+			"tenant": instTenant(r.Object), "subject_id": "s", "relation_id": "r", "object_id": "o", "tenant_id": "t",
+			"organization_id": OrgID, "project_id": ProjectID, "environment_id": EnvID}))
+	}
+	add("facts/relationship_tuples", true, false, tuples)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilAny(s []any) []any {
+	if s == nil {
+		return []any{}
+	}
+	return s
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
