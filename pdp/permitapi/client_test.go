@@ -202,8 +202,6 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 func TestAuthErrorsNameTheKeyNeverItsValue(t *testing.T) {
-	srv := standin.New(env(1, 1), key)
-	defer srv.Close()
 	cases := []struct {
 		name   string
 		setup  func(*standin.Server, *permitapi.Config)
@@ -225,7 +223,10 @@ func TestAuthErrorsNameTheKeyNeverItsValue(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv.Level, srv.KeyEnv = standin.EnvKey, standin.EnvID
+			// A stand-in of its own: the one before may still be answering
+			// requests its failed pull had in flight.
+			srv := standin.New(env(1, 1), key)
+			defer srv.Close()
 			cfg := permitapi.Config{URL: srv.URL, Key: key, KeySource: "the key in $PERMIT_API_KEY", Backoff: time.Millisecond}
 			tc.setup(srv, &cfg)
 			c, err := permitapi.New(cfg)
