@@ -77,7 +77,7 @@ func sameDecisions(t *testing.T, orig, pulled *policy.Policy, limit int) (allows
 }
 
 func TestRoundTripDemo(t *testing.T) {
-	orig := policy.Demo()
+	orig := freshDemo(t)
 	srv := standin.New(orig, testKey)
 	defer srv.Close()
 	got, p := pullFile(t, srv)
@@ -99,7 +99,7 @@ func TestRoundTripDemo(t *testing.T) {
 // An interrupted pull returns an error and nothing is written: the file a
 // previous pull wrote stays as it was.
 func TestInterruptedPullKeepsTheOldFile(t *testing.T) {
-	srv := standin.New(policy.Demo(), testKey)
+	srv := standin.New(freshDemo(t), testKey)
 	defer srv.Close()
 	path := filepath.Join(t.TempDir(), "env.json")
 	_, first := pullFile(t, srv)
@@ -152,4 +152,15 @@ func TestWriteFile(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
 	}
+}
+
+// freshDemo is a copy of the demo policy of the test's own: policy.Demo is
+// shared, and the stand-in orders what it serves in place.
+func freshDemo(t *testing.T) *policy.Policy {
+	t.Helper()
+	p, err := policy.Parse(policy.DemoName, policy.DemoSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
