@@ -75,7 +75,7 @@ func TestSupportLinks(t *testing.T) {
 	}
 }
 
-// Issue 2's budget: a decision with its debug object and trace costs at
+// The allocation budget: a decision with its debug object and trace costs at
 // most 10× the 0–2 allocations of the decision alone. The ABAC and ReBAC
 // samples are held to the same ceiling so that a regression shows.
 func TestEvaluateAllocations(t *testing.T) {

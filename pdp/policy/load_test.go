@@ -317,7 +317,7 @@ func TestProblemsFormat(t *testing.T) {
 	}
 }
 
-// TestSpecExample: the worked example in docs/policy-format.md loads.
+// TestSpecExample: the worked example in docs/policy-file.md loads.
 func TestSpecExample(t *testing.T) {
 	p := mustLoad(t, "testdata/spec-example.yaml")
 	if got := p.Users["alice"].Roles; len(got) != 2 || got[1].Resource != "folder:f1" {

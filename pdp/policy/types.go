@@ -1,4 +1,4 @@
-// Package policy reads the pdpx policy file (see docs/policy-format.md): a Permit
+// Package policy reads the pdpx policy file (see docs/policy-file.md): a Permit
 // environment's schema (resources, actions, roles, relations, user sets,
 // resource sets, rules) and its facts (tenants, users, role assignments,
 // resource instances, relationships), in YAML or JSON.
