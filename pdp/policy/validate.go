@@ -35,6 +35,9 @@ type validator struct {
 	// tenants and ruleUserSets are candidate lists that many problems of
 	// one file may need, sorted once.
 	tenants, ruleUserSets, ruleResourceSets []string
+	// walkAll walks every user, instance and relationship, as if no fine
+	// test passed any: the tests compare what it finds with the shortcut.
+	walkAll bool
 }
 
 // maxHintComparisons bounds the work of the hints of one file.
@@ -48,7 +51,10 @@ func (v *validator) tenantKeys() []string {
 }
 
 func validate(p *Policy, src *sourceMap, file string) Problems {
-	v := &validator{p: p, src: src, file: file, hintBudget: maxHintComparisons}
+	return (&validator{p: p, src: src, file: file, hintBudget: maxHintComparisons}).run()
+}
+
+func (v *validator) run() Problems {
 	v.version()
 	v.source()
 	v.resources()

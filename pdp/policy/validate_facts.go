@@ -2,15 +2,29 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
 )
 
+// The users, resource instances and relationships are most of a large
+// policy (hundreds of thousands of entries in a pulled environment), and
+// finding where a problem is costs a path built for every value looked at.
+// So each entry is first checked by a test that builds nothing (userFine,
+// instanceFine, relationshipFine), and only the entries it does not pass are
+// walked again to find and report their problems, in the order a walk over
+// all of them would have reported them. A fine test must never pass an entry
+// the walk would report: TestFineChecksAgreeWithTheWalk holds them to that.
+
 func (v *validator) users() {
+	keys := unfine(v.p.Users, v.walkAll, v.userFine)
+	if len(keys) == 0 {
+		return
+	}
 	tenants := v.tenantKeys()
-	for _, u := range sortedKeys(v.p.Users) {
+	for _, u := range keys {
 		user := v.p.Users[u]
 		base := []string{"users", u}
 		for i, t := range user.Tenants {
@@ -85,7 +99,7 @@ func (v *validator) tenantRoleHint(role string) string {
 }
 
 func (v *validator) instances() {
-	for _, ref := range sortedKeys(v.p.ResourceInstances) {
+	for _, ref := range unfine(v.p.ResourceInstances, v.walkAll, v.instanceFine) {
 		inst := v.p.ResourceInstances[ref]
 		base := []string{"resource_instances", ref}
 		typ, _, ok := SplitRef(ref)
@@ -138,6 +152,9 @@ func (v *validator) ref(ref string, at []string, what string) (string, bool) {
 
 func (v *validator) relationships() {
 	for i, rel := range v.p.Relationships {
+		if !v.walkAll && v.relationshipFine(&rel) {
+			continue
+		}
 		at := []string{"relationships", strconv.Itoa(i)}
 		for _, f := range []struct{ key, val string }{{"subject", rel.Subject}, {"relation", rel.Relation}, {"object", rel.Object}} {
 			if v.missing(f.val, at, f.key) {
@@ -165,4 +182,111 @@ func (v *validator) relationships() {
 			v.errorf(join(at, "subject"), "relation %q of %s takes a %s as subject, not %s", rel.Relation, objType, want, rel.Subject)
 		}
 	}
+}
+
+// unfine is the keys of m whose entries fine does not pass (all of them
+// with all set), sorted.
+func unfine[V any](m map[string]V, all bool, fine func(string, V) bool) []string {
+	var keys []string
+	for k, e := range m {
+		if all || !fine(k, e) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// userFine reports whether users would find nothing wrong with user.
+func (v *validator) userFine(_ string, user *User) bool {
+	for _, t := range user.Tenants {
+		if _, ok := v.p.Tenants[t]; !ok {
+			return false
+		}
+	}
+	for i := range user.Roles {
+		if !v.assignmentFine(&user.Roles[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// assignmentFine reports whether assignment would find nothing wrong with ra.
+func (v *validator) assignmentFine(ra *RoleAssignment) bool {
+	if ra.Role == "" {
+		return false
+	}
+	if ra.Tenant != "" {
+		if _, ok := v.p.Tenants[ra.Tenant]; !ok {
+			return false
+		}
+	}
+	if ra.Resource == "" {
+		_, ok := v.p.Roles[ra.Role]
+		return ok && ra.Tenant != ""
+	}
+	typ, _, ok := SplitRef(ra.Resource)
+	if !ok {
+		return false
+	}
+	r, known := v.p.Resources[typ]
+	if !known {
+		return false
+	}
+	if _, ok := r.Roles[ra.Role]; !ok {
+		return false
+	}
+	inst, ok := v.p.ResourceInstances[ra.Resource]
+	return !ok || ra.Tenant == "" || inst.Tenant == "" || inst.Tenant == ra.Tenant
+}
+
+// instanceFine reports whether instances would find nothing wrong with the
+// instance ref.
+func (v *validator) instanceFine(ref string, inst *Instance) bool {
+	typ, _, ok := SplitRef(ref)
+	if !ok {
+		return false
+	}
+	r, known := v.p.Resources[typ]
+	if !known {
+		return false
+	}
+	if inst.Tenant != "" {
+		if _, ok := v.p.Tenants[inst.Tenant]; !ok {
+			return false
+		}
+	}
+	if len(r.Attributes) == 0 {
+		return true
+	}
+	for name, val := range inst.Attributes {
+		want, ok := r.Attributes[name]
+		if !ok || (val != nil && !schemaAccepts(want, pdp.TypeName(val))) {
+			return false
+		}
+	}
+	return true
+}
+
+// relationshipFine reports whether relationships would find nothing wrong
+// with rel.
+func (v *validator) relationshipFine(rel *Relationship) bool {
+	if rel.Subject == "" || rel.Relation == "" || rel.Object == "" {
+		return false
+	}
+	st, _, sok := SplitRef(rel.Subject)
+	ot, _, ook := SplitRef(rel.Object)
+	if !sok || !ook {
+		return false
+	}
+	if _, ok := v.p.Resources[st]; !ok {
+		return false
+	}
+	obj, ok := v.p.Resources[ot]
+	if !ok {
+		return false
+	}
+	want, declared := obj.Relations[rel.Relation]
+	return declared && want == st
 }
