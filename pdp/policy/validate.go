@@ -38,6 +38,7 @@ type validator struct {
 	// walkAll walks every user, instance and relationship, as if no fine
 	// test passed any: the tests compare what it finds with the shortcut.
 	walkAll bool
+	unfine  unfineEntries
 }
 
 // maxHintComparisons bounds the work of the hints of one file.
@@ -55,6 +56,7 @@ func validate(p *Policy, src *sourceMap, file string) Problems {
 }
 
 func (v *validator) run() Problems {
+	v.scan()
 	v.version()
 	v.source()
 	v.resources()

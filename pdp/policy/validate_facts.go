@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pdpx/pdpx/pdp"
 )
@@ -19,7 +20,7 @@ import (
 // the walk would report: TestFineChecksAgreeWithTheWalk holds them to that.
 
 func (v *validator) users() {
-	keys := unfine(v.p.Users, v.walkAll, v.userFine)
+	keys := v.unfine.users
 	if len(keys) == 0 {
 		return
 	}
@@ -99,7 +100,7 @@ func (v *validator) tenantRoleHint(role string) string {
 }
 
 func (v *validator) instances() {
-	for _, ref := range unfine(v.p.ResourceInstances, v.walkAll, v.instanceFine) {
+	for _, ref := range v.unfine.instances {
 		inst := v.p.ResourceInstances[ref]
 		base := []string{"resource_instances", ref}
 		typ, _, ok := SplitRef(ref)
@@ -151,10 +152,8 @@ func (v *validator) ref(ref string, at []string, what string) (string, bool) {
 }
 
 func (v *validator) relationships() {
-	for i, rel := range v.p.Relationships {
-		if !v.walkAll && v.relationshipFine(&rel) {
-			continue
-		}
+	for _, i := range v.unfine.relationships {
+		rel := v.p.Relationships[i]
 		at := []string{"relationships", strconv.Itoa(i)}
 		for _, f := range []struct{ key, val string }{{"subject", rel.Subject}, {"relation", rel.Relation}, {"object", rel.Object}} {
 			if v.missing(f.val, at, f.key) {
@@ -182,6 +181,46 @@ func (v *validator) relationships() {
 			v.errorf(join(at, "subject"), "relation %q of %s takes a %s as subject, not %s", rel.Relation, objType, want, rel.Subject)
 		}
 	}
+}
+
+// unfineEntries are the entries of the large parts the fine tests do not
+// pass: the keys of users and instances, sorted, and the indexes of
+// relationships.
+type unfineEntries struct {
+	users, instances []string
+	relationships    []int
+}
+
+// concurrentScan is how many entries make the fine tests worth running on
+// several cores at once.
+const concurrentScan = 10_000
+
+// scan runs the fine tests over the large parts, each part on a goroutine
+// of its own when the policy is large: they only read the policy.
+func (v *validator) scan() {
+	u := &v.unfine
+	jobs := []func(){
+		func() { u.users = unfine(v.p.Users, v.walkAll, v.userFine) },
+		func() { u.instances = unfine(v.p.ResourceInstances, v.walkAll, v.instanceFine) },
+		func() {
+			for i := range v.p.Relationships {
+				if v.walkAll || !v.relationshipFine(&v.p.Relationships[i]) {
+					u.relationships = append(u.relationships, i)
+				}
+			}
+		},
+	}
+	if len(v.p.Users)+len(v.p.ResourceInstances)+len(v.p.Relationships) < concurrentScan {
+		for _, job := range jobs {
+			job()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, job := range jobs {
+		wg.Go(job)
+	}
+	wg.Wait()
 }
 
 // unfine is the keys of m whose entries fine does not pass (all of them

@@ -36,7 +36,7 @@ type mapper struct {
 	s *permitapi.Snapshot
 	// rels, when streamed, are the environment's tuples as read (see
 	// tupleSink), in place of the snapshot's.
-	rels     []policy.Relationship
+	rels     sortedRuns
 	streamed bool
 	p        *policy.Policy
 	notKept  []string
@@ -65,11 +65,11 @@ func Map(s *permitapi.Snapshot) (*Result, error) {
 func tupleSink(m *mapper) permitapi.Sink[permitapi.RelationshipTuple] {
 	m.streamed = true
 	return func(page []permitapi.RelationshipTuple, total int) {
-		if m.rels == nil {
-			m.rels = make([]policy.Relationship, 0, max(total, len(page)))
+		if m.rels.items == nil {
+			m.rels.items = make([]policy.Relationship, 0, max(total, len(page)))
 		}
 		for _, t := range page {
-			m.rels = append(m.rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+			m.rels.add(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 		}
 	}
 }
@@ -79,7 +79,7 @@ func mapWith(m *mapper) (*Result, error) {
 	m.p, m.groups = &policy.Policy{Version: 1}, map[string]map[string][]string{}
 	c := counts(s)
 	if m.streamed {
-		c["relationship_tuples"] = len(m.rels)
+		c["relationship_tuples"] = len(m.rels.items)
 	}
 	m.descriptions()
 	m.resources()

@@ -220,16 +220,16 @@ func deref(s *string) string {
 // how many it could not keep. It runs alongside the other steps: it reads
 // only the resource types, and writes nothing they read.
 func (m *mapper) tuples() (bad int) {
-	rels := m.rels
 	if !m.streamed {
-		rels = make([]policy.Relationship, 0, len(m.s.Tuples))
+		m.rels.items = make([]policy.Relationship, 0, len(m.s.Tuples))
 		for _, t := range m.s.Tuples {
-			rels = append(rels, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+			m.rels.add(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 		}
 		m.s.Tuples = nil
 	}
-	m.rels = nil
-	// Kept where they lie: a tuple only ever moves back.
+	rels := m.rels.sorted()
+	// Kept where they lie: a tuple only ever moves back. Sorted, a tuple
+	// listed twice is next to itself.
 	w := 0
 	for _, t := range rels {
 		st, _, sok := policy.SplitRef(t.Subject)
@@ -239,26 +239,17 @@ func (m *mapper) tuples() (bad int) {
 			bad++
 			continue
 		}
+		if w > 0 && rels[w-1] == t {
+			continue
+		}
 		rels[w] = t
 		w++
 	}
 	clear(rels[w:])
-	rels = rels[:w]
-	slices.SortFunc(rels, func(a, b policy.Relationship) int {
-		if c := strings.Compare(a.Object, b.Object); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Relation, b.Relation); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Subject, b.Subject)
-	})
-	// Sorted, a tuple listed twice is next to itself.
-	rels = slices.Compact(rels)
-	if len(rels) == 0 {
+	if w == 0 {
 		rels = nil
 	}
-	m.p.Relationships = rels
+	m.p.Relationships = rels[:w]
 	return bad
 }
 
