@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -307,6 +308,18 @@ func TestPullChild(t *testing.T) {
 		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		metrics.Read(s)
 		base = s[0].Value.Uint64()
+	}
+	if path := os.Getenv("PDPX_PULL_CHILD_CPUPROFILE"); path != "" {
+		// A profile of the pull alone, without the stand-in's serving.
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	stop := make(chan struct{})
 	peakc := heapPeak(stop)
