@@ -119,9 +119,23 @@ type Snapshot struct {
 	Tuples          []RelationshipTuple
 }
 
+// The lists Fetch reads, by the names progress shows.
+const (
+	KindResources       = "resources"
+	KindUserAttributes  = "user attributes"
+	KindRoles           = "roles"
+	KindConditionSets   = "condition sets"
+	KindRules           = "condition set rules"
+	KindTenants         = "tenants"
+	KindUsers           = "users"
+	KindRoleAssignments = "role assignments"
+	KindInstances       = "resource instances"
+	KindTuples          = "relationship tuples"
+)
+
 // Kinds are the lists Fetch reads, in the order progress shows them.
-var Kinds = []string{"resources", "user attributes", "roles", "condition sets", "condition set rules",
-	"tenants", "users", "role assignments", "resource instances", "relationship tuples"}
+var Kinds = []string{KindResources, KindUserAttributes, KindRoles, KindConditionSets, KindRules,
+	KindTenants, KindUsers, KindRoleAssignments, KindInstances, KindTuples}
 
 // Fetch reads every list of t's environment. The lists are read at once,
 // their pages sharing the client's bound on requests in flight; the first
@@ -139,6 +153,13 @@ type FetchOptions struct {
 	// not hold the read models of hundreds of thousands of tuples. It is
 	// called from one goroutine at a time.
 	Tuples Sink[RelationshipTuple]
+	// Listed, when not nil, is told of each list read to its end, by its
+	// kind (one of Kinds), once its field of the snapshot is set (for the
+	// tuples given to Tuples, once the last page has been): a pull maps
+	// each list as soon as it and the lists it needs are in, alongside the
+	// reading of the rest. It is called from the list's goroutine, and is
+	// not called for a list that failed.
+	Listed func(kind string, snap *Snapshot)
 }
 
 // FetchWith is Fetch with options.
@@ -163,11 +184,16 @@ func (c *Client) FetchWith(ctx context.Context, t Target, report func(Progress),
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var firstErr error
-	run := func(f func() error) {
+	// run reads the list of kind with f.
+	run := func(kind string, f func() error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(); err != nil {
+			err := f()
+			if err == nil && opts.Listed != nil {
+				opts.Listed(kind, snap)
+			}
+			if err != nil {
 				errMu.Lock()
 				if firstErr == nil || isCancel(firstErr) {
 					firstErr = err
@@ -177,54 +203,54 @@ func (c *Client) FetchWith(ctx context.Context, t Target, report func(Progress),
 			}
 		}()
 	}
-	run(func() (err error) {
-		snap.Resources, err = list(ctx, c, listSpec{kind: Kinds[0], path: schema + "/resources", counted: true, keepIDs: true}, scope,
+	run(KindResources, func() (err error) {
+		snap.Resources, err = list(ctx, c, listSpec{kind: KindResources, path: schema + "/resources", counted: true, keepIDs: true}, scope,
 			func(r *Resource) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.UserAttributes, err = list(ctx, c, listSpec{kind: Kinds[1], path: schema + "/users/attributes"}, scope,
+	run(KindUserAttributes, func() (err error) {
+		snap.UserAttributes, err = list(ctx, c, listSpec{kind: KindUserAttributes, path: schema + "/users/attributes"}, scope,
 			func(a *Attribute) *string { return &a.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.Roles, err = list(ctx, c, listSpec{kind: Kinds[2], path: schema + "/roles", counted: true}, scope,
+	run(KindRoles, func() (err error) {
+		snap.Roles, err = list(ctx, c, listSpec{kind: KindRoles, path: schema + "/roles", counted: true}, scope,
 			func(r *Role) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.ConditionSets, err = list(ctx, c, listSpec{kind: Kinds[3], path: schema + "/condition_sets", counted: true, keepIDs: true}, scope,
+	run(KindConditionSets, func() (err error) {
+		snap.ConditionSets, err = list(ctx, c, listSpec{kind: KindConditionSets, path: schema + "/condition_sets", counted: true, keepIDs: true}, scope,
 			func(s *ConditionSet) *string { return &s.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.Rules, err = list(ctx, c, listSpec{kind: Kinds[4], path: facts + "/set_rules"}, scope,
+	run(KindRules, func() (err error) {
+		snap.Rules, err = list(ctx, c, listSpec{kind: KindRules, path: facts + "/set_rules"}, scope,
 			func(r *ConditionSetRule) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.Tenants, err = list(ctx, c, listSpec{kind: Kinds[5], path: facts + "/tenants", counted: true}, scope,
+	run(KindTenants, func() (err error) {
+		snap.Tenants, err = list(ctx, c, listSpec{kind: KindTenants, path: facts + "/tenants", counted: true}, scope,
 			func(t *Tenant) *string { return &t.ID }, nil, nil, safe)
 		return err
 	})
-	run(func() (err error) {
+	run(KindUsers, func() (err error) {
 		q := url.Values{"include_resource_instance_roles": {"true"}}
-		snap.Users, err = list(ctx, c, listSpec{kind: Kinds[6], path: facts + "/users", query: q}, scope,
+		snap.Users, err = list(ctx, c, listSpec{kind: KindUsers, path: facts + "/users", query: q}, scope,
 			func(u *User) *string { return &u.ID }, fastUser, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: Kinds[7], path: facts + "/role_assignments", counted: true}, scope,
+	run(KindRoleAssignments, func() (err error) {
+		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: KindRoleAssignments, path: facts + "/role_assignments", counted: true}, scope,
 			func(a *RoleAssignment) *string { return &a.ID }, fastAssignment, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.Instances, err = list(ctx, c, listSpec{kind: Kinds[8], path: facts + "/resource_instances", counted: true}, scope,
+	run(KindInstances, func() (err error) {
+		snap.Instances, err = list(ctx, c, listSpec{kind: KindInstances, path: facts + "/resource_instances", counted: true}, scope,
 			func(i *ResourceInstance) *string { return &i.ID }, fastInstance, nil, safe)
 		return err
 	})
-	run(func() (err error) {
-		snap.Tuples, err = list(ctx, c, listSpec{kind: Kinds[9], path: facts + "/relationship_tuples", counted: true}, scope,
+	run(KindTuples, func() (err error) {
+		snap.Tuples, err = list(ctx, c, listSpec{kind: KindTuples, path: facts + "/relationship_tuples", counted: true}, scope,
 			func(t *RelationshipTuple) *string { return &t.ID }, fastTuple, opts.Tuples, safe)
 		return err
 	})

@@ -70,12 +70,13 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 		opts.Resolved(t)
 	}
 	m := &mapper{}
-	snap, err := c.FetchWith(ctx, t, opts.Progress, permitapi.FetchOptions{Tuples: tupleSink(m)})
-	if err != nil {
+	sink := tupleSink(m)
+	f := newFlow(m)
+	if _, err := c.FetchWith(ctx, t, opts.Progress, permitapi.FetchOptions{Tuples: sink, Listed: f.listed}); err != nil {
+		f.abandon()
 		return nil, err
 	}
-	m.s = snap
-	res, err := mapWith(m)
+	res, err := f.result()
 	if err != nil {
 		return nil, err
 	}
