@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/pdpx/pdpx/pdp"
@@ -80,7 +82,7 @@ func (d *decisionPane) explainPaired(pt *paired.Target, e state.Entry, now time.
 	}
 	return func() tea.Msg {
 		x := explain.Explain(*e.Decision.Shadow, e.Check, snap.Engine)
-		p := &pairing{label: snap.Label(now), advice: disagreementAdvice(snap, now)}
+		p := &pairing{label: snap.Label(now), advice: sentence(snap.Advice(now))}
 		if e.Decision.Outcome == pdp.Deny && len(x.Flips) > 0 {
 			ctx, cancel := context.WithTimeout(context.Background(), flipVerifyTimeout)
 			p.flips = paired.VerifyFlips(ctx, pt.Remote(), e.Check, x.Flips)
@@ -88,22 +90,6 @@ func (d *decisionPane) explainPaired(pt *paired.Target, e state.Entry, now time.
 		}
 		return explainedMsg{seq: seq, key: key, x: &x, pair: p}
 	}
-}
-
-// staleAdviceAfter is when a snapshot is old enough that a disagreement is
-// most likely a change made in Permit since the pull.
-const staleAdviceAfter = time.Hour
-
-// disagreementAdvice says what to do about a disagreement: re-pull, unless
-// the snapshot is fresh, when it may be a difference between pdpx's engine
-// and Permit's PDP.
-func disagreementAdvice(s paired.Snapshot, now time.Time) string {
-	pull := "pdpx pull -o " + s.Name
-	if s.PulledAt.IsZero() || now.Sub(s.PulledAt) > staleAdviceAfter {
-		return "The environment has probably changed since the pull: run " + pull + " and check again."
-	}
-	return "The snapshot is fresh, so this may be a difference between pdpx's engine and Permit's PDP: run " + pull +
-		" to rule out a change, and if it persists report the check (pdpx check --json) at https://github.com/pdpx/pdpx/issues"
 }
 
 func (d *decisionPane) explained(msg explainedMsg) {
@@ -310,4 +296,13 @@ func yamlKey(s string) string {
 		}
 	}
 	return s
+}
+
+// sentence makes a clause a sentence: a capital first, a full stop last.
+func sentence(clause string) string {
+	if clause == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(clause)
+	return string(unicode.ToUpper(r)) + clause[n:] + "."
 }

@@ -52,6 +52,24 @@ func Age(d time.Duration) string {
 	return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
 }
 
+// FreshFor is how long after its pull a snapshot that disagrees with the
+// PDP is taken to be fresh: a disagreement then may be a difference between
+// pdpx's engine and Permit's PDP; after it, most likely a change made in
+// Permit since the pull.
+const FreshFor = time.Hour
+
+// Advice says what to do about a disagreement, as a clause that starts in
+// lower case and ends without a full stop: re-pull, unless the snapshot is
+// fresh, when it may be a difference between the engines worth reporting.
+func (s Snapshot) Advice(now time.Time) string {
+	pull := "pdpx pull -o " + s.Name
+	if s.PulledAt.IsZero() || now.Sub(s.PulledAt) > FreshFor {
+		return "the environment has probably changed since the pull: run " + pull + " and check again"
+	}
+	return "the snapshot is fresh, so this may be a difference between pdpx's engine and Permit's PDP: run " + pull +
+		" to rule out a change, and if it persists report the check (pdpx check --json) at https://github.com/pdpx/pdpx/issues"
+}
+
 // Target is a remote PDP paired with a snapshot. It answers with the
 // remote's decisions, each carrying the snapshot's as its Shadow and the
 // comparison as its Agreement.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,4 +243,29 @@ func BenchmarkPairedCheck(b *testing.B) {
 			pt.Check(ctx, c)
 		}
 	})
+}
+
+// TestAdvice: a disagreement with a snapshot pulled within FreshFor may be
+// the engines' difference and is worth reporting; with an older one, or
+// one whose file does not say when, the environment has most likely
+// changed and a pull is the fix.
+func TestAdvice(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		pulled time.Time
+		fresh  bool
+	}{
+		{now.Add(-time.Minute), true},
+		{now.Add(-FreshFor), true},
+		{now.Add(-FreshFor - time.Second), false},
+		{time.Time{}, false},
+	} {
+		got := Snapshot{Name: "prod.json", PulledAt: tt.pulled}.Advice(now)
+		if !strings.Contains(got, "pdpx pull -o prod.json") {
+			t.Errorf("pulled %v: the advice names no pull of the file: %q", tt.pulled, got)
+		}
+		if fresh := strings.Contains(got, "report the check"); fresh != tt.fresh {
+			t.Errorf("pulled %v: advice %q, want fresh=%v", tt.pulled, got, tt.fresh)
+		}
+	}
 }

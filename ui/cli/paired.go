@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -58,7 +57,7 @@ func (p *printer) paired(ctx context.Context, pt *paired.Target, c pdp.Check, d 
 		for _, cd := range a.Codes {
 			p.linef("      %s: the PDP %s, the snapshot %s", cd.Model, codeWord(cd.Remote), codeWord(cd.Snapshot))
 		}
-		p.linef("      %s", disagreementAdvice(snap, time.Now()))
+		p.linef("      %s", snap.Advice(time.Now()))
 	}
 	if !withExplain {
 		return
@@ -99,22 +98,4 @@ func codeWord(code string) string {
 		return "shows no block"
 	}
 	return code
-}
-
-// staleAfter is when a snapshot is old enough that a disagreement is most
-// likely a change made in Permit since the pull.
-const staleAfter = time.Hour
-
-// disagreementAdvice says what to do about a disagreement: re-pull, unless
-// the snapshot is fresh, when it may be a difference between pdpx's engine
-// and Permit's PDP.
-func disagreementAdvice(s paired.Snapshot, now time.Time) string {
-	pull := "pdpx pull -o " + s.Name
-	if s.PulledAt.IsZero() || now.Sub(s.PulledAt) > staleAfter {
-		return "the environment has probably changed since the pull: run " + pull + " and check again"
-	}
-	return strings.Join([]string{
-		"the snapshot is fresh, so this may be a difference between pdpx's engine and Permit's PDP:",
-		"run " + pull + " to rule out a change, and if it persists report the check (pdpx check --json) at https://github.com/pdpx/pdpx/issues",
-	}, " ")
 }
