@@ -121,6 +121,17 @@ func TestHealthShowsInTheHeader(t *testing.T) {
 	if v := plain(h.view()); !strings.Contains(v, "● ready") {
 		t.Errorf("after the tick:\n%s", v)
 	}
+	// A PDP that answers is not unreachable, whatever it answers.
+	for _, tt := range []struct {
+		kind pdp.ErrorKind
+		want string
+	}{{pdp.ErrorAuth, "● key refused"}, {pdp.ErrorServer, "● failing"}, {pdp.ErrorBadResponse, "● answers with errors"}, {pdp.ErrorTimeout, "● unreachable"}} {
+		h.send(healthMsg{gen: h.m.cur.gen, err: &pdp.TargetError{Kind: tt.kind, Msg: "the answer"}})
+		if v := plain(h.view()); !strings.Contains(v, tt.want+" the answer") {
+			t.Errorf("health %v: no %q in the header:\n%s", tt.kind, tt.want, v)
+		}
+	}
+	h.send(healthMsg{gen: h.m.cur.gen})
 	h.send(healthMsg{gen: h.m.cur.gen - 1, err: errors.New("old")})
 	if h.m.cur.health != healthOK {
 		t.Errorf("an old target's health overwrote the current one")

@@ -30,6 +30,8 @@ type current struct {
 	profile   string
 	health    healthState
 	healthErr string
+	// healthWord says what a failed health check means ("unreachable").
+	healthWord string
 	// pulledName and pulledAt are the target's pulled file (its snapshot,
 	// or the policy file behind the engine) and when it was pulled, as its
 	// header says; zero when it has none.
@@ -125,8 +127,23 @@ func (c *current) healthy(msg healthMsg) {
 	}
 	c.health, c.healthErr = healthOK, ""
 	if msg.err != nil {
-		c.health, c.healthErr = healthDown, msg.err.Error()
+		c.health, c.healthErr, c.healthWord = healthDown, msg.err.Error(), healthWord(msg.err)
 	}
+}
+
+// healthWord says in the header what a failed health check means: only a
+// PDP that did not answer is unreachable; one that answered refuses the key
+// or fails.
+func healthWord(err error) string {
+	switch pdp.ErrorKindOf(err) {
+	case pdp.ErrorAuth:
+		return "key refused"
+	case pdp.ErrorServer:
+		return "failing"
+	case pdp.ErrorBadRequest, pdp.ErrorRateLimited, pdp.ErrorNotSupported, pdp.ErrorBadResponse, pdp.ErrorNoABAC:
+		return "answers with errors"
+	}
+	return "unreachable"
 }
 
 // engineFor is the engine to explain e with: the target's engine when e

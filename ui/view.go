@@ -106,7 +106,7 @@ func (m Model) header() string {
 	case healthOK:
 		health = hs.Render("● ready")
 	case healthDown:
-		health = hs.Render("● unreachable") + s.Dim.Render(" "+oneLine(inApp(m.cur.healthErr)))
+		health = hs.Render("● "+m.cur.healthWord) + s.Dim.Render(" "+oneLine(inApp(m.cur.healthErr)))
 	default:
 		health = hs.Render("◌ checking")
 	}
