@@ -273,11 +273,17 @@ func sameHint(k pdp.Kind) string {
 // cards are shared with the command line, which keeps its wording.
 var appWords = strings.NewReplacer(
 	"pass --token or set "+targets.TokenEnv+" to the environment's API key", "type the environment's API key in the Token field (ctrl+t)",
-	"check --token or "+targets.TokenEnv+" is the environment's API key", "check that the key in the Token field (ctrl+t) is the environment's API key",
+	// A rejected key's advice follows ": " or "; "; the longer phrase is
+	// listed first, since at one position the first match in this list
+	// wins.
+	": check --token or "+targets.TokenEnv+" is the environment's API key", ": check that the key in the Token field (ctrl+t) is the environment's API key",
+	"; check --token or "+targets.TokenEnv+" is the environment's API key", "; check that the key in the Token field (ctrl+t) is the environment's API key",
 	"pass the API key with --token or "+targets.TokenEnv, "type the API key in the Token field (ctrl+t), not in the URL",
 	"pass the key with --token", "type the key in the Token field (ctrl+t), not in the URL",
 	"pass it with --token", "type it in the Token field (ctrl+t)",
 	"; check --token", "; check the key in the Token field (ctrl+t)",
+	": check --token", ": check the key in the Token field (ctrl+t)",
+	"raise --timeout if it is slow", "retry with a longer timeout (the card's action) if it is slow",
 	"check the URL given with --pdp", "check the URL field (ctrl+t)",
 )
 
