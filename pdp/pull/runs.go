@@ -12,9 +12,11 @@ import (
 // generated one) and the file lists them sorted, so that two pulls of one
 // environment compare line by line. Sorting them all once the last page is
 // in was a tenth of a second at the end of a pull, when nothing else is
-// left to do alongside. So the tuples are sorted a run at a time while the
-// pages arrive (sortedRuns), and the runs are merged at the end, which costs
-// a few passes over them rather than a sort.
+// left to do alongside. So the tuples are sorted while the pages arrive: a
+// run at a time, and two runs of about one size are merged as soon as there
+// are, as a binary counter carries (sortedRuns). Once the last page is in,
+// what is left is to merge a few runs of falling sizes, about one pass over
+// the tuples.
 
 // runLen is how many tuples are sorted at a time: large enough that few
 // runs are left to merge, small enough that sorting one holds up the
@@ -34,13 +36,17 @@ func compareRels(a, b policy.Relationship) int {
 }
 
 // sortedRuns is a list being sorted as it grows: every runLen items
-// appended are sorted as one run.
+// appended are sorted as one run, and merged with the run before when that
+// is no longer, so that the runs' sizes fall from the first to the last and
+// there are few of them.
 type sortedRuns struct {
 	items []policy.Relationship
 	// ends are the ends of the runs sorted so far.
 	ends []int
 	// size is the length of a run (runLen when 0).
 	size int
+	// buf holds the left run of a merge.
+	buf []policy.Relationship
 }
 
 // add appends items and sorts the run they complete, if they do.
@@ -51,6 +57,7 @@ func (r *sortedRuns) add(items ...policy.Relationship) {
 	}
 }
 
+// start is where the run not yet sorted starts.
 func (r *sortedRuns) start() int {
 	if len(r.ends) == 0 {
 		return 0
@@ -58,45 +65,50 @@ func (r *sortedRuns) start() int {
 	return r.ends[len(r.ends)-1]
 }
 
+// seal sorts the run from start to the end and merges it with the runs
+// before that are no longer than it.
 func (r *sortedRuns) seal(start int) {
 	slices.SortFunc(r.items[start:], compareRels)
 	r.ends = append(r.ends, len(r.items))
+	for len(r.ends) >= 2 && r.runLen(len(r.ends)-2) <= r.runLen(len(r.ends)-1) {
+		r.mergeLast()
+	}
 }
 
-// sorted sorts what is not yet and merges the runs: the items, sorted.
+// runLen is the length of run i.
+func (r *sortedRuns) runLen(i int) int {
+	if i == 0 {
+		return r.ends[0]
+	}
+	return r.ends[i] - r.ends[i-1]
+}
+
+// mergeLast merges the last two runs into one.
+func (r *sortedRuns) mergeLast() {
+	n := len(r.ends)
+	start := 0
+	if n >= 3 {
+		start = r.ends[n-3]
+	}
+	mid, end := r.ends[n-2], r.ends[n-1]
+	r.buf = append(r.buf[:0], r.items[start:mid]...)
+	merge(r.items[start:end], r.buf, r.items[mid:end], compareRels)
+	clear(r.buf)
+	r.ends = append(r.ends[:n-2], end)
+}
+
+// sorted sorts what is not yet and merges the runs, the shortest first:
+// the items, sorted.
 func (r *sortedRuns) sorted() []policy.Relationship {
 	if start := r.start(); start < len(r.items) {
 		r.seal(start)
 	}
-	mergeRuns(r.items, r.ends, compareRels)
+	for len(r.ends) > 1 {
+		r.mergeLast()
+	}
 	items := r.items
 	*r = sortedRuns{}
 	return items
-}
-
-// mergeRuns merges the sorted runs of s (ends are their ends) pairwise,
-// pass after pass, until s is sorted. It needs room for half of s at most:
-// the left run of each pair is moved aside and merged back with the right.
-func mergeRuns[T any](s []T, ends []int, compare func(a, b T) int) {
-	var buf []T
-	ends = slices.Clone(ends)
-	for len(ends) > 1 {
-		next := ends[:0]
-		start := 0
-		for i := 0; i < len(ends); i += 2 {
-			if i+1 == len(ends) {
-				next = append(next, ends[i])
-				break
-			}
-			mid, end := ends[i], ends[i+1]
-			buf = append(buf[:0], s[start:mid]...)
-			merge(s[start:end], buf, s[mid:end], compare)
-			next = append(next, end)
-			start = end
-		}
-		ends = next
-	}
-	clear(buf[:cap(buf)])
 }
 
 // merge merges the sorted a (a copy of the front of dst) and b (the back
