@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -368,5 +370,60 @@ func TestHostileErrorBody(t *testing.T) {
 	_, err := fetch(t, c)
 	if err == nil || strings.Contains(err.Error(), "\x1b") || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[API key]") {
 		t.Errorf("err = %q", err)
+	}
+}
+
+// The tuples' pages queue behind the other lists': no tuple is asked for
+// before every other list's first page has been answered (and a counted
+// list's other pages launched), so that a pull maps the other lists while
+// the tuples are still read. Every list is still read to its end, and told
+// of once.
+func TestTuplesQueueBehindTheOtherLists(t *testing.T) {
+	srv := standin.New(env(120, 400), key)
+	defer srv.Close()
+	var mu sync.Mutex
+	var order []string
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ int64) bool {
+		mu.Lock()
+		order = append(order, r.URL.Path+"?"+r.URL.Query().Get("page"))
+		mu.Unlock()
+		return false
+	}
+	c := newClient(t, srv.URL, func(c *permitapi.Config) { c.PerPage = 10; c.Concurrency = 2 })
+	tg, err := c.Resolve(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]int{}
+	snap, err := c.FetchWith(context.Background(), tg, nil, permitapi.FetchOptions{Listed: func(kind string, _ *permitapi.Snapshot) {
+		mu.Lock()
+		listed[kind]++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Users) != 120 || len(snap.Tuples) != 400 {
+		t.Errorf("%d users, %d tuples", len(snap.Users), len(snap.Tuples))
+	}
+	for _, k := range permitapi.Kinds {
+		if listed[k] != 1 {
+			t.Errorf("list %q told of %d times", k, listed[k])
+		}
+	}
+	firstTuple := slices.IndexFunc(order, func(s string) bool { return strings.Contains(s, "/relationship_tuples?") })
+	if firstTuple < 0 {
+		t.Fatalf("no tuple was asked for: %v", order)
+	}
+	for _, path := range srv.ListPaths() {
+		if strings.Contains(path, "relationship_tuples") {
+			continue
+		}
+		kind, rest, _ := strings.Cut(path, "/")
+		if !slices.ContainsFunc(order[:firstTuple], func(s string) bool {
+			return strings.HasPrefix(s, "/v2/"+kind+"/") && strings.HasSuffix(s, "/"+rest+"?1")
+		}) {
+			t.Errorf("the first page of %s was not asked for before the first tuple page: %v", path, order)
+		}
 	}
 }

@@ -181,6 +181,10 @@ func (c *Client) FetchWith(ctx context.Context, t Target, report func(Progress),
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	snap := &Snapshot{Target: t}
+	// others counts the lists other than the tuples whose pages are not all
+	// asked for yet.
+	var others sync.WaitGroup
+	others.Add(len(Kinds) - 1)
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
 	var firstErr error
@@ -204,52 +208,57 @@ func (c *Client) FetchWith(ctx context.Context, t Target, report func(Progress),
 		}()
 	}
 	run(KindResources, func() (err error) {
-		snap.Resources, err = list(ctx, c, listSpec{kind: KindResources, path: schema + "/resources", counted: true, keepIDs: true}, scope,
+		snap.Resources, err = list(ctx, c, listSpec{kind: KindResources, path: schema + "/resources", counted: true, keepIDs: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(r *Resource) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindUserAttributes, func() (err error) {
-		snap.UserAttributes, err = list(ctx, c, listSpec{kind: KindUserAttributes, path: schema + "/users/attributes"}, scope,
+		snap.UserAttributes, err = list(ctx, c, listSpec{kind: KindUserAttributes, path: schema + "/users/attributes", launched: sync.OnceFunc(others.Done)}, scope,
 			func(a *Attribute) *string { return &a.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindRoles, func() (err error) {
-		snap.Roles, err = list(ctx, c, listSpec{kind: KindRoles, path: schema + "/roles", counted: true}, scope,
+		snap.Roles, err = list(ctx, c, listSpec{kind: KindRoles, path: schema + "/roles", counted: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(r *Role) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindConditionSets, func() (err error) {
-		snap.ConditionSets, err = list(ctx, c, listSpec{kind: KindConditionSets, path: schema + "/condition_sets", counted: true, keepIDs: true}, scope,
+		snap.ConditionSets, err = list(ctx, c, listSpec{kind: KindConditionSets, path: schema + "/condition_sets", counted: true, keepIDs: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(s *ConditionSet) *string { return &s.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindRules, func() (err error) {
-		snap.Rules, err = list(ctx, c, listSpec{kind: KindRules, path: facts + "/set_rules"}, scope,
+		snap.Rules, err = list(ctx, c, listSpec{kind: KindRules, path: facts + "/set_rules", launched: sync.OnceFunc(others.Done)}, scope,
 			func(r *ConditionSetRule) *string { return &r.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindTenants, func() (err error) {
-		snap.Tenants, err = list(ctx, c, listSpec{kind: KindTenants, path: facts + "/tenants", counted: true}, scope,
+		snap.Tenants, err = list(ctx, c, listSpec{kind: KindTenants, path: facts + "/tenants", counted: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(t *Tenant) *string { return &t.ID }, nil, nil, safe)
 		return err
 	})
 	run(KindUsers, func() (err error) {
 		q := url.Values{"include_resource_instance_roles": {"true"}}
-		snap.Users, err = list(ctx, c, listSpec{kind: KindUsers, path: facts + "/users", query: q}, scope,
+		snap.Users, err = list(ctx, c, listSpec{kind: KindUsers, path: facts + "/users", query: q, launched: sync.OnceFunc(others.Done)}, scope,
 			func(u *User) *string { return &u.ID }, fastUser, nil, safe)
 		return err
 	})
 	run(KindRoleAssignments, func() (err error) {
-		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: KindRoleAssignments, path: facts + "/role_assignments", counted: true}, scope,
+		snap.RoleAssignments, err = list(ctx, c, listSpec{kind: KindRoleAssignments, path: facts + "/role_assignments", counted: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(a *RoleAssignment) *string { return &a.ID }, fastAssignment, nil, safe)
 		return err
 	})
 	run(KindInstances, func() (err error) {
-		snap.Instances, err = list(ctx, c, listSpec{kind: KindInstances, path: facts + "/resource_instances", counted: true}, scope,
+		snap.Instances, err = list(ctx, c, listSpec{kind: KindInstances, path: facts + "/resource_instances", counted: true, launched: sync.OnceFunc(others.Done)}, scope,
 			func(i *ResourceInstance) *string { return &i.ID }, fastInstance, nil, safe)
 		return err
 	})
 	run(KindTuples, func() (err error) {
+		// The tuples are the longest list by far, and what is done with
+		// them needs only the resource types: their pages queue behind the
+		// others' (the requests in flight are granted in turn), so that the
+		// other lists are in, and mapped, while the tuples are still read.
+		others.Wait()
 		snap.Tuples, err = list(ctx, c, listSpec{kind: KindTuples, path: facts + "/relationship_tuples", counted: true}, scope,
 			func(t *RelationshipTuple) *string { return &t.ID }, fastTuple, opts.Tuples, safe)
 		return err

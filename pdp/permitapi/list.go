@@ -48,6 +48,18 @@ type listSpec struct {
 	// keepIDs keeps the items' ids, which other lists refer to (resources,
 	// condition sets).
 	keepIDs bool
+	// launched, when not nil, is called once every page of the list that
+	// can be asked for at once has been (a counted list's rest, after its
+	// first page), or the list ended: a list started after it queues its
+	// pages behind. It may be called more than once.
+	launched func()
+}
+
+// launchedAll tells s.launched, if any.
+func (s listSpec) launchedAll() {
+	if s.launched != nil {
+		s.launched()
+	}
 }
 
 // list fetches every page of one list. A counted list asks for the page
@@ -61,6 +73,7 @@ type listSpec struct {
 // soon as the pages before have been: the list is then not kept, and list
 // returns none.
 func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id func(*T) *string, fast itemFunc[T], sink Sink[T], report func(Progress)) ([]T, error) {
+	defer s.launchedAll()
 	per := c.cfg.PerPage
 	q := func(n int) url.Values {
 		v := url.Values{}
@@ -204,6 +217,7 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 				mu.Unlock()
 			}()
 		}
+		s.launchedAll()
 		wg.Wait()
 		if err := firstError(errs); err != nil {
 			return nil, err
@@ -251,7 +265,8 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 		return out, nil
 	}
 
-	// No count: walk until a short page.
+	// No count: walk until a short page, a page at a time.
+	s.launchedAll()
 	seen = map[uint64]struct{}{}
 	add(first, firstIDs)
 	report(Progress{Kind: s.kind, Pages: 1, Items: len(out)})
