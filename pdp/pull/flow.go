@@ -34,6 +34,9 @@ type flow struct {
 	// let go of it.
 	mu     sync.Mutex
 	counts map[string]int
+	// schema is closed once the resource types are mapped: the tuples are
+	// kept or not by them.
+	schema chan struct{}
 	// facts and tuples are closed when their chains end; at is where the
 	// tuples' note goes among the others, bad how many tuples were not
 	// kept, and ok whether the chains ran to their end.
@@ -46,12 +49,12 @@ type flow struct {
 // newFlow starts the chains of m's steps; they wait for their lists.
 func newFlow(m *mapper) *flow {
 	f := &flow{m: m, in: map[string]chan struct{}{}, stop: make(chan struct{}), counts: baseCounts(),
-		facts: make(chan struct{}), tuples: make(chan struct{})}
+		schema: make(chan struct{}), facts: make(chan struct{}), tuples: make(chan struct{})}
 	for _, k := range permitapi.Kinds {
 		f.in[k] = make(chan struct{})
 	}
 	m.p, m.groups = &policy.Policy{Version: 1}, map[string]map[string][]string{}
-	schema := make(chan struct{})
+	schema := f.schema
 	go func() {
 		defer close(f.facts)
 		if !f.wait(permitapi.KindResources, permitapi.KindUserAttributes, permitapi.KindRoles, permitapi.KindConditionSets, permitapi.KindTenants) {
@@ -174,7 +177,7 @@ func count(kind string, s *permitapi.Snapshot, m *mapper, c map[string]int) {
 	case permitapi.KindTuples:
 		c["relationship_tuples"] = len(s.Tuples)
 		if m.streamed {
-			c["relationship_tuples"] = len(m.rels.items)
+			c["relationship_tuples"] = m.listed
 		}
 	case permitapi.KindRules:
 		c["condition_set_rules"] = len(s.Rules)

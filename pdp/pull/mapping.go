@@ -34,12 +34,16 @@ type Result struct {
 // mapper carries what the steps share.
 type mapper struct {
 	s *permitapi.Snapshot
-	// rels, when streamed, are the environment's tuples as read (see
-	// tupleSink), in place of the snapshot's.
-	rels     sortedRuns
-	streamed bool
-	p        *policy.Policy
-	notKept  []string
+	// rels are the tuples kept, being sorted; early are tuples read before
+	// the resource types that decide which are kept were mapped; listed
+	// and bad count the tuples read and those not kept. streamed says the
+	// tuples came through tupleSink rather than in the snapshot.
+	rels        sortedRuns
+	early       []policy.Relationship
+	listed, bad int
+	streamed    bool
+	p           *policy.Policy
+	notKept     []string
 	// groups: resource type -> action group -> its actions.
 	groups map[string]map[string][]string
 }
@@ -59,17 +63,29 @@ func Map(s *permitapi.Snapshot) (*Result, error) {
 }
 
 // tupleSink reads the relationship tuples as they are fetched, straight
-// into the relationships the mapping filters and sorts: the tuples' read
+// into the relationships kept and sorted as they come: the tuples' read
 // models (an id and a tenant more, and a list of their own) are never all
-// held at once.
-func tupleSink(m *mapper) permitapi.Sink[permitapi.RelationshipTuple] {
+// held at once, and little is left to do with them once the last page is
+// in. Which tuples are kept depends on the resource types: the tuples read
+// before those are mapped (schema not yet closed) wait in m.early.
+func tupleSink(m *mapper, schema <-chan struct{}) permitapi.Sink[permitapi.RelationshipTuple] {
 	m.streamed = true
 	return func(page []permitapi.RelationshipTuple, total int) {
 		if m.rels.items == nil {
 			m.rels.items = make([]policy.Relationship, 0, max(total, len(page)))
 		}
+		m.listed += len(page)
+		select {
+		case <-schema:
+		default:
+			for _, t := range page {
+				m.early = append(m.early, policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+			}
+			return
+		}
+		m.keepEarly()
 		for _, t := range page {
-			m.rels.add(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+			m.keepTuple(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 		}
 	}
 }

@@ -216,6 +216,28 @@ func deref(s *string) string {
 	return *s
 }
 
+// keepTuple keeps t, sorting it in, when both its ends are instances of
+// known types and its object's type declares its relation for its
+// subject's type; else it counts t as not kept.
+func (m *mapper) keepTuple(t policy.Relationship) {
+	st, _, sok := policy.SplitRef(t.Subject)
+	ot, _, ook := policy.SplitRef(t.Object)
+	obj := m.p.Resources[ot]
+	if !sok || !ook || m.p.Resources[st] == nil || obj == nil || obj.Relations[t.Relation] != st {
+		m.bad++
+		return
+	}
+	m.rels.add(t)
+}
+
+// keepEarly keeps the tuples read before the resource types were mapped.
+func (m *mapper) keepEarly() {
+	for _, t := range m.early {
+		m.keepTuple(t)
+	}
+	m.early = nil
+}
+
 // tuples maps the relationship tuples into m.p.Relationships and returns
 // how many it could not keep. It runs alongside the other steps: it reads
 // only the resource types, and writes nothing they read.
@@ -223,34 +245,19 @@ func (m *mapper) tuples() (bad int) {
 	if !m.streamed {
 		m.rels.items = make([]policy.Relationship, 0, len(m.s.Tuples))
 		for _, t := range m.s.Tuples {
-			m.rels.add(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
+			m.keepTuple(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 		}
 		m.s.Tuples = nil
 	}
+	m.keepEarly()
 	rels := m.rels.sorted()
-	// Kept where they lie: a tuple only ever moves back. Sorted, a tuple
-	// listed twice is next to itself.
-	w := 0
-	for _, t := range rels {
-		st, _, sok := policy.SplitRef(t.Subject)
-		ot, _, ook := policy.SplitRef(t.Object)
-		obj := m.p.Resources[ot]
-		if !sok || !ook || m.p.Resources[st] == nil || obj == nil || obj.Relations[t.Relation] != st {
-			bad++
-			continue
-		}
-		if w > 0 && rels[w-1] == t {
-			continue
-		}
-		rels[w] = t
-		w++
-	}
-	clear(rels[w:])
-	if w == 0 {
+	// Sorted, a tuple listed twice is next to itself.
+	rels = slices.Compact(rels)
+	if len(rels) == 0 {
 		rels = nil
 	}
-	m.p.Relationships = rels[:w]
-	return bad
+	m.p.Relationships = rels
+	return m.bad
 }
 
 // descriptions counts the descriptions the format has no place for.

@@ -70,8 +70,8 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 		opts.Resolved(t)
 	}
 	m := &mapper{}
-	sink := tupleSink(m)
 	f := newFlow(m)
+	sink := tupleSink(m, f.schema)
 	if _, err := c.FetchWith(ctx, t, opts.Progress, permitapi.FetchOptions{Tuples: sink, Listed: f.listed}); err != nil {
 		f.abandon()
 		return nil, err

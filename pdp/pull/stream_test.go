@@ -46,3 +46,28 @@ func TestStreamedTuplesMapAsTheSnapshot(t *testing.T) {
 		t.Errorf("the odd tuples were not noticed: %q, %d tuples", want.NotKept, got.Counts["relationship_tuples"])
 	}
 }
+
+// Tuples that stream in before the resource types are mapped wait, and are
+// kept or dropped as the later ones are once the types are known.
+func TestTuplesBeforeTheSchemaWait(t *testing.T) {
+	m := &mapper{p: &policy.Policy{Resources: map[string]*policy.Resource{
+		"folder":   {},
+		"document": {Relations: map[string]string{"parent": "folder"}},
+	}}}
+	schema := make(chan struct{})
+	sink := tupleSink(m, schema)
+	tuple := func(subj, rel, obj string) permitapi.RelationshipTuple {
+		return permitapi.RelationshipTuple{Subject: subj, Relation: rel, Object: obj}
+	}
+	sink([]permitapi.RelationshipTuple{tuple("folder:b", "parent", "document:2"), tuple("nosuch:x", "parent", "document:1")}, 5)
+	if len(m.rels.items) != 0 || len(m.early) != 2 {
+		t.Fatalf("before the schema: %d kept, %d waiting", len(m.rels.items), len(m.early))
+	}
+	close(schema)
+	sink([]permitapi.RelationshipTuple{tuple("folder:a", "parent", "document:1"), tuple("folder:a", "owner", "document:1"), tuple("folder:b", "parent", "document:2")}, 5)
+	bad := m.tuples()
+	want := []policy.Relationship{{Subject: "folder:a", Relation: "parent", Object: "document:1"}, {Subject: "folder:b", Relation: "parent", Object: "document:2"}}
+	if !reflect.DeepEqual(m.p.Relationships, want) || bad != 2 || m.listed != 5 {
+		t.Errorf("kept %v, %d not kept, %d listed; want %v, 2, 5", m.p.Relationships, bad, m.listed, want)
+	}
+}
