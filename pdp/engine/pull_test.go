@@ -321,6 +321,20 @@ func TestPullChild(t *testing.T) {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if path := os.Getenv("PDPX_PULL_CHILD_MEMPROFILE"); path != "" {
+		// Every allocation of the pull, sampled every 64 KiB.
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				t.Fatal(err)
+			}
+		}()
+	}
 	stop := make(chan struct{})
 	peakc := heapPeak(stop)
 	start := time.Now()
