@@ -205,10 +205,10 @@ func plan(p *policy.Policy, step func(func()) <-chan struct{}) []part {
 		first = false
 		switch name {
 		case "users":
-			parts = append(parts, mapParts(p.Users, head, usersPerChunk, appendUser, step)...)
+			parts = append(parts, mapParts(p.Users, head, usersPerChunk, appendUser, warmUser, step)...)
 			continue
 		case "resource_instances":
-			parts = append(parts, mapParts(p.ResourceInstances, head, instancesPerChunk, appendInstance, step)...)
+			parts = append(parts, mapParts(p.ResourceInstances, head, instancesPerChunk, appendInstance, warmInstance, step)...)
 			continue
 		case "relationships":
 			parts = append(parts, relationshipParts(p.Relationships, head)...)
@@ -274,7 +274,9 @@ type keyed[V any] struct {
 // head opens the field. The entries are collected and sorted by a step:
 // a map's own order is random, and looking each key up again once sorted
 // would cost half as much as the sort.
-func mapParts[V any](m map[string]V, head string, per int, appendEntry func([]byte, V, int) ([]byte, bool), step func(func()) <-chan struct{}) []part {
+// warmValue reads ahead a byte of the strings of an entry's value, as
+// chunked's warm does.
+func mapParts[V any](m map[string]V, head string, per int, appendEntry func([]byte, V, int) ([]byte, bool), warmValue func(V) byte, step func(func()) <-chan struct{}) []part {
 	var sorted []keyed[V]
 	ready := step(func() {
 		sorted = make([]keyed[V], 0, len(m))
@@ -283,7 +285,13 @@ func mapParts[V any](m map[string]V, head string, per int, appendEntry func([]by
 		}
 		slices.SortFunc(sorted, func(a, b keyed[V]) int { return strings.Compare(a.key, b.key) })
 	})
-	return chunked(len(m), per, head+"{", "\n }", ready, nil, func(b []byte, i int, js *jsonState) ([]byte, error) {
+	warm := func(lo, hi int) (x byte) {
+		for i := lo; i < hi; i++ {
+			x ^= first(sorted[i].key) ^ warmValue(sorted[i].val)
+		}
+		return x
+	}
+	return chunked(len(m), per, head+"{", "\n }", ready, warm, func(b []byte, i int, js *jsonState) ([]byte, error) {
 		e := sorted[i]
 		start := len(b)
 		b, ok := appendString(b, e.key)
@@ -300,6 +308,22 @@ func mapParts[V any](m map[string]V, head string, per int, appendEntry func([]by
 		}
 		return js.appendValue(b[:start], e.val, 2)
 	})
+}
+
+// warmUser and warmInstance read a byte of the strings of a user or an
+// instance, and the size of its attributes, for chunked's warm.
+func warmUser(u *policy.User) byte {
+	if u == nil {
+		return 0
+	}
+	return first(u.Email) ^ first(u.FirstName) ^ first(u.LastName) ^ byte(len(u.Attributes)+len(u.Tenants)+len(u.Roles))
+}
+
+func warmInstance(in *policy.Instance) byte {
+	if in == nil {
+		return 0
+	}
+	return first(in.Tenant) ^ byte(len(in.Attributes))
 }
 
 // relationshipParts writes the relationships in chunks.
