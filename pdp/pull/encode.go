@@ -28,10 +28,16 @@ const (
 	highs = 0x8080808080808080
 )
 
+// newline is a line break and the spaces nl takes its indentation from.
+const newline = "\n                                "
+
 // nl starts a new line indented by n spaces.
 func nl(b []byte, n int) []byte {
-	b = append(b, '\n')
-	for range n {
+	if n < len(newline) {
+		return append(b, newline[:1+n]...)
+	}
+	b = append(b, newline...)
+	for range n - (len(newline) - 1) {
 		b = append(b, ' ')
 	}
 	return b
@@ -139,11 +145,27 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, bool) {
 	if len(m) == 0 {
 		return append(b, "{}"...), true
 	}
-	keys := make([]string, 0, len(m))
+	// An attribute map has a handful of keys: sorting them in place on the
+	// stack spares an allocation for every user and instance.
+	var small [8]string
+	var keys []string
+	if len(m) <= len(small) {
+		keys = small[:0]
+	} else {
+		keys = make([]string, 0, len(m))
+	}
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	if len(keys) <= len(small) {
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+	} else {
+		slices.Sort(keys)
+	}
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -162,56 +184,46 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, bool) {
 	return append(nl(b, depth), '}'), true
 }
 
-// fields writes an object of named fields, each written by its own
-// appender; fields with nothing to write (omitempty) are passed over.
-type field struct {
-	name string
-	put  func(b []byte, depth int) ([]byte, bool)
+// openField starts the n-th field of an object at depth, name and all:
+// after the object's "{" or the field before it.
+func openField(b []byte, n, depth int, name string) []byte {
+	if n > 0 {
+		b = append(b, ',')
+	}
+	b = nl(b, depth+1)
+	b = append(b, '"')
+	b = append(b, name...)
+	return append(b, `": `...)
 }
 
-func appendObject(b []byte, depth int, fs []field) ([]byte, bool) {
-	if len(fs) == 0 {
-		return append(b, "{}"...), true
+// closeObject ends an object at depth that holds n fields.
+func closeObject(b []byte, n, depth int) []byte {
+	if n == 0 {
+		return append(b, '}')
 	}
-	b = append(b, '{')
-	for i, f := range fs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = nl(b, depth+1)
-		b = append(b, '"')
-		b = append(b, f.name...)
-		b = append(b, `": `...)
-		var ok bool
-		if b, ok = f.put(b, depth+1); !ok {
-			return b, false
-		}
-	}
-	return append(nl(b, depth), '}'), true
+	return append(nl(b, depth), '}')
 }
 
-func strField(name, s string) field {
-	return field{name, func(b []byte, _ int) ([]byte, bool) { return appendString(b, s) }}
-}
+// The appenders of users, instances and relationships write their fields
+// in line, without a slice of fields or closures: there are hundreds of
+// thousands of them.
 
 // appendRelationship writes r as encoding/json does at depth.
 func appendRelationship(b []byte, r *policy.Relationship, depth int) ([]byte, bool) {
-	// The fields are written in line: there are hundreds of thousands.
-	b = append(b, '{')
 	var ok bool
-	for i, f := range [3]struct{ name, val string }{{"subject", r.Subject}, {"relation", r.Relation}, {"object", r.Object}} {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = nl(b, depth+1)
-		b = append(b, '"')
-		b = append(b, f.name...)
-		b = append(b, `": `...)
-		if b, ok = appendString(b, f.val); !ok {
-			return b, false
-		}
+	b = openField(append(b, '{'), 0, depth, "subject")
+	if b, ok = appendString(b, r.Subject); !ok {
+		return b, false
 	}
-	return append(nl(b, depth), '}'), true
+	b = openField(b, 1, depth, "relation")
+	if b, ok = appendString(b, r.Relation); !ok {
+		return b, false
+	}
+	b = openField(b, 2, depth, "object")
+	if b, ok = appendString(b, r.Object); !ok {
+		return b, false
+	}
+	return closeObject(b, 3, depth), true
 }
 
 // appendInstance writes in as encoding/json does at depth.
@@ -219,17 +231,24 @@ func appendInstance(b []byte, in *policy.Instance, depth int) ([]byte, bool) {
 	if in == nil {
 		return append(b, "null"...), true
 	}
-	var fs [2]field
+	b = append(b, '{')
 	n := 0
+	var ok bool
 	if in.Tenant != "" {
-		fs[n] = strField("tenant", in.Tenant)
+		b = openField(b, n, depth, "tenant")
 		n++
+		if b, ok = appendString(b, in.Tenant); !ok {
+			return b, false
+		}
 	}
 	if len(in.Attributes) > 0 {
-		fs[n] = field{"attributes", func(b []byte, d int) ([]byte, bool) { return appendMap(b, in.Attributes, d) }}
+		b = openField(b, n, depth, "attributes")
 		n++
+		if b, ok = appendMap(b, in.Attributes, depth+1); !ok {
+			return b, false
+		}
 	}
-	return appendObject(b, depth, fs[:n])
+	return closeObject(b, n, depth), true
 }
 
 // appendUser writes u as encoding/json does at depth.
@@ -237,60 +256,80 @@ func appendUser(b []byte, u *policy.User, depth int) ([]byte, bool) {
 	if u == nil {
 		return append(b, "null"...), true
 	}
-	fs := make([]field, 0, 6)
-	if u.Email != "" {
-		fs = append(fs, strField("email", u.Email))
-	}
-	if u.FirstName != "" {
-		fs = append(fs, strField("first_name", u.FirstName))
-	}
-	if u.LastName != "" {
-		fs = append(fs, strField("last_name", u.LastName))
+	b = append(b, '{')
+	n := 0
+	var ok bool
+	for _, f := range [3]struct{ name, val string }{{"email", u.Email}, {"first_name", u.FirstName}, {"last_name", u.LastName}} {
+		if f.val == "" {
+			continue
+		}
+		b = openField(b, n, depth, f.name)
+		n++
+		if b, ok = appendString(b, f.val); !ok {
+			return b, false
+		}
 	}
 	if len(u.Attributes) > 0 {
-		fs = append(fs, field{"attributes", func(b []byte, d int) ([]byte, bool) { return appendMap(b, u.Attributes, d) }})
+		b = openField(b, n, depth, "attributes")
+		n++
+		if b, ok = appendMap(b, u.Attributes, depth+1); !ok {
+			return b, false
+		}
 	}
 	if len(u.Tenants) > 0 {
-		fs = append(fs, field{"tenants", func(b []byte, d int) ([]byte, bool) {
-			b = append(b, '[')
-			for i, t := range u.Tenants {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = nl(b, d+1)
-				var ok bool
-				if b, ok = appendString(b, t); !ok {
-					return b, false
-				}
+		b = openField(b, n, depth, "tenants")
+		n++
+		b = append(b, '[')
+		for i, t := range u.Tenants {
+			if i > 0 {
+				b = append(b, ',')
 			}
-			return append(nl(b, d), ']'), true
-		}})
+			b = nl(b, depth+2)
+			if b, ok = appendString(b, t); !ok {
+				return b, false
+			}
+		}
+		b = append(nl(b, depth+1), ']')
 	}
 	if len(u.Roles) > 0 {
-		fs = append(fs, field{"roles", func(b []byte, d int) ([]byte, bool) {
-			b = append(b, '[')
-			for i, r := range u.Roles {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = nl(b, d+1)
-				ra := [3]field{strField("role", r.Role)}
-				n := 1
-				if r.Tenant != "" {
-					ra[n] = strField("tenant", r.Tenant)
-					n++
-				}
-				if r.Resource != "" {
-					ra[n] = strField("resource", r.Resource)
-					n++
-				}
-				var ok bool
-				if b, ok = appendObject(b, d+1, ra[:n]); !ok {
-					return b, false
-				}
+		b = openField(b, n, depth, "roles")
+		n++
+		b = append(b, '[')
+		for i := range u.Roles {
+			if i > 0 {
+				b = append(b, ',')
 			}
-			return append(nl(b, d), ']'), true
-		}})
+			b = nl(b, depth+2)
+			if b, ok = appendRole(b, &u.Roles[i], depth+2); !ok {
+				return b, false
+			}
+		}
+		b = append(nl(b, depth+1), ']')
 	}
-	return appendObject(b, depth, fs)
+	return closeObject(b, n, depth), true
+}
+
+// appendRole writes r as encoding/json does at depth.
+func appendRole(b []byte, r *policy.RoleAssignment, depth int) ([]byte, bool) {
+	var ok bool
+	b = openField(append(b, '{'), 0, depth, "role")
+	if b, ok = appendString(b, r.Role); !ok {
+		return b, false
+	}
+	n := 1
+	if r.Tenant != "" {
+		b = openField(b, n, depth, "tenant")
+		n++
+		if b, ok = appendString(b, r.Tenant); !ok {
+			return b, false
+		}
+	}
+	if r.Resource != "" {
+		b = openField(b, n, depth, "resource")
+		n++
+		if b, ok = appendString(b, r.Resource); !ok {
+			return b, false
+		}
+	}
+	return closeObject(b, n, depth), true
 }

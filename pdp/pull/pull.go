@@ -1,20 +1,12 @@
 package pull
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp/permitapi"
@@ -102,90 +94,6 @@ func Encode(p *policy.Policy) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// EncodeTo writes a policy as the JSON file pdpx pull writes: indented, so
-// that two snapshots compare line by line, keys sorted, the source header
-// first. The large maps and lists (users, instances, relationships) are
-// written an entry at a time: encoding the whole policy at once would hold
-// two more copies of the file in memory.
-func EncodeTo(w io.Writer, p *policy.Policy) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	// value writes v indented as if it stood at depth levels.
-	value := func(v any, depth int) error {
-		buf.Reset()
-		enc.SetIndent(strings.Repeat(" ", depth), " ")
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-		return err
-	}
-	bw.WriteString("{")
-	rv := reflect.ValueOf(p).Elem()
-	first := true
-	for i := range rv.NumField() {
-		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
-		f := rv.Field(i)
-		if name == "" || name == "-" || (strings.Contains(opts, "omitempty") && f.IsZero()) {
-			continue
-		}
-		if (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0 {
-			continue
-		}
-		if !first {
-			bw.WriteString(",")
-		}
-		first = false
-		fmt.Fprintf(bw, "\n %q: ", name)
-		if err := fast(bw, p, name, value); err != errNotFast {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		switch f.Kind() {
-		case reflect.Map:
-			keys := f.MapKeys()
-			sort.Slice(keys, func(a, b int) bool { return keys[a].String() < keys[b].String() })
-			bw.WriteString("{")
-			for j, k := range keys {
-				if j > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n  ")
-				if err := value(k.String(), 2); err != nil {
-					return err
-				}
-				bw.WriteString(": ")
-				if err := value(f.MapIndex(k).Interface(), 2); err != nil {
-					return err
-				}
-			}
-			bw.WriteString("\n }")
-		case reflect.Slice:
-			bw.WriteString("[")
-			for j := range f.Len() {
-				if j > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n  ")
-				if err := value(f.Index(j).Interface(), 2); err != nil {
-					return err
-				}
-			}
-			bw.WriteString("\n ]")
-		default:
-			if err := value(f.Interface(), 1); err != nil {
-				return err
-			}
-		}
-	}
-	bw.WriteString("\n}\n")
-	return bw.Flush()
-}
-
 // WriteFile writes data to path atomically, as WriteWith does.
 func WriteFile(path string, data []byte) error {
 	return WriteWith(path, func(w io.Writer) error {
@@ -234,82 +142,4 @@ func WriteWith(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("replacing %s: %w", path, err)
 	}
 	return nil
-}
-
-// errNotFast: the field has no fast writer.
-var errNotFast = errors.New("no fast writer")
-
-// fast writes the large fields of p (users, resource instances,
-// relationships) an entry at a time with the appenders of encode.go,
-// handing an entry they cannot write to value (encoding/json). Any other
-// field is errNotFast.
-func fast(bw *bufio.Writer, p *policy.Policy, name string, value func(v any, depth int) error) error {
-	var b []byte
-	// entry writes one entry, fast or by value.
-	entry := func(fastOK bool, v any) error {
-		if fastOK {
-			_, err := bw.Write(b)
-			return err
-		}
-		return value(v, 2)
-	}
-	key := func(i int, k string) error {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n  ")
-		if kb, ok := appendString(b[:0], k); ok {
-			bw.Write(kb)
-		} else if err := value(k, 2); err != nil {
-			return err
-		}
-		_, err := bw.WriteString(": ")
-		return err
-	}
-	switch name {
-	case "users":
-		bw.WriteString("{")
-		for i, k := range slices.Sorted(maps.Keys(p.Users)) {
-			if err := key(i, k); err != nil {
-				return err
-			}
-			var ok bool
-			b, ok = appendUser(b[:0], p.Users[k], 2)
-			if err := entry(ok, p.Users[k]); err != nil {
-				return err
-			}
-		}
-		_, err := bw.WriteString("\n }")
-		return err
-	case "resource_instances":
-		bw.WriteString("{")
-		for i, k := range slices.Sorted(maps.Keys(p.ResourceInstances)) {
-			if err := key(i, k); err != nil {
-				return err
-			}
-			var ok bool
-			b, ok = appendInstance(b[:0], p.ResourceInstances[k], 2)
-			if err := entry(ok, p.ResourceInstances[k]); err != nil {
-				return err
-			}
-		}
-		_, err := bw.WriteString("\n }")
-		return err
-	case "relationships":
-		bw.WriteString("[")
-		for i := range p.Relationships {
-			if i > 0 {
-				bw.WriteString(",")
-			}
-			bw.WriteString("\n  ")
-			var ok bool
-			b, ok = appendRelationship(b[:0], &p.Relationships[i], 2)
-			if err := entry(ok, p.Relationships[i]); err != nil {
-				return err
-			}
-		}
-		_, err := bw.WriteString("\n ]")
-		return err
-	}
-	return errNotFast
 }
