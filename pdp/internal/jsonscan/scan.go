@@ -87,7 +87,11 @@ func (d *Scanner[T]) Raw() (T, bool) {
 		return none, false
 	}
 	start := d.Pos
-	d.Pos = PlainRun(d.Src, d.Pos)
+	// PlainRun's words, here rather than through a call: the call cost
+	// the check decoder, whose strings are mostly short, a few percent.
+	for d.Pos+8 <= len(d.Src) && !special(word(d.Src, d.Pos)) {
+		d.Pos += 8
+	}
 	ascii := true
 	for ; d.Pos < len(d.Src); d.Pos++ {
 		switch c := d.Src[d.Pos]; {
@@ -284,20 +288,10 @@ const (
 // printable ASCII other than a quote or a backslash (len(b) when there is
 // none): what a string holds up to its end or its first escape. It looks
 // at eight bytes at a time; a word with anything else in it (or what looks
-// like it: the test may flag a plain byte after a special one, never miss
-// a special one) is left to the byte at a time loop.
+// like it, see special) is left to the byte at a time loop.
 func PlainRun[T Text](b T, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		w := b[i : i+8]
-		// One load: the compiler merges the eight (as in
-		// binary.LittleEndian.Uint64, which takes only bytes).
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		quote, slash := x^(ones*'"'), x^(ones*'\\')
-		special := (x - ones*0x20) | (quote-ones)&^quote | (slash-ones)&^slash | x
-		if special&highs != 0 {
-			break
-		}
+	for i+8 <= len(b) && !special(word(b, i)) {
+		i += 8
 	}
 	for ; i < len(b); i++ {
 		if c := b[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
@@ -305,6 +299,24 @@ func PlainRun[T Text](b T, i int) int {
 		}
 	}
 	return i
+}
+
+// word is the eight bytes of b from i, little-endian, in one load: the
+// compiler merges the eight (as in binary.LittleEndian.Uint64, which takes
+// only bytes).
+func word[T Text](b T, i int) uint64 {
+	w := b[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
+// special reports whether the word x may hold a byte a string cannot hold
+// as is (a control character, a quote, a backslash, a byte of a multi-byte
+// character). It may flag a plain byte that follows a special one, never
+// miss a special one.
+func special(x uint64) bool {
+	quote, slash := x^(ones*'"'), x^(ones*'\\')
+	return ((x-ones*0x20)|(quote-ones)&^quote|(slash-ones)&^slash|x)&highs != 0
 }
 
 // FoldsToAny reports whether the ASCII key k equals one of names but for
