@@ -140,12 +140,9 @@ func (d *scanner) skip() bool {
 		ok := d.Array(d.skip)
 		d.depth--
 		return ok
-	case c == 't':
-		return d.Lit("true")
-	case c == 'f':
-		return d.Lit("false")
-	case c == 'n':
-		return d.Lit("null")
+	case c == 't' || c == 'f' || c == 'n':
+		_, ok := d.Literal()
+		return ok
 	case c == '-' || c >= '0' && c <= '9':
 		_, ok := d.Number()
 		return ok

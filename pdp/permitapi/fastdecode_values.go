@@ -20,12 +20,8 @@ func (d *scanner) value() (any, bool) {
 	switch c := d.Peek(); {
 	case c == '"' || c == '-' || c >= '0' && c <= '9':
 		return d.scalar()
-	case c == 't':
-		return true, d.Lit("true")
-	case c == 'f':
-		return false, d.Lit("false")
-	case c == 'n':
-		return nil, d.Lit("null")
+	case c == 't' || c == 'f' || c == 'n':
+		return d.Literal()
 	case c == '{':
 		return d.object1()
 	case c == '[':

@@ -238,12 +238,8 @@ func (d *scanner) value() (any, bool) {
 	switch c := d.Peek(); {
 	case c == '"':
 		return d.Raw()
-	case c == 't':
-		return true, d.Lit("true")
-	case c == 'f':
-		return false, d.Lit("false")
-	case c == 'n':
-		return nil, d.Lit("null")
+	case c == 't' || c == 'f' || c == 'n':
+		return d.Literal()
 	case c == '-' || c >= '0' && c <= '9':
 		// A float64, as encoding/json decodes a number into an interface;
 		// out of range gives up.

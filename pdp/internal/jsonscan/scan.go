@@ -70,6 +70,20 @@ func (d *Scanner[T]) Lit(word string) bool {
 	return false
 }
 
+// Literal reads true, false or null as encoding/json decodes them into
+// an interface: true, false, nil.
+func (d *Scanner[T]) Literal() (any, bool) {
+	switch d.Peek() {
+	case 't':
+		return true, d.Lit("true")
+	case 'f':
+		return false, d.Lit("false")
+	case 'n':
+		return nil, d.Lit("null")
+	}
+	return nil, false
+}
+
 // AtEnd skips whitespace and reports whether the text ends there: a
 // document is one value and nothing after it.
 func (d *Scanner[T]) AtEnd() bool {

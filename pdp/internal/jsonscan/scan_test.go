@@ -92,7 +92,7 @@ func TestRawAllocatesNothing(t *testing.T) {
 // FuzzScan holds the two compilations of the scanner (a string, bytes) to
 // the same reading, and what they take to what encoding/json takes.
 func FuzzScan(f *testing.F) {
-	for _, s := range []string{`"a"`, `"a\u00e9\n"`, `-1.5e+3`, `0`, `01`, `{"a":[1,"b",{"c":null}]}`, "\"\xff\"", `[true,false]`} {
+	for _, s := range []string{`"a"`, `"a\u00e9\n"`, `-1.5e+3`, `0`, `01`, `{"a":[1,"b",{"c":null}]}`, "\"\xff\"", `[true,false]`, `true`, ` null `, `nul`, `falsey`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -120,6 +120,19 @@ func FuzzScan(f *testing.F) {
 		}
 		if ok && s.AtEnd() && !valid {
 			t.Fatalf("SkipString took an invalid string")
+		}
+
+		s.Pos, b.Pos = 0, 0
+		lit, ok := s.Literal()
+		litB, okB := b.Literal()
+		if ok != okB || lit != litB {
+			t.Fatalf("Literal: string %v %v, bytes %v %v", lit, ok, litB, okB)
+		}
+		if ok && s.AtEnd() {
+			var v any
+			if err := json.Unmarshal(in, &v); err != nil || v != lit {
+				t.Fatalf("Literal took %v, encoding/json %v (%v)", lit, v, err)
+			}
 		}
 
 		s.Pos, b.Pos = 0, 0
