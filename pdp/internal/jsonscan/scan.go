@@ -43,8 +43,8 @@ func (d *Scanner[T]) WS() {
 	}
 }
 
-// Eat consumes c if it is next.
-func (d *Scanner[T]) Eat(c byte) bool {
+// eat consumes c if it is next.
+func (d *Scanner[T]) eat(c byte) bool {
 	if d.Pos < len(d.Src) && d.Src[d.Pos] == c {
 		d.Pos++
 		return true
@@ -97,11 +97,11 @@ func (d *Scanner[T]) AtEnd() bool {
 func (d *Scanner[T]) Raw() (T, bool) {
 	var none T
 	d.WS()
-	if !d.Eat('"') {
+	if !d.eat('"') {
 		return none, false
 	}
 	start := d.Pos
-	// PlainRun's words, here rather than through a call: the call cost
+	// plainRun's words, here rather than through a call: the call cost
 	// the check decoder, whose strings are mostly short, a few percent.
 	for d.Pos+8 <= len(d.Src) && !special(word(d.Src, d.Pos)) {
 		d.Pos += 8
@@ -122,8 +122,9 @@ func (d *Scanner[T]) Raw() (T, bool) {
 	return none, false
 }
 
+// validUTF8 is utf8.ValidString or utf8.Valid, whichever v is: converting
+// it to the other would copy it.
 func validUTF8[T Text](v T) bool {
-	// Each conversion compiles to a type switch on the instance, not a copy.
 	switch v := any(v).(type) {
 	case string:
 		return utf8.ValidString(v)
@@ -133,11 +134,11 @@ func validUTF8[T Text](v T) bool {
 	return utf8.ValidString(string(v))
 }
 
-// Key reads an object key and its colon. With ascii, only a plain ASCII
+// key reads an object key and its colon. With ascii, only a plain ASCII
 // key is read, as a struct's field names are: encoding/json matches fields
 // by Unicode case folding, so a non-ASCII key might name a field. A map's
 // keys are read as they are.
-func (d *Scanner[T]) Key(ascii bool) (T, bool) {
+func (d *Scanner[T]) key(ascii bool) (T, bool) {
 	k, ok := d.Raw()
 	if !ok {
 		return k, false
@@ -150,11 +151,11 @@ func (d *Scanner[T]) Key(ascii bool) (T, bool) {
 		}
 	}
 	d.WS()
-	return k, d.Eat(':')
+	return k, d.eat(':')
 }
 
 // Object reads {"k": v, ...} whose keys name a struct's fields (plain
-// ASCII, see Key), calling field for each key with the scanner at its
+// ASCII, see key), calling field for each key with the scanner at its
 // value; field consumes the value. An empty object calls nothing.
 func (d *Scanner[T]) Object(field func(k T) bool) bool {
 	return d.Members(true, field)
@@ -163,7 +164,7 @@ func (d *Scanner[T]) Object(field func(k T) bool) bool {
 // Members is Object for a struct's fields (ascii) or a map's entries.
 func (d *Scanner[T]) Members(ascii bool, field func(k T) bool) bool {
 	d.WS()
-	if !d.Eat('{') {
+	if !d.eat('{') {
 		return false
 	}
 	if d.Peek() == '}' {
@@ -171,7 +172,7 @@ func (d *Scanner[T]) Members(ascii bool, field func(k T) bool) bool {
 		return true
 	}
 	for {
-		k, ok := d.Key(ascii)
+		k, ok := d.key(ascii)
 		if !ok || !field(k) {
 			return false
 		}
@@ -191,7 +192,7 @@ func (d *Scanner[T]) Members(ascii bool, field func(k T) bool) bool {
 // it; elem consumes it. An empty array calls nothing.
 func (d *Scanner[T]) Array(elem func() bool) bool {
 	d.WS()
-	if !d.Eat('[') {
+	if !d.eat('[') {
 		return false
 	}
 	if d.Peek() == ']' {
@@ -218,11 +219,11 @@ func (d *Scanner[T]) Array(elem func() bool) bool {
 // it means is not needed). A skipped string may hold invalid UTF-8:
 // encoding/json accepts it.
 func (d *Scanner[T]) SkipString() bool {
-	if !d.Eat('"') {
+	if !d.eat('"') {
 		return false
 	}
 	for d.Pos < len(d.Src) {
-		d.Pos = PlainRun(d.Src, d.Pos)
+		d.Pos = plainRun(d.Src, d.Pos)
 		if d.Pos >= len(d.Src) {
 			return false
 		}
@@ -263,28 +264,28 @@ func (d *Scanner[T]) Number() (T, bool) {
 	var none T
 	d.WS()
 	start := d.Pos
-	d.Eat('-')
-	if d.Eat('0') {
+	d.eat('-')
+	if d.eat('0') {
 		// no leading zeros
-	} else if !d.Digits() {
+	} else if !d.digits() {
 		return none, false
 	}
-	if d.Eat('.') && !d.Digits() {
+	if d.eat('.') && !d.digits() {
 		return none, false
 	}
-	if d.Eat('e') || d.Eat('E') {
-		if !d.Eat('+') {
-			d.Eat('-')
+	if d.eat('e') || d.eat('E') {
+		if !d.eat('+') {
+			d.eat('-')
 		}
-		if !d.Digits() {
+		if !d.digits() {
 			return none, false
 		}
 	}
 	return d.Src[start:d.Pos], true
 }
 
-// Digits consumes one or more decimal digits.
-func (d *Scanner[T]) Digits() bool {
+// digits consumes one or more decimal digits.
+func (d *Scanner[T]) digits() bool {
 	start := d.Pos
 	for d.Pos < len(d.Src) && d.Src[d.Pos] >= '0' && d.Src[d.Pos] <= '9' {
 		d.Pos++
@@ -292,18 +293,18 @@ func (d *Scanner[T]) Digits() bool {
 	return d.Pos > start
 }
 
-// Words of eight bytes, for PlainRun.
+// Words of eight bytes, for plainRun.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-// PlainRun is the index of the first byte of b from i on that is not
+// plainRun is the index of the first byte of b from i on that is not
 // printable ASCII other than a quote or a backslash (len(b) when there is
 // none): what a string holds up to its end or its first escape. It looks
 // at eight bytes at a time; a word with anything else in it (or what looks
 // like it, see special) is left to the byte at a time loop.
-func PlainRun[T Text](b T, i int) int {
+func plainRun[T Text](b T, i int) int {
 	for i+8 <= len(b) && !special(word(b, i)) {
 		i += 8
 	}

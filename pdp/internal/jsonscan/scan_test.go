@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// PlainRun finds the first byte a string cannot hold as is, wherever it
+// plainRun finds the first byte a string cannot hold as is, wherever it
 // falls in a word and whatever surrounds it, in a string as in bytes.
 func TestPlainRun(t *testing.T) {
 	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80 }
@@ -21,10 +21,10 @@ func TestPlainRun(t *testing.T) {
 					want = pos
 				}
 				for start := 0; start <= pos; start += 3 {
-					if got := PlainRun(b, start); got != want {
+					if got := plainRun(b, start); got != want {
 						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, pos, b, start, got, want)
 					}
-					if got := PlainRun(string(b), start); got != want {
+					if got := plainRun(string(b), start); got != want {
 						t.Fatalf("byte %#x at %d in string %q from %d: %d, want %d", c, pos, b, start, got, want)
 					}
 				}
