@@ -1,19 +1,10 @@
 package permitapi
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// seen guards against duplicate keys: encoding/json's "last one wins" has
-// corners (null leaves a string field as it was, a second object merges
-// into the first map) not worth copying.
-type seen uint16
-
-func (s *seen) first(bit int) bool {
-	if *s&(1<<bit) != 0 {
-		return false
-	}
-	*s |= 1 << bit
-	return true
-}
+	"github.com/pdpx/pdpx/pdp/internal/jsonscan"
+)
 
 // fastPage is a page as the fast decoder reads it: the items, the hashes
 // of their ids (0 for none) and, for a page object, its counts.
@@ -34,19 +25,19 @@ var pageKeys = []string{"data", "total_count", "page_count"}
 // {data, total_count, page_count}. The items are appended to dst (a new
 // slice when it is nil).
 func decodePageFast[T any](body []byte, item itemFunc[T], dst []T) (*fastPage[T], bool) {
-	d := &scanner{b: body}
+	d := &scanner{Scanner: jsonscan.Scanner[[]byte]{Src: body}}
 	p := &fastPage[T]{}
 	items := func() bool {
-		if d.peek() == 'n' {
+		if d.Peek() == 'n' {
 			// null data: no items, as encoding/json leaves a nil slice.
-			return d.lit("null")
+			return d.Lit("null")
 		}
 		p.items = dst
 		if p.items == nil {
 			p.items = make([]T, 0, 100)
 		}
-		return d.array(func() bool {
-			if d.peek() == 'n' {
+		return d.Array(func() bool {
+			if d.Peek() == 'n' {
 				return false // a null item: encoding/json's zero item, left to it
 			}
 			p.items = append(p.items, *new(T))
@@ -56,51 +47,44 @@ func decodePageFast[T any](body []byte, item itemFunc[T], dst []T) (*fastPage[T]
 		})
 	}
 	var ok bool
-	switch d.peek() {
+	switch d.Peek() {
 	case '[':
 		ok = items()
 	case '{':
 		p.object = true
-		var got seen
-		ok = d.object(func(k []byte) bool {
+		var got jsonscan.Seen
+		ok = d.Object(func(k []byte) bool {
 			switch string(k) {
 			case "data":
-				return got.first(0) && items()
+				return got.First(0) && items()
 			case "total_count":
-				return got.first(1) && d.integer(&p.totalCount)
+				return got.First(1) && d.integer(&p.totalCount)
 			case "page_count":
-				return got.first(2) && d.integer(&p.pageCount)
+				return got.First(2) && d.integer(&p.pageCount)
 			}
 			return d.unknown(k, pageKeys)
 		})
 	}
-	d.ws()
-	return p, ok && d.i == len(d.b)
+	return p, ok && d.AtEnd()
 }
 
 var tupleKeys = []string{"id", "subject", "relation", "object", "tenant"}
 
 func fastTuple(d *scanner, t *RelationshipTuple) (uint64, bool) {
-	var got seen
+	var got jsonscan.Seen
 	var id uint64
-	ok := d.object(func(k []byte) bool {
-		var ok bool
+	ok := d.Object(func(k []byte) bool {
 		switch string(k) {
 		case "id":
-			id, ok = d.idHash()
-			return got.first(0) && ok
+			return got.First(0) && d.idHash(&id)
 		case "subject":
-			t.Subject, ok = d.str()
-			return got.first(1) && ok
+			return got.First(1) && d.str(&t.Subject)
 		case "relation":
-			t.Relation, ok = d.interned()
-			return got.first(2) && ok
+			return got.First(2) && d.interned(&t.Relation)
 		case "object":
-			t.Object, ok = d.str()
-			return got.first(3) && ok
+			return got.First(3) && d.str(&t.Object)
 		case "tenant":
-			t.Tenant, ok = d.interned()
-			return got.first(4) && ok
+			return got.First(4) && d.interned(&t.Tenant)
 		}
 		return d.unknown(k, tupleKeys)
 	})
@@ -110,26 +94,20 @@ func fastTuple(d *scanner, t *RelationshipTuple) (uint64, bool) {
 var assignmentKeys = []string{"id", "user", "role", "tenant", "resource_instance"}
 
 func fastAssignment(d *scanner, a *RoleAssignment) (uint64, bool) {
-	var got seen
+	var got jsonscan.Seen
 	var id uint64
-	ok := d.object(func(k []byte) bool {
-		var ok bool
+	ok := d.Object(func(k []byte) bool {
 		switch string(k) {
 		case "id":
-			id, ok = d.idHash()
-			return got.first(0) && ok
+			return got.First(0) && d.idHash(&id)
 		case "user":
-			a.User, ok = d.str()
-			return got.first(1) && ok
+			return got.First(1) && d.str(&a.User)
 		case "role":
-			a.Role, ok = d.interned()
-			return got.first(2) && ok
+			return got.First(2) && d.interned(&a.Role)
 		case "tenant":
-			a.Tenant, ok = d.interned()
-			return got.first(3) && ok
+			return got.First(3) && d.interned(&a.Tenant)
 		case "resource_instance":
-			a.ResourceInstance, ok = d.strPtr()
-			return got.first(4) && ok
+			return got.First(4) && d.strPtr(&a.ResourceInstance)
 		}
 		return d.unknown(k, assignmentKeys)
 	})
@@ -139,25 +117,20 @@ func fastAssignment(d *scanner, a *RoleAssignment) (uint64, bool) {
 var instanceKeys = []string{"id", "key", "resource", "tenant", "attributes"}
 
 func fastInstance(d *scanner, in *ResourceInstance) (uint64, bool) {
-	var got seen
+	var got jsonscan.Seen
 	var id uint64
-	ok := d.object(func(k []byte) bool {
-		var ok bool
+	ok := d.Object(func(k []byte) bool {
 		switch string(k) {
 		case "id":
-			id, ok = d.idHash()
-			return got.first(0) && ok
+			return got.First(0) && d.idHash(&id)
 		case "key":
-			in.Key, ok = d.str()
-			return got.first(1) && ok
+			return got.First(1) && d.str(&in.Key)
 		case "resource":
-			in.Resource, ok = d.interned()
-			return got.first(2) && ok
+			return got.First(2) && d.interned(&in.Resource)
 		case "tenant":
-			in.Tenant, ok = d.interned()
-			return got.first(3) && ok
+			return got.First(3) && d.interned(&in.Tenant)
 		case "attributes":
-			return got.first(4) && d.attrs(&in.Attributes)
+			return got.First(4) && d.attrs(&in.Attributes)
 		}
 		return d.unknown(k, instanceKeys)
 	})
@@ -167,30 +140,24 @@ func fastInstance(d *scanner, in *ResourceInstance) (uint64, bool) {
 var userKeys = []string{"id", "key", "email", "first_name", "last_name", "attributes", "associated_tenants"}
 
 func fastUser(d *scanner, u *User) (uint64, bool) {
-	var got seen
+	var got jsonscan.Seen
 	var id uint64
-	ok := d.object(func(k []byte) bool {
-		var ok bool
+	ok := d.Object(func(k []byte) bool {
 		switch string(k) {
 		case "id":
-			id, ok = d.idHash()
-			return got.first(0) && ok
+			return got.First(0) && d.idHash(&id)
 		case "key":
-			u.Key, ok = d.str()
-			return got.first(1) && ok
+			return got.First(1) && d.str(&u.Key)
 		case "email":
-			u.Email, ok = d.strPtr()
-			return got.first(2) && ok
+			return got.First(2) && d.strPtr(&u.Email)
 		case "first_name":
-			u.FirstName, ok = d.strPtr()
-			return got.first(3) && ok
+			return got.First(3) && d.strPtr(&u.FirstName)
 		case "last_name":
-			u.LastName, ok = d.strPtr()
-			return got.first(4) && ok
+			return got.First(4) && d.strPtr(&u.LastName)
 		case "attributes":
-			return got.first(5) && d.attrs(&u.Attributes)
+			return got.First(5) && d.attrs(&u.Attributes)
 		case "associated_tenants":
-			return got.first(6) && d.associated(&u.AssociatedTenants)
+			return got.First(6) && d.associated(&u.AssociatedTenants)
 		}
 		return d.unknown(k, userKeys)
 	})
@@ -201,31 +168,28 @@ var associatedKeys = []string{"tenant", "roles", "status", "resource_instance_ro
 
 // associated reads a user's associated_tenants.
 func (d *scanner) associated(out *[]AssociatedTenant) bool {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*out = nil
-		return d.lit("null")
+		return d.Lit("null")
 	}
 	list := make([]AssociatedTenant, 0)
-	ok := d.array(func() bool {
-		if d.peek() == 'n' {
+	ok := d.Array(func() bool {
+		if d.Peek() == 'n' {
 			return false // a null element: left to encoding/json
 		}
 		list = append(list, AssociatedTenant{})
 		at := &list[len(list)-1]
-		var got seen
-		return d.object(func(k []byte) bool {
-			var ok bool
+		var got jsonscan.Seen
+		return d.Object(func(k []byte) bool {
 			switch string(k) {
 			case "tenant":
-				at.Tenant, ok = d.interned()
-				return got.first(0) && ok
+				return got.First(0) && d.interned(&at.Tenant)
 			case "roles":
-				return got.first(1) && d.strings(&at.Roles)
+				return got.First(1) && d.strings(&at.Roles)
 			case "status":
-				at.Status, ok = d.interned()
-				return got.first(2) && ok
+				return got.First(2) && d.interned(&at.Status)
 			case "resource_instance_roles":
-				return got.first(3) && d.raws(&at.ResourceInstanceRoles)
+				return got.First(3) && d.raws(&at.ResourceInstanceRoles)
 			}
 			return d.unknown(k, associatedKeys)
 		})
@@ -237,18 +201,17 @@ func (d *scanner) associated(out *[]AssociatedTenant) bool {
 // strings reads a []string: null is nil, [] an empty list; a null element
 // is left to encoding/json.
 func (d *scanner) strings(out *[]string) bool {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*out = nil
-		return d.lit("null")
+		return d.Lit("null")
 	}
 	list := make([]string, 0)
-	ok := d.array(func() bool {
-		if d.peek() == 'n' {
+	ok := d.Array(func() bool {
+		if d.Peek() == 'n' {
 			return false
 		}
-		s, ok := d.interned()
-		list = append(list, s)
-		return ok
+		list = append(list, "")
+		return d.interned(&list[len(list)-1])
 	})
 	*out = list
 	return ok
@@ -256,18 +219,18 @@ func (d *scanner) strings(out *[]string) bool {
 
 // raws reads a []json.RawMessage: each element's text, copied.
 func (d *scanner) raws(out *[]json.RawMessage) bool {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*out = nil
-		return d.lit("null")
+		return d.Lit("null")
 	}
 	list := make([]json.RawMessage, 0)
-	ok := d.array(func() bool {
-		d.ws()
-		start := d.i
+	ok := d.Array(func() bool {
+		d.WS()
+		start := d.Pos
 		if !d.skip() {
 			return false
 		}
-		list = append(list, append(json.RawMessage(nil), d.b[start:d.i]...))
+		list = append(list, append(json.RawMessage(nil), d.Src[start:d.Pos]...))
 		return true
 	})
 	*out = list

@@ -190,26 +190,3 @@ func BenchmarkFastTuplePage(b *testing.B) {
 		}
 	})
 }
-
-// plainRun finds the first byte a string cannot hold as is, wherever it
-// falls in a word and whatever surrounds it.
-func TestPlainRun(t *testing.T) {
-	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80 }
-	for c := range 256 {
-		for pos := range 20 {
-			for _, fill := range []byte{'a', 0x7f, ' ', 0x21, 0x5b, 0x5d} {
-				b := bytes.Repeat([]byte{fill}, 20)
-				b[pos] = byte(c)
-				want := len(b)
-				if !plain(byte(c)) {
-					want = pos
-				}
-				for start := 0; start <= pos; start += 3 {
-					if got := plainRun(b, start); got != want {
-						t.Fatalf("byte %#x at %d in %q from %d: %d, want %d", c, pos, b, start, got, want)
-					}
-				}
-			}
-		}
-	}
-}

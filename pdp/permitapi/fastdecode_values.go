@@ -5,9 +5,9 @@ import "strconv"
 // attrs reads an attribute object (or null) as encoding/json decodes it
 // into map[string]any.
 func (d *scanner) attrs(m *map[string]any) bool {
-	if d.peek() == 'n' {
+	if d.Peek() == 'n' {
 		*m = nil
-		return d.lit("null")
+		return d.Lit("null")
 	}
 	v, ok := d.object1()
 	*m = v
@@ -17,15 +17,11 @@ func (d *scanner) attrs(m *map[string]any) bool {
 // value reads any value as encoding/json decodes it into an interface:
 // strings, float64, bools, nil, []any and map[string]any.
 func (d *scanner) value() (any, bool) {
-	switch c := d.peek(); {
+	switch c := d.Peek(); {
 	case c == '"' || c == '-' || c >= '0' && c <= '9':
 		return d.scalar()
-	case c == 't':
-		return true, d.lit("true")
-	case c == 'f':
-		return false, d.lit("false")
-	case c == 'n':
-		return nil, d.lit("null")
+	case c == 't' || c == 'f' || c == 'n':
+		return d.Literal()
 	case c == '{':
 		return d.object1()
 	case c == '[':
@@ -33,7 +29,7 @@ func (d *scanner) value() (any, bool) {
 			return nil, false
 		}
 		out := make([]any, 0)
-		ok := d.array(func() bool {
+		ok := d.Array(func() bool {
 			v, ok := d.value()
 			out = append(out, v)
 			return ok
@@ -49,13 +45,13 @@ func (d *scanner) value() (any, bool) {
 // same boxed value (strings and float64 are immutable, so sharing them is
 // safe).
 func (d *scanner) scalar() (any, bool) {
-	str := d.b[d.i] == '"'
+	str := d.Src[d.Pos] == '"'
 	var text []byte
 	var ok bool
 	if str {
-		text, ok = d.raw()
+		text, ok = d.Raw()
 	} else {
-		text, ok = d.number()
+		text, ok = d.Number()
 	}
 	if !ok {
 		return nil, false
@@ -102,7 +98,7 @@ func (d *scanner) object1() (map[string]any, bool) {
 		return nil, false
 	}
 	out := map[string]any{}
-	ok := d.members(false, func(k []byte) bool {
+	ok := d.Members(false, func(k []byte) bool {
 		v, ok := d.value()
 		out[d.intern(k)] = v
 		return ok

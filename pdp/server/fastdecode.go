@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pdpx/pdpx/pdp"
+	"github.com/pdpx/pdpx/pdp/internal/jsonscan"
 )
 
 // The fast decoder reads /allowed and /allowed/bulk bodies in the shape
@@ -28,187 +28,59 @@ import (
 
 // decodeChecksFast appends the checks of a bulk body (a JSON array) to cs.
 func decodeChecksFast(s string, cs []pdp.Check) ([]pdp.Check, bool) {
-	d := scanner{s: s}
-	d.ws()
-	if !d.eat('[') {
-		return cs, false
-	}
-	d.ws()
-	if !d.eat(']') {
-		for {
-			cs = append(cs, pdp.Check{})
-			if !d.check(&cs[len(cs)-1]) {
-				return cs, false
-			}
-			d.ws()
-			if d.eat(']') {
-				break
-			}
-			if !d.eat(',') {
-				return cs, false
-			}
-		}
-	}
-	d.ws()
-	return cs, d.i == len(d.s)
+	d := scanner{jsonscan.Scanner[string]{Src: s}}
+	ok := d.Array(func() bool {
+		cs = append(cs, pdp.Check{})
+		return d.check(&cs[len(cs)-1])
+	})
+	return cs, ok && d.AtEnd()
 }
 
 // decodeCheckFast reads one /allowed body into c.
 func decodeCheckFast(s string, c *pdp.Check) bool {
-	d := scanner{s: s}
-	if !d.check(c) {
-		return false
-	}
-	d.ws()
-	return d.i == len(d.s)
+	d := scanner{jsonscan.Scanner[string]{Src: s}}
+	return d.check(c) && d.AtEnd()
 }
 
-// scanner walks a JSON text; every method reports false where the fast
-// path gives up, and the position is then meaningless.
+// scanner reads the check types with jsonscan's primitives; every method
+// reports false where the fast path gives up.
 type scanner struct {
-	s string
-	i int
+	jsonscan.Scanner[string]
 }
 
-func (d *scanner) ws() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
-// eat consumes c if it is next.
-func (d *scanner) eat(c byte) bool {
-	if d.i < len(d.s) && d.s[d.i] == c {
-		d.i++
-		return true
-	}
-	return false
-}
-
-// peek is the next byte after whitespace, 0 at the end.
-func (d *scanner) peek() byte {
-	d.ws()
-	if d.i < len(d.s) {
-		return d.s[d.i]
-	}
-	return 0
-}
-
-// lit consumes the literal word (true, false, null).
-func (d *scanner) lit(word string) bool {
-	if strings.HasPrefix(d.s[d.i:], word) {
-		d.i += len(word)
-		return true
-	}
-	return false
-}
-
-// str reads a string without escapes, which is the string itself; escapes,
-// control characters and invalid UTF-8 (which encoding/json would replace)
-// give up.
-func (d *scanner) str() (string, bool) {
-	d.ws()
-	if !d.eat('"') {
-		return "", false
-	}
-	start := d.i
-	ascii := true
-	for ; d.i < len(d.s); d.i++ {
-		switch b := d.s[d.i]; {
-		case b == '"':
-			v := d.s[start:d.i]
-			d.i++
-			return v, ascii || utf8.ValidString(v)
-		case b == '\\' || b < 0x20:
-			return "", false
-		case b >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return "", false
+// str reads a string into *out (a substring of the body).
+func (d *scanner) str(out *string) bool {
+	v, ok := d.Raw()
+	*out = v
+	return ok
 }
 
 // strOrNull reads a string, or null as "" (what encoding/json leaves in a
 // string field, and in a *string field that then reads as empty).
-func (d *scanner) strOrNull() (string, bool) {
-	if d.peek() == 'n' {
-		return "", d.lit("null")
+func (d *scanner) strOrNull(out *string) bool {
+	if d.Peek() == 'n' {
+		*out = ""
+		return d.Lit("null")
 	}
-	return d.str()
-}
-
-// key reads an object key and its colon. Only plain ASCII keys are read:
-// encoding/json matches struct fields by Unicode case folding, so a
-// non-ASCII key might name a field.
-func (d *scanner) key() (string, bool) {
-	d.ws()
-	k, ok := d.str()
-	if !ok {
-		return "", false
-	}
-	for i := 0; i < len(k); i++ {
-		if k[i] >= utf8.RuneSelf {
-			return "", false
-		}
-	}
-	d.ws()
-	return k, d.eat(':')
-}
-
-// object reads {"k": v, ...}, calling field for each key with the scanner
-// at its value; field consumes the value. An empty object calls nothing.
-func (d *scanner) object(field func(k string) bool) bool {
-	d.ws()
-	if !d.eat('{') {
-		return false
-	}
-	if d.peek() == '}' {
-		d.i++
-		return true
-	}
-	for {
-		k, ok := d.key()
-		if !ok || !field(k) {
-			return false
-		}
-		switch d.peek() {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+	return d.str(out)
 }
 
 // unknown handles a key the wire types do not name: it is skipped, as
 // encoding/json skips it, unless it matches a known key but for case (then
 // encoding/json would use it and the fast path gives up).
-func (d *scanner) unknown(k string, known *[8]string) bool {
-	for _, n := range known {
-		if n != "" && strings.EqualFold(k, n) {
-			return false
-		}
-	}
-	return d.skip()
+func (d *scanner) unknown(k string, known []string) bool {
+	return !jsonscan.FoldsToAny(k, known) && d.skip()
 }
 
 // skip passes over any value and checks that it is valid JSON, as the
 // slow path's json.Unmarshal would.
 func (d *scanner) skip() bool {
-	d.ws()
-	start := d.i
+	d.WS()
+	start := d.Pos
 	if !d.skipRaw() {
 		return false
 	}
-	return json.Valid([]byte(d.s[start:d.i]))
+	return json.Valid([]byte(d.Src[start:d.Pos]))
 }
 
 // skipRaw finds the end of a value: a string, a container by its depth
@@ -216,38 +88,38 @@ func (d *scanner) skip() bool {
 // not validate; skip and value do.
 func (d *scanner) skipRaw() bool {
 	depth := 0
-	for d.i < len(d.s) {
-		c := d.s[d.i]
+	for d.Pos < len(d.Src) {
+		c := d.Src[d.Pos]
 		switch {
 		case c == '"':
-			d.i++
-			for d.i < len(d.s) && d.s[d.i] != '"' {
-				if d.s[d.i] == '\\' {
-					d.i++
+			d.Pos++
+			for d.Pos < len(d.Src) && d.Src[d.Pos] != '"' {
+				if d.Src[d.Pos] == '\\' {
+					d.Pos++
 				}
-				d.i++
+				d.Pos++
 			}
-			if d.i >= len(d.s) {
+			if d.Pos >= len(d.Src) {
 				return false
 			}
-			d.i++
+			d.Pos++
 		case c == '{' || c == '[':
 			depth++
-			d.i++
+			d.Pos++
 		case c == '}' || c == ']':
 			if depth == 0 {
 				return false // a scalar cannot start with a closing bracket
 			}
 			depth--
-			d.i++
+			d.Pos++
 		case depth == 0:
 			// A scalar: up to the next delimiter.
-			for d.i < len(d.s) && !strings.ContainsRune(",}] \t\n\r", rune(d.s[d.i])) {
-				d.i++
+			for d.Pos < len(d.Src) && !strings.ContainsRune(",}] \t\n\r", rune(d.Src[d.Pos])) {
+				d.Pos++
 			}
 			return true
 		default:
-			d.i++
+			d.Pos++
 		}
 		if depth == 0 {
 			return true
@@ -258,85 +130,56 @@ func (d *scanner) skipRaw() bool {
 
 // Known keys of each object, for unknown's case-folding test.
 var (
-	checkKeys    = [8]string{"user", "action", "resource", "context", "tenant"}
-	userKeys     = [8]string{"key", "first_name", "firstName", "last_name", "lastName", "email", "attributes"}
-	resourceKeys = [8]string{"type", "key", "tenant", "attributes", "context"}
+	checkKeys    = []string{"user", "action", "resource", "context", "tenant"}
+	userKeys     = []string{"key", "first_name", "firstName", "last_name", "lastName", "email", "attributes"}
+	resourceKeys = []string{"type", "key", "tenant", "attributes", "context"}
 )
 
-// seen guards against duplicate keys: encoding/json's "last one wins" has
-// corners (null leaves a string field as it was) not worth copying.
-type seen uint16
-
-func (s *seen) first(bit int) bool {
-	if *s&(1<<bit) != 0 {
-		return false
-	}
-	*s |= 1 << bit
-	return true
-}
-
 func (d *scanner) check(c *pdp.Check) bool {
-	var got seen
-	ok := d.object(func(k string) bool {
+	var got jsonscan.Seen
+	ok := d.Object(func(k string) bool {
 		switch k {
 		case "user":
-			return got.first(0) && d.user(&c.User)
+			return got.First(0) && d.user(&c.User)
 		case "action":
-			if !got.first(1) {
-				return false
-			}
-			a, ok := d.str()
-			c.Action = a
-			return ok
+			return got.First(1) && d.str(&c.Action)
 		case "resource":
-			return got.first(2) && d.resource(&c.Resource)
+			return got.First(2) && d.resource(&c.Resource)
 		case "context":
-			return got.first(3) && d.attrs(&c.Context)
+			return got.First(3) && d.attrs(&c.Context)
 		case "tenant":
 			// Top-level tenant objects carry JIT tenant attributes; rare
 			// enough to leave to the slow path, and null means none.
-			if !got.first(4) || d.peek() != 'n' {
-				return false
-			}
-			return d.lit("null")
+			return got.First(4) && d.Peek() == 'n' && d.Lit("null")
 		}
-		return d.unknown(k, &checkKeys)
+		return d.unknown(k, checkKeys)
 	})
 	// Missing parts are errors the slow path words.
 	return ok && got&7 == 7
 }
 
 func (d *scanner) user(u *pdp.User) bool {
-	var got seen
+	var got jsonscan.Seen
 	var first, firstCamel, last, lastCamel string
-	ok := d.object(func(k string) bool {
-		var ok bool
+	ok := d.Object(func(k string) bool {
 		switch k {
 		case "key":
-			if !got.first(0) || d.peek() != '"' {
-				return false
-			}
-			u.Key, ok = d.str()
-			return ok
+			// A null key is an error the slow path words.
+			return got.First(0) && d.Peek() == '"' && d.str(&u.Key)
 		case "first_name":
-			first, ok = d.strOrNull()
-			return got.first(1) && ok
+			return got.First(1) && d.strOrNull(&first)
 		case "firstName":
-			firstCamel, ok = d.strOrNull()
-			return got.first(2) && ok
+			return got.First(2) && d.strOrNull(&firstCamel)
 		case "last_name":
-			last, ok = d.strOrNull()
-			return got.first(3) && ok
+			return got.First(3) && d.strOrNull(&last)
 		case "lastName":
-			lastCamel, ok = d.strOrNull()
-			return got.first(4) && ok
+			return got.First(4) && d.strOrNull(&lastCamel)
 		case "email":
-			u.Email, ok = d.strOrNull()
-			return got.first(5) && ok
+			return got.First(5) && d.strOrNull(&u.Email)
 		case "attributes":
-			return got.first(6) && d.attrs(&u.Attributes)
+			return got.First(6) && d.attrs(&u.Attributes)
 		}
-		return d.unknown(k, &userKeys)
+		return d.unknown(k, userKeys)
 	})
 	u.FirstName, u.LastName = orElse(first, firstCamel), orElse(last, lastCamel)
 	return ok && got&1 == 1
@@ -350,28 +193,21 @@ func orElse(a, b string) string {
 }
 
 func (d *scanner) resource(r *pdp.Resource) bool {
-	var got seen
-	ok := d.object(func(k string) bool {
-		var ok bool
+	var got jsonscan.Seen
+	ok := d.Object(func(k string) bool {
 		switch k {
 		case "type":
-			if !got.first(0) || d.peek() != '"' {
-				return false
-			}
-			r.Type, ok = d.str()
-			return ok
+			return got.First(0) && d.Peek() == '"' && d.str(&r.Type)
 		case "key":
-			r.Key, ok = d.strOrNull()
-			return got.first(1) && ok
+			return got.First(1) && d.strOrNull(&r.Key)
 		case "tenant":
-			r.Tenant, ok = d.strOrNull()
-			return got.first(2) && ok
+			return got.First(2) && d.strOrNull(&r.Tenant)
 		case "attributes":
-			return got.first(3) && d.attrs(&r.Attributes)
+			return got.First(3) && d.attrs(&r.Attributes)
 		case "context":
-			return got.first(4) && d.attrs(&r.Context)
+			return got.First(4) && d.attrs(&r.Context)
 		}
-		return d.unknown(k, &resourceKeys)
+		return d.unknown(k, resourceKeys)
 	})
 	return ok && got&1 == 1
 }
@@ -381,11 +217,11 @@ func (d *scanner) resource(r *pdp.Resource) bool {
 // values are read here; a nested object or array is handed to
 // json.Unmarshal, whose result is by definition the slow path's.
 func (d *scanner) attrs(m *map[string]any) bool {
-	if d.peek() == 'n' {
-		return d.lit("null")
+	if d.Peek() == 'n' {
+		return d.Lit("null")
 	}
 	var out map[string]any
-	ok := d.object(func(k string) bool {
+	ok := d.Object(func(k string) bool {
 		if out == nil {
 			out = make(map[string]any, 4)
 		}
@@ -399,61 +235,30 @@ func (d *scanner) attrs(m *map[string]any) bool {
 
 // value reads any value as encoding/json decodes it into an interface.
 func (d *scanner) value() (any, bool) {
-	switch c := d.peek(); {
+	switch c := d.Peek(); {
 	case c == '"':
-		return d.str()
-	case c == 't':
-		return true, d.lit("true")
-	case c == 'f':
-		return false, d.lit("false")
-	case c == 'n':
-		return nil, d.lit("null")
+		return d.Raw()
+	case c == 't' || c == 'f' || c == 'n':
+		return d.Literal()
 	case c == '-' || c >= '0' && c <= '9':
-		return d.number()
+		// A float64, as encoding/json decodes a number into an interface;
+		// out of range gives up.
+		t, ok := d.Number()
+		if !ok {
+			return nil, false
+		}
+		f, err := strconv.ParseFloat(t, 64)
+		return f, err == nil
 	case c == '{' || c == '[':
-		start := d.i
+		start := d.Pos
 		if !d.skipRaw() {
 			return nil, false
 		}
 		var v any
-		if json.Unmarshal([]byte(d.s[start:d.i]), &v) != nil {
+		if json.Unmarshal([]byte(d.Src[start:d.Pos]), &v) != nil {
 			return nil, false
 		}
 		return v, true
 	}
 	return nil, false
-}
-
-// number reads a JSON number (its exact grammar) as a float64, as
-// encoding/json does for an interface; out of range gives up.
-func (d *scanner) number() (any, bool) {
-	start := d.i
-	d.eat('-')
-	if d.eat('0') {
-		// no leading zeros
-	} else if !d.digits() {
-		return nil, false
-	}
-	if d.eat('.') && !d.digits() {
-		return nil, false
-	}
-	if d.eat('e') || d.eat('E') {
-		if !d.eat('+') {
-			d.eat('-')
-		}
-		if !d.digits() {
-			return nil, false
-		}
-	}
-	f, err := strconv.ParseFloat(d.s[start:d.i], 64)
-	return f, err == nil
-}
-
-// digits consumes one or more decimal digits.
-func (d *scanner) digits() bool {
-	start := d.i
-	for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
-		d.i++
-	}
-	return d.i > start
 }

@@ -260,3 +260,50 @@ func TestAppendStringWords(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFastDecode is the fast decoder alone, on a bulk body of 100
+// checks and on a single check as the SDKs send it (attributes, nulls);
+// the baseline is pdp's decoding (encoding/json) of the same bodies.
+func BenchmarkFastDecode(b *testing.B) {
+	bulk := string(bulkBody(100))
+	single := sdkBodies[2]
+	b.Run("bulk-100/fast", func(b *testing.B) {
+		b.SetBytes(int64(len(bulk)))
+		b.ReportAllocs()
+		cs := make([]pdp.Check, 0, 100)
+		for b.Loop() {
+			var ok bool
+			if cs, ok = decodeChecksFast(bulk, cs[:0]); !ok {
+				b.Fatal("gave up")
+			}
+		}
+	})
+	b.Run("bulk-100/encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(bulk)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pdp.DecodeChecks([]byte(bulk)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("single/fast", func(b *testing.B) {
+		b.SetBytes(int64(len(single)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var c pdp.Check
+			if !decodeCheckFast(single, &c) {
+				b.Fatal("gave up")
+			}
+		}
+	})
+	b.Run("single/encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(single)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := pdp.DecodeCheck([]byte(single)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
