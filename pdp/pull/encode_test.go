@@ -68,15 +68,9 @@ func TestFastEncodeMatchesEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(p); err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != want.String() {
-		t.Errorf("EncodeTo:\n%s\nencoding/json:\n%s", got, want.String())
+	want := encodingJSON(t, p)
+	if string(got) != string(want) {
+		t.Errorf("EncodeTo:\n%s\nencoding/json:\n%s", got, want)
 	}
 	// And the plain entries take the fast path.
 	for _, k := range []string{"alice", "empty", "only-roles"} {
@@ -146,4 +140,18 @@ func TestAppendStringEveryByte(t *testing.T) {
 	if fast == 0 {
 		t.Error("nothing written fast")
 	}
+}
+
+// encodingJSON is what encoding/json writes for p as a pulled file is
+// written: indented by one space, HTML left unescaped.
+func encodingJSON(t *testing.T, p *policy.Policy) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(p); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

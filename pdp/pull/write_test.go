@@ -2,7 +2,6 @@ package pull
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -67,16 +66,10 @@ func encodeWith(t *testing.T, p *policy.Policy, workers int) []byte {
 // boundary.
 func TestParallelEncodeMatchesOneGoroutine(t *testing.T) {
 	p := chunkedPolicy()
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(p); err != nil {
-		t.Fatal(err)
-	}
+	want := encodingJSON(t, p)
 	one := encodeWith(t, p, 0)
-	if !bytes.Equal(one, want.Bytes()) {
-		t.Fatalf("one goroutine: %d bytes, encoding/json %d: not the same", len(one), want.Len())
+	if !bytes.Equal(one, want) {
+		t.Fatalf("one goroutine: %d bytes, encoding/json %d: not the same", len(one), len(want))
 	}
 	for _, workers := range []int{1, 2, 7} {
 		if got := encodeWith(t, p, workers); !bytes.Equal(got, one) {
@@ -89,7 +82,7 @@ func TestParallelEncodeMatchesOneGoroutine(t *testing.T) {
 		}
 	}
 	// The boundaries are where the test means them to be.
-	if !strings.Contains(want.String(), "\n  \"u000512\\\"q\": {") || !strings.Contains(want.String(), `"object": "doc:d002048\\"`) {
+	if !strings.Contains(string(want), "\n  \"u000512\\\"q\": {") || !strings.Contains(string(want), `"object": "doc:d002048\\"`) {
 		t.Error("the entries at the chunk boundaries are not the odd ones")
 	}
 }
