@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -135,7 +136,7 @@ func (f *flow) result() (*Result, error) {
 	<-f.tuples
 	m := f.m
 	if !f.factsOK || !f.tuplesOK {
-		return nil, fmt.Errorf("the mapping did not finish: a list never came in")
+		return nil, errors.New("the mapping stopped before its end although every list was read; please report this at https://github.com/pdpx/pdpx/issues")
 	}
 	if f.bad > 0 {
 		m.notKept = slices.Insert(m.notKept, f.at, pdp.Clean(fmt.Sprintf(
