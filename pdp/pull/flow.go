@@ -13,11 +13,12 @@ import (
 
 // flow runs the mapping's steps as the lists they read come in, alongside
 // the reading of the others: the small lists (the schema) are in first and
-// mapped at once, the instances and users while the tuples are still being
-// read, or the tuples while the instances are. What is left once the last
-// page is in is the step that waited for it, and the validation: on a
-// loopback, mapping everything after the last page took as long as a third
-// of the reading.
+// mapped at once; the tuples' pages queue behind the other lists', so the
+// instances, users and sets are mapped while the tuples are still read,
+// and the tuples are kept and sorted as they come (tupleSink). What is left
+// once the last page is in is merging the tuples' last runs and the
+// validation: on a loopback, mapping everything after the last page took
+// nearly as long as reading the pages back to back.
 //
 // The steps are the mapper's, in two chains: the schema, then instances,
 // users and sets, on one goroutine, so that they note what they do not keep
