@@ -123,7 +123,12 @@ func New(cfg Config) (*Client, error) {
 		cfg.MaxWait = DefaultMaxWait
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{}
+		// The default transport keeps two idle connections a host: with
+		// more requests in flight than that, every page after the first
+		// few would open a connection of its own.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = cfg.Concurrency
+		cfg.HTTP = &http.Client{Transport: t}
 	}
 	return &Client{cfg: cfg, base: u, sem: make(chan struct{}, cfg.Concurrency)}, nil
 }

@@ -427,3 +427,28 @@ func TestTuplesQueueBehindTheOtherLists(t *testing.T) {
 		}
 	}
 }
+
+// Pages fetched side by side reuse their connections: a pull of thousands
+// of pages does not open a connection for each (nor leave each socket
+// waiting to close).
+func TestConnectionsAreReused(t *testing.T) {
+	srv := standin.New(env(1000, 5000), key)
+	defer srv.Close()
+	var mu sync.Mutex
+	conns := map[string]bool{}
+	srv.Fault = func(w http.ResponseWriter, r *http.Request, _ int64) bool {
+		mu.Lock()
+		conns[r.RemoteAddr] = true
+		mu.Unlock()
+		return false
+	}
+	c := newClient(t, srv.URL, func(c *permitapi.Config) { c.PerPage = 10; c.Concurrency = 4 })
+	if _, err := fetch(t, c); err != nil {
+		t.Fatal(err)
+	}
+	// Two more than the bound: a dial can finish after another request
+	// freed its connection.
+	if len(conns) > 6 {
+		t.Errorf("%d connections for %d requests, 4 at a time", len(conns), c.Requests())
+	}
+}
