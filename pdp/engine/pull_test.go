@@ -239,6 +239,7 @@ func benchPull(b *testing.B, lat time.Duration) {
 	b.StopTimer()
 	ch := pullInChild(b, srv.URL, filepath.Join(dir, "child.json"))
 	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
+	b.ReportMetric(float64(ch.cpu.Nanoseconds()), "child-cpu-ns")
 	b.ReportMetric(float64(ch.peak)/1e6, "child-peak-heap-MB")
 	b.ReportMetric(float64(ch.peak)/float64(size), "child-peak/file")
 	b.ReportMetric(float64(ch.live)/float64(size), "child-live/file")
@@ -248,7 +249,7 @@ func benchPull(b *testing.B, lat time.Duration) {
 
 // childPull is what a pull in a process of its own measured.
 type childPull struct {
-	wall       time.Duration
+	wall, cpu  time.Duration // cpu: the child's own, user and system
 	peak, live uint64
 	rss        int64 // the most resident at once
 }
@@ -275,6 +276,7 @@ func inChild(b *testing.B, env ...string) childPull {
 		b.Fatalf("the child said %q: %v", out, err)
 	}
 	ch.wall = time.Duration(wall)
+	ch.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return ch
 }
 
@@ -404,6 +406,7 @@ func benchPages(b *testing.B, lat time.Duration) {
 	}
 	ch := inChild(b, "PDPX_PULL_CHILD_URLS="+list)
 	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
+	b.ReportMetric(float64(ch.cpu.Nanoseconds()), "child-cpu-ns")
 }
 
 // pageURLs are the requests a pull of srv's environment makes: the 3 that
