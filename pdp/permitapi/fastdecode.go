@@ -39,6 +39,8 @@ type scanner struct {
 	// a page of instances repeats a handful of values hundreds of times.
 	cache  [64]string
 	values [64]cachedValue
+	// arena holds the strings the pull keeps (see kept).
+	arena *arena
 }
 
 // slot is the cache slot of b (FNV-1a: short values, so a byte at a time
@@ -74,6 +76,28 @@ func (d *scanner) str(out *string) bool {
 	return ok
 }
 
+// kept is str for a value the pull keeps to its end: from the arena.
+func (d *scanner) kept(out *string) bool {
+	if d.Peek() == 'n' {
+		return d.Lit("null")
+	}
+	b, ok := d.Raw()
+	*out = d.arena.string(b)
+	return ok
+}
+
+// keptPtr reads a *string field (null is nil) the pull keeps to its end.
+func (d *scanner) keptPtr(out **string) bool {
+	if d.Peek() == 'n' {
+		*out = nil
+		return d.Lit("null")
+	}
+	b, ok := d.Raw()
+	s := d.arena.string(b)
+	*out = &s
+	return ok
+}
+
 // interned is str for values that repeat across a page: equal values share
 // one string.
 func (d *scanner) interned(out *string) bool {
@@ -82,18 +106,6 @@ func (d *scanner) interned(out *string) bool {
 	}
 	b, ok := d.Raw()
 	*out = d.intern(b)
-	return ok
-}
-
-// strPtr reads a *string field: null is nil.
-func (d *scanner) strPtr(out **string) bool {
-	if d.Peek() == 'n' {
-		*out = nil
-		return d.Lit("null")
-	}
-	b, ok := d.Raw()
-	s := string(b)
-	*out = &s
 	return ok
 }
 

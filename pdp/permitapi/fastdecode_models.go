@@ -23,10 +23,12 @@ var pageKeys = []string{"data", "total_count", "page_count"}
 
 // decodePageFast reads a page: a bare array of items or a page object
 // {data, total_count, page_count}. The items are appended to dst (a new
-// slice when it is nil).
-func decodePageFast[T any](body []byte, item itemFunc[T], dst []T) (*fastPage[T], bool) {
-	d := &scanner{Scanner: jsonscan.Scanner[[]byte]{Src: body}}
-	p := &fastPage[T]{}
+// slice when it is nil), their ids' hashes to ids.
+func decodePageFast[T any](body []byte, item itemFunc[T], dst []T, ids []uint64) (*fastPage[T], bool) {
+	a := arenas.Get().(*arena)
+	defer arenas.Put(a)
+	d := &scanner{Scanner: jsonscan.Scanner[[]byte]{Src: body}, arena: a}
+	p := &fastPage[T]{ids: ids[:0]}
 	items := func() bool {
 		if d.Peek() == 'n' {
 			// null data: no items, as encoding/json leaves a nil slice.
@@ -78,11 +80,11 @@ func fastTuple(d *scanner, t *RelationshipTuple) (uint64, bool) {
 		case "id":
 			return got.First(0) && d.idHash(&id)
 		case "subject":
-			return got.First(1) && d.str(&t.Subject)
+			return got.First(1) && d.kept(&t.Subject)
 		case "relation":
 			return got.First(2) && d.interned(&t.Relation)
 		case "object":
-			return got.First(3) && d.str(&t.Object)
+			return got.First(3) && d.kept(&t.Object)
 		case "tenant":
 			return got.First(4) && d.interned(&t.Tenant)
 		}
@@ -107,7 +109,7 @@ func fastAssignment(d *scanner, a *RoleAssignment) (uint64, bool) {
 		case "tenant":
 			return got.First(3) && d.interned(&a.Tenant)
 		case "resource_instance":
-			return got.First(4) && d.strPtr(&a.ResourceInstance)
+			return got.First(4) && d.keptPtr(&a.ResourceInstance)
 		}
 		return d.unknown(k, assignmentKeys)
 	})
@@ -147,13 +149,13 @@ func fastUser(d *scanner, u *User) (uint64, bool) {
 		case "id":
 			return got.First(0) && d.idHash(&id)
 		case "key":
-			return got.First(1) && d.str(&u.Key)
+			return got.First(1) && d.kept(&u.Key)
 		case "email":
-			return got.First(2) && d.strPtr(&u.Email)
+			return got.First(2) && d.keptPtr(&u.Email)
 		case "first_name":
-			return got.First(3) && d.strPtr(&u.FirstName)
+			return got.First(3) && d.keptPtr(&u.FirstName)
 		case "last_name":
-			return got.First(4) && d.strPtr(&u.LastName)
+			return got.First(4) && d.keptPtr(&u.LastName)
 		case "attributes":
 			return got.First(5) && d.attrs(&u.Attributes)
 		case "associated_tenants":

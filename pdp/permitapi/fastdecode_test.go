@@ -37,7 +37,7 @@ func slowPage[T any](body []byte, id func(*T) *string) (items []T, ids []uint64,
 // items, ids and page count. It reports whether the fast one decoded it.
 func sameAsSlow[T any](t *testing.T, body []byte, fast itemFunc[T], id func(*T) *string) bool {
 	t.Helper()
-	p, ok := decodePageFast(body, fast, nil)
+	p, ok := decodePageFast(body, fast, nil, nil)
 	if !ok {
 		return false
 	}
@@ -130,14 +130,14 @@ func TestFastDecodeMatchesEncodingJSON(t *testing.T) {
 	}
 	// The plain pages are read fast, not left to encoding/json.
 	for _, s := range fastSeeds[:11] {
-		if _, ok := decodePageFast([]byte(s), fastUser, nil); !ok && strings.Contains(s, "associated_tenants") {
+		if _, ok := decodePageFast([]byte(s), fastUser, nil, nil); !ok && strings.Contains(s, "associated_tenants") {
 			if !strings.Contains(s, "null ]") {
 				t.Errorf("a plain users page was left to encoding/json: %s", s)
 			}
 		}
 	}
 	for i, s := range fastSeeds[:3] {
-		if _, ok := decodePageFast([]byte(s), fastTuple, nil); !ok {
+		if _, ok := decodePageFast([]byte(s), fastTuple, nil, nil); !ok {
 			t.Errorf("plain tuple page %d was left to encoding/json", i)
 		}
 	}
@@ -175,7 +175,7 @@ func BenchmarkFastTuplePage(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			if _, ok := decodePageFast(body, fastTuple, nil); !ok {
+			if _, ok := decodePageFast(body, fastTuple, nil, nil); !ok {
 				b.Fatal("gave up")
 			}
 		}

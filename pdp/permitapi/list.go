@@ -92,12 +92,18 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 	// it was a bare array) and total count. Ids are kept as hashes and
 	// cleared from the items (unless keepIDs): a list of 200,000 tuples
 	// would otherwise hold 200,000 UUID strings only to dedupe them. The fast
-	// decoder appends the items to dst when it is not nil.
-	fetchPage := func(ctx context.Context, n int, dst []T) (items []T, ids []uint64, count, total int, err error) {
+	// decoder appends the items and their hashes to the slices dst gives, once
+	// the page is in, when dst is not nil.
+	fetchPage := func(ctx context.Context, n int, dst func() ([]T, []uint64)) (items []T, ids []uint64, count, total int, err error) {
 		count = -1
 		err = c.get(ctx, s.path, q(n), scope, bodyFunc(func(raw []byte) error {
 			if fast != nil {
-				if p, ok := decodePageFast(raw, fast, dst); ok {
+				var into []T
+				var intoIDs []uint64
+				if dst != nil {
+					into, intoIDs = dst()
+				}
+				if p, ok := decodePageFast(raw, fast, into, intoIDs); ok {
 					items, ids = p.items, p.ids
 					if p.object {
 						count, total = pageCount(p.pageCount, p.totalCount, per), p.totalCount
@@ -198,10 +204,12 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var dst []T
+				var dst func() ([]T, []uint64)
 				if all != nil {
-					r := region(n)
-					dst = r[:0:len(r)]
+					dst = func() ([]T, []uint64) {
+						r := region(n)
+						return r[:0:len(r)], nil
+					}
 				}
 				items, h, _, _, err := fetchPage(ctx, n, dst)
 				pages[n], ids[n], errs[n] = items, h, err
@@ -293,7 +301,7 @@ type Sink[T any] func(items []T, total int)
 // stream is list with a sink: the pages are fetched as list fetches them,
 // and each is handed over (by add) once every page before it has been.
 func stream[T any](ctx context.Context, s listSpec, per int,
-	fetchPage func(ctx context.Context, n int, dst []T) ([]T, []uint64, int, int, error),
+	fetchPage func(ctx context.Context, n int, dst func() ([]T, []uint64)) ([]T, []uint64, int, int, error),
 	first []T, firstIDs []uint64, count, total int, seen *map[uint64]struct{}, add func([]T, []uint64), delivered *int, report func(Progress)) error {
 	*seen = make(map[uint64]struct{}, max(total, len(first)))
 	add(first, firstIDs)
@@ -323,13 +331,33 @@ func stream[T any](ctx context.Context, s listSpec, per int,
 	var mu sync.Mutex
 	// next is the first page not handed over yet.
 	done, next := 1, 2
+	// free are pages handed over, whose slices the next pages are decoded
+	// into: a page's items are the sink's only while it is called, and the
+	// tuples' 2,000 pages would otherwise be 2,000 slices thrown away.
+	type pageSlices struct {
+		items []T
+		ids   []uint64
+	}
+	var free []pageSlices
+	// reuse is the slices of a page handed over, if there is one, taken
+	// once a page is in to be decoded.
+	reuse := func() ([]T, []uint64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if k := len(free); k > 0 {
+			var p pageSlices
+			p, free = free[k-1], free[:k-1]
+			return p.items, p.ids
+		}
+		return nil, nil
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for n := 2; n <= count; n++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			items, h, _, _, err := fetchPage(ctx, n, nil)
+			items, h, _, _, err := fetchPage(ctx, n, reuse)
 			if err != nil {
 				errs[n] = err
 				cancel()
@@ -340,6 +368,7 @@ func stream[T any](ctx context.Context, s listSpec, per int,
 			pages[n], ids[n], arrived[n] = items, h, true
 			for next <= count && arrived[next] && ctx.Err() == nil {
 				add(pages[next], ids[next])
+				free = append(free, pageSlices{pages[next][:0], ids[next][:0]})
 				pages[next], ids[next] = nil, nil
 				next++
 			}
