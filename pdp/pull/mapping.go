@@ -34,11 +34,13 @@ type Result struct {
 // mapper carries what the steps share.
 type mapper struct {
 	s *permitapi.Snapshot
-	// rels are the tuples kept, being sorted; early are tuples read before
-	// the resource types that decide which are kept were mapped; listed
-	// and bad count the tuples read and those not kept. streamed says the
-	// tuples came through tupleSink rather than in the snapshot.
-	rels        sortedRuns
+	// rels are the tuples kept, being sorted (relsFor is the number they
+	// are sized for, once known); early are tuples read before the resource
+	// types that decide which are kept were mapped; listed and bad count the
+	// tuples read and those not kept. streamed says the tuples came through
+	// tupleSink rather than in the snapshot.
+	rels        *sortedRuns
+	relsFor     int
 	early       []policy.Relationship
 	listed, bad int
 	streamed    bool
@@ -71,9 +73,7 @@ func Map(s *permitapi.Snapshot) (*Result, error) {
 func tupleSink(m *mapper, schema <-chan struct{}) permitapi.Sink[permitapi.RelationshipTuple] {
 	m.streamed = true
 	return func(page []permitapi.RelationshipTuple, total int) {
-		if m.rels.items == nil {
-			m.rels.items = make([]policy.Relationship, 0, max(total, len(page)))
-		}
+		m.relsFor = max(m.relsFor, total, len(page))
 		m.listed += len(page)
 		select {
 		case <-schema:

@@ -220,14 +220,24 @@ func deref(s *string) string {
 // known types and its object's type declares its relation for its
 // subject's type; else it counts t as not kept.
 func (m *mapper) keepTuple(t policy.Relationship) {
-	st, _, sok := policy.SplitRef(t.Subject)
-	ot, _, ook := policy.SplitRef(t.Object)
+	st, sid, sok := policy.SplitRef(t.Subject)
+	ot, oid, ook := policy.SplitRef(t.Object)
 	obj := m.p.Resources[ot]
 	if !sok || !ook || m.p.Resources[st] == nil || obj == nil || obj.Relations[t.Relation] != st {
 		m.bad++
 		return
 	}
-	m.rels.add(t)
+	if m.rels == nil {
+		var relations []string
+		for _, res := range m.p.Resources {
+			for rel := range res.Relations {
+				relations = append(relations, rel)
+			}
+		}
+		r := newSortedRuns(m.p.ResourceTypes(), relations, m.relsFor)
+		m.rels = &r
+	}
+	m.rels.add(t, ot, oid, st, sid)
 }
 
 // keepEarly keeps the tuples read before the resource types were mapped.
@@ -243,14 +253,18 @@ func (m *mapper) keepEarly() {
 // only the resource types, and writes nothing they read.
 func (m *mapper) tuples() (bad int) {
 	if !m.streamed {
-		m.rels.items = make([]policy.Relationship, 0, len(m.s.Tuples))
+		m.relsFor = len(m.s.Tuples)
 		for _, t := range m.s.Tuples {
 			m.keepTuple(policy.Relationship{Subject: t.Subject, Relation: t.Relation, Object: t.Object})
 		}
 		m.s.Tuples = nil
 	}
 	m.keepEarly()
-	rels := m.rels.sorted()
+	var rels []policy.Relationship
+	if m.rels != nil {
+		rels = m.rels.sorted()
+		m.rels = nil
+	}
 	// Sorted, a tuple listed twice is next to itself.
 	rels = slices.Compact(rels)
 	if len(rels) == 0 {

@@ -2,6 +2,8 @@ package pull
 
 import (
 	"cmp"
+	"encoding/binary"
+	"math"
 	"slices"
 	"strings"
 
@@ -15,8 +17,15 @@ import (
 // left to do alongside. So the tuples are sorted while the pages arrive: a
 // run at a time, and two runs of about one size are merged as soon as there
 // are, as a binary counter carries (sortedRuns). Once the last page is in,
-// what is left is to merge a few runs of falling sizes, about one pass over
-// the tuples.
+// what is left is to merge a few runs of falling sizes and to put the
+// tuples in the order found.
+//
+// What is sorted is not the tuples but a key of each (relKey): 24 bytes
+// with no pointer in them, that order most pairs of tuples without reading
+// their strings. Sorting the tuples themselves cost most of its time in
+// moving three strings at a time (the collector, which runs often in a
+// pull, has to hear of every pointer moved) and in reading strings
+// scattered over the heap.
 
 // runLen is how many tuples are sorted at a time: the last run is sorted
 // after the last page, so it is short; merging as the runs come makes a
@@ -35,26 +44,131 @@ func compareRels(a, b policy.Relationship) int {
 	return strings.Compare(a.Subject, b.Subject)
 }
 
-// sortedRuns is a list being sorted as it grows: every runLen items
-// appended are sorted as one run, and merged with the run before when that
-// is no longer, so that the runs' sizes fall from the first to the last and
-// there are few of them.
+// relKey is where a tuple sorts, as far as the starts of its strings tell,
+// and the tuple's index.
+//
+// Objects and subjects are "type:key": their order is the order of "type:"
+// (a type holds no colon, so of two types' "type:" neither is the start of
+// the other, and they differ where the refs do) and then of the key. So
+// obj is the rank of the object's "type:" among the resource types' and
+// the first six bytes of its key; objLo the next three and the key's
+// length up to shortKey; rest the rank of the relation among the relations'
+// names, of the subject's "type:", and the first four bytes of the
+// subject's key; bytes past a key's end are zero. Where two keys differ
+// they order their tuples as compareRels does: object keys that agree on
+// their first nine bytes and are shorter than shortKey differ only in
+// length, the shorter one being the start of the other. Where they tie,
+// the strings decide; a tie of objects shorter than shortKey says they are
+// equal.
+//
+// A tuple whose ref or relation the ranks do not hold has no key (objLo
+// is 0: a key's length is at least 1) and is compared by its strings.
+type relKey struct {
+	obj, rest uint64
+	objLo     uint32
+	at        uint32 // index of the tuple in sortedRuns.items
+}
+
+// shortKey is the length in a relKey at and above which object keys are
+// compared whole when their first nine bytes tie.
+const shortKey = 10
+
+// sortedRuns is a list of relationships being sorted as it grows: every
+// runLen added are sorted (by key) as one run, and merged with the run
+// before when that is no longer, so that the runs' sizes fall from the
+// first to the last and there are few of them.
 type sortedRuns struct {
+	// items are the relationships as added.
 	items []policy.Relationship
-	// ends are the ends of the runs sorted so far.
+	// keys are the items' keys, sorted in runs; ends are the ends of the
+	// runs sorted so far.
+	keys []relKey
 	ends []int
+	// types rank the resource types' "type:", relations the relations'
+	// names (nil when there are more than sixteen bits can rank).
+	types, relations map[string]uint64
 	// size is the length of a run (runLen when 0).
 	size int
 	// buf holds the left run of a merge.
-	buf []policy.Relationship
+	buf []relKey
 }
 
-// add appends items and sorts the run they complete, if they do.
-func (r *sortedRuns) add(items ...policy.Relationship) {
-	r.items = append(r.items, items...)
-	if start := r.start(); len(r.items)-start >= cmp.Or(r.size, runLen) {
+// newSortedRuns sorts relationships between instances of types by
+// relations, sizing for n of them.
+func newSortedRuns(types, relations []string, n int) sortedRuns {
+	colon := make([]string, len(types))
+	for i, t := range types {
+		colon[i] = t + ":"
+	}
+	r := sortedRuns{items: make([]policy.Relationship, 0, n), keys: make([]relKey, 0, n)}
+	r.types = ranks(colon, ":")
+	r.relations = ranks(relations, "")
+	return r
+}
+
+// ranks are the places of names in their sorted order, by name less
+// suffix; nil when there are too many for sixteen bits.
+func ranks(names []string, suffix string) map[string]uint64 {
+	if len(names) > 1<<16 {
+		return nil
+	}
+	names = slices.Clone(names)
+	slices.Sort(names)
+	out := make(map[string]uint64, len(names))
+	for i, n := range slices.Compact(names) {
+		out[strings.TrimSuffix(n, suffix)] = uint64(i)
+	}
+	return out
+}
+
+// add appends rel, whose object is an instance of typ with key id and whose
+// subject one of subjType with key subjID, and sorts the run it completes,
+// if it does.
+func (r *sortedRuns) add(rel policy.Relationship, typ, id, subjType, subjID string) {
+	k := relKey{at: uint32(len(r.items))}
+	ot, ok1 := r.types[typ]
+	st, ok2 := r.types[subjType]
+	rr, ok3 := r.relations[rel.Relation]
+	if ok1 && ok2 && ok3 && id != "" {
+		var b [10]byte
+		copy(b[:9], id)
+		b[9] = byte(min(len(id), shortKey))
+		k.obj = ot<<48 | uint64(binary.BigEndian.Uint16(b[0:]))<<32 | uint64(binary.BigEndian.Uint32(b[2:]))
+		k.objLo = binary.BigEndian.Uint32(b[6:])
+		var sb [4]byte
+		copy(sb[:], subjID)
+		k.rest = rr<<48 | st<<32 | uint64(binary.BigEndian.Uint32(sb[:]))
+	}
+	r.items = append(r.items, rel)
+	r.keys = append(r.keys, k)
+	if start := r.start(); len(r.keys)-start >= cmp.Or(r.size, runLen) {
 		r.seal(start)
 	}
+}
+
+// compare orders two tuples by their keys, as far as they tell, then by
+// their strings: always as compareRels does.
+func (r *sortedRuns) compare(a, b relKey) int {
+	x, y := &r.items[a.at], &r.items[b.at]
+	if a.objLo == 0 || b.objLo == 0 {
+		return compareRels(*x, *y)
+	}
+	if a.obj != b.obj {
+		return cmp.Compare(a.obj, b.obj)
+	}
+	if a.objLo != b.objLo {
+		return cmp.Compare(a.objLo, b.objLo)
+	}
+	if a.objLo&0xff == shortKey {
+		if c := strings.Compare(x.Object, y.Object); c != 0 {
+			return c
+		}
+	}
+	if a.rest != b.rest {
+		return cmp.Compare(a.rest, b.rest)
+	}
+	// Equal relations (their ranks tie), subjects of one type.
+	return strings.Compare(x.Subject, y.Subject)
 }
 
 // start is where the run not yet sorted starts.
@@ -68,8 +182,8 @@ func (r *sortedRuns) start() int {
 // seal sorts the run from start to the end and merges it with the runs
 // before that are no longer than it.
 func (r *sortedRuns) seal(start int) {
-	slices.SortFunc(r.items[start:], compareRels)
-	r.ends = append(r.ends, len(r.items))
+	slices.SortFunc(r.keys[start:], r.compare)
+	r.ends = append(r.ends, len(r.keys))
 	for len(r.ends) >= 2 && r.runLen(len(r.ends)-2) <= r.runLen(len(r.ends)-1) {
 		r.mergeLast()
 	}
@@ -91,23 +205,41 @@ func (r *sortedRuns) mergeLast() {
 		start = r.ends[n-3]
 	}
 	mid, end := r.ends[n-2], r.ends[n-1]
-	r.buf = append(r.buf[:0], r.items[start:mid]...)
-	merge(r.items[start:end], r.buf, r.items[mid:end], compareRels)
-	clear(r.buf)
+	r.buf = append(r.buf[:0], r.keys[start:mid]...)
+	merge(r.keys[start:end], r.buf, r.keys[mid:end], r.compare)
 	r.ends = append(r.ends[:n-2], end)
 }
 
-// sorted sorts what is not yet and merges the runs, the shortest first:
-// the items, sorted.
+// sorted sorts what is not yet and merges the runs, the shortest first,
+// and puts the items in the order of their keys: the items, sorted.
 func (r *sortedRuns) sorted() []policy.Relationship {
-	if start := r.start(); start < len(r.items) {
+	if start := r.start(); start < len(r.keys) {
 		r.seal(start)
 	}
 	for len(r.ends) > 1 {
 		r.mergeLast()
 	}
-	items := r.items
+	items, keys := r.items, r.keys
 	*r = sortedRuns{}
+	// Place i takes the item keys[i].at names. The places form cycles; each
+	// is walked once, marking its keys done, with one item held aside.
+	const done = math.MaxUint32
+	for i := range keys {
+		if keys[i].at == done {
+			continue
+		}
+		held, j := items[i], i
+		for {
+			from := int(keys[j].at)
+			keys[j].at = done
+			if from == i {
+				items[j] = held
+				break
+			}
+			items[j] = items[from]
+			j = from
+		}
+	}
 	return items
 }
 
