@@ -2,10 +2,10 @@ package pull
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pdpx/pdpx/pdp"
@@ -133,7 +133,7 @@ func (m *mapper) users() {
 	// role_assignments, not the users list, is the authority for roles.
 	added := 0
 	type seenKey struct{ user, role, tenant, resource string }
-	seen := map[seenKey]bool{}
+	seen := make(map[seenKey]bool, len(m.s.RoleAssignments))
 	for _, a := range m.s.RoleAssignments {
 		u := m.p.Users[a.User]
 		if u == nil {
@@ -186,17 +186,10 @@ func (m *mapper) users() {
 	}
 	m.s.Users, m.s.RoleAssignments = nil, nil
 	for _, u := range m.p.Users {
-		sort.Slice(u.Roles, func(i, j int) bool {
-			a, b := u.Roles[i], u.Roles[j]
-			if a.Resource != b.Resource {
-				return a.Resource < b.Resource
-			}
-			if a.Tenant != b.Tenant {
-				return a.Tenant < b.Tenant
-			}
-			return a.Role < b.Role
+		slices.SortFunc(u.Roles, func(a, b policy.RoleAssignment) int {
+			return cmp.Or(strings.Compare(a.Resource, b.Resource), strings.Compare(a.Tenant, b.Tenant), strings.Compare(a.Role, b.Role))
 		})
-		sort.Strings(u.Tenants)
+		slices.Sort(u.Tenants)
 	}
 }
 
