@@ -50,7 +50,7 @@ func oldFile(t *testing.T, path string) []byte {
 func leftAsItWas(t *testing.T, dir, path string, old []byte) {
 	t.Helper()
 	if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, old) {
-		t.Errorf("the previous file changed: %q, %v", b, err)
+		t.Errorf("the previous file changed: %d bytes, %.60q..., %v", len(b), b, err)
 	}
 	if es, _ := os.ReadDir(dir); len(es) != 1 {
 		t.Errorf("files left in the directory: %v", es)
