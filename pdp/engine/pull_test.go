@@ -45,6 +45,20 @@ func pullOnly(tb testing.TB, srv *standin.Server) *pull.Pulled {
 	return got
 }
 
+// pullTo pulls as pdpx pull does, writing the file to path.
+func pullTo(tb testing.TB, srv *standin.Server, path string) *pull.Pulled {
+	tb.Helper()
+	c, err := permitapi.New(permitapi.Config{URL: srv.URL, Key: pullKey, Backoff: time.Millisecond})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	got, err := pull.Run(context.Background(), c, pull.Options{Version: "test", Output: path})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return got
+}
+
 func pullEnv(tb testing.TB, srv *standin.Server) (*pull.Pulled, []byte) {
 	tb.Helper()
 	c, err := permitapi.New(permitapi.Config{URL: srv.URL, Key: pullKey, Backoff: time.Millisecond})
@@ -200,11 +214,8 @@ func benchPull(b *testing.B, lat time.Duration) {
 		peakc := heapPeak(stop)
 		cpu0 := cpuTime()
 		b.StartTimer()
-		got := pullOnly(b, srv)
 		path := filepath.Join(dir, "env.json")
-		if err := pull.WriteWith(path, func(w io.Writer) error { return pull.EncodeTo(w, got.Policy) }); err != nil {
-			b.Fatal(err)
-		}
+		got := pullTo(b, srv, path)
 		b.StopTimer()
 		cpu += cpuTime() - cpu0
 		close(stop)
@@ -216,6 +227,9 @@ func benchPull(b *testing.B, lat time.Duration) {
 			b.Fatal(err)
 		}
 		requests, size = got.Requests, int(st.Size())
+		if got.Size != size {
+			b.Fatalf("the pull says it wrote %d bytes, the file holds %d", got.Size, size)
+		}
 		if got.Requests != int64(srv.Pages(100)+3) {
 			b.Fatalf("%d requests for %d pages", got.Requests, srv.Pages(100))
 		}
@@ -344,11 +358,8 @@ func TestPullChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := pull.Run(context.Background(), c, pull.Options{Version: "test"})
+	got, err := pull.Run(context.Background(), c, pull.Options{Version: "test", Output: os.Getenv("PDPX_PULL_CHILD_OUT")})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pull.WriteWith(os.Getenv("PDPX_PULL_CHILD_OUT"), func(w io.Writer) error { return pull.EncodeTo(w, got.Policy) }); err != nil {
 		t.Fatal(err)
 	}
 	wall := time.Since(start)

@@ -17,8 +17,9 @@ import (
 // instances, users and sets are mapped while the tuples are still read,
 // and the tuples are kept and sorted as they come (tupleSink). What is left
 // once the last page is in is merging the tuples' last runs and the
-// validation: on a loopback, mapping everything after the last page took
-// nearly as long as reading the pages back to back.
+// validation (beside the writing of the file, when Run writes it): on a
+// loopback, mapping everything after the last page took nearly as long as
+// reading the pages back to back.
 //
 // The steps are the mapper's, in two chains: the schema, then instances,
 // users and sets, on one goroutine, so that they note what they do not keep
@@ -133,6 +134,19 @@ func (f *flow) abandon() {
 // result waits for the chains, once every list is in, and checks the
 // policy they made.
 func (f *flow) result() (*Result, error) {
+	res, err := f.mapped()
+	if err != nil {
+		return nil, err
+	}
+	if err := check(res.Policy); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// mapped is result without the check, for a pull that checks the policy
+// while it writes it.
+func (f *flow) mapped() (*Result, error) {
 	<-f.facts
 	<-f.tuples
 	m := f.m
@@ -143,10 +157,15 @@ func (f *flow) result() (*Result, error) {
 		m.notKept = slices.Insert(m.notKept, f.at, pdp.Clean(fmt.Sprintf(
 			"%d relationship tuple(s) name a relation their object's type does not declare for their subject's type: not kept", f.bad)))
 	}
-	if err := m.p.Validate(); err != nil {
-		return nil, fmt.Errorf("the environment does not map to a valid policy; please report this with the problems below:\n%w", err)
-	}
 	return &Result{Policy: m.p, Counts: f.counts, NotKept: m.notKept}, nil
+}
+
+// check validates a pulled policy: one that fails is the mapping's fault.
+func check(p *policy.Policy) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("the environment does not map to a valid policy; please report this with the problems below:\n%w", err)
+	}
+	return nil
 }
 
 // baseCounts are the counts every pulled file states, zero or not.

@@ -1,7 +1,7 @@
 // Package pull turns a Permit environment, as package permitapi reads it,
 // into a pdpx policy: Map does the mapping (no HTTP, so tests and a stand-in
-// API share it), Run reads and maps, and WriteFile writes the result
-// atomically.
+// API share it), Run reads and maps (and writes the file, given
+// Options.Output), and WriteFile writes a result atomically.
 package pull
 
 import (

@@ -134,28 +134,25 @@ func runPull(cmd *cobra.Command, g *globals, f *pullFlags, version string) error
 		Project: f.project, Env: f.env, Version: version,
 		Progress: prog.page,
 		Resolved: func(t permitapi.Target) { prog.line("pulling %s from %s", t.Label(), c.URL()) },
+		Output:   f.output,
 	})
 	prog.finish()
 	if err != nil {
+		if _, ok := errors.AsType[*pull.WriteError](err); ok {
+			return fmt.Errorf("%w (%s left as it was)", err, f.output)
+		}
 		return fmt.Errorf("pull failed, %s left as it was: %w", f.output, err)
 	}
-	size := 0
-	err = pull.WriteWith(f.output, func(w io.Writer) error {
-		return pull.EncodeTo(countingWriter{w, &size}, got.Policy)
-	})
-	if err != nil {
-		return fmt.Errorf("%w (%s left as it was)", err, f.output)
-	}
 	if !f.quiet {
-		printPullSummary(cmd.OutOrStdout(), f.output, got, size)
+		printPullSummary(cmd.OutOrStdout(), f.output, got)
 	}
 	return nil
 }
 
 // printPullSummary says what was written: counts, what was not kept,
 // duration and requests.
-func printPullSummary(w io.Writer, path string, got *pull.Pulled, size int) {
-	fmt.Fprintf(w, "wrote %s (%s): %s\n", path, byteSize(size), got.Target.Label())
+func printPullSummary(w io.Writer, path string, got *pull.Pulled) {
+	fmt.Fprintf(w, "wrote %s (%s): %s\n", path, byteSize(got.Size), got.Target.Label())
 	keys := make([]string, 0, len(got.Counts))
 	for k := range got.Counts {
 		keys = append(keys, k)
@@ -274,16 +271,4 @@ func (p *pullProgress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n *int
-}
-
-func (c countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	*c.n += n
-	return n, err
 }

@@ -118,6 +118,29 @@ func TestPullFailureLeavesTheOldFile(t *testing.T) {
 	}
 }
 
+// A pull that succeeds but cannot write its file says so as a write's
+// failure, not the pull's, exits 2 and makes no file.
+func TestPullWriteFailure(t *testing.T) {
+	srv := standin.New(policy.Demo(), cliKey)
+	defer srv.Close()
+	dir := t.TempDir()
+	for _, c := range []struct{ out, want string }{
+		{filepath.Join(dir, "missing", "prod.json"), "write next to " + filepath.Join(dir, "missing", "prod.json")},
+		{dir, dir + " is not a regular file"},
+	} {
+		stdout, stderr, code := runSplit(t, "", "pull", "-q", "--token", cliKey, "--api-url", srv.URL, "-o", c.out)
+		if code != 2 || stdout != "" {
+			t.Errorf("-o %s: exit %d, want 2; stdout %q", c.out, code, stdout)
+		}
+		if !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "("+c.out+" left as it was)") || strings.Contains(stderr, "ull failed") {
+			t.Errorf("-o %s: the message is not a write's failure:\n%s", c.out, stderr)
+		}
+		if es, _ := os.ReadDir(dir); len(es) != 0 {
+			t.Errorf("-o %s: files made: %v", c.out, es)
+		}
+	}
+}
+
 func TestPolicyDiffExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
