@@ -25,9 +25,10 @@ var pageKeys = []string{"data", "total_count", "page_count"}
 // {data, total_count, page_count}. The items are appended to dst (a new
 // slice when it is nil), their ids' hashes to ids.
 func decodePageFast[T any](body []byte, item itemFunc[T], dst []T, ids []uint64) (*fastPage[T], bool) {
-	a := arenas.Get().(*arena)
-	defer arenas.Put(a)
-	d := &scanner{Scanner: jsonscan.Scanner[[]byte]{Src: body}, arena: a}
+	d := scanners.Get().(*scanner)
+	defer scanners.Put(d)
+	d.Scanner, d.depth = jsonscan.Scanner[[]byte]{Src: body}, 0
+	defer func() { d.Src = nil }()
 	p := &fastPage[T]{ids: ids[:0]}
 	items := func() bool {
 		if d.Peek() == 'n' {
