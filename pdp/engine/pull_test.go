@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
@@ -319,9 +318,6 @@ func TestPullChild(t *testing.T) {
 	if url == "" {
 		t.Skip("run by BenchmarkPullLarge")
 	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(pull.GCPercent) // as pdpx pull runs
-	}
 	runtime.GC()
 	base := uint64(0)
 	{
@@ -355,6 +351,7 @@ func TestPullChild(t *testing.T) {
 			}
 		}()
 	}
+	defer pull.TuneGC()() // as pdpx pull runs
 	stop := make(chan struct{})
 	peakc := heapPeak(stop)
 	start := time.Now()

@@ -13,14 +13,6 @@ import (
 	"github.com/pdpx/pdpx/pdp/policy"
 )
 
-// GCPercent is the garbage collector's target pdpx pull runs with (unless
-// $GOGC sets one). A pull builds one large policy and holds little else, so
-// the heap is the policy plus the garbage made on the way; at Go's default
-// of 100 the heap may grow to twice what is live before a collection (3–4×
-// the size of the file written, for the large generated environment), at
-// 50 to one and a half times (under 3×), for a few per cent more CPU.
-const GCPercent = 50
-
 // Options are what a pull needs besides the client.
 type Options struct {
 	// Project and Env name the environment (key or id) for organization and

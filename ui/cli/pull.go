@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -125,9 +124,7 @@ func runPull(cmd *cobra.Command, g *globals, f *pullFlags, version string) error
 	if err != nil {
 		return err
 	}
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(pull.GCPercent))
-	}
+	defer pull.TuneGC()()
 	errw := cmd.ErrOrStderr()
 	prog := newPullProgress(errw, f.quiet, writerIsTerminal(errw))
 	got, err := pull.Run(ctx, c, pull.Options{
