@@ -173,7 +173,7 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 		return nil, err
 	}
 	if sink != nil {
-		return nil, stream(ctx, s, per, fetchPage, first, firstIDs, count, total, &seen, add, &delivered, report)
+		return nil, stream(ctx, s, per, c.cfg.Concurrency, fetchPage, first, firstIDs, count, total, &seen, add, &delivered, report)
 	}
 
 	if count >= 0 {
@@ -300,7 +300,7 @@ type Sink[T any] func(items []T, total int)
 
 // stream is list with a sink: the pages are fetched as list fetches them,
 // and each is handed over (by add) once every page before it has been.
-func stream[T any](ctx context.Context, s listSpec, per int,
+func stream[T any](ctx context.Context, s listSpec, per, workers int,
 	fetchPage func(ctx context.Context, n int, dst func() ([]T, []uint64)) ([]T, []uint64, int, int, error),
 	first []T, firstIDs []uint64, count, total int, seen *map[uint64]struct{}, add func([]T, []uint64), delivered *int, report func(Progress)) error {
 	*seen = make(map[uint64]struct{}, max(total, len(first)))
@@ -353,28 +353,42 @@ func stream[T any](ctx context.Context, s listSpec, per int,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for n := 2; n <= count; n++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			items, h, _, _, err := fetchPage(ctx, n, reuse)
-			if err != nil {
-				errs[n] = err
-				cancel()
-				return
+	// A few goroutines ask for the pages in turn, rather than one a page:
+	// the tuples' 2,000 goroutines cost more in stacks made and grown (a
+	// page's decoding runs deep) than their requests did.
+	asked := 1
+	fetch := func(n int) bool {
+		items, h, _, _, err := fetchPage(ctx, n, reuse)
+		if err != nil {
+			errs[n] = err
+			cancel()
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		pages[n], ids[n], arrived[n] = items, h, true
+		for next <= count && arrived[next] && ctx.Err() == nil {
+			add(pages[next], ids[next])
+			free = append(free, pageSlices{pages[next][:0], ids[next][:0]})
+			pages[next], ids[next] = nil, nil
+			next++
+		}
+		done++
+		report(Progress{Kind: s.kind, Pages: done, Total: count, Items: *delivered})
+		return true
+	}
+	for range min(max(workers, 1), count-1) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				mu.Lock()
+				asked++
+				n := asked
+				mu.Unlock()
+				if n > count || !fetch(n) {
+					return
+				}
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			pages[n], ids[n], arrived[n] = items, h, true
-			for next <= count && arrived[next] && ctx.Err() == nil {
-				add(pages[next], ids[next])
-				free = append(free, pageSlices{pages[next][:0], ids[next][:0]})
-				pages[next], ids[next] = nil, nil
-				next++
-			}
-			done++
-			report(Progress{Kind: s.kind, Pages: done, Total: count, Items: *delivered})
-		}()
+		})
 	}
 	wg.Wait()
 	if err := firstError(errs); err != nil {
