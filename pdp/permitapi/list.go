@@ -48,9 +48,9 @@ type listSpec struct {
 	// keepIDs keeps the items' ids, which other lists refer to (resources,
 	// condition sets).
 	keepIDs bool
-	// launched, when not nil, is called once every page of the list that
-	// can be asked for at once has been (a counted list's rest, after its
-	// first page), or the list ended: a list started after it queues its
+	// launched, when not nil, is called once the list's last page has been
+	// asked for (a counted list's; an uncounted one's pages are asked for
+	// one by one), or the list ended: a list started after it queues its
 	// pages behind. It may be called more than once.
 	launched func()
 }
@@ -200,32 +200,51 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 		done, got := 1, len(first)
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		for n := 2; n <= count; n++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var dst func() ([]T, []uint64)
-				if all != nil {
-					dst = func() ([]T, []uint64) {
-						r := region(n)
-						return r[:0:len(r)], nil
+		fetch := func(n int) bool {
+			var dst func() ([]T, []uint64)
+			if all != nil {
+				dst = func() ([]T, []uint64) {
+					r := region(n)
+					return r[:0:len(r)], nil
+				}
+			}
+			items, h, _, _, err := fetchPage(ctx, n, dst)
+			pages[n], ids[n], errs[n] = items, h, err
+			if err != nil {
+				cancel()
+				return false
+			}
+			mu.Lock()
+			done++
+			got += len(items)
+			pr := Progress{Kind: s.kind, Pages: done, Total: count, Items: got}
+			report(pr)
+			mu.Unlock()
+			return true
+		}
+		// A few goroutines ask for the pages in turn (see stream); once
+		// the last has been asked for, a list started after this one may
+		// queue its own.
+		asked := 1
+		for range min(max(c.cfg.Concurrency, 1), count-1) {
+			wg.Go(func() {
+				for ctx.Err() == nil {
+					mu.Lock()
+					asked++
+					n := asked
+					mu.Unlock()
+					if n > count {
+						return
+					}
+					if n == count {
+						s.launchedAll()
+					}
+					if !fetch(n) {
+						return
 					}
 				}
-				items, h, _, _, err := fetchPage(ctx, n, dst)
-				pages[n], ids[n], errs[n] = items, h, err
-				if err != nil {
-					cancel()
-					return
-				}
-				mu.Lock()
-				done++
-				got += len(items)
-				pr := Progress{Kind: s.kind, Pages: done, Total: count, Items: got}
-				report(pr)
-				mu.Unlock()
-			}()
+			})
 		}
-		s.launchedAll()
 		wg.Wait()
 		if err := firstError(errs); err != nil {
 			return nil, err
