@@ -41,6 +41,7 @@ type mapper struct {
 	// tupleSink rather than in the snapshot.
 	rels        *sortedRuns
 	relsFor     int
+	lastKind    tupleKind
 	early       []policy.Relationship
 	listed, bad int
 	streamed    bool

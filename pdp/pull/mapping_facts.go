@@ -215,22 +215,44 @@ func deref(s *string) string {
 func (m *mapper) keepTuple(t policy.Relationship) {
 	st, sid, sok := policy.SplitRef(t.Subject)
 	ot, oid, ook := policy.SplitRef(t.Object)
-	obj := m.p.Resources[ot]
-	if !sok || !ook || m.p.Resources[st] == nil || obj == nil || obj.Relations[t.Relation] != st {
+	if !sok || !ook {
 		m.bad++
 		return
 	}
-	if m.rels == nil {
-		var relations []string
-		for _, res := range m.p.Resources {
-			for rel := range res.Relations {
-				relations = append(relations, rel)
+	// Tuples come in runs of one kind (types and relation): what was
+	// decided for the last holds for the next of its kind.
+	k := &m.lastKind
+	if !k.set || st != k.subj || ot != k.obj || t.Relation != k.rel {
+		obj := m.p.Resources[ot]
+		*k = tupleKind{subj: st, obj: ot, rel: t.Relation, set: true,
+			keep: m.p.Resources[st] != nil && obj != nil && obj.Relations[t.Relation] == st}
+		if k.keep {
+			if m.rels == nil {
+				var relations []string
+				for _, res := range m.p.Resources {
+					for rel := range res.Relations {
+						relations = append(relations, rel)
+					}
+				}
+				r := newSortedRuns(m.p.ResourceTypes(), relations, m.relsFor)
+				m.rels = &r
 			}
+			k.ranks = m.rels.ranksOf(ot, st, t.Relation)
 		}
-		r := newSortedRuns(m.p.ResourceTypes(), relations, m.relsFor)
-		m.rels = &r
 	}
-	m.rels.add(t, ot, oid, st, sid)
+	if !k.keep {
+		m.bad++
+		return
+	}
+	m.rels.add(t, oid, sid, k.ranks)
+}
+
+// tupleKind is what keepTuple decided for tuples between instances of
+// subj and obj by rel: whether they are kept, and their ranks.
+type tupleKind struct {
+	subj, obj, rel string
+	set, keep      bool
+	ranks          relRanks
 }
 
 // keepEarly keeps the tuples read before the resource types were mapped.

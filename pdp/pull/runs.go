@@ -121,23 +121,37 @@ func ranks(names []string, suffix string) map[string]uint64 {
 	return out
 }
 
-// add appends rel, whose object is an instance of typ with key id and whose
-// subject one of subjType with key subjID, and sorts the run it completes,
-// if it does.
-func (r *sortedRuns) add(rel policy.Relationship, typ, id, subjType, subjID string) {
-	k := relKey{at: uint32(len(r.items))}
+// relRanks are the ranks a tuple's key holds: its object's type's, its
+// subject's type's and its relation's; ok is false when the ranks do not
+// hold one of them (the tuple then has no key).
+type relRanks struct {
+	obj, subj, rel uint64
+	ok             bool
+}
+
+// ranksOf are the ranks of a tuple between an instance of subjType and one
+// of typ by relation.
+func (r *sortedRuns) ranksOf(typ, subjType, relation string) relRanks {
 	ot, ok1 := r.types[typ]
 	st, ok2 := r.types[subjType]
-	rr, ok3 := r.relations[rel.Relation]
-	if ok1 && ok2 && ok3 && id != "" {
+	rr, ok3 := r.relations[relation]
+	return relRanks{obj: ot, subj: st, rel: rr, ok: ok1 && ok2 && ok3}
+}
+
+// add appends rel, whose object's key is id and subject's subjID, with
+// the ranks ranksOf gave for its types and relation, and sorts the run it
+// completes, if it does.
+func (r *sortedRuns) add(rel policy.Relationship, id, subjID string, ranks relRanks) {
+	k := relKey{at: uint32(len(r.items))}
+	if ranks.ok && id != "" {
 		var b [10]byte
 		copy(b[:9], id)
 		b[9] = byte(min(len(id), shortKey))
-		k.obj = ot<<48 | uint64(binary.BigEndian.Uint16(b[0:]))<<32 | uint64(binary.BigEndian.Uint32(b[2:]))
+		k.obj = ranks.obj<<48 | uint64(binary.BigEndian.Uint16(b[0:]))<<32 | uint64(binary.BigEndian.Uint32(b[2:]))
 		k.objLo = binary.BigEndian.Uint32(b[6:])
 		var sb [4]byte
 		copy(sb[:], subjID)
-		k.rest = rr<<48 | st<<32 | uint64(binary.BigEndian.Uint32(sb[:]))
+		k.rest = ranks.rel<<48 | ranks.subj<<32 | uint64(binary.BigEndian.Uint32(sb[:]))
 	}
 	r.items = append(r.items, rel)
 	r.keys = append(r.keys, k)

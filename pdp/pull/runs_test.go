@@ -43,7 +43,7 @@ func TestSortedRunsSortAsOneSortDoes(t *testing.T) {
 			r.size = size
 			for i, rel := range all {
 				f := refs[i]
-				r.add(rel, f.typ, f.id, f.subjType, f.subjID)
+				r.add(rel, f.id, f.subjID, r.ranksOf(f.typ, f.subjType, rel.Relation))
 			}
 			want := slices.Clone(all)
 			slices.SortFunc(want, compareRels)
@@ -73,7 +73,7 @@ func BenchmarkSortedRuns(b *testing.B) {
 			for _, rel := range all {
 				typ, id, _ := policy.SplitRef(rel.Object)
 				st, sid, _ := policy.SplitRef(rel.Subject)
-				r.add(rel, typ, id, st, sid)
+				r.add(rel, id, sid, r.ranksOf(typ, st, rel.Relation))
 			}
 			r.sorted()
 		}
