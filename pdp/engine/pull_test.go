@@ -251,6 +251,12 @@ func benchPull(b *testing.B, lat time.Duration) {
 	// once against the same stand-in for that.
 	b.StopTimer()
 	ch := pullInChild(b, srv.URL, filepath.Join(dir, "child.json"))
+	// The machine's pace swings from minute to minute: the pull is compared
+	// with the pages fetched back to back right after it, also in a process
+	// of its own, as BenchmarkPullPagesBackToBack's child fetches them.
+	b2b := backToBackInChild(b, pageURLs(srv))
+	b.ReportMetric(float64(ch.wall)/float64(b2b.wall), "child/back-to-back")
+	b.ReportMetric(float64(b2b.wall.Nanoseconds()), "child-back-to-back-ns")
 	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
 	b.ReportMetric(float64(ch.cpu.Nanoseconds()), "child-cpu-ns")
 	b.ReportMetric(float64(ch.peak)/1e6, "child-peak-heap-MB")
@@ -412,13 +418,18 @@ func benchPages(b *testing.B, lat time.Duration) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.StopTimer()
 	// The same in a process of its own, to compare with the pull's.
+	ch := backToBackInChild(b, urls)
+	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
+	b.ReportMetric(float64(ch.cpu.Nanoseconds()), "child-cpu-ns")
+}
+
+// backToBackInChild fetches urls back to back in a process of its own.
+func backToBackInChild(b *testing.B, urls []string) childPull {
 	list := filepath.Join(b.TempDir(), "urls")
 	if err := os.WriteFile(list, []byte(strings.Join(urls, "\n")), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	ch := inChild(b, "PDPX_PULL_CHILD_URLS="+list)
-	b.ReportMetric(float64(ch.wall.Nanoseconds()), "child-ns")
-	b.ReportMetric(float64(ch.cpu.Nanoseconds()), "child-cpu-ns")
+	return inChild(b, "PDPX_PULL_CHILD_URLS="+list)
 }
 
 // pageURLs are the requests a pull of srv's environment makes: the 3 that
