@@ -16,10 +16,11 @@ import (
 // mapped at once; the tuples' pages queue behind the other lists', so the
 // instances, users and sets are mapped while the tuples are still read,
 // and the tuples are kept and sorted as they come (tupleSink). What is left
-// once the last page is in is merging the tuples' last runs and the
-// validation (beside the writing of the file, when Run writes it): on a
-// loopback, mapping everything after the last page took nearly as long as
-// reading the pages back to back.
+// once the last page is in is merging the tuples' last runs, putting them
+// in order and the validation; when Run writes the file, it begins the
+// file while the tuples are put in order (early) and validates the policy
+// beside the writing: on a loopback, mapping everything after the last page
+// took nearly as long as reading the pages back to back.
 //
 // The steps are the mapper's, in two chains: the schema, then instances,
 // users and sets, on one goroutine, so that they note what they do not keep
@@ -40,19 +41,21 @@ type flow struct {
 	// schema is closed once the resource types are mapped: the tuples are
 	// kept or not by them.
 	schema chan struct{}
-	// facts and tuples are closed when their chains end; at is where the
-	// tuples' note goes among the others, bad how many tuples were not
-	// kept, and ok whether the chains ran to their end.
-	facts, tuples chan struct{}
-	at, bad       int
-	factsOK       bool
-	tuplesOK      bool
+	// facts and tuples are closed when their chains end, kept once the
+	// tuples' chain has kept or dropped every tuple (and is sorting them);
+	// at is where the tuples' note goes among the others, bad how many
+	// tuples were not kept and keptN how many were, and ok whether the
+	// chains ran to their end (keptOK: to kept).
+	facts, tuples, kept chan struct{}
+	at, bad, keptN      int
+	factsOK             bool
+	tuplesOK, keptOK    bool
 }
 
 // newFlow starts the chains of m's steps; they wait for their lists.
 func newFlow(m *mapper) *flow {
 	f := &flow{m: m, in: map[string]chan struct{}{}, stop: make(chan struct{}), counts: baseCounts(),
-		schema: make(chan struct{}), facts: make(chan struct{}), tuples: make(chan struct{})}
+		schema: make(chan struct{}), facts: make(chan struct{}), tuples: make(chan struct{}), kept: make(chan struct{})}
 	for _, k := range permitapi.Kinds {
 		f.in[k] = make(chan struct{})
 	}
@@ -86,6 +89,8 @@ func newFlow(m *mapper) *flow {
 	}()
 	go func() {
 		defer close(f.tuples)
+		kept := sync.OnceFunc(func() { close(f.kept) })
+		defer kept()
 		select {
 		case <-schema:
 		case <-f.stop:
@@ -94,7 +99,10 @@ func newFlow(m *mapper) *flow {
 		if !f.wait(permitapi.KindTuples) {
 			return
 		}
-		f.bad = m.tuples()
+		f.bad, f.keptN = m.keepAll()
+		f.keptOK = true
+		kept()
+		m.sortKept()
 		f.tuplesOK = true
 	}()
 	return f
@@ -144,14 +152,53 @@ func (f *flow) result() (*Result, error) {
 	return res, nil
 }
 
-// mapped is result without the check, for a pull that checks the policy
-// while it writes it.
+// mapped is result without the check.
 func (f *flow) mapped() (*Result, error) {
-	<-f.facts
+	res, err := f.keptAll()
+	if err != nil {
+		return nil, err
+	}
 	<-f.tuples
+	if !f.tuplesOK {
+		return nil, errMappingStopped
+	}
+	return res, nil
+}
+
+// errMappingStopped is the mapping's failure to end: a bug.
+var errMappingStopped = errors.New("the mapping stopped before its end although every list was read; please report this at https://github.com/pdpx/pdpx/issues")
+
+// sorting is the relationships of a pull being sorted once every tuple
+// was kept or dropped: the encoding of the file and its check wait for
+// them, and what comes before them in the file is written meanwhile.
+type sorting struct {
+	// kept is how many tuples were kept, those listed twice included: the
+	// relationships are no more.
+	kept int
+	// done is closed once the policy's relationships are set, or the
+	// sorting failed (ok says which).
+	done <-chan struct{}
+	ok   func() bool
+}
+
+// early is mapped for a pull that writes its file: it returns once the
+// tuples are kept, while they are sorted into the policy.
+func (f *flow) early() (*Result, *sorting, error) {
+	res, err := f.keptAll()
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, &sorting{kept: f.keptN, done: f.tuples, ok: func() bool { return f.tuplesOK }}, nil
+}
+
+// keptAll waits for the facts' chain and for the tuples to be kept, and
+// returns the result, its relationships not yet set.
+func (f *flow) keptAll() (*Result, error) {
+	<-f.facts
+	<-f.kept
 	m := f.m
-	if !f.factsOK || !f.tuplesOK {
-		return nil, errors.New("the mapping stopped before its end although every list was read; please report this at https://github.com/pdpx/pdpx/issues")
+	if !f.factsOK || !f.keptOK {
+		return nil, errMappingStopped
 	}
 	if f.bad > 0 {
 		m.notKept = slices.Insert(m.notKept, f.at, pdp.Clean(fmt.Sprintf(

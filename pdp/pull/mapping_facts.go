@@ -267,6 +267,14 @@ func (m *mapper) keepEarly() {
 // how many it could not keep. It runs alongside the other steps: it reads
 // only the resource types, and writes nothing they read.
 func (m *mapper) tuples() (bad int) {
+	bad, _ = m.keepAll()
+	m.sortKept()
+	return bad
+}
+
+// keepAll keeps or drops the tuples not yet seen to, and returns how many
+// it did not keep and how many it kept (those listed twice included).
+func (m *mapper) keepAll() (bad, kept int) {
 	if !m.streamed {
 		m.relsFor = len(m.s.Tuples)
 		for _, t := range m.s.Tuples {
@@ -275,6 +283,14 @@ func (m *mapper) tuples() (bad int) {
 		m.s.Tuples = nil
 	}
 	m.keepEarly()
+	if m.rels != nil {
+		kept = len(m.rels.items)
+	}
+	return m.bad, kept
+}
+
+// sortKept sorts the tuples kept into m.p.Relationships, each once.
+func (m *mapper) sortKept() {
 	var rels []policy.Relationship
 	if m.rels != nil {
 		rels = m.rels.sorted()
@@ -286,7 +302,6 @@ func (m *mapper) tuples() (bad int) {
 		rels = nil
 	}
 	m.p.Relationships = rels
-	return m.bad
 }
 
 // descriptions counts the descriptions the format has no place for.

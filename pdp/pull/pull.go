@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/pdpx/pdpx/pdp/permitapi"
@@ -74,11 +75,15 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 		f.abandon()
 		return nil, err
 	}
-	result := f.result
+	var res *Result
+	var late *sorting
 	if opts.Output != "" {
-		result = f.mapped // checked by writePolicy
+		// The file is begun while the tuples are sorted, and the policy
+		// checked as it is written (writeSorting).
+		res, late, err = f.early()
+	} else {
+		res, err = f.result()
 	}
-	res, err := result()
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,7 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 	}
 	got := &Pulled{Result: res, Target: t}
 	if opts.Output != "" {
-		if got.Size, err = writePolicy(ctx, opts.Output, res.Policy); err != nil {
+		if got.Size, err = writeSorting(ctx, opts.Output, res.Policy, late); err != nil {
 			return nil, err
 		}
 		end = now()
@@ -113,8 +118,23 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 // comes first, as when it ran before the write; then ctx's; a failure of
 // the write is a *WriteError.
 func writePolicy(ctx context.Context, path string, p *policy.Policy) (int, error) {
+	return writeSorting(ctx, path, p, nil)
+}
+
+// writeSorting is writePolicy of a policy whose relationships may still be
+// being sorted (late, when not nil): the file is begun meanwhile, and the
+// policy checked once they are in it.
+func writeSorting(ctx context.Context, path string, p *policy.Policy, late *sorting) (int, error) {
 	checked := make(chan error, 1)
-	go func() { checked <- check(p) }()
+	go func() {
+		if late != nil {
+			if <-late.done; !late.ok() {
+				checked <- errMappingStopped
+				return
+			}
+		}
+		checked <- check(p)
+	}()
 	var invalid error
 	waited := false
 	wait := func() error {
@@ -126,7 +146,7 @@ func writePolicy(ctx context.Context, path string, p *policy.Policy) (int, error
 	size := 0
 	var refused error
 	err := writeWith(path, func(w io.Writer) error {
-		return EncodeTo(ctxWriter{ctx, countingWriter{w, &size}}, p)
+		return encodeSorting(ctxWriter{ctx, countingWriter{w, &size}}, p, runtime.GOMAXPROCS(0), late)
 	}, func() error {
 		if refused = wait(); refused == nil {
 			refused = ctx.Err()

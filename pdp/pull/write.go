@@ -67,8 +67,16 @@ type job struct {
 // part is encoded by the calling goroutine, in order, between writes: the
 // parallel encode must write exactly what that one does.
 func encodeTo(w io.Writer, p *policy.Policy, workers int) error {
+	return encodeSorting(w, p, workers, nil)
+}
+
+// encodeSorting is encodeTo of a policy whose relationships may still be
+// being sorted (when late is not nil): what comes before them in the file
+// is encoded and written meanwhile, and the relationships once late.done
+// is closed.
+func encodeSorting(w io.Writer, p *policy.Policy, workers int, late *sorting) error {
 	var prep []*job
-	parts := plan(p, func(run func()) <-chan struct{} {
+	parts := plan(p, late, func(run func()) <-chan struct{} {
 		j := &job{run: func(b []byte, _ *jsonState) ([]byte, error) { run(); return b, nil }, done: make(chan struct{})}
 		prep = append(prep, j)
 		return j.done
@@ -185,17 +193,26 @@ func (s *jsonState) appendValue(b []byte, v any, depth int) ([]byte, error) {
 // map's keys sorted gets them from a step, added with step, which returns
 // a channel closed once the step is done: sorting the large maps is done
 // beside the encoding of what comes before them.
-func plan(p *policy.Policy, step func(func()) <-chan struct{}) []part {
+//
+// With late, the relationships are being sorted: they are not read until
+// late.done is closed, and there are as many as late.kept at most (none
+// when it is 0).
+func plan(p *policy.Policy, late *sorting, step func(func()) <-chan struct{}) []part {
 	var parts []part
 	rv := reflect.ValueOf(p).Elem()
 	first := true
 	for i := range rv.NumField() {
 		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
 		f := rv.Field(i)
-		if name == "" || name == "-" || (strings.Contains(opts, "omitempty") && f.IsZero()) {
+		sortingRels := late != nil && name == "relationships"
+		switch {
+		case sortingRels:
+			if late.kept == 0 {
+				continue
+			}
+		case name == "" || name == "-" || (strings.Contains(opts, "omitempty") && f.IsZero()):
 			continue
-		}
-		if (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0 {
+		case (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0:
 			continue
 		}
 		head := fmt.Sprintf(",\n %q: ", name)
@@ -203,6 +220,10 @@ func plan(p *policy.Policy, step func(func()) <-chan struct{}) []part {
 			head = "{" + head[1:]
 		}
 		first = false
+		if sortingRels {
+			parts = append(parts, sortingParts(p, late, head)...)
+			continue
+		}
 		switch name {
 		case "users":
 			parts = append(parts, mapParts(p.Users, head, usersPerChunk, appendUser, warmUser, step)...)
@@ -328,21 +349,47 @@ func warmInstance(in *policy.Instance) byte {
 
 // relationshipParts writes the relationships in chunks.
 func relationshipParts(rels []policy.Relationship, head string) []part {
-	warm := func(lo, hi int) (x byte) {
+	return chunked(len(rels), relationshipsPerChunk, head+"[", "\n ]", nil, warmRelationships(rels), relationshipEntry(rels))
+}
+
+// sortingParts writes the relationships being sorted in chunks, each once
+// they are: chunks for late.kept of them, those past the relationships'
+// end (the tuples listed twice) empty.
+func sortingParts(p *policy.Policy, late *sorting, head string) []part {
+	var parts []part
+	for lo := 0; lo < late.kept; lo += relationshipsPerChunk {
+		parts = append(parts, func(b []byte, js *jsonState) ([]byte, error) {
+			<-late.done
+			rels := p.Relationships
+			if lo >= len(rels) {
+				return b, nil
+			}
+			hi := min(lo+relationshipsPerChunk, len(rels))
+			return appendChunk(b, js, lo, hi, len(rels), head+"[", "\n ]", warmRelationships(rels), relationshipEntry(rels))
+		})
+	}
+	return parts
+}
+
+func warmRelationships(rels []policy.Relationship) func(lo, hi int) byte {
+	return func(lo, hi int) (x byte) {
 		for i := lo; i < hi; i++ {
 			r := &rels[i]
 			x ^= first(r.Subject) ^ first(r.Relation) ^ first(r.Object)
 		}
 		return x
 	}
-	return chunked(len(rels), relationshipsPerChunk, head+"[", "\n ]", nil, warm, func(b []byte, i int, js *jsonState) ([]byte, error) {
+}
+
+func relationshipEntry(rels []policy.Relationship) func(b []byte, i int, js *jsonState) ([]byte, error) {
+	return func(b []byte, i int, js *jsonState) ([]byte, error) {
 		start := len(b)
 		b, ok := appendRelationship(b, &rels[i], 2)
 		if ok {
 			return b, nil
 		}
 		return js.appendValue(b[:start], rels[i], 2)
-	})
+	}
 }
 
 // warmAhead is how many entries warm reads ahead of the encoding.
@@ -373,27 +420,33 @@ func chunked(n, per int, head, tail string, ready <-chan struct{}, warm func(lo,
 			if ready != nil {
 				<-ready
 			}
-			if lo == 0 {
-				b = append(b, head...)
-			}
-			var err error
-			for i := lo; i < hi; i++ {
-				if warm != nil && (i-lo)%warmAhead == 0 {
-					js.warm ^= warm(i, min(i+warmAhead, hi))
-				}
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, "\n  "...)
-				if b, err = entry(b, i, js); err != nil {
-					return b, err
-				}
-			}
-			if hi == n {
-				b = append(b, tail...)
-			}
-			return b, nil
+			return appendChunk(b, js, lo, hi, n, head, tail, warm, entry)
 		})
 	}
 	return parts
+}
+
+// appendChunk appends entries lo to hi of n, opened with head when lo is
+// the first and closed with tail when hi is the last.
+func appendChunk(b []byte, js *jsonState, lo, hi, n int, head, tail string, warm func(lo, hi int) byte, entry func(b []byte, i int, js *jsonState) ([]byte, error)) ([]byte, error) {
+	if lo == 0 {
+		b = append(b, head...)
+	}
+	var err error
+	for i := lo; i < hi; i++ {
+		if warm != nil && (i-lo)%warmAhead == 0 {
+			js.warm ^= warm(i, min(i+warmAhead, hi))
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n  "...)
+		if b, err = entry(b, i, js); err != nil {
+			return b, err
+		}
+	}
+	if hi == n {
+		b = append(b, tail...)
+	}
+	return b, nil
 }

@@ -189,3 +189,49 @@ func TestEncodeToValueError(t *testing.T) {
 		waitGoroutines(t, before)
 	}
 }
+
+// A policy whose relationships are still being sorted when its encoding
+// starts is written as the same policy encoded once they are: whether the
+// tuples kept were as many as the relationships or more (listed twice, so
+// that chunks past the end are empty), one or many, by one goroutine or
+// several.
+func TestEncodeWhileSortingMatchesEncode(t *testing.T) {
+	full := chunkedPolicy()
+	n := len(full.Relationships)
+	for _, c := range []struct {
+		name       string
+		rels, kept int
+	}{
+		{"as many", n, n},
+		{"a few listed twice", n, n + 3},
+		{"the last chunk's worth listed twice", n, n + relationshipsPerChunk},
+		{"one", 1, 1},
+		{"one listed many times", 1, 2*relationshipsPerChunk + 1},
+		{"none", 0, 0},
+	} {
+		for _, workers := range []int{0, 1, 4} {
+			p := chunkedPolicy()
+			p.Relationships = full.Relationships[:c.rels]
+			if c.rels == 0 {
+				p.Relationships = nil
+			}
+			want := encodeWith(t, p, workers)
+			rels := p.Relationships
+			p.Relationships = nil
+			done := make(chan struct{})
+			go func() {
+				time.Sleep(5 * time.Millisecond) // after the encoding began
+				p.Relationships = rels
+				close(done)
+			}()
+			var b bytes.Buffer
+			err := encodeSorting(&b, p, workers, &sorting{kept: c.kept, done: done, ok: func() bool { return true }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("%s, %d workers: the file differs from the policy encoded once sorted", c.name, workers)
+			}
+		}
+	}
+}
