@@ -91,7 +91,18 @@ type sortedRuns struct {
 	size int
 	// buf holds the left run of a merge.
 	buf []relKey
+	// settleAt is the length at which the runs so far are settled (0:
+	// never); settled is how many items, from the first, a settle has
+	// taken, and settling is closed once it has put them in order (nil
+	// while none has started).
+	settleAt, settled int
+	settling          chan struct{}
 }
+
+// settleAhead is how many runs before the expected end the runs are
+// settled: about a tenth of a second of pages in the large generated
+// environment, long enough for the settling to end first.
+const settleAhead = 4
 
 // newSortedRuns sorts relationships between instances of types by
 // relations, sizing for n of them.
@@ -103,7 +114,18 @@ func newSortedRuns(types, relations []string, n int) sortedRuns {
 	r := sortedRuns{items: make([]policy.Relationship, 0, n), keys: make([]relKey, 0, n)}
 	r.types = ranks(colon, ":")
 	r.relations = ranks(relations, "")
+	r.expect(n)
 	return r
+}
+
+// expect sets when the runs are settled, for n tuples expected: only a
+// list of many runs is worth it.
+func (r *sortedRuns) expect(n int) {
+	ahead := settleAhead * cmp.Or(r.size, runLen)
+	r.settleAt = 0
+	if n >= 2*ahead {
+		r.settleAt = n - ahead
+	}
 }
 
 // ranks are the places of names in their sorted order, by name less
@@ -153,6 +175,10 @@ func (r *sortedRuns) add(rel policy.Relationship, id, subjID string, ranks relRa
 		copy(sb[:], subjID)
 		k.rest = ranks.rel<<48 | ranks.subj<<32 | uint64(binary.BigEndian.Uint32(sb[:]))
 	}
+	if r.settling != nil && (len(r.items) == cap(r.items) || len(r.keys) == cap(r.keys)) {
+		// Growing would move the front the settling works on.
+		<-r.settling
+	}
 	r.items = append(r.items, rel)
 	r.keys = append(r.keys, k)
 	if start := r.start(); len(r.keys)-start >= cmp.Or(r.size, runLen) {
@@ -163,7 +189,11 @@ func (r *sortedRuns) add(rel policy.Relationship, id, subjID string, ranks relRa
 // compare orders two tuples by their keys, as far as they tell, then by
 // their strings: always as compareRels does.
 func (r *sortedRuns) compare(a, b relKey) int {
-	x, y := &r.items[a.at], &r.items[b.at]
+	return compareKeyed(a, &r.items[a.at], b, &r.items[b.at])
+}
+
+// compareKeyed orders tuple x, whose key is a, and y, whose key is b.
+func compareKeyed(a relKey, x *policy.Relationship, b relKey, y *policy.Relationship) int {
 	if a.objLo == 0 || b.objLo == 0 {
 		return compareRels(*x, *y)
 	}
@@ -188,7 +218,7 @@ func (r *sortedRuns) compare(a, b relKey) int {
 // start is where the run not yet sorted starts.
 func (r *sortedRuns) start() int {
 	if len(r.ends) == 0 {
-		return 0
+		return r.settled
 	}
 	return r.ends[len(r.ends)-1]
 }
@@ -201,12 +231,15 @@ func (r *sortedRuns) seal(start int) {
 	for len(r.ends) >= 2 && r.runLen(len(r.ends)-2) <= r.runLen(len(r.ends)-1) {
 		r.mergeLast()
 	}
+	if r.settling == nil && r.settleAt > 0 && len(r.keys) >= r.settleAt {
+		r.settle()
+	}
 }
 
 // runLen is the length of run i.
 func (r *sortedRuns) runLen(i int) int {
 	if i == 0 {
-		return r.ends[0]
+		return r.ends[0] - r.settled
 	}
 	return r.ends[i] - r.ends[i-1]
 }
@@ -214,7 +247,7 @@ func (r *sortedRuns) runLen(i int) int {
 // mergeLast merges the last two runs into one.
 func (r *sortedRuns) mergeLast() {
 	n := len(r.ends)
-	start := 0
+	start := r.settled
 	if n >= 3 {
 		start = r.ends[n-3]
 	}
@@ -222,6 +255,36 @@ func (r *sortedRuns) mergeLast() {
 	r.buf = append(r.buf[:0], r.keys[start:mid]...)
 	merge(r.keys[start:end], r.buf, r.keys[mid:end], r.compare)
 	r.ends = append(r.ends[:n-2], end)
+}
+
+// settle puts the tuples of the runs sealed so far in order, on a goroutine
+// of its own, while the last pages come: merging them into one run and
+// putting the tuples in its order was most of what was left after the last
+// page. The runs after them are sorted as before, and merged with them at
+// the end (sorted). The goroutine works on the front of items and keys
+// only, and add waits for it before it would move them (growing them).
+func (r *sortedRuns) settle() {
+	s := r.start()
+	items, keys, ends := r.items[:s], r.keys[:s], r.ends
+	done := make(chan struct{})
+	r.settling, r.settled, r.ends = done, s, nil
+	go func() {
+		defer close(done)
+		compare := func(a, b relKey) int { return compareKeyed(a, &items[a.at], b, &items[b.at]) }
+		var buf []relKey
+		for len(ends) > 1 {
+			n := len(ends)
+			start := 0
+			if n >= 3 {
+				start = ends[n-3]
+			}
+			mid, end := ends[n-2], ends[n-1]
+			buf = append(buf[:0], keys[start:mid]...)
+			merge(keys[start:end], buf, keys[mid:end], compare)
+			ends = append(ends[:n-2], end)
+		}
+		inOrder(items, keys, 0)
+	}()
 }
 
 // sorted sorts what is not yet and merges the runs, the shortest first,
@@ -233,10 +296,37 @@ func (r *sortedRuns) sorted() []policy.Relationship {
 	for len(r.ends) > 1 {
 		r.mergeLast()
 	}
-	items, keys := r.items, r.keys
+	if r.settling != nil {
+		<-r.settling
+	}
+	items, keys, s := r.items, r.keys, r.settled
 	*r = sortedRuns{}
-	// Place i takes the item keys[i].at names. The places form cycles; each
-	// is walked once, marking its keys done, with one item held aside.
+	inOrder(items[s:], keys[s:], s)
+	if s == 0 || s == len(items) {
+		return items
+	}
+	// The settled front and the rest, each in order, merged from the back:
+	// the rest is copied aside, and the front moves up into its place.
+	restItems, restKeys := slices.Clone(items[s:]), slices.Clone(keys[s:])
+	i, j := s-1, len(restItems)-1
+	for k := len(items) - 1; j >= 0; k-- {
+		if i >= 0 && compareKeyed(keys[i], &items[i], restKeys[j], &restItems[j]) > 0 {
+			items[k] = items[i]
+			i--
+		} else {
+			items[k] = restItems[j]
+			j--
+		}
+	}
+	return items
+}
+
+// inOrder puts items (whose first is the base-th of the list) in the
+// order of keys, sorted: place i takes the item keys[i].at names. The
+// places form cycles; each is walked once, marking its keys done, with one
+// item held aside. The keys are then the items', place by place, their at
+// spent.
+func inOrder(items []policy.Relationship, keys []relKey, base int) {
 	const done = math.MaxUint32
 	for i := range keys {
 		if keys[i].at == done {
@@ -244,7 +334,7 @@ func (r *sortedRuns) sorted() []policy.Relationship {
 		}
 		held, j := items[i], i
 		for {
-			from := int(keys[j].at)
+			from := int(keys[j].at) - base
 			keys[j].at = done
 			if from == i {
 				items[j] = held
@@ -254,7 +344,6 @@ func (r *sortedRuns) sorted() []policy.Relationship {
 			j = from
 		}
 	}
-	return items
 }
 
 // merge merges the sorted a (a copy of the front of dst) and b (the back

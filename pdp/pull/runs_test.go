@@ -14,7 +14,10 @@ import (
 // include ones whose "type:" orders otherwise than the type alone ("doc2"
 // < "doc:" but "doc" < "doc2"), the keys ones that tie on the bytes the
 // sort keys hold, or differ only after them, or only by a zero byte; and
-// some tuples have no key (a type or relation the ranks do not hold).
+// some tuples have no key (a type or relation the ranks do not hold). The
+// runs are settled before the end when as many tuples as expected come, or
+// more (the settling then ends before the lists grow), and not when fewer
+// come.
 func TestSortedRunsSortAsOneSortDoes(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	const size = 1000
@@ -23,7 +26,12 @@ func TestSortedRunsSortAsOneSortDoes(t *testing.T) {
 	relations := []string{"parent", "owner", "own", "parent2"}
 	pick := func(list []string) string { return list[rnd.IntN(len(list))] }
 	for _, mode := range []string{"ranked", "unranked", "some unranked"} {
-		for _, n := range []int{0, 1, 99, size - 1, size, size + 1, 3*size + 17, 5 * size, 37 * size} {
+		for _, c := range []struct {
+			n      int
+			expect float64
+		}{{0, 1}, {1, 1}, {99, 1}, {size - 1, 1}, {size, 1}, {size + 1, 1}, {3*size + 17, 1}, {5 * size, 1},
+			{37 * size, 1}, {37*size + 500, 1}, {8 * size, 1}, {37 * size, 0.5}, {37 * size, 2}, {37 * size, 0}} {
+			n := c.n
 			type ref struct{ typ, id, subjType, subjID string }
 			var all []policy.Relationship
 			var refs []ref
@@ -36,19 +44,26 @@ func TestSortedRunsSortAsOneSortDoes(t *testing.T) {
 				all = append(all, policy.Relationship{Subject: f.subjType + ":" + f.subjID, Relation: pick(relations), Object: f.typ + ":" + f.id})
 				refs = append(refs, f)
 			}
-			r := newSortedRuns(types, relations, n)
+			expected := int(float64(n) * c.expect)
+			r := newSortedRuns(types, relations, expected)
 			if mode == "unranked" {
 				r.types = nil // as for more types than the keys can rank
 			}
 			r.size = size
+			r.expect(expected)
+			settled := false
 			for i, rel := range all {
 				f := refs[i]
 				r.add(rel, f.id, f.subjID, r.ranksOf(f.typ, f.subjType, rel.Relation))
+				settled = settled || r.settling != nil
+			}
+			if want := expected >= 2*settleAhead*size && n >= expected-settleAhead*size; settled != want {
+				t.Errorf("%d tuples, %d expected (%s): settled %v, want %v", n, expected, mode, settled, want)
 			}
 			want := slices.Clone(all)
 			slices.SortFunc(want, compareRels)
 			if got := r.sorted(); !slices.Equal(got, want) {
-				t.Errorf("%d tuples (%s): the merged runs are not the tuples sorted", n, mode)
+				t.Errorf("%d tuples, %d expected (%s): the merged runs are not the tuples sorted", n, expected, mode)
 			}
 		}
 	}
