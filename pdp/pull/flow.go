@@ -50,6 +50,9 @@ type flow struct {
 	at, bad, keptN      int
 	factsOK             bool
 	tuplesOK, keptOK    bool
+	// rels are the relationships, sorted once tuples is closed; they go
+	// into the policy then (mapped), or once its file is written (Run).
+	rels []policy.Relationship
 }
 
 // newFlow starts the chains of m's steps; they wait for their lists.
@@ -102,7 +105,7 @@ func newFlow(m *mapper) *flow {
 		f.bad, f.keptN = m.keepAll()
 		f.keptOK = true
 		kept()
-		m.sortKept()
+		f.rels = m.sortKept()
 		f.tuplesOK = true
 	}()
 	return f
@@ -162,6 +165,7 @@ func (f *flow) mapped() (*Result, error) {
 	if !f.tuplesOK {
 		return nil, errMappingStopped
 	}
+	res.Policy.Relationships = f.rels
 	return res, nil
 }
 
@@ -169,16 +173,18 @@ func (f *flow) mapped() (*Result, error) {
 var errMappingStopped = errors.New("the mapping stopped before its end although every list was read; please report this at https://github.com/pdpx/pdpx/issues")
 
 // sorting is the relationships of a pull being sorted once every tuple
-// was kept or dropped: the encoding of the file and its check wait for
-// them, and what comes before them in the file is written meanwhile.
+// was kept or dropped, and not yet in the policy: the encoding of the file
+// waits for them, and what comes before them in the file is written, and
+// the rest of the policy checked, meanwhile.
 type sorting struct {
 	// kept is how many tuples were kept, those listed twice included: the
 	// relationships are no more.
 	kept int
-	// done is closed once the policy's relationships are set, or the
+	// done is closed once the relationships are sorted (rels), or the
 	// sorting failed (ok says which).
 	done <-chan struct{}
 	ok   func() bool
+	rels func() []policy.Relationship
 }
 
 // early is mapped for a pull that writes its file: it returns once the
@@ -188,7 +194,8 @@ func (f *flow) early() (*Result, *sorting, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return res, &sorting{kept: f.keptN, done: f.tuples, ok: func() bool { return f.tuplesOK }}, nil
+	return res, &sorting{kept: f.keptN, done: f.tuples, ok: func() bool { return f.tuplesOK },
+		rels: func() []policy.Relationship { return f.rels }}, nil
 }
 
 // keptAll waits for the facts' chain and for the tuples to be kept, and

@@ -268,7 +268,7 @@ func (m *mapper) keepEarly() {
 // only the resource types, and writes nothing they read.
 func (m *mapper) tuples() (bad int) {
 	bad, _ = m.keepAll()
-	m.sortKept()
+	m.p.Relationships = m.sortKept()
 	return bad
 }
 
@@ -289,8 +289,8 @@ func (m *mapper) keepAll() (bad, kept int) {
 	return m.bad, kept
 }
 
-// sortKept sorts the tuples kept into m.p.Relationships, each once.
-func (m *mapper) sortKept() {
+// sortKept sorts the tuples kept, each once: the policy's relationships.
+func (m *mapper) sortKept() []policy.Relationship {
 	var rels []policy.Relationship
 	if m.rels != nil {
 		rels = m.rels.sorted()
@@ -301,7 +301,7 @@ func (m *mapper) sortKept() {
 	if len(rels) == 0 {
 		rels = nil
 	}
-	m.p.Relationships = rels
+	return rels
 }
 
 // descriptions counts the descriptions the format has no place for.

@@ -318,3 +318,37 @@ func TestEncodeMatchesMarshalIndent(t *testing.T) {
 		t.Errorf("EncodeTo:\n%s\njson:\n%s", got, want.String())
 	}
 }
+
+// A tuple is kept exactly when the validation passes it as a relationship:
+// a pulled policy's relationships are not validated again (writeSorting).
+func TestKeptTuplesAreValidRelationships(t *testing.T) {
+	resources := map[string]*policy.Resource{
+		"folder":   {Actions: []string{"read"}},
+		"document": {Actions: []string{"read"}, Relations: map[string]string{"parent": "folder", "same": "document"}},
+		"doc2":     {Actions: []string{"read"}, Relations: map[string]string{"parent": "document"}},
+	}
+	refs := []string{"folder:a", "document:b", "doc2:c", "nosuch:x", "folder:", ":a", "folder", "", "folder:a:b", "document:é", "Folder:a"}
+	relations := []string{"parent", "same", "owner", "", "Parent"}
+	kept, checked := 0, 0
+	for _, subj := range refs {
+		for _, rel := range relations {
+			for _, obj := range refs {
+				r := policy.Relationship{Subject: subj, Relation: rel, Object: obj}
+				m := &mapper{p: &policy.Policy{Version: 1, Resources: resources}}
+				m.keepTuple(r)
+				keep := m.bad == 0
+				err := (&policy.Policy{Version: 1, Resources: resources, Relationships: []policy.Relationship{r}}).Validate()
+				if keep != (err == nil) {
+					t.Errorf("%+v: kept %v, but the validation says %v", r, keep, err)
+				}
+				checked++
+				if keep {
+					kept++
+				}
+			}
+		}
+	}
+	if kept == 0 || kept == checked {
+		t.Fatalf("%d of %d kept: the pools test nothing", kept, checked)
+	}
+}

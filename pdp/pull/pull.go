@@ -102,6 +102,7 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 		if got.Size, err = writeSorting(ctx, opts.Output, res.Policy, late); err != nil {
 			return nil, err
 		}
+		res.Policy.Relationships = late.rels()
 		end = now()
 	}
 	got.Requests, got.Retries, got.Duration = c.Requests(), c.Retries(), end.Sub(start)
@@ -122,18 +123,21 @@ func writePolicy(ctx context.Context, path string, p *policy.Policy) (int, error
 }
 
 // writeSorting is writePolicy of a policy whose relationships may still be
-// being sorted (late, when not nil): the file is begun meanwhile, and the
-// policy checked once they are in it.
+// being sorted (late, when not nil), and are not in p: the file is begun,
+// and the rest of the policy checked, meanwhile. The relationships need no
+// check of their own: a tuple is kept only when it passes the checks the
+// validation makes of a relationship (keepTuple; a test holds the two to
+// the same).
 func writeSorting(ctx context.Context, path string, p *policy.Policy, late *sorting) (int, error) {
 	checked := make(chan error, 1)
 	go func() {
+		err := check(p)
 		if late != nil {
 			if <-late.done; !late.ok() {
-				checked <- errMappingStopped
-				return
+				err = errMappingStopped
 			}
 		}
-		checked <- check(p)
+		checked <- err
 	}()
 	var invalid error
 	waited := false

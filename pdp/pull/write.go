@@ -194,9 +194,9 @@ func (s *jsonState) appendValue(b []byte, v any, depth int) ([]byte, error) {
 // a channel closed once the step is done: sorting the large maps is done
 // beside the encoding of what comes before them.
 //
-// With late, the relationships are being sorted: they are not read until
-// late.done is closed, and there are as many as late.kept at most (none
-// when it is 0).
+// With late, the relationships are being sorted, and not in p: they are
+// late.rels() once late.done is closed, and there are as many as
+// late.kept at most (none when it is 0).
 func plan(p *policy.Policy, late *sorting, step func(func()) <-chan struct{}) []part {
 	var parts []part
 	rv := reflect.ValueOf(p).Elem()
@@ -221,7 +221,7 @@ func plan(p *policy.Policy, late *sorting, step func(func()) <-chan struct{}) []
 		}
 		first = false
 		if sortingRels {
-			parts = append(parts, sortingParts(p, late, head)...)
+			parts = append(parts, sortingParts(late, head)...)
 			continue
 		}
 		switch name {
@@ -355,12 +355,12 @@ func relationshipParts(rels []policy.Relationship, head string) []part {
 // sortingParts writes the relationships being sorted in chunks, each once
 // they are: chunks for late.kept of them, those past the relationships'
 // end (the tuples listed twice) empty.
-func sortingParts(p *policy.Policy, late *sorting, head string) []part {
+func sortingParts(late *sorting, head string) []part {
 	var parts []part
 	for lo := 0; lo < late.kept; lo += relationshipsPerChunk {
 		parts = append(parts, func(b []byte, js *jsonState) ([]byte, error) {
 			<-late.done
-			rels := p.Relationships
+			rels := late.rels()
 			if lo >= len(rels) {
 				return b, nil
 			}

@@ -219,13 +219,15 @@ func TestEncodeWhileSortingMatchesEncode(t *testing.T) {
 			rels := p.Relationships
 			p.Relationships = nil
 			done := make(chan struct{})
+			var sorted []policy.Relationship
 			go func() {
 				time.Sleep(5 * time.Millisecond) // after the encoding began
-				p.Relationships = rels
+				sorted = rels
 				close(done)
 			}()
 			var b bytes.Buffer
-			err := encodeSorting(&b, p, workers, &sorting{kept: c.kept, done: done, ok: func() bool { return true }})
+			err := encodeSorting(&b, p, workers, &sorting{kept: c.kept, done: done, ok: func() bool { return true },
+				rels: func() []policy.Relationship { return sorted }})
 			if err != nil {
 				t.Fatal(err)
 			}
