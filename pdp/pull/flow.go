@@ -15,12 +15,13 @@ import (
 // the reading of the others: the small lists (the schema) are in first and
 // mapped at once; the tuples' pages queue behind the other lists', so the
 // instances, users and sets are mapped while the tuples are still read,
-// and the tuples are kept and sorted as they come (tupleSink). What is left
-// once the last page is in is merging the tuples' last runs, putting them
-// in order and the validation; when Run writes the file, it begins the
-// file while the tuples are put in order (early) and validates the policy
-// beside the writing: on a loopback, mapping everything after the last page
-// took nearly as long as reading the pages back to back.
+// and the tuples are kept and sorted as they come (tupleSink; most of
+// them are settled in order while the last pages come). What is left once
+// the last page is in is merging the tuples' last runs in and the
+// validation; when Run writes the file, it begins the file and validates
+// the rest of the policy while the tuples are merged (early): on a
+// loopback, mapping everything after the last page took nearly as long as
+// reading the pages back to back.
 //
 // The steps are the mapper's, in two chains: the schema, then instances,
 // users and sets, on one goroutine, so that they note what they do not keep
