@@ -16,9 +16,10 @@ import (
 // in was a tenth of a second at the end of a pull, when nothing else is
 // left to do alongside. So the tuples are sorted while the pages arrive: a
 // run at a time, and two runs of about one size are merged as soon as there
-// are, as a binary counter carries (sortedRuns). Once the last page is in,
-// what is left is to merge a few runs of falling sizes and to put the
-// tuples in the order found.
+// are, as a binary counter carries (sortedRuns). A little before the last
+// page, the runs so far are merged and their tuples put in order, on a
+// goroutine of their own (settle); once the last page is in, what is left
+// is to merge the few runs after them, and them into the front.
 //
 // What is sorted is not the tuples but a key of each (relKey): 24 bytes
 // with no pointer in them, that order most pairs of tuples without reading
@@ -246,15 +247,22 @@ func (r *sortedRuns) runLen(i int) int {
 
 // mergeLast merges the last two runs into one.
 func (r *sortedRuns) mergeLast() {
-	n := len(r.ends)
-	start := r.settled
+	r.ends, r.buf = mergeLastRuns(r.keys, r.ends, r.settled, r.buf, r.compare)
+}
+
+// mergeLastRuns merges the last two of the runs of keys that end at ends
+// (the first starting at from) and returns the ends left; buf holds the
+// left run, and is returned for the next.
+func mergeLastRuns(keys []relKey, ends []int, from int, buf []relKey, compare func(a, b relKey) int) ([]int, []relKey) {
+	n := len(ends)
+	start := from
 	if n >= 3 {
-		start = r.ends[n-3]
+		start = ends[n-3]
 	}
-	mid, end := r.ends[n-2], r.ends[n-1]
-	r.buf = append(r.buf[:0], r.keys[start:mid]...)
-	merge(r.keys[start:end], r.buf, r.keys[mid:end], r.compare)
-	r.ends = append(r.ends[:n-2], end)
+	mid, end := ends[n-2], ends[n-1]
+	buf = append(buf[:0], keys[start:mid]...)
+	merge(keys[start:end], buf, keys[mid:end], compare)
+	return append(ends[:n-2], end), buf
 }
 
 // settle puts the tuples of the runs sealed so far in order, on a goroutine
@@ -273,15 +281,7 @@ func (r *sortedRuns) settle() {
 		compare := func(a, b relKey) int { return compareKeyed(a, &items[a.at], b, &items[b.at]) }
 		var buf []relKey
 		for len(ends) > 1 {
-			n := len(ends)
-			start := 0
-			if n >= 3 {
-				start = ends[n-3]
-			}
-			mid, end := ends[n-2], ends[n-1]
-			buf = append(buf[:0], keys[start:mid]...)
-			merge(keys[start:end], buf, keys[mid:end], compare)
-			ends = append(ends[:n-2], end)
+			ends, buf = mergeLastRuns(keys, ends, 0, buf, compare)
 		}
 		inOrder(items, keys, 0)
 	}()
