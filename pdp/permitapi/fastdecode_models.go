@@ -26,9 +26,11 @@ var pageKeys = []string{"data", "total_count", "page_count"}
 // slice when it is nil), their ids' hashes to ids.
 func decodePageFast[T any](body []byte, item itemFunc[T], dst []T, ids []uint64) (*fastPage[T], bool) {
 	d := scanners.Get().(*scanner)
-	defer scanners.Put(d)
 	d.Scanner, d.depth = jsonscan.Scanner[[]byte]{Src: body}, 0
-	defer func() { d.Src = nil }()
+	defer func() {
+		d.Src = nil // the body is not the pool's to keep
+		scanners.Put(d)
+	}()
 	p := &fastPage[T]{ids: ids[:0]}
 	items := func() bool {
 		if d.Peek() == 'n' {

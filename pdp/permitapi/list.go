@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pdpx/pdpx/pdp"
 )
@@ -195,7 +196,6 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 				pages[1] = r
 			}
 		}
-		var wg sync.WaitGroup
 		var mu sync.Mutex
 		done, got := 1, len(first)
 		ctx, cancel := context.WithCancel(ctx)
@@ -222,30 +222,14 @@ func list[T any](ctx context.Context, c *Client, s listSpec, scope string, id fu
 			mu.Unlock()
 			return true
 		}
-		// A few goroutines ask for the pages in turn (see stream); once
-		// the last has been asked for, a list started after this one may
-		// queue its own.
-		asked := 1
-		for range min(max(c.cfg.Concurrency, 1), count-1) {
-			wg.Go(func() {
-				for ctx.Err() == nil {
-					mu.Lock()
-					asked++
-					n := asked
-					mu.Unlock()
-					if n > count {
-						return
-					}
-					if n == count {
-						s.launchedAll()
-					}
-					if !fetch(n) {
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
+		// Once the last page has been asked for, a list started after this
+		// one may queue its own.
+		inTurn(ctx, c.cfg.Concurrency, count, func(n int) bool {
+			if n == count {
+				s.launchedAll()
+			}
+			return fetch(n)
+		})
 		if err := firstError(errs); err != nil {
 			return nil, err
 		}
@@ -346,7 +330,6 @@ func stream[T any](ctx context.Context, s listSpec, per, workers int,
 	ids := make([][]uint64, count+1)
 	arrived := make([]bool, count+1)
 	errs := make([]error, count+1)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	// next is the first page not handed over yet.
 	done, next := 1, 2
@@ -372,10 +355,6 @@ func stream[T any](ctx context.Context, s listSpec, per, workers int,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// A few goroutines ask for the pages in turn, rather than one a page:
-	// the tuples' 2,000 goroutines cost more in stacks made and grown (a
-	// page's decoding runs deep) than their requests did.
-	asked := 1
 	fetch := func(n int) bool {
 		items, h, _, _, err := fetchPage(ctx, n, reuse)
 		if err != nil {
@@ -396,13 +375,27 @@ func stream[T any](ctx context.Context, s listSpec, per, workers int,
 		report(Progress{Kind: s.kind, Pages: done, Total: count, Items: *delivered})
 		return true
 	}
+	inTurn(ctx, workers, count, fetch)
+	if err := firstError(errs); err != nil {
+		return err
+	}
+	report(Progress{Kind: s.kind, Pages: max(count, 1), Total: max(count, 1), Items: *delivered, Done: true})
+	return nil
+}
+
+// inTurn fetches pages 2 to count with a few goroutines (workers, at
+// least one), each asking for the next page not yet asked for, until
+// every page is, fetch fails or ctx ends; it returns once they have all
+// ended. One goroutine a page cost more in stacks made and grown (a page's
+// decoding runs deep) than the tuples' 2,000 requests did.
+func inTurn(ctx context.Context, workers, count int, fetch func(n int) bool) {
+	var next atomic.Int64
+	next.Store(1)
+	var wg sync.WaitGroup
 	for range min(max(workers, 1), count-1) {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				mu.Lock()
-				asked++
-				n := asked
-				mu.Unlock()
+				n := int(next.Add(1))
 				if n > count || !fetch(n) {
 					return
 				}
@@ -410,11 +403,6 @@ func stream[T any](ctx context.Context, s listSpec, per, workers int,
 		})
 	}
 	wg.Wait()
-	if err := firstError(errs); err != nil {
-		return err
-	}
-	report(Progress{Kind: s.kind, Pages: max(count, 1), Total: max(count, 1), Items: *delivered, Done: true})
-	return nil
 }
 
 // pageCount is a page object's page count, or the one its total count
