@@ -52,7 +52,7 @@ type flow struct {
 	factsOK             bool
 	tuplesOK, keptOK    bool
 	// rels are the relationships, sorted once tuples is closed; they go
-	// into the policy then (mapped), or once its file is written (Run).
+	// into the policy then (result), or once its file is written (Run).
 	rels []policy.Relationship
 }
 
@@ -146,18 +146,6 @@ func (f *flow) abandon() {
 // result waits for the chains, once every list is in, and checks the
 // policy they made.
 func (f *flow) result() (*Result, error) {
-	res, err := f.mapped()
-	if err != nil {
-		return nil, err
-	}
-	if err := check(res.Policy); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// mapped is result without the check.
-func (f *flow) mapped() (*Result, error) {
 	res, err := f.keptAll()
 	if err != nil {
 		return nil, err
@@ -167,6 +155,9 @@ func (f *flow) mapped() (*Result, error) {
 		return nil, errMappingStopped
 	}
 	res.Policy.Relationships = f.rels
+	if err := check(res.Policy); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -188,8 +179,8 @@ type sorting struct {
 	rels func() []policy.Relationship
 }
 
-// early is mapped for a pull that writes its file: it returns once the
-// tuples are kept, while they are sorted into the policy.
+// early is result for a pull that writes its file, unchecked: it returns
+// once the tuples are kept, while they are sorted.
 func (f *flow) early() (*Result, *sorting, error) {
 	res, err := f.keptAll()
 	if err != nil {

@@ -263,17 +263,11 @@ func (m *mapper) keepEarly() {
 	m.early = nil
 }
 
-// tuples maps the relationship tuples into m.p.Relationships and returns
-// how many it could not keep. It runs alongside the other steps: it reads
-// only the resource types, and writes nothing they read.
-func (m *mapper) tuples() (bad int) {
-	bad, _ = m.keepAll()
-	m.p.Relationships = m.sortKept()
-	return bad
-}
-
 // keepAll keeps or drops the tuples not yet seen to, and returns how many
-// it did not keep and how many it kept (those listed twice included).
+// it did not keep and how many it kept (those listed twice included);
+// sortKept then makes them the policy's relationships. Both run alongside
+// the other steps: they read only the resource types, and write nothing
+// they read.
 func (m *mapper) keepAll() (bad, kept int) {
 	if !m.streamed {
 		m.relsFor = len(m.s.Tuples)

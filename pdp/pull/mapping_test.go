@@ -320,7 +320,7 @@ func TestEncodeMatchesMarshalIndent(t *testing.T) {
 }
 
 // A tuple is kept exactly when the validation passes it as a relationship:
-// a pulled policy's relationships are not validated again (writeSorting).
+// a pulled policy's relationships are not validated again (writePolicy).
 func TestKeptTuplesAreValidRelationships(t *testing.T) {
 	resources := map[string]*policy.Resource{
 		"folder":   {Actions: []string{"read"}},

@@ -127,7 +127,7 @@ func TestWritePolicyInvalid(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "env.json")
 	old := oldFile(t, path)
-	size, err := writePolicy(context.Background(), path, p)
+	size, err := writePolicy(context.Background(), path, p, nil)
 	if err == nil || err.Error() != want.Error() {
 		t.Errorf("wrote %d bytes; error %v, want %v", size, err, want)
 	}
@@ -136,7 +136,7 @@ func TestWritePolicyInvalid(t *testing.T) {
 	}
 	leftAsItWas(t, dir, path, old)
 
-	_, err = writePolicy(context.Background(), filepath.Join(dir, "missing", "env.json"), p)
+	_, err = writePolicy(context.Background(), filepath.Join(dir, "missing", "env.json"), p, nil)
 	if err == nil || err.Error() != want.Error() {
 		t.Errorf("invalid, into a missing directory: %v, want the validation's error", err)
 	}
@@ -208,7 +208,7 @@ func TestWritePolicyInterrupted(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "env.json")
 			old := oldFile(t, path)
-			_, err := writePolicy(ctx, path, p)
+			_, err := writePolicy(ctx, path, p, nil)
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("%v, want context.Canceled", err)
 			}

@@ -79,7 +79,7 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 	var late *sorting
 	if opts.Output != "" {
 		// The file is begun while the tuples are sorted, and the policy
-		// checked as it is written (writeSorting).
+		// checked as it is written (writePolicy).
 		res, late, err = f.early()
 	} else {
 		res, err = f.result()
@@ -99,7 +99,7 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 	}
 	got := &Pulled{Result: res, Target: t}
 	if opts.Output != "" {
-		if got.Size, err = writeSorting(ctx, opts.Output, res.Policy, late); err != nil {
+		if got.Size, err = writePolicy(ctx, opts.Output, res.Policy, late); err != nil {
 			return nil, err
 		}
 		res.Policy.Relationships = late.rels()
@@ -118,17 +118,13 @@ func Run(ctx context.Context, c *permitapi.Client, opts Options) (*Pulled, error
 // previous file as it was and no temporary file. The validation's error
 // comes first, as when it ran before the write; then ctx's; a failure of
 // the write is a *WriteError.
-func writePolicy(ctx context.Context, path string, p *policy.Policy) (int, error) {
-	return writeSorting(ctx, path, p, nil)
-}
-
-// writeSorting is writePolicy of a policy whose relationships may still be
-// being sorted (late, when not nil), and are not in p: the file is begun,
-// and the rest of the policy checked, meanwhile. The relationships need no
-// check of their own: a tuple is kept only when it passes the checks the
-// validation makes of a relationship (keepTuple; a test holds the two to
-// the same).
-func writeSorting(ctx context.Context, path string, p *policy.Policy, late *sorting) (int, error) {
+//
+// With late, p's relationships are still being sorted, and not in p: the
+// file is begun, and the rest of the policy checked, meanwhile. The
+// relationships need no check of their own: a tuple is kept only when it
+// passes the checks the validation makes of a relationship (keepTuple; a
+// test holds the two to the same).
+func writePolicy(ctx context.Context, path string, p *policy.Policy, late *sorting) (int, error) {
 	checked := make(chan error, 1)
 	go func() {
 		err := check(p)
